@@ -1,0 +1,47 @@
+import { parseIsoDate } from '../core/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { CxpError } from '../core/errors.js';
+import { consoleLogger, type Logger } from '../core/logger.js';
+import { migrate } from '../core/migrate.js';
+import { Warehouse } from '../core/warehouse.js';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/types.js';
+
+export interface CliContext {
+  config: Config;
+  warehouse: Warehouse;
+  clock: Clock;
+  logger: Logger;
+  asOfOverride?: Date;
+}
+
+export function parseAsOf(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = parseIsoDate(value);
+  if (!d) {
+    throw new CxpError('CXP_ERR_BAD_REQUEST', `--as-of "${value}" is not a date`, { where: '--as-of', hint: 'write it YYYY-MM-DD' });
+  }
+  return d;
+}
+
+/** Loads config, opens (and migrates) the warehouse. The caller closes the warehouse. */
+export async function openContext(opts: { config?: string; asOf?: string; debug?: boolean }): Promise<CliContext> {
+  const config = loadConfig(opts.config);
+  const settings: Record<string, string> = {};
+  if (config.duckdb.threads) settings.threads = String(config.duckdb.threads);
+  if (config.duckdb.memoryLimit) settings.memory_limit = config.duckdb.memoryLimit;
+  const warehouse = await Warehouse.open(config.warehouse, { settings });
+  try {
+    await migrate(warehouse);
+  } catch (err) {
+    warehouse.close();
+    throw err;
+  }
+  return {
+    config,
+    warehouse,
+    clock: systemClock,
+    logger: consoleLogger({ debug: opts.debug }),
+    asOfOverride: parseAsOf(opts.asOf),
+  };
+}

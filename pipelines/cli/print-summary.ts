@@ -1,0 +1,36 @@
+import type { RunOutcome } from '../jobs/run-pipeline.js';
+
+interface SourceCounts {
+  read?: number;
+  loaded?: number;
+  updated?: number;
+  duplicate?: number;
+  rejected?: number;
+  files?: number;
+  skipped_files?: number;
+}
+
+function pad(s: string | number, n: number, right = false): string {
+  const t = String(s);
+  return right ? t.padStart(n) : t.padEnd(n);
+}
+
+/** The run summary `cxpulse run` prints: per-source counts, then one line per job. */
+export function printRunSummary(outcome: RunOutcome, out: NodeJS.WritableStream): void {
+  out.write(`run ${outcome.runId}  ${outcome.status}  as_of ${outcome.asOf ?? '-'}  ${((outcome.finishedAt.getTime() - outcome.startedAt.getTime()) / 1000).toFixed(1)} s\n`);
+  const sources = (outcome.results.ingest as { sources?: Record<string, SourceCounts> } | undefined)?.sources;
+  if (sources && Object.keys(sources).length > 0) {
+    out.write(`\n  ${pad('source', 14)}${pad('read', 10, true)}${pad('loaded', 10, true)}${pad('updated', 10, true)}${pad('duplicate', 11, true)}${pad('rejected', 10, true)}\n`);
+    for (const [name, c] of Object.entries(sources)) {
+      out.write(
+        `  ${pad(name, 14)}${pad(c.read ?? 0, 10, true)}${pad(c.loaded ?? 0, 10, true)}${pad(c.updated ?? 0, 10, true)}${pad(c.duplicate ?? 0, 11, true)}${pad(c.rejected ?? 0, 10, true)}\n`,
+      );
+    }
+    out.write('\n');
+  }
+  for (const [job, summary] of Object.entries(outcome.results)) {
+    if (job === 'ingest') continue;
+    const brief = JSON.stringify(summary, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
+    out.write(`  ${pad(job, 10)} ${brief.length > 160 ? brief.slice(0, 157) + '...' : brief}\n`);
+  }
+}

@@ -1,0 +1,28 @@
+import { getJobs } from '../jobs/registry.js';
+import { runPipeline } from '../jobs/run-pipeline.js';
+import type { Command } from './commands.js';
+import { COMMON_OPTIONS } from './commands.js';
+import { openContext } from './open-context.js';
+import { printRunSummary } from './print-summary.js';
+
+export const runCommand: Command = {
+  name: 'run',
+  usage: 'cxpulse run [JOB...] [--config PATH] [--as-of YYYY-MM-DD]',
+  summary: 'run jobs once (default: ingest transform score export triggers) and exit',
+  options: COMMON_OPTIONS,
+  async action({ values, positionals }) {
+    const jobs = getJobs(positionals);
+    const ctx = await openContext({ config: values.config as string | undefined, asOf: values['as-of'] as string | undefined, debug: Boolean(values.debug) });
+    try {
+      const outcome = await runPipeline(jobs, ctx, { trigger: 'cli' });
+      printRunSummary(outcome, process.stdout);
+      if (outcome.error) {
+        process.stderr.write(`cxpulse: run ${outcome.runId} failed: ${outcome.error.toLine()}\n`);
+        return 1;
+      }
+      return 0;
+    } finally {
+      ctx.warehouse.close();
+    }
+  },
+};

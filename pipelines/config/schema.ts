@@ -1,0 +1,78 @@
+import { sectionSchemas } from './sections.js';
+
+export const SOURCE_NAMES = ['customers', 'purchases', 'interactions', 'surveys'] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
+
+export const SOURCE_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'] as const;
+
+const sourceSchema = {
+  type: 'object',
+  required: ['path'],
+  additionalProperties: false,
+  properties: {
+    path: { type: 'string', minLength: 1, description: 'file or glob, relative to the config file' },
+    format: { type: 'string', enum: [...SOURCE_FORMATS] },
+    columns: {
+      type: 'object',
+      default: {},
+      additionalProperties: { type: 'string', minLength: 1 },
+      description: 'canonical name -> source column name',
+    },
+    delimiter: { type: 'string', minLength: 1, description: 'one character, or "whitespace"' },
+    header: { type: 'boolean', default: true },
+    names: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+    timestampFormat: { type: 'string', minLength: 1 },
+    quote: { type: 'string', maxLength: 1 },
+    encoding: { type: 'string', enum: ['utf-8', 'utf8'] },
+    defaults: {
+      type: 'object',
+      default: {},
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+      description: 'canonical column -> constant, for columns a source lacks',
+    },
+    answerColumns: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      description: 'surveys only: numeric columns that become survey_answers rows (question = column name)',
+    },
+    maxAgeHours: { type: 'number', exclusiveMinimum: 0, description: 'data older than this is stale' },
+  },
+} as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sources'],
+  properties: {
+    $schema: { type: 'string' },
+    warehouse: { type: 'string', minLength: 1, default: 'var/warehouse.duckdb' },
+    asOf: { type: 'string', format: 'date' },
+    timezone: { type: 'string', default: 'UTC' },
+    sources: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: Object.fromEntries(SOURCE_NAMES.map((n) => [n, sourceSchema])),
+    },
+    exports: {
+      type: 'object',
+      default: {},
+      additionalProperties: false,
+      properties: {
+        dir: { type: 'string', minLength: 1, default: 'var/exports' },
+        includePii: { type: 'boolean', default: false },
+        datasets: { type: 'array', items: { type: 'string', minLength: 1 } },
+      },
+    },
+    duckdb: {
+      type: 'object',
+      default: {},
+      additionalProperties: false,
+      properties: {
+        threads: { type: 'integer', minimum: 1 },
+        memoryLimit: { type: 'string', pattern: '^[0-9.]+\\s*[KMGT]i?B$' },
+      },
+    },
+    ...sectionSchemas,
+  },
+} as const;

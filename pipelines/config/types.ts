@@ -1,0 +1,45 @@
+import type { SourceName } from './schema.js';
+
+export interface SourceConfig {
+  /** Absolute path or glob (resolved against the config file's folder). */
+  path: string;
+  format?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
+  columns: Record<string, string>;
+  delimiter?: string;
+  header: boolean;
+  names?: string[];
+  timestampFormat?: string;
+  quote?: string;
+  encoding?: string;
+  defaults: Record<string, string | number | boolean>;
+  answerColumns?: string[];
+  maxAgeHours?: number;
+}
+
+export interface ExportsConfig {
+  dir: string;
+  includePii: boolean;
+  datasets?: string[];
+}
+
+export interface Config {
+  /** Absolute path of the config file, or undefined for the built-in demo config. */
+  configPath?: string;
+  /** Folder that relative paths were resolved against. */
+  baseDir: string;
+  warehouse: string;
+  asOf?: string;
+  timezone: string;
+  sources: Partial<Record<SourceName, SourceConfig>>;
+  exports: ExportsConfig;
+  duckdb: { threads?: number; memoryLimit?: string };
+  // Sections owned by the analytics modules; each module narrows its own (see sections.ts).
+  satisfaction: Record<string, unknown>;
+  rfm: Record<string, unknown>;
+  value: Record<string, unknown>;
+  churn: Record<string, unknown>;
+  server: Record<string, unknown>;
+  schedule: Record<string, unknown>;
+  triggers: Record<string, unknown>;
+  delivery: Record<string, unknown>;
+}

@@ -1,0 +1,37 @@
+/** A minimal structured logger; passed in so tests can silence or capture it. */
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  debug(msg: string, fields?: Record<string, unknown>): void;
+}
+
+function fmt(fields?: Record<string, unknown>): string {
+  if (!fields || Object.keys(fields).length === 0) return '';
+  return ' ' + JSON.stringify(fields, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
+}
+
+export function consoleLogger(opts: { debug?: boolean; stream?: NodeJS.WritableStream } = {}): Logger {
+  const out = opts.stream ?? process.stderr;
+  const line = (level: string, msg: string, fields?: Record<string, unknown>) =>
+    out.write(`${new Date().toISOString()} ${level} ${msg}${fmt(fields)}\n`);
+  return {
+    info: (m, f) => line('info ', m, f),
+    warn: (m, f) => line('warn ', m, f),
+    error: (m, f) => line('error', m, f),
+    debug: (m, f) => {
+      if (opts.debug) line('debug', m, f);
+    },
+  };
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** Captures log lines in memory, for tests. */
+export function memoryLogger(): Logger & { lines: { level: string; msg: string; fields?: Record<string, unknown> }[] } {
+  const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const push = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
+    lines.push({ level, msg, fields });
+  };
+  return { lines, info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug') };
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { isoDate } from '../core/clock.js';
+import { CxpError, toCxpError } from '../core/errors.js';
+import type { Job, JobContext, JobSummary } from './types.js';
+import { resolveAsOf } from './as-of.js';
+
+export type RunTrigger = 'cli' | 'schedule' | 'api' | 'start';
+
+export interface RunOutcome {
+  runId: string;
+  status: 'succeeded' | 'failed';
+  startedAt: Date;
+  finishedAt: Date;
+  asOf?: string;
+  results: Record<string, JobSummary>;
+  error?: CxpError;
+}
+
+export function newRunId(clock: { now(): Date }): string {
+  // Sortable by time, unique across processes.
+  return `${clock.now().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+}
+
+function json(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x));
+}
+
+/**
+ * Runs jobs in order and records the run in pipeline_runs. The record is written outside the jobs'
+ * own transactions, so a failed run is visible while the warehouse keeps its previous good state.
+ */
+export async function runPipeline(
+  jobs: Job[],
+  base: Omit<JobContext, 'runId' | 'results'> & { runId?: string },
+  opts: { trigger: RunTrigger; attempt?: number } = { trigger: 'cli' },
+): Promise<RunOutcome> {
+  const runId = base.runId ?? newRunId(base.clock);
+  const ctx: JobContext = { ...base, runId, results: {} };
+  const startedAt = ctx.clock.now();
+  const wh = ctx.warehouse;
+  await wh.run(
+    `insert into pipeline_runs (run_id, started_at, status, jobs, trigger, attempt) values ($1, $2, 'running', $3, $4, $5)`,
+    [runId, startedAt, jobs.map((j) => j.name).join(','), opts.trigger, opts.attempt ?? 1],
+  );
+  const jobResults: Record<string, unknown> = {};
+  let error: CxpError | undefined;
+  for (const job of jobs) {
+    if (ctx.signal?.aborted) {
+      error = new CxpError('CXP_ERR_JOB_FAILED', `run stopped before job ${job.name}: shutting down`);
+      break;
+    }
+    const t0 = performance.now();
+    ctx.logger.info(`job ${job.name} started`, { run_id: runId });
+    try {
+      const summary = await job.run(ctx);
+      ctx.results[job.name] = summary;
+      jobResults[job.name] = { status: 'succeeded', duration_ms: Math.round(performance.now() - t0), summary };
+      ctx.logger.info(`job ${job.name} succeeded`, { run_id: runId, ms: Math.round(performance.now() - t0) });
+    } catch (err) {
+      error = toCxpError(err, 'CXP_ERR_JOB_FAILED');
+      jobResults[job.name] = { status: 'failed', duration_ms: Math.round(performance.now() - t0), error: error.toJSON() };
+      ctx.logger.error(`job ${job.name} failed`, { run_id: runId, error: error.toLine() });
+      break;
+    }
+  }
+  const finishedAt = ctx.clock.now();
+  const asOfDate = await resolveAsOf(ctx).catch(() => undefined);
+  const counts = (ctx.results.ingest as { sources?: unknown } | undefined)?.sources ?? null;
+  await wh.run(
+    `update pipeline_runs set finished_at = $2, status = $3, as_of = $4::date, counts = $5::json, job_results = $6::json, error = $7
+     where run_id = $1`,
+    [
+      runId,
+      finishedAt,
+      error ? 'failed' : 'succeeded',
+      asOfDate ? isoDate(asOfDate) : null,
+      counts === null ? null : json(counts),
+      json(jobResults),
+      error ? error.toLine() : null,
+    ],
+  );
+  return {
+    runId,
+    status: error ? 'failed' : 'succeeded',
+    startedAt,
+    finishedAt,
+    asOf: asOfDate ? isoDate(asOfDate) : undefined,
+    results: ctx.results,
+    error,
+  };
+}

@@ -1,0 +1,30 @@
+import { requireAsOf } from './as-of.js';
+import { isoDate } from '../core/clock.js';
+import type { Job, JobContext, JobSummary } from './types.js';
+import { scoreSatisfaction } from './score-satisfaction.js';
+import { scoreValue } from './score-value.js';
+import { scoreChurn } from './score-churn.js';
+
+/** A step of the score job; each analytics module owns one. Runs after transform, in this order. */
+export type ScoreStep = (ctx: JobContext, asOf: Date) => Promise<JobSummary>;
+
+export const SCORE_STEPS: { name: string; run: ScoreStep }[] = [
+  { name: 'satisfaction', run: scoreSatisfaction },
+  { name: 'value', run: scoreValue },
+  { name: 'churn', run: scoreChurn },
+];
+
+export const scoreJob: Job = {
+  name: 'score',
+  description: 'satisfaction statistics and drivers, RFM/lifecycle/CLV, churn risk (trains when no fresh model)',
+  async run(ctx) {
+    const asOf = await requireAsOf(ctx);
+    const out: JobSummary = { as_of: isoDate(asOf) };
+    for (const step of SCORE_STEPS) {
+      if (ctx.signal?.aborted) break;
+      const t0 = performance.now();
+      out[step.name] = { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
+    }
+    return out;
+  },
+};

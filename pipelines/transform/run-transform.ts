@@ -1,0 +1,65 @@
+import { CxpError } from '../core/errors.js';
+import { quoteIdent } from '../core/sql-ident.js';
+import type { ConnDb, SqlValue, Warehouse } from '../core/warehouse.js';
+import type { Logger } from '../core/logger.js';
+import { discoverModels, orderModels, type SqlModel } from './sql-models.js';
+import { discoverDataTests, runDataTests, type DataTest } from './data-tests.js';
+
+export interface TransformResult {
+  models: { name: string; rows: number; ms: number }[];
+  testsRun: number;
+}
+
+async function setVariables(db: ConnDb, vars: Record<string, SqlValue>): Promise<void> {
+  for (const [name, value] of Object.entries(vars)) {
+    // The name is ours (code), the value is bound. Dates are passed as timestamps; models cast.
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad transform variable name ${name}`);
+    await db.run(`set variable ${name} = $1`, [value]);
+  }
+}
+
+/**
+ * Materialises every SQL model in dependency order, then runs all data tests, in one transaction:
+ * a failing model or test rolls everything back, so the previous good state stays.
+ */
+export async function runTransform(
+  warehouse: Warehouse,
+  vars: Record<string, SqlValue>,
+  logger: Logger,
+  opts: { models?: SqlModel[]; tests?: DataTest[] } = {},
+): Promise<TransformResult> {
+  const models = orderModels(opts.models ?? discoverModels());
+  const tests = opts.tests ?? discoverDataTests();
+  return warehouse.transaction(async (db) => {
+    await setVariables(db, vars);
+    const done: TransformResult['models'] = [];
+    for (const m of models) {
+      const t0 = performance.now();
+      try {
+        await db.run(`create or replace table ${quoteIdent(m.name)} as\n${m.sql.trim().replace(/;\s*$/, '')}`);
+      } catch (err) {
+        throw new CxpError('CXP_ERR_TRANSFORM_FAILED', `model ${m.name} failed: ${(err as Error).message}`, {
+          where: m.file,
+          hint: 'the warehouse keeps its previous state; fix the model and run `cxpulse run transform`',
+        });
+      }
+      const r = await db.one<{ n: number }>(`select count(*) as n from ${quoteIdent(m.name)}`);
+      done.push({ name: m.name, rows: r?.n ?? 0, ms: Math.round(performance.now() - t0) });
+      logger.debug('model built', { model: m.name, rows: r?.n });
+    }
+    const { ran, failures } = await runDataTests(db, tests);
+    if (failures.length > 0) {
+      const first = failures[0];
+      throw new CxpError(
+        'CXP_ERR_DATA_TEST_FAILED',
+        `${failures.length} data test(s) failed; first: "${first.test}" (${first.failingRows} failing rows)`,
+        {
+          where: `sql/${first.file}`,
+          failures: failures.map((f) => ({ test: f.test, file: f.file, failingRows: f.failingRows, sample: f.sample })),
+          hint: 'the warehouse keeps its previous state; inspect the failing rows and fix the data or the model',
+        },
+      );
+    }
+    return { models: done, testsRun: ran };
+  });
+}
