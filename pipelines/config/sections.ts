@@ -8,21 +8,23 @@ import type { JSONSchemaType } from 'ajv';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type SectionSchema = JSONSchemaType<any> | Record<string, unknown>;
 
-const open = (description: string): SectionSchema => ({
-  type: 'object',
-  description,
-  default: {},
-  additionalProperties: true,
-});
+import { satisfactionSchema } from './sections/satisfaction.js';
+import { rfmSchema } from './sections/rfm.js';
+import { valueSchema } from './sections/value.js';
+import { churnSchema } from './sections/churn.js';
+import { serverSchema } from './sections/server.js';
+import { scheduleSchema } from './sections/schedule.js';
+import { triggersSchema } from './sections/triggers.js';
+import { deliverySchema } from './sections/delivery.js';
 
-/** Filled in by each module; keys are top-level config keys. */
+/** Keys are top-level config keys; each schema lives in sections/<key>.ts, owned by its module. */
 export const sectionSchemas: Record<string, SectionSchema> = {
-  satisfaction: open('satisfaction indices and service KPIs'),
-  rfm: open('RFM scoring, segments and lifecycle'),
-  value: open('customer value models (BG/NBD, Gamma-Gamma, CLV)'),
-  churn: open('churn-risk model'),
-  server: open('HTTP server and API keys'),
-  schedule: open('cron schedules per job'),
-  triggers: open('retention-action rules'),
-  delivery: open('webhook delivery'),
+  satisfaction: satisfactionSchema,
+  rfm: rfmSchema,
+  value: valueSchema,
+  churn: churnSchema,
+  server: serverSchema,
+  schedule: scheduleSchema,
+  triggers: triggersSchema,
+  delivery: deliverySchema,
 };

@@ -18,4 +18,13 @@ export const EXPORT_DATASETS: ExportDataset[] = [
   { name: 'purchases', table: 'purchases', internalColumns: LOAD_BOOKKEEPING },
   { name: 'interactions', table: 'interactions', internalColumns: LOAD_BOOKKEEPING },
   { name: 'surveys', table: 'surveys', internalColumns: LOAD_BOOKKEEPING },
+  { name: 'survey_answers', table: 'survey_answers' },
+  // Satisfaction (marts built by the transform job, drivers by the score job).
+  { name: 'satisfaction_daily', table: 'satisfaction_daily' },
+  { name: 'service_kpis_daily', table: 'service_kpis_daily' },
+  { name: 'satisfaction_drivers', table: 'satisfaction_drivers' },
+  // One row per customer with everything known about them (built at the end of the score job).
+  { name: 'customer_360', table: 'customer_360', piiColumns: ['email'] },
+  { name: 'rfm_history', table: 'rfm_history' },
+  { name: 'churn_models', table: 'churn_models_export' },
 ];
