@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../../pipelines/core/clock.js';
+import { CxpError } from '../../../pipelines/core/errors.js';
+import { silentLogger } from '../../../pipelines/core/logger.js';
+import { resolveConfig } from '../../../pipelines/config/load-config.js';
+import { runPipeline } from '../../../pipelines/jobs/run-pipeline.js';
+import type { Job } from '../../../pipelines/jobs/types.js';
+import { tempWarehouse } from '../../helpers/temp-warehouse.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+const config = resolveConfig({ sources: { purchases: { path: 'x.csv' } }, asOf: '2026-06-30' }, '/tmp');
+
+describe('runPipeline', () => {
+  it('records a succeeded run with per-source counts and job results', async () => {
+    const { wh, cleanup } = await tempWarehouse();
+    cleanups.push(cleanup);
+    const clock = fixedClock('2026-07-01T02:00:00Z');
+    const jobs: Job[] = [
+      { name: 'ingest', description: '', run: async () => ({ sources: { purchases: { read: 3, loaded: 2, updated: 0, duplicate: 1, rejected: 0 } } }) },
+      { name: 'transform', description: '', run: async () => { clock.advance(1500); return { models: 0 }; } },
+    ];
+    const out = await runPipeline(jobs, { config, warehouse: wh, clock, logger: silentLogger }, { trigger: 'cli' });
+    expect(out.status).toBe('succeeded');
+    const row = await wh.one<{ status: string; jobs: string; as_of: Date; counts: string; job_results: string; finished_at: Date }>(
+      'select status, jobs, as_of, counts, job_results, finished_at from pipeline_runs where run_id = $1',
+      [out.runId],
+    );
+    expect(row?.status).toBe('succeeded');
+    expect(row?.jobs).toBe('ingest,transform');
+    expect(row?.as_of).toEqual(new Date('2026-06-30T00:00:00Z'));
+    expect(row?.finished_at).toEqual(new Date('2026-07-01T02:00:01.500Z'));
+    expect(JSON.parse(row!.counts)).toEqual({ purchases: { read: 3, loaded: 2, updated: 0, duplicate: 1, rejected: 0 } });
+    expect(JSON.parse(row!.job_results).transform.status).toBe('succeeded');
+  });
+
+  it('stops at the first failing job and records its error', async () => {
+    const { wh, cleanup } = await tempWarehouse();
+    cleanups.push(cleanup);
+    let ranAfter = false;
+    const jobs: Job[] = [
+      { name: 'ingest', description: '', run: async () => { throw new CxpError('CXP_ERR_SOURCE_MALFORMED', 'bad file', { where: 'in/x.csv' }); } },
+      { name: 'transform', description: '', run: async () => { ranAfter = true; return {}; } },
+    ];
+    const out = await runPipeline(jobs, { config, warehouse: wh, clock: fixedClock('2026-07-01T00:00:00Z'), logger: silentLogger }, { trigger: 'api' });
+    expect(out.status).toBe('failed');
+    expect(ranAfter).toBe(false);
+    expect(out.error?.code).toBe('CXP_ERR_SOURCE_MALFORMED');
+    const row = await wh.one<{ status: string; error: string; trigger: string }>('select status, error, trigger from pipeline_runs');
+    expect(row).toEqual({ status: 'failed', error: 'CXP_ERR_SOURCE_MALFORMED: bad file (at in/x.csv)', trigger: 'api' });
+  });
+});
