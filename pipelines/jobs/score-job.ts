@@ -4,6 +4,7 @@ import type { Job, JobContext, JobSummary } from './types.js';
 import { scoreSatisfaction } from './score-satisfaction.js';
 import { scoreValue } from './score-value.js';
 import { scoreChurn } from './score-churn.js';
+import { buildCustomer360 } from './customer-360.js';
 
 /** A step of the score job; each analytics module owns one. Runs after transform, in this order. */
 export type ScoreStep = (ctx: JobContext, asOf: Date) => Promise<JobSummary>;
@@ -25,6 +26,7 @@ export const scoreJob: Job = {
       const t0 = performance.now();
       out[step.name] = { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
     }
+    out.customer_360 = { rows: await buildCustomer360(ctx.warehouse, asOf) };
     return out;
   },
 };
