@@ -1,9 +1,38 @@
+import { isoDate } from '../core/clock.js';
+import { sourceFreshness } from '../scheduler/freshness.js';
+import { deliverPending, deliveryConfig } from '../triggers/deliver.js';
+import { evaluateRules } from '../triggers/evaluate.js';
+import { resolveRules, triggersConfig } from '../triggers/rules.js';
+import { requireAsOf } from './as-of.js';
 import type { Job } from './types.js';
 
 export const triggersJob: Job = {
   name: 'triggers',
   description: 'evaluate retention-action rules, record actions in the outbox, deliver them',
-  async run() {
-    return { skipped: 'not implemented yet' };
+  async run(ctx) {
+    const tc = triggersConfig(ctx.config);
+    if (!tc.enabled) return { skipped: 'triggers.enabled is false' };
+    const rules = resolveRules(ctx.config);
+    const asOf = await requireAsOf(ctx);
+    const now = ctx.clock.now();
+    const freshness = await sourceFreshness(ctx.warehouse, ctx.config, now);
+    // Actions are committed to the outbox before anything is sent: a crash after this line loses nothing.
+    const rulesOut = await evaluateRules(ctx.warehouse, rules, {
+      asOf,
+      now,
+      runId: ctx.runId,
+      freshness,
+      holdOnStaleData: tc.holdOnStaleData,
+      logger: ctx.logger,
+    });
+    const delivery = ctx.signal?.aborted
+      ? { skipped: 'shutting down; pending actions are delivered by the next run' }
+      : await deliverPending(ctx.warehouse, deliveryConfig(ctx.config), { clock: ctx.clock, logger: ctx.logger });
+    return {
+      as_of: isoDate(asOf),
+      rules: Object.fromEntries(rulesOut.map((r) => [r.rule, { status: r.status, reason: r.reason, entered: r.entered, fired: r.fired, held_out: r.heldOut, cooldown: r.cooldown, no_consent: r.noConsent }])),
+      stale_sources: freshness.filter((f) => f.isStale).map((f) => f.source),
+      delivery,
+    };
   },
 };

@@ -1,8 +1,47 @@
 import type { SectionSchema } from '../sections.js';
 
-/** Config key `triggers`. The owning module fills in the properties; every property needs a default. */
+/**
+ * Config key `triggers`: retention-action rules (docs/triggers.md). The condition tree (`when`) is
+ * checked field by field by pipelines/triggers/compile-rule.ts, which names the offending key.
+ */
+const ruleSchema = {
+  type: 'object',
+  required: ['name', 'when'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 64 },
+    description: { type: 'string' },
+    action: { type: 'string', minLength: 1, description: 'what the receiver should do; defaults to the rule name' },
+    kind: { type: 'string', enum: ['marketing', 'service'], default: 'marketing' },
+    requiresConsent: { type: 'boolean', description: 'default: true for marketing, false for service' },
+    when: { type: 'object', description: '{all:[...]} | {any:[...]} | {not:{...}} | {field, op, value}' },
+    channel: { type: 'string', enum: ['webhook', 'list'] },
+    endpoint: { type: 'string', minLength: 1, description: 'name in delivery.endpoints (default "default")' },
+    cooldownDays: { type: 'number', minimum: 0, default: 30 },
+    holdoutShare: { type: 'number', minimum: 0, maximum: 0.9 },
+    dependsOn: {
+      type: 'array',
+      items: { type: 'string', enum: ['customers', 'purchases', 'interactions', 'surveys'] },
+      description: 'sources whose staleness holds the rule back; default: derived from the fields used',
+    },
+    enabled: { type: 'boolean', default: true },
+  },
+} as const;
+
 export const triggersSchema: SectionSchema = {
   type: 'object',
   default: {},
-  additionalProperties: true,
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean', default: true },
+    /** Ship the default rules (docs/triggers.md); a rule in `rules` with the same name replaces one. */
+    useDefaultRules: { type: 'boolean', default: true },
+    rules: { type: 'array', default: [], items: ruleSchema },
+    /** Channel for rules that name none, default rules included. */
+    defaultChannel: { type: 'string', enum: ['webhook', 'list'], default: 'list' },
+    /** Holdout share for marketing rules that set none (service rules default to 0: close the loop with everyone). */
+    defaultHoldoutShare: { type: 'number', minimum: 0, maximum: 0.9, default: 0.1 },
+    /** Hold rules back when a source they depend on is stale (sources.<name>.maxAgeHours). */
+    holdOnStaleData: { type: 'boolean', default: true },
+  },
 };

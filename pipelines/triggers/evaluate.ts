@@ -1,0 +1,209 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { isoDate } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import { quoteIdent } from '../core/sql-ident.js';
+import type { ConnDb, Row, SqlValue, Warehouse } from '../core/warehouse.js';
+import type { SourceFreshness } from '../scheduler/freshness.js';
+import { leafHolds } from './compile-rule.js';
+import { CONTEXT_COLUMNS, FIELDS } from './fields.js';
+import type { Rule } from './rules.js';
+
+export interface RuleOutcome {
+  rule: string;
+  status: 'evaluated' | 'held_stale' | 'skipped';
+  reason?: string;
+  staleSources?: string[];
+  matched: number;
+  noConsent: number;
+  entered: number;
+  cooldown: number;
+  fired: number;
+  heldOut: number;
+  left: number;
+}
+
+export interface EvaluateOptions {
+  asOf: Date;
+  now: Date;
+  runId?: string;
+  /** From sourceFreshness(); rules depending on a stale source are held back. */
+  freshness?: SourceFreshness[];
+  holdOnStaleData?: boolean;
+  logger?: Logger;
+}
+
+/** Deterministic holdout: the same customer and rule always land on the same side. */
+export function isHeldOut(rule: string, customerId: string, share: number): boolean {
+  if (share <= 0) return false;
+  const h = createHash('sha256').update(`${rule}\u0000${customerId}`).digest();
+  return h.readUInt32BE(0) / 2 ** 32 < share;
+}
+
+const ACTION_COLUMNS = [
+  'action_id', 'idempotency_key', 'rule', 'action', 'kind', 'channel', 'endpoint', 'customer_id', 'fired_at', 'as_of',
+  'run_id', 'is_holdout', 'payload', 'status', 'attempts',
+];
+
+function jsonValue(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'bigint') return Number(v);
+  return v;
+}
+
+function parseMaybeJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v ?? null;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+const blank = (rule: string, status: RuleOutcome['status'], reason?: string): RuleOutcome => ({
+  rule, status, reason, matched: 0, noConsent: 0, entered: 0, cooldown: 0, fired: 0, heldOut: 0, left: 0,
+});
+
+/**
+ * Evaluates each rule over customer_360 and writes what fired to the retention_actions outbox. A rule
+ * fires for customers ENTERING its condition (trigger_membership remembers who is inside), after
+ * consent, cooldown and holdout. Each rule lands in one transaction with its evaluation record.
+ */
+export async function evaluateRules(wh: Warehouse, rules: Rule[], opts: EvaluateOptions): Promise<RuleOutcome[]> {
+  const cols = new Set(
+    (
+      await wh.all<{ column_name: string }>(
+        "select column_name from information_schema.columns where table_schema = 'main' and table_name = 'customer_360'",
+      )
+    ).map((r) => r.column_name),
+  );
+  const stale = new Set((opts.freshness ?? []).filter((f) => f.isStale).map((f) => f.source as string));
+  const outcomes: RuleOutcome[] = [];
+  for (const rule of rules) {
+    let outcome: RuleOutcome;
+    const staleHere = rule.dependsOn.filter((s) => stale.has(s));
+    if (cols.size === 0) {
+      outcome = blank(rule.name, 'skipped', 'customer_360 is not built yet (run the score job)');
+    } else if (rule.columns.some((c) => !cols.has(c))) {
+      const missing = rule.columns.filter((c) => !cols.has(c));
+      outcome = blank(rule.name, 'skipped', `customer_360 lacks column(s) ${missing.join(', ')}`);
+    } else if (staleHere.length > 0 && opts.holdOnStaleData !== false) {
+      outcome = { ...blank(rule.name, 'held_stale', `held back: stale data in ${staleHere.join(', ')}`), staleSources: staleHere };
+    } else {
+      outcome = await wh.transaction(async (tx) => {
+        const o = await evaluateOne(tx, rule, cols, opts);
+        await record(tx, o, opts);
+        return o;
+      });
+      outcomes.push(outcome);
+      opts.logger?.info(`rule ${rule.name} evaluated`, { ...outcome });
+      continue;
+    }
+    await record(wh, outcome, opts);
+    opts.logger?.[outcome.status === 'held_stale' ? 'warn' : 'info'](`rule ${rule.name} ${outcome.status}`, { reason: outcome.reason });
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+async function record(db: Pick<ConnDb, 'run'>, o: RuleOutcome, opts: EvaluateOptions): Promise<void> {
+  await db.run(
+    `insert into trigger_evaluations (run_id, rule, evaluated_at, as_of, status, reason, stale_sources, count_matched,
+       count_no_consent, count_entered, count_cooldown, count_fired, count_held_out, count_left)
+     values ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [
+      opts.runId ?? null, o.rule, opts.now, isoDate(opts.asOf), o.status, o.reason ?? null, o.staleSources?.join(',') ?? null,
+      o.matched, o.noConsent, o.entered, o.cooldown, o.fired, o.heldOut, o.left,
+    ],
+  );
+}
+
+async function count(tx: ConnDb, sql: string, params?: SqlValue[]): Promise<number> {
+  return Number((await tx.one<{ n: number }>(sql, params))?.n ?? 0);
+}
+
+async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: EvaluateOptions): Promise<RuleOutcome> {
+  const o = blank(rule.name, 'evaluated');
+  const { condition } = rule;
+  const consentSql = cols.has('marketing_consent') ? 'coalesce(c.marketing_consent, false)' : 'false';
+  // Field names and expressions come from the FIELDS whitelist; only values are bound ($1 = as-of date).
+  const select = condition.fields.map((f) => `${FIELDS[f].sql} as ${quoteIdent(f)}`);
+  await tx.run(
+    `create or replace temp table _trg_match as
+     with base as (select c.customer_id, $1::date as _as_of, ${consentSql} as _is_consented${select.map((s) => `, ${s}`).join('')} from customer_360 c)
+     select * from base where coalesce(${condition.sql}, false)`,
+    [isoDate(opts.asOf), ...condition.params],
+  );
+  o.matched = await count(tx, 'select count(*) as n from _trg_match');
+  o.noConsent = await count(tx, 'select count(*) as n from _trg_match where not _is_consented');
+  await tx.run(`create or replace temp table _trg_elig as select * from _trg_match where $1 or _is_consented`, [!rule.requiresConsent]);
+  await tx.run(
+    `create or replace temp table _trg_entered as
+     select * from _trg_elig where customer_id not in (select customer_id from trigger_membership where rule = $1)`,
+    [rule.name],
+  );
+  o.entered = await count(tx, 'select count(*) as n from _trg_entered');
+  o.left = await count(
+    tx,
+    'select count(*) as n from trigger_membership where rule = $1 and customer_id not in (select customer_id from _trg_elig)',
+    [rule.name],
+  );
+  await tx.run('delete from trigger_membership where rule = $1 and customer_id not in (select customer_id from _trg_elig)', [rule.name]);
+  await tx.run('update trigger_membership set last_seen_at = $2 where rule = $1', [rule.name, opts.now]);
+  await tx.run('insert into trigger_membership select $1, customer_id, $2, $2 from _trg_entered', [rule.name, opts.now]);
+
+  const cutoff = new Date(opts.now.getTime() - rule.cooldownDays * 86_400_000);
+  const ctxCols = CONTEXT_COLUMNS.filter((c) => cols.has(c));
+  const rows = await tx.all<Row>(
+    `select e.*${ctxCols.map((c) => `, c.${quoteIdent(c)} as ${quoteIdent(`ctx_${c}`)}`).join('')},
+       exists (select 1 from retention_actions a where a.rule = $1 and a.customer_id = e.customer_id
+               and a.status <> 'cancelled' and a.fired_at > $2) as _in_cooldown
+     from _trg_entered e join customer_360 c on c.customer_id = e.customer_id
+     order by e.customer_id`,
+    [rule.name, cutoff],
+  );
+  const values: SqlValue[][] = [];
+  for (const r of rows) {
+    if (r._in_cooldown) {
+      o.cooldown++;
+      continue;
+    }
+    const customerId = String(r.customer_id);
+    const held = isHeldOut(rule.name, customerId, rule.holdoutShare);
+    const actionId = `act_${randomUUID()}`;
+    const customer: Record<string, unknown> = {};
+    for (const c of ctxCols) customer[c] = c === 'churn_reasons' ? parseMaybeJson(r[`ctx_${c}`]) : jsonValue(r[`ctx_${c}`]);
+    const reasons = condition.leaves
+      .filter((leaf) => leafHolds(leaf, r[leaf.field]))
+      .map((leaf) => ({ field: leaf.field, op: leaf.op, value: leaf.value ?? null, actual: jsonValue(r[leaf.field]) }));
+    const lastNpsAt = r.ctx_last_nps_at instanceof Date ? r.ctx_last_nps_at : null;
+    const payload = {
+      action_id: actionId,
+      rule: rule.name,
+      action: rule.action,
+      kind: rule.kind,
+      customer_id: customerId,
+      fired_at: opts.now.toISOString(),
+      as_of: isoDate(opts.asOf),
+      holdout: held,
+      reasons,
+      churn_reasons: customer.churn_reasons ?? [],
+      customer,
+      ...(rule.kind === 'service' && lastNpsAt ? { respond_by: new Date(lastNpsAt.getTime() + 86_400_000).toISOString() } : {}),
+    };
+    const status = held ? 'held_out' : rule.channel === 'list' ? 'listed' : 'pending';
+    if (held) o.heldOut++;
+    else o.fired++;
+    values.push([
+      actionId, actionId, rule.name, rule.action, rule.kind, rule.channel, rule.endpoint ?? null, customerId, opts.now,
+      isoDate(opts.asOf), opts.runId ?? null, held, JSON.stringify(payload), status, 0,
+    ]);
+  }
+  for (let i = 0; i < values.length; i += 200) {
+    const batch = values.slice(i, i + 200);
+    const n = ACTION_COLUMNS.length;
+    const tuples = batch.map((_, j) => `(${ACTION_COLUMNS.map((c, k) => `$${j * n + k + 1}${c === 'payload' ? '::json' : c === 'as_of' ? '::date' : ''}`).join(', ')})`);
+    await tx.run(`insert into retention_actions (${ACTION_COLUMNS.join(', ')}) values ${tuples.join(', ')}`, batch.flat());
+  }
+  for (const t of ['_trg_match', '_trg_elig', '_trg_entered']) await tx.run(`drop table if exists ${t}`);
+  return o;
+}

@@ -1,0 +1,131 @@
+import type { SourceName } from '../config/schema.js';
+import type { Config } from '../config/types.js';
+import { CxpError } from '../core/errors.js';
+import { compileCondition, type CompiledCondition } from './compile-rule.js';
+import { DEFAULT_RULES } from './default-rules.js';
+import { FIELDS } from './fields.js';
+
+/** A rule as written in config (triggers.rules[]); see pipelines/config/sections/triggers.ts. */
+export interface RuleConfig {
+  name: string;
+  description?: string;
+  action?: string;
+  kind?: 'marketing' | 'service';
+  requiresConsent?: boolean;
+  when: unknown;
+  channel?: 'webhook' | 'list';
+  endpoint?: string;
+  cooldownDays?: number;
+  holdoutShare?: number;
+  dependsOn?: SourceName[];
+  enabled?: boolean;
+}
+
+export interface TriggersConfig {
+  enabled: boolean;
+  useDefaultRules: boolean;
+  rules: RuleConfig[];
+  defaultChannel: 'webhook' | 'list';
+  defaultHoldoutShare: number;
+  holdOnStaleData: boolean;
+}
+
+/** A rule with every default applied and its condition compiled. */
+export interface Rule {
+  name: string;
+  description: string;
+  action: string;
+  kind: 'marketing' | 'service';
+  requiresConsent: boolean;
+  channel: 'webhook' | 'list';
+  endpoint?: string;
+  cooldownDays: number;
+  holdoutShare: number;
+  dependsOn: SourceName[];
+  condition: CompiledCondition;
+  /** customer_360 columns the rule needs. */
+  columns: string[];
+}
+
+export function triggersConfig(config: Config): TriggersConfig {
+  const t = config.triggers as Partial<TriggersConfig>;
+  return {
+    enabled: t.enabled ?? true,
+    useDefaultRules: t.useDefaultRules ?? true,
+    rules: t.rules ?? [],
+    defaultChannel: t.defaultChannel ?? 'list',
+    defaultHoldoutShare: t.defaultHoldoutShare ?? 0.1,
+    holdOnStaleData: t.holdOnStaleData ?? true,
+  };
+}
+
+/**
+ * The rules in force: the defaults (unless turned off), each replaced by a configured rule of the same
+ * name, then the other configured rules. Disabled rules are left out. Throws naming every bad key.
+ */
+export function resolveRules(config: Config): Rule[] {
+  const tc = triggersConfig(config);
+  const endpoints = ((config.delivery as { endpoints?: Record<string, unknown> }).endpoints ?? {}) as Record<string, unknown>;
+  tc.rules.forEach((r, i) => {
+    if (tc.rules.findIndex((x) => x.name === r.name) !== i) throw dup(r.name, i);
+  });
+  const configured = new Map(tc.rules.map((r, i) => [r.name, { rule: r, where: `triggers.rules[${i}]` }]));
+  const list: { rule: RuleConfig; where: string }[] = [];
+  if (tc.useDefaultRules) {
+    for (const d of DEFAULT_RULES) list.push(configured.get(d.name) ?? { rule: d, where: `default rule ${d.name}` });
+  }
+  const taken = new Set(list.map((x) => x.rule.name));
+  for (const [name, entry] of configured) if (!taken.has(name)) list.push(entry);
+  const out: Rule[] = [];
+  const problems: string[] = [];
+  for (const { rule: r, where } of list) {
+    if (r.enabled === false) continue;
+    let condition: CompiledCondition;
+    try {
+      condition = compileCondition(r.when, `${where}.when`);
+    } catch (err) {
+      problems.push(...(((err as CxpError).details?.problems as string[] | undefined) ?? [(err as Error).message]));
+      continue;
+    }
+    const kind = r.kind ?? 'marketing';
+    const requiresConsent = r.requiresConsent ?? kind === 'marketing';
+    const channel = r.channel ?? tc.defaultChannel;
+    const endpoint = channel === 'webhook' ? (r.endpoint ?? 'default') : undefined;
+    if (endpoint && !(endpoint in endpoints)) {
+      problems.push(`${where}.endpoint: no endpoint "${endpoint}" in delivery.endpoints (add {"url": ..., "secretEnv": ...} there, or set channel "list")`);
+    }
+    const columns = [...new Set(condition.fields.flatMap((f) => FIELDS[f].columns))];
+    if (requiresConsent && !columns.includes('marketing_consent')) columns.push('marketing_consent');
+    const derived = new Set<SourceName>(condition.fields.flatMap((f) => FIELDS[f].sources));
+    if (requiresConsent) derived.add('customers');
+    out.push({
+      name: r.name,
+      description: r.description ?? '',
+      action: r.action ?? r.name,
+      kind,
+      requiresConsent,
+      channel,
+      endpoint,
+      cooldownDays: r.cooldownDays ?? 30,
+      holdoutShare: r.holdoutShare ?? (kind === 'service' ? 0 : tc.defaultHoldoutShare),
+      dependsOn: r.dependsOn ?? [...derived].sort(),
+      condition,
+      columns,
+    });
+  }
+  if (problems.length > 0) {
+    throw new CxpError('CXP_ERR_CONFIG_INVALID', `invalid trigger rules: ${problems.join('; ')}`, {
+      where: config.configPath ?? 'triggers',
+      problems,
+      hint: 'see docs/triggers.md "Rule format"',
+    });
+  }
+  return out;
+}
+
+function dup(name: string, i: number): CxpError {
+  return new CxpError('CXP_ERR_CONFIG_INVALID', `triggers.rules[${i}].name: rule "${name}" is defined twice`, {
+    where: `triggers.rules[${i}].name`,
+    hint: 'rule names must be unique; a rule named like a default rule replaces it',
+  });
+}
