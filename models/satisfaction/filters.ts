@@ -1,0 +1,108 @@
+/**
+ * Dashboard/API filters for the satisfaction queries: validated, then turned into SQL with bound values.
+ * - from, to: 'YYYY-MM-DD' (UTC days, inclusive); default: the 30 days ending at asOf; `to` <= asOf.
+ * - channel: one or more channels (survey channel: the rated interaction's channel, 'none', 'unknown').
+ * - country: one or more customers.country values.
+ * - segment: one or more customer_value.rfm_segment values (needs the value module's table).
+ */
+import { addDays, isoDate, parseIsoDate } from '../../pipelines/core/clock.js';
+import { CxpError } from '../../pipelines/core/errors.js';
+import type { SqlValue } from '../../pipelines/core/warehouse.js';
+
+export interface SatisfactionFilters {
+  from?: string;
+  to?: string;
+  channel?: string | string[];
+  country?: string | string[];
+  segment?: string | string[];
+}
+
+export interface ResolvedFilters {
+  from: Date;
+  to: Date;
+  channels: string[];
+  countries: string[];
+  segments: string[];
+}
+
+export const DEFAULT_RANGE_DAYS = 30;
+const MAX_RANGE_DAYS = 3700;
+const MAX_VALUES = 50;
+
+function bad(message: string, where: string, hint: string): CxpError {
+  return new CxpError('CXP_ERR_BAD_REQUEST', message, { where, hint });
+}
+
+function list(raw: unknown, key: string): string[] {
+  if (raw === undefined || raw === null || raw === '') return [];
+  const values = Array.isArray(raw) ? raw : [raw];
+  if (values.length > MAX_VALUES) throw bad(`${key}: at most ${MAX_VALUES} values`, key, 'narrow the filter');
+  return values.map((v) => {
+    if (typeof v !== 'string' || v.length === 0 || v.length > 100 || v.includes('\u0000')) {
+      throw bad(`${key}: each value must be a non-empty string of at most 100 characters`, key, `e.g. ${key}=chat`);
+    }
+    return v;
+  });
+}
+
+function day(raw: unknown, key: string): Date | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const d = typeof raw === 'string' ? parseIsoDate(raw) : undefined;
+  if (!d) throw bad(`${key}: ${JSON.stringify(raw)} is not a date written YYYY-MM-DD`, key, `e.g. ${key}=2026-01-31`);
+  return d;
+}
+
+export function resolveFilters(raw: SatisfactionFilters | undefined, asOf: Date): ResolvedFilters {
+  const f = (raw ?? {}) as Record<string, unknown>;
+  const known = new Set(['from', 'to', 'channel', 'country', 'segment']);
+  for (const k of Object.keys(f)) {
+    if (!known.has(k)) throw bad(`unknown filter "${k}"`, k, 'filters are from, to, channel, country, segment');
+  }
+  const asOfDay = parseIsoDate(isoDate(asOf))!;
+  const to = day(f.to, 'to') ?? asOfDay;
+  const from = day(f.from, 'from') ?? addDays(to, -(DEFAULT_RANGE_DAYS - 1));
+  if (to > asOfDay) throw bad(`to: ${isoDate(to)} is after the as-of date ${isoDate(asOfDay)}`, 'to', 'pick a date up to the as-of date');
+  if (from > to) throw bad(`from: ${isoDate(from)} is after to ${isoDate(to)}`, 'from', 'swap the dates');
+  if ((to.getTime() - from.getTime()) / 86_400_000 > MAX_RANGE_DAYS) {
+    throw bad(`the range ${isoDate(from)}..${isoDate(to)} is longer than ${MAX_RANGE_DAYS} days`, 'from', 'narrow the range');
+  }
+  return { from, to, channels: list(f.channel, 'channel'), countries: list(f.country, 'country'), segments: list(f.segment, 'segment') };
+}
+
+/** The period of the same length right before `f` (for "change vs previous period"). */
+export function previousPeriod(f: ResolvedFilters): ResolvedFilters {
+  const days = Math.round((f.to.getTime() - f.from.getTime()) / 86_400_000) + 1;
+  return { ...f, from: addDays(f.from, -days), to: addDays(f.to, -days) };
+}
+
+export interface FilterSql {
+  joins: string;
+  where: string;
+  params: Record<string, SqlValue>;
+}
+
+/**
+ * SQL for a fact alias `alias` with a day column and a customer_id. Placeholders are generated
+ * ($f_0, $f_1, ...); every value is bound. `prefix` keeps two filter sets apart in one query.
+ */
+export function filterSql(f: ResolvedFilters, alias: string, dayColumn: string, prefix = 'f'): FilterSql {
+  const params: Record<string, SqlValue> = {};
+  let i = 0;
+  const bind = (v: SqlValue) => {
+    const name = `${prefix}_${i++}`;
+    params[name] = v;
+    return `$${name}`;
+  };
+  const where = [`${alias}.${dayColumn} between ${bind(isoDate(f.from))}::date and ${bind(isoDate(f.to))}::date`];
+  let joins = '';
+  if (f.channels.length) where.push(`${alias}.channel in (${f.channels.map(bind).join(', ')})`);
+  if (f.countries.length) {
+    joins += ` join customers ${prefix}_c on ${prefix}_c.customer_id = ${alias}.customer_id`;
+    where.push(`${prefix}_c.country in (${f.countries.map(bind).join(', ')})`);
+  }
+  if (f.segments.length) {
+    joins += ` join customer_value ${prefix}_v on ${prefix}_v.customer_id = ${alias}.customer_id`;
+    where.push(`${prefix}_v.rfm_segment in (${f.segments.map(bind).join(', ')})`);
+  }
+  return { joins, where: where.join(' and '), params };
+}
