@@ -1,0 +1,75 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { systemClock, type Clock } from '../pipelines/core/clock.js';
+import type { Warehouse } from '../pipelines/core/warehouse.js';
+import type { Config } from '../pipelines/config/types.js';
+import { serverConfigOf, type ServerConfig } from '../pipelines/config/sections/server.js';
+import type { JobRunner } from './jobs.js';
+import { authPlugin, loadApiKeys } from './plugins/auth.js';
+import { errorSchema, installErrorHandling } from './plugins/errors.js';
+import { securityPlugin } from './plugins/security.js';
+import { warehousePlugin } from './plugins/warehouse.js';
+import { customerRoutes } from './routes/customers.js';
+import { dashboardRoutes } from './routes/dashboards.js';
+import { jobRoutes } from './routes/jobs.js';
+import { metaRoutes } from './routes/meta.js';
+import { pageRoutes } from './routes/pages.js';
+
+export interface BuildAppOptions {
+  warehouse: Warehouse;
+  /** The full config, when there is one: module settings (satisfaction.minSample, ...) and the default `server`. */
+  config?: Config;
+  /** The `server` config section (defaults fill what is missing); default config.server. */
+  server?: Partial<ServerConfig> | Record<string, unknown>;
+  /** The address the app will listen on; an open app (no keys) is refused anywhere but loopback. */
+  host?: string;
+  /** Where CXPULSE_API_KEYS is read from (default process.env). */
+  env?: Record<string, string | undefined>;
+  clock?: Clock;
+  /** Runs jobs for POST /api/jobs/:name/run; without one that route answers that it cannot. */
+  jobRunner?: JobRunner;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the Fastify app without listening: tests call app.inject(), startServer() listens. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const server = serverConfigOf((opts.server ?? opts.config?.server) as Record<string, unknown> | undefined);
+  const host = opts.host ?? server.host;
+  const keys = loadApiKeys(server.apiKeys, (opts.env ?? process.env).CXPULSE_API_KEYS);
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: server.bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+  });
+  installErrorHandling(app);
+  app.addSchema(errorSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'cxpulse API', version: '0.1.0', description: 'Customer-intelligence dashboards and lists. Send `Authorization: Bearer <key>`.' },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+      },
+      security: [{ apiKey: [] }, { apiKeyHeader: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
+  await app.register(securityPlugin, { corsOrigins: server.cors.origins });
+  await app.register(authPlugin, { keys, host });
+  await app.register(warehousePlugin, {
+    warehouse: opts.warehouse,
+    clock: opts.clock ?? systemClock,
+    staleAfterHours: server.staleAfterHours,
+    cacheSeconds: server.cacheSeconds,
+  });
+  const limit = { max: server.rateLimit.max, timeWindow: server.rateLimit.timeWindowMs };
+  await app.register(metaRoutes);
+  await app.register(dashboardRoutes, { server, config: opts.config });
+  await app.register(customerRoutes, { rateLimit: limit });
+  await app.register(jobRoutes, { runner: opts.jobRunner, rateLimit: limit });
+  await app.register(pageRoutes);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,116 @@
+import { quoteIdent } from '../../pipelines/core/sql-ident.js';
+import { parseIsoDate } from '../../pipelines/core/clock.js';
+import { CxpError } from '../../pipelines/core/errors.js';
+import { filterSql } from '../filters.js';
+import { bars, heatmap, histogram } from '../specs/charts.js';
+import { columnsOf, dayText, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext } from './types.js';
+
+const SNAPSHOT_COLUMNS = ['snapshot_on', 'as_of', 'as_of_on', 'run_on', 'snapshot_date', 'computed_on'];
+
+async function customerWhere(ctx: LoadContext) {
+  return filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments: true });
+}
+
+/** The migration matrix between two rfm_history snapshots: customers and revenue moving from tier A to B. */
+async function migration(ctx: LoadContext) {
+  if (!ctx.tables.has('rfm_history')) return { from: null, to: null, snapshots: [], cells: [], note: noData('rfm_history is not there yet') };
+  const cols = await columnsOf(ctx.db, 'rfm_history');
+  const dateCol = SNAPSHOT_COLUMNS.find((c) => cols.has(c));
+  if (!dateCol || !cols.has('rfm_segment')) return { from: null, to: null, snapshots: [], cells: [], note: 'rfm_history has no snapshot date column' };
+  const d = quoteIdent(dateCol);
+  const snaps = (await ctx.db.all(`select distinct ${d}::date as s from rfm_history order by s`)).map((r) => dayText(r.s)!);
+  if (snaps.length < 2) return { from: snaps[0] ?? null, to: null, snapshots: snaps, cells: [], note: 'one snapshot so far: the matrix needs two run dates' };
+  const pick = (field: 'migration_from' | 'migration_to', dflt: string) => {
+    const v = ctx.query[field] as string | undefined;
+    if (v === undefined) return dflt;
+    if (!parseIsoDate(v)) throw new CxpError('CXP_ERR_BAD_REQUEST', `${field}: "${v}" is not a date`, { where: `query.${field}`, field });
+    // The latest snapshot on or before the requested date.
+    const s = [...snaps].reverse().find((x) => x <= v);
+    if (!s) {
+      throw new CxpError('CXP_ERR_BAD_REQUEST', `${field}: no RFM snapshot on or before ${v}`, { where: `query.${field}`, field, hint: `first snapshot is ${snaps[0]}` });
+    }
+    return s;
+  };
+  const from = pick('migration_from', snaps[snaps.length - 2]);
+  const to = pick('migration_to', snaps[snaps.length - 1]);
+  const w = filterSql(ctx.filters, { customer: 'coalesce(a.customer_id, b.customer_id)' }, { period: 'none', hasSegments: true });
+  const money = cols.has('monetary') ? 'monetary' : 'null';
+  const rows = await ctx.db.all(
+    `with a as (select customer_id, rfm_segment from rfm_history where ${d}::date = $snap_from::date),
+          b as (select customer_id, rfm_segment, ${money} as monetary from rfm_history where ${d}::date = $snap_to::date)
+     select coalesce(a.rfm_segment, '(new)') as from_segment, coalesce(b.rfm_segment, '(gone)') as to_segment,
+            count(*) as customers, sum(b.monetary) as revenue
+     from a full outer join b using (customer_id)
+     where ${w.where}
+     group by all`,
+    { ...w.params, snap_from: from, snap_to: to },
+  );
+  return {
+    from,
+    to,
+    snapshots: snaps,
+    cells: rows.map((r) => ({ x: String(r.to_segment), y: String(r.from_segment), value: num(r.customers) ?? 0, revenue: round(num(r.revenue)) })),
+  };
+}
+
+export const rfmDashboard: Dashboard = {
+  name: 'rfm',
+  title: 'RFM & value',
+  needs: ['customer_value'],
+  async load(ctx) {
+    const w = await customerWhere(ctx);
+    const segments = await ctx.db.all(
+      `select coalesce(rfm_segment, 'Others') as segment, count(*) as customers, sum(monetary) as revenue
+       from customer_value where ${w.where} group by all order by customers desc`,
+      w.params,
+    );
+    const rf = await ctx.db.all(
+      `select r_score, f_score, count(*) as customers from customer_value
+       where r_score is not null and f_score is not null and ${w.where} group by all`,
+      w.params,
+    );
+    // 30 equal bins up to the 99th percentile; the last bin holds everything above it.
+    const clv = await ctx.db.all(
+      `with v as (select clv from customer_value where clv is not null and ${w.where}),
+            q as (select greatest(quantile_cont(clv, 0.99), 1e-9) as hi, least(min(clv), 0) as lo from v),
+            b as (select least(floor((clv - lo) / ((hi - lo) / 30)), 29) as bin, lo, hi from v, q)
+       select bin, count(*) as count, any_value(lo) as lo, any_value(hi) as hi from b group by bin order by bin`,
+      w.params,
+    );
+    const clvBins = clv.map((r) => {
+      const lo = num(r.lo) ?? 0;
+      const width = ((num(r.hi) ?? 0) - lo) / 30;
+      const bin = num(r.bin) ?? 0;
+      return { bin_start: round(lo + bin * width), bin_end: round(lo + (bin + 1) * width), count: num(r.count) ?? 0 } as { bin_start: number; bin_end: number; count: number };
+    });
+    return {
+      available: segments.length > 0,
+      missing: [],
+      filters_ignored: ['from', 'to', 'channel'].filter((k) => ctx.query[k] !== undefined),
+      tiles: [],
+      data: {
+        segments: segments.map((r) => ({ segment: String(r.segment), customers: num(r.customers) ?? 0, revenue: round(num(r.revenue)) })),
+        rf_matrix: rf.map((r) => ({ x: String(r.f_score), y: String(r.r_score), value: num(r.customers) ?? 0 })),
+        clv_bins: clvBins,
+        migration: await migration(ctx),
+      },
+    };
+  },
+  charts(d: DashboardData): ChartOut[] {
+    const seg = (d.data.segments ?? []) as { segment: string; customers: number; revenue: number | null }[];
+    const rf = (d.data.rf_matrix ?? []) as { x: string; y: string; value: number }[];
+    const clv = (d.data.clv_bins ?? []) as { bin_start: number; bin_end: number; count: number }[];
+    const mig = d.data.migration as { from: string | null; to: string | null; cells: { x: string; y: string; value: number }[]; note?: string } | undefined;
+    const none = noData('no customer values yet');
+    const scores = ['1', '2', '3', '4', '5'];
+    return [
+      seg.length ? { id: 'segment-sizes', title: 'Customers by RFM segment', spec: bars(seg.map((s) => ({ category: s.segment, value: s.customers })), { xTitle: 'segment', yTitle: 'customers', format: ',d', horizontal: true, sortByValue: true }) } : { id: 'segment-sizes', title: 'Customers by RFM segment', spec: null, empty: none },
+      seg.length ? { id: 'segment-revenue', title: 'Revenue by RFM segment', spec: bars(seg.map((s) => ({ category: s.segment, value: s.revenue })), { xTitle: 'segment', yTitle: 'revenue', format: ',.0f', horizontal: true, sortByValue: true }) } : { id: 'segment-revenue', title: 'Revenue by RFM segment', spec: null, empty: none },
+      rf.length ? { id: 'rf-heatmap', title: 'Recency × frequency (customers)', spec: heatmap(rf, { xTitle: 'F score', yTitle: 'R score', valueTitle: 'customers', xSort: scores, ySort: [...scores].reverse() }) } : { id: 'rf-heatmap', title: 'Recency × frequency (customers)', spec: null, empty: none },
+      mig && mig.cells.length
+        ? { id: 'migration', title: `Segment migration ${mig.from} → ${mig.to} (customers)`, spec: heatmap(mig.cells, { xTitle: `segment on ${mig.to}`, yTitle: `segment on ${mig.from}`, valueTitle: 'customers' }) }
+        : { id: 'migration', title: 'Segment migration', spec: null, empty: mig?.note ?? none },
+      clv.length ? { id: 'clv-distribution', title: 'CLV distribution (last bin: 99th percentile and above)', spec: histogram(clv, { xTitle: 'CLV', format: ',.0f' }) } : { id: 'clv-distribution', title: 'CLV distribution', spec: null, empty: noData('no CLV values yet') },
+    ];
+  },
+};

@@ -1,0 +1,192 @@
+import { filterSql } from '../filters.js';
+import { bars, lines, pareto } from '../specs/charts.js';
+import { satisfactionSettings } from '../../models/satisfaction/settings.js';
+import { serviceTiles } from '../../models/satisfaction/service-query.js';
+import { trendUnit } from './surveys.js';
+import { dayText, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
+
+const KPI_COLUMNS = `
+  count(*) as volume,
+  count(*) filter (where kind = 'complaint') as complaints,
+  median(response_minutes) as response_median_minutes,
+  quantile_cont(response_minutes, 0.9) as response_p90_minutes,
+  median(resolution_hours) as resolution_median_hours,
+  quantile_cont(resolution_hours, 0.9) as resolution_p90_hours,
+  avg(case when is_first_contact_resolution then 1.0 else 0.0 end) filter (where is_first_contact_resolution is not null) as fcr_rate,
+  avg(case when sla_met then 1.0 else 0.0 end) filter (where sla_met is not null) as sla_rate`;
+
+/**
+ * Service KPIs per channel with the common filters. Once the transform has built int_interaction_times
+ * (the satisfaction module's, with its SLA flags) they come from there; before that from `interactions`
+ * with the same SLA targets (satisfaction.sla): a first response within the channel's target counts as
+ * met, items with no response yet are left out of the rate.
+ */
+async function byChannel(ctx: LoadContext, hasSegments: boolean) {
+  if (ctx.tables.has('int_interaction_times')) {
+    const w = filterSql(ctx.filters, { customer: 'customer_id', at: 'opened_on', channel: 'channel' }, { hasSegments });
+    const rows = await ctx.db.all(
+      `with t as (
+         select channel, case when is_complaint then 'complaint' end as kind, is_first_contact_resolution,
+                first_response_minutes as response_minutes, resolution_hours,
+                is_first_response_sla_met as sla_met
+         from int_interaction_times where ${w.where}
+       )
+       select channel, ${KPI_COLUMNS} from t group by channel order by channel`,
+      w.params,
+    );
+    return rows.map(kpiRow);
+  }
+  const w = filterSql(ctx.filters, { customer: 'customer_id', at: 'opened_at', channel: 'channel' }, { hasSegments });
+  const sla = satisfactionSettings(ctx.config).sla;
+  const targets = Object.entries(sla.firstResponseMinutes);
+  const params: Record<string, string | number | Date> = { ...w.params, sla_default: sla.firstResponseDefaultMinutes };
+  const values = targets.map(([ch, m], i) => {
+    params[`sla_ch_${i}`] = ch;
+    params[`sla_min_${i}`] = m;
+    return `($sla_ch_${i}, $sla_min_${i})`;
+  });
+  const targetSql = values.length
+    ? `coalesce((select t.minutes from (values ${values.join(', ')}) t(ch, minutes) where t.ch = channel), $sla_default)`
+    : '$sla_default';
+  const rows = await ctx.db.all(
+    `with x as (
+       select channel, kind, is_first_contact_resolution,
+              epoch(first_response_at - opened_at) / 60.0 as response_minutes,
+              epoch(resolved_at - opened_at) / 3600.0 as resolution_hours
+       from interactions where ${w.where}
+     ), t as (select *, case when response_minutes is not null then response_minutes <= ${targetSql} end as sla_met from x)
+     select channel, ${KPI_COLUMNS} from t group by channel order by channel`,
+    params,
+  );
+  return rows.map(kpiRow);
+}
+
+function kpiRow(r: Record<string, unknown>) {
+  return {
+    channel: String(r.channel),
+    volume: num(r.volume) ?? 0,
+    complaints: num(r.complaints) ?? 0,
+    response_median_minutes: round(num(r.response_median_minutes)),
+    response_p90_minutes: round(num(r.response_p90_minutes)),
+    resolution_median_hours: round(num(r.resolution_median_hours)),
+    resolution_p90_hours: round(num(r.resolution_p90_hours)),
+    fcr_rate: round(num(r.fcr_rate), 4),
+    sla_rate: round(num(r.sla_rate), 4),
+  };
+}
+
+async function complaintCategories(ctx: LoadContext, hasSegments: boolean) {
+  const w = filterSql(ctx.filters, { customer: 'customer_id', at: 'opened_at', channel: 'channel' }, { hasSegments });
+  const rows = await ctx.db.all(
+    `select coalesce(category, '(none)') as category, count(*) as count from interactions
+     where kind = 'complaint' and ${w.where} group by all order by count desc, category limit 20`,
+    w.params,
+  );
+  return rows.map((r) => ({ category: String(r.category), count: num(r.count) ?? 0 }));
+}
+
+/** Open items at the end of each period: opened before it minus resolved before it (cumulative). */
+async function backlog(ctx: LoadContext, hasSegments: boolean) {
+  const w = filterSql(ctx.filters, { customer: 'customer_id', channel: 'channel' }, { period: 'none', hasSegments });
+  const unit = trendUnit(ctx.filters) === 'week' ? "'week'" : "'month'";
+  const rows = await ctx.db.all(
+    `with ev as (
+       select date_trunc(${unit}, opened_at)::date as period, 1 as delta from interactions where ${w.where}
+       union all
+       select date_trunc(${unit}, resolved_at)::date, -1 from interactions where resolved_at is not null and ${w.where}
+     ), per as (select period, sum(delta) as delta from ev group by period),
+     cum as (select period, sum(delta) over (order by period) as open_items from per)
+     select period, open_items from cum where period >= date_trunc(${unit}, $from_at) and period < $to_at order by period`,
+    { ...w.params, from_at: ctx.filters.from, to_at: ctx.filters.toExclusive },
+  );
+  return rows.map((r) => ({ period: dayText(r.period) ?? '', value: num(r.open_items), series: 'open items' }));
+}
+
+const TILE_LABELS: Record<string, [string, string | undefined, number]> = {
+  interactions: ['Interactions', undefined, 0],
+  complaint_rate: ['Complaint rate', '%', 1],
+  first_contact_resolution_rate: ['First-contact resolution', '%', 1],
+  first_response_sla_rate: ['First response within SLA', '%', 1],
+  resolution_sla_rate: ['Resolved within SLA', '%', 1],
+  first_response_minutes: ['Mean first response (min)', undefined, 1],
+  resolution_hours: ['Mean resolution (h)', undefined, 1],
+};
+
+/** This period against the one before, with the satisfaction module's significance tests. */
+async function tiles(ctx: LoadContext): Promise<Tile[]> {
+  const f = ctx.filters;
+  const filters = { from: f.fromText, to: f.toText, ...(f.channel ? { channel: f.channel } : {}), ...(f.country ? { country: f.country } : {}), ...(f.segment && ctx.tables.has('customer_value') ? { segment: f.segment } : {}) };
+  const asOf = f.toExclusive > ctx.asOf ? f.toExclusive : ctx.asOf;
+  const rows = await serviceTiles(ctx.db, filters, asOf, satisfactionSettings(ctx.config));
+  return rows.map((t) => {
+    const [label, unit, digits] = TILE_LABELS[t.metric] ?? [t.metric, undefined, 1];
+    const pct = unit === '%' ? 100 : 1;
+    const v = (x: number | null) => (x === null ? null : round(x * pct, 2));
+    return {
+      id: t.metric,
+      label,
+      unit,
+      digits,
+      value: v(t.a.value),
+      n: t.a.n,
+      change: {
+        previous: { value: v(t.b.value), ci_low: null, ci_high: null, n: t.b.n, is_low_sample: false },
+        delta: t.metric === 'interactions' ? (t.a.value !== null && t.b.value !== null ? t.a.value - t.b.value : null) : round(t.change, 2),
+        p_value: t.test?.pValue ?? null,
+        is_significant: t.test?.isSignificant ?? false,
+        note: t.text,
+      },
+    };
+  });
+}
+
+export const serviceDashboard: Dashboard = {
+  name: 'service',
+  title: 'Service',
+  needs: ['interactions'],
+  async load(ctx) {
+    const hasSegments = ctx.tables.has('customer_value');
+    const channels = await byChannel(ctx, hasSegments);
+    const total = channels.reduce((s, c) => s + c.volume, 0);
+    return {
+      available: total > 0,
+      missing: [],
+      filters_ignored: [],
+      tiles: ctx.tables.has('int_interaction_times') && total > 0 ? await tiles(ctx) : [],
+      data: {
+        by_channel: channels,
+        complaint_categories: await complaintCategories(ctx, hasSegments),
+        backlog: await backlog(ctx, hasSegments),
+        sla_targets: satisfactionSettings(ctx.config).sla,
+        source: ctx.tables.has('int_interaction_times') ? 'int_interaction_times (satisfaction module)' : 'interactions (dashboards fallback)',
+      },
+    };
+  },
+  charts(d: DashboardData): ChartOut[] {
+    const ch = (d.data.by_channel ?? []) as Awaited<ReturnType<typeof byChannel>>;
+    const cats = (d.data.complaint_categories ?? []) as { category: string; count: number }[];
+    const bl = (d.data.backlog ?? []) as { period: string; value: number | null; series: string }[];
+    const none = noData('no interactions in this range');
+    const wrap = (id: string, title: string, ok: boolean, build: () => ChartOut['spec']): ChartOut =>
+      ok ? { id, title, spec: build() } : { id, title, spec: null, empty: none };
+    const two = (a: keyof (typeof ch)[number], b: keyof (typeof ch)[number], la: string, lb: string) =>
+      ch.flatMap((c) => [
+        { category: c.channel, series: la, value: c[a] as number | null },
+        { category: c.channel, series: lb, value: c[b] as number | null },
+      ]);
+    return [
+      wrap('first-response', 'First response time by channel (minutes)', ch.length > 0, () =>
+        bars(two('response_median_minutes', 'response_p90_minutes', 'median', 'p90'), { xTitle: 'channel', yTitle: 'minutes' })),
+      wrap('resolution', 'Resolution time by channel (hours)', ch.length > 0, () =>
+        bars(two('resolution_median_hours', 'resolution_p90_hours', 'median', 'p90'), { xTitle: 'channel', yTitle: 'hours' })),
+      wrap('fcr', 'First-contact resolution rate by channel', ch.length > 0, () =>
+        bars(ch.map((c) => ({ category: c.channel, value: c.fcr_rate })), { xTitle: 'channel', yTitle: 'FCR', format: '.0%' })),
+      wrap('sla', 'SLA compliance (first response within target) by channel', ch.length > 0, () =>
+        bars(ch.map((c) => ({ category: c.channel, value: c.sla_rate })), { xTitle: 'channel', yTitle: 'within SLA', format: '.0%' })),
+      cats.length > 0
+        ? { id: 'complaints-pareto', title: 'Complaint categories (Pareto)', spec: pareto(cats, { xTitle: 'category' }) }
+        : { id: 'complaints-pareto', title: 'Complaint categories (Pareto)', spec: null, empty: noData('no complaints in this range') },
+      wrap('backlog', 'Backlog: open items at the end of each period', bl.length > 0, () => lines(bl, { yTitle: 'open items', format: ',d' })),
+    ];
+  },
+};

@@ -1,0 +1,162 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { CxpError } from '../../pipelines/core/errors.js';
+import { ROLES, type ApiKeyConfig } from '../../pipelines/config/sections/server.js';
+import { global } from './global.js';
+
+export type Role = (typeof ROLES)[number];
+
+export const OPEN_MODE_WARNING =
+  'open demo mode: no API keys are configured, so anyone who can reach this loopback address has admin access';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Least role a route needs; routes without one are public (pages, vendor scripts, health). */
+    role?: Role;
+  }
+  interface FastifyRequest {
+    principal?: { name: string; role: Role };
+  }
+}
+
+interface StoredKey {
+  name: string;
+  role: Role;
+  hash: Buffer;
+}
+
+export function sha256Hex(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * Keys from config plus `CXPULSE_API_KEYS`: a JSON list of {name, role, keyHash} (sha256 hex), or
+ * {name, role, key}, which is hashed here and never kept in clear.
+ */
+export function loadApiKeys(configKeys: ApiKeyConfig[], env: string | undefined): StoredKey[] {
+  const out: StoredKey[] = configKeys.map((k) => ({ name: k.name, role: k.role, hash: Buffer.from(k.keyHash.toLowerCase(), 'hex') }));
+  if (env && env.trim() !== '') {
+    let list: unknown;
+    try {
+      list = JSON.parse(env);
+    } catch (err) {
+      throw new CxpError('CXP_ERR_CONFIG_INVALID', `CXPULSE_API_KEYS is not valid JSON: ${(err as Error).message}`, {
+        where: 'env CXPULSE_API_KEYS',
+        hint: 'set it to a JSON list like [{"name":"ops","role":"admin","keyHash":"<sha256 hex>"}]',
+      });
+    }
+    if (!Array.isArray(list)) {
+      throw new CxpError('CXP_ERR_CONFIG_INVALID', 'CXPULSE_API_KEYS must be a JSON list', { where: 'env CXPULSE_API_KEYS' });
+    }
+    list.forEach((item: unknown, i) => {
+      const k = item as { name?: unknown; role?: unknown; keyHash?: unknown; key?: unknown };
+      const where = `env CXPULSE_API_KEYS[${i}]`;
+      if (typeof k?.name !== 'string' || k.name === '') throw new CxpError('CXP_ERR_CONFIG_INVALID', 'name is required', { where });
+      if (!ROLES.includes(k.role as Role)) {
+        throw new CxpError('CXP_ERR_CONFIG_INVALID', `role must be one of ${ROLES.join(', ')}`, { where });
+      }
+      let hex: string;
+      if (typeof k.keyHash === 'string' && /^[0-9a-fA-F]{64}$/.test(k.keyHash)) hex = k.keyHash.toLowerCase();
+      else if (typeof k.key === 'string' && k.key.length >= 16) hex = sha256Hex(k.key);
+      else {
+        throw new CxpError('CXP_ERR_CONFIG_INVALID', 'give keyHash (sha256 hex) or key (at least 16 characters)', { where });
+      }
+      out.push({ name: k.name, role: k.role as Role, hash: Buffer.from(hex, 'hex') });
+    });
+  }
+  return out;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (h.startsWith('::ffff:')) return h.slice(7).startsWith('127.');
+  return false;
+}
+
+/** Refuses an open server anywhere but loopback. */
+export function assertSafeBind(host: string, keyCount: number): void {
+  if (keyCount === 0 && !isLoopback(host)) {
+    throw new CxpError('CXP_ERR_INSECURE_BIND', `refusing to serve on ${host} without API keys: anyone on the network would have admin access`, {
+      where: 'server.host',
+      hint: 'configure server.apiKeys (or CXPULSE_API_KEYS), or bind to 127.0.0.1',
+    });
+  }
+}
+
+const RANK: Record<Role, number> = { viewer: 1, marketing: 2, admin: 3 };
+
+export function roleAllows(have: Role, need: Role): boolean {
+  return RANK[have] >= RANK[need];
+}
+
+function presentedKey(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1];
+  }
+  const x = req.headers['x-api-key'];
+  return typeof x === 'string' && x !== '' ? x : undefined;
+}
+
+/**
+ * Constant-time lookup: the presented key is hashed (fixed 32 bytes) and compared with every stored
+ * hash, without stopping at a match, so timing says nothing about which key or prefix matched.
+ */
+export function findKey(keys: StoredKey[], presented: string): StoredKey | undefined {
+  const h = createHash('sha256').update(presented, 'utf8').digest();
+  let found: StoredKey | undefined;
+  for (const k of keys) {
+    if (timingSafeEqual(h, k.hash) && !found) found = k;
+  }
+  return found;
+}
+
+export interface AuthOptions {
+  keys: StoredKey[];
+  host: string;
+}
+
+/** Checks every request against its route's `config.role`; in open mode everyone is admin, and told so. */
+export const authPlugin: FastifyPluginAsync<AuthOptions> = global(async (app, opts) => {
+  const open = opts.keys.length === 0;
+  assertSafeBind(opts.host, opts.keys.length);
+  app.decorate('authMode', open ? 'open' : 'keys');
+  app.addHook('onRequest', async (req, reply) => {
+    if (open) {
+      reply.header('x-cxpulse-auth', 'open-demo-mode');
+      reply.header('x-cxpulse-warning', OPEN_MODE_WARNING);
+      req.principal = { name: 'open-demo', role: 'admin' };
+      return;
+    }
+    const key = presentedKey(req);
+    if (key !== undefined) {
+      const k = findKey(opts.keys, key);
+      if (k) req.principal = { name: k.name, role: k.role };
+    }
+    const need = req.routeOptions.config?.role;
+    if (!need) return;
+    if (!req.principal) {
+      reply.header('www-authenticate', 'Bearer realm="cxpulse"');
+      throw new CxpError('CXP_ERR_UNAUTHORIZED', key === undefined ? 'an API key is required' : 'the API key is not valid', {
+        where: 'Authorization header',
+        hint: 'send "Authorization: Bearer <key>" (or X-API-Key) with a key from server.apiKeys',
+      });
+    }
+    if (!roleAllows(req.principal.role, need)) {
+      throw new CxpError('CXP_ERR_FORBIDDEN', `this needs the ${need} role; key "${req.principal.name}" is ${req.principal.role}`, {
+        where: `${req.method} ${req.routeOptions.url ?? req.url}`,
+        hint: `use a key with role ${need} or higher`,
+      });
+    }
+  });
+});
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authMode: 'open' | 'keys';
+  }
+}

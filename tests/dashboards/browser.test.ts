@@ -1,0 +1,136 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../dashboards/server.js';
+import { fromRoot } from '../../pipelines/core/paths.js';
+import { createFixture, type Fixture } from './fixtures.js';
+
+/**
+ * Real headless Chromium (Debian's /usr/bin/chromium) against a real server on loopback. Set
+ * CXP_DASH_WAREHOUSE to a warehouse file (e.g. the sample pipeline's) to run on it instead of the fixture;
+ * screenshots then go to tests/artifacts/dashboards-warehouse/ (fixture: tests/artifacts/dashboards/).
+ */
+const ARTIFACTS = fromRoot('tests', 'artifacts', process.env.CXP_DASH_WAREHOUSE ? 'dashboards-warehouse' : 'dashboards');
+const EXPECTED_CHARTS: Record<string, number> = { overview: 2, satisfaction: 5, service: 6, rfm: 5, churn: 5 };
+
+let fx: Fixture | undefined;
+let server: RunningServer;
+let browser: BrowserContext;
+let profile: string;
+let closeWarehouse: (() => void) | undefined;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  let warehouse;
+  if (process.env.CXP_DASH_WAREHOUSE) {
+    const { Warehouse } = await import('../../pipelines/core/warehouse.js');
+    warehouse = await Warehouse.open(process.env.CXP_DASH_WAREHOUSE, { readOnly: true });
+    closeWarehouse = () => warehouse!.close();
+  } else {
+    fx = await createFixture();
+    warehouse = fx.warehouse;
+  }
+  server = await startServer({ warehouse, host: '127.0.0.1', port: 0, env: {} });
+  profile = mkdtempSync(join(tmpdir(), 'cxp-chromium-'));
+  // A fresh profile directory per run (playwright passes it as --user-data-dir).
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  fx?.close();
+  closeWarehouse?.();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** A page that records console errors, page errors and any request that leaves loopback. */
+async function open(path: string): Promise<{ page: Page; errors: string[]; external: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  const external: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(server.url) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) external.push(r.url());
+  });
+  await page.goto(server.url + path);
+  await page.waitForSelector('main[data-loaded="true"], main[data-loaded="error"]', { timeout: 30_000 });
+  return { page, errors, external };
+}
+
+describe('dashboards in headless Chromium', () => {
+  for (const name of Object.keys(EXPECTED_CHARTS)) {
+    it(`${name} loads with its charts drawn and no console errors`, async () => {
+      const { page, errors, external } = await open(`/${name}`);
+      try {
+        expect(await page.getAttribute('main', 'data-loaded')).toBe('true');
+        const drawn = await page.locator('.chart[data-state="drawn"] svg.marks').count();
+        const empty = await page.locator('.chart[data-state="empty"]').count();
+        if (!process.env.CXP_DASH_WAREHOUSE) expect(drawn).toBe(EXPECTED_CHARTS[name]);
+        else expect(drawn + empty).toBe(EXPECTED_CHARTS[name]);
+        expect(await page.locator('#open-mode-banner').textContent()).toMatch(/OPEN DEMO MODE/);
+        await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+        expect(errors).toEqual([]);
+        expect(external).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it('a filter change updates the charts and the URL, and the URL restores the view', async () => {
+    const { page, errors } = await open('/satisfaction');
+    try {
+      const before = await page.locator('#chart-nps-by-channel svg.marks').innerHTML();
+      await page.selectOption('#filter-channel', 'chat');
+      await page.waitForFunction(() => location.search.includes('channel=chat'));
+      await page.waitForSelector('main[data-loaded="true"]');
+      const after = await page.locator('#chart-nps-by-channel svg.marks').innerHTML();
+      expect(after).not.toBe(before);
+      expect(page.url()).toContain('channel=chat');
+      // The nav keeps the filters, so the view can be shared or carried to another dashboard.
+      expect(await page.locator('#nav a[href^="/service"]').getAttribute('href')).toContain('channel=chat');
+      await page.screenshot({ path: join(ARTIFACTS, 'satisfaction-chat.png'), fullPage: true });
+      await page.goto(page.url());
+      await page.waitForSelector('main[data-loaded="true"]');
+      expect(await page.inputValue('#filter-channel')).toBe('chat');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the at-risk CSV downloads from the churn page, and the table links to the customer page', async () => {
+    const { page, errors } = await open('/churn');
+    try {
+      await page.waitForSelector('#at-risk table');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#at-risk-csv')]);
+      const file = join(profile, 'at-risk.csv');
+      await download.saveAs(file);
+      const lines = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+      expect(lines[0]).toBe('customer_id,country,churn_risk,churn_band,top_reason,rfm_segment,lifecycle_stage,clv,monetary,recency_days,marketing_consent,email,scored_at');
+      expect(lines.length).toBeGreaterThan(1);
+      const first = page.locator('#at-risk tbody a').first();
+      const id = await first.textContent();
+      await first.click();
+      await page.waitForSelector('main[data-loaded="true"]');
+      expect(await page.locator('main h2').first().textContent()).toBe(`Customer ${id}`);
+      expect(await page.locator('.chart[data-state="drawn"] svg.marks').count()).toBe(1);
+      await page.screenshot({ path: join(ARTIFACTS, 'customer.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
