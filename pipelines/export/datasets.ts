@@ -23,8 +23,10 @@ export const EXPORT_DATASETS: ExportDataset[] = [
   { name: 'satisfaction_daily', table: 'satisfaction_daily' },
   { name: 'service_kpis_daily', table: 'service_kpis_daily' },
   { name: 'satisfaction_drivers', table: 'satisfaction_drivers' },
+  { name: 'complaints_daily', table: 'complaints_daily' },
   // One row per customer with everything known about them (built at the end of the score job).
   { name: 'customer_360', table: 'customer_360', piiColumns: ['email'] },
   { name: 'rfm_history', table: 'rfm_history' },
+  { name: 'value_model_runs', table: 'value_model_runs' },
   { name: 'churn_models', table: 'churn_models_export' },
 ];
