@@ -1,0 +1,148 @@
+import { quoteIdent } from '../core/sql-ident.js';
+import type { ConnDb } from '../core/warehouse.js';
+import type { SourceSpec } from './source-specs.js';
+import { stagedTable } from './stage.js';
+
+export interface MergeCounts {
+  loaded: number;
+  updated: number;
+  duplicate: number;
+}
+
+/**
+ * Merges the valid staged rows of one source into its canonical table, set-based:
+ *
+ * - rows are ordered by (file order, line); for each key the first row is compared with the row already
+ *   in the table (if any) and every later row with the row before it, by a hash of the typed content:
+ *   no stored row -> loaded, same content -> duplicate, different content -> updated;
+ * - the last row of each key is what the table ends with: inserted when the key is new, written with
+ *   `update ... from` when its content differs from the stored row.
+ *
+ * Fast path: rows whose key occurs once in the batch and is not stored yet (nearly all rows of a first
+ * load or of new files) are plainly `loaded` and go straight from the staged table into the target;
+ * only the "touchy" keys (repeated in the batch, or already stored) are classified in cxp_cls, with a
+ * window over just their rows. The hash only ever compares rows with the same key inside one run, so it
+ * never needs to be stored.
+ */
+export async function mergeSource(db: ConnDb, spec: SourceSpec, runId: string, withAnswers: boolean): Promise<MergeCounts> {
+  const stg = quoteIdent(stagedTable(spec));
+  const target = quoteIdent(spec.table);
+  const key = quoteIdent(spec.key);
+  const content = spec.content.map(quoteIdent);
+  await db.run(`
+    create or replace temp table cxp_touchy as
+    select ${key} from ${stg} where reject_reason is null group by ${key} having count(*) > 1
+    union
+    select t.${key} from ${target} t semi join (select ${key} from ${stg} where reject_reason is null) v on v.${key} = t.${key}`);
+
+  const fast = await db.all<{ Count: number }>(
+    `insert into ${target} (${key}, ${content.join(', ')}, loaded_run_id)
+     select s.${key}, ${content.map((c) => `s.${c}`).join(', ')}, $1
+     from ${stg} s anti join cxp_touchy k on k.${key} = s.${key}
+     where s.reject_reason is null`,
+    [runId],
+  );
+  const fastLoaded = Number(fast[0]?.Count ?? 0);
+  if (withAnswers && fastLoaded > 0) {
+    await db.run(
+      `insert into survey_answers (response_id, question, score)
+       select response_id, a.question, a.score
+       from (select s.response_id, unnest(s._answers) as a
+             from ${stg} s anti join cxp_touchy k on k.response_id = s.response_id
+             where s.reject_reason is null)`,
+    );
+  }
+
+  await db.run(`
+    create or replace temp table cxp_cls as
+    with valid as (
+        select s.${key}, ${content.map((c) => `s.${c}`).join(', ')}, s._file_idx, s._line${withAnswers ? ', s._answers' : ''},
+               hash(${content.map((c) => `s.${c}`).join(', ')}${withAnswers ? ', list_sort(s._answers)' : ''}) as _h
+        from ${stg} s semi join cxp_touchy k on k.${key} = s.${key}
+        where s.reject_reason is null
+    ),
+    sequenced as (
+        select *,
+               lag(_h) over w as _prev_h,
+               lead(_line) over w is null as _is_last
+        from valid
+        window w as (partition by ${key} order by _file_idx, _line)
+    ),
+    existing as (
+        select t.${key}, hash(${spec.content.map((c) => `t.${quoteIdent(c)}`).join(', ')}${
+          withAnswers ? ', coalesce(a.answers, [])' : ''
+        }) as _eh
+        from ${target} t
+        ${
+          withAnswers
+            ? `left join (
+                 select response_id, list({'question': question, 'score': score} order by question, score) as answers
+                 from survey_answers where response_id in (select response_id from valid) group by response_id
+               ) a on a.response_id = t.response_id`
+            : ''
+        }
+        where t.${key} in (select ${key} from valid)
+    )
+    select s.*, e._eh,
+           case
+               when s._prev_h is null and e._eh is null then 'loaded'
+               when coalesce(s._prev_h, e._eh) = s._h then 'duplicate'
+               else 'updated'
+           end as _outcome
+    from sequenced s left join existing e on e.${key} = s.${key}`);
+
+  const stats = await db.one<{ loaded: number; updated: number; duplicate: number; inserts: number; writes: number }>(
+    `select count(*) filter (where _outcome = 'loaded') as loaded,
+            count(*) filter (where _outcome = 'updated') as updated,
+            count(*) filter (where _outcome = 'duplicate') as duplicate,
+            count(*) filter (where _is_last and _eh is null) as inserts,
+            count(*) filter (where _is_last and _eh is not null and _h <> _eh) as writes
+     from cxp_cls`,
+  );
+  const counts: MergeCounts = { loaded: fastLoaded + (stats?.loaded ?? 0), updated: stats?.updated ?? 0, duplicate: stats?.duplicate ?? 0 };
+  if (stats?.inserts) {
+    await db.run(
+      `insert into ${target} (${key}, ${content.join(', ')}, loaded_run_id)
+       select ${key}, ${content.join(', ')}, $1 from cxp_cls where _is_last and _eh is null`,
+      [runId],
+    );
+  }
+  // Skipped when nothing changed: even an empty update ... from scans the whole classified table.
+  if (stats?.writes) {
+    await db.run(
+      `update ${target} t set ${content.map((c) => `${c} = f.${c}`).join(', ')}, updated_run_id = $1
+       from cxp_cls f
+       where f._is_last and f._eh is not null and f._h <> f._eh and t.${key} = f.${key}`,
+      [runId],
+    );
+  }
+  if (withAnswers && stats?.writes) {
+    await db.run(
+      `delete from survey_answers where response_id in (
+         select response_id from cxp_cls where _is_last and _eh is not null and _h <> _eh)`,
+    );
+  }
+  if (withAnswers && (stats?.inserts || stats?.writes)) {
+    await db.run(
+      `insert into survey_answers (response_id, question, score)
+       select response_id, a.question, a.score
+       from (select response_id, unnest(_answers) as a from cxp_cls where _is_last and (_eh is null or _h <> _eh))`,
+    );
+  }
+  await db.run('drop table cxp_cls');
+  await db.run('drop table cxp_touchy');
+  return counts;
+}
+
+/** Customers referenced by a source's valid staged rows but unknown to the warehouse become bare customers. */
+export async function createBareCustomers(db: ConnDb, spec: SourceSpec, runId: string): Promise<number> {
+  const stg = quoteIdent(stagedTable(spec));
+  const rows = await db.all<{ Count: number }>(
+    `insert into customers (customer_id, marketing_consent, is_bare, loaded_run_id)
+     select s.customer_id, false, true, $1
+     from (select distinct customer_id from ${stg} where reject_reason is null) s
+     anti join customers c on c.customer_id = s.customer_id`,
+    [runId],
+  );
+  return Number(rows[0]?.Count ?? 0);
+}

@@ -1,0 +1,212 @@
+import type { Clock } from '../core/clock.js';
+import { CxpError, isCxpError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { quoteIdent } from '../core/sql-ident.js';
+import type { ConnDb, Warehouse } from '../core/warehouse.js';
+import type { Config, SourceConfig } from '../config/types.js';
+import type { SourceName } from '../config/schema.js';
+import { createBareCustomers, mergeSource } from './merge.js';
+import { dropRawTables, readSourceFile } from './read-file.js';
+import { formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
+import { LOAD_ORDER, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
+import { createRawView, createStagingMacros, planColumns, setSourceVariables, stagedTable, stageFile } from './stage.js';
+
+/** Where a source's rows ended in one run. Invariant: read = loaded + updated + duplicate + rejected. */
+export interface SourceCounts {
+  read: number;
+  loaded: number;
+  updated: number;
+  duplicate: number;
+  rejected: number;
+  files: number;
+  skipped_files: number;
+}
+
+export interface IngestSummary {
+  sources: Partial<Record<SourceName, SourceCounts>>;
+  bare_customers: number;
+  duration_ms: number;
+}
+
+export interface IngestOptions {
+  warehouse: Warehouse;
+  config: Pick<Config, 'sources'>;
+  runId: string;
+  clock: Clock;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+interface LoadedFile extends SourceFile {
+  source: SourceName;
+  rowsRead: number;
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n').find((l) => l.trim().length > 0)?.trim() ?? msg;
+}
+
+/**
+ * Hashes every file of the run one after the other, starting at once: the hashing (main thread) then
+ * overlaps DuckDB reading earlier files (its own threads), instead of adding to the run time.
+ */
+class HashQueue {
+  private readonly byPath = new Map<string, Promise<SourceFile>>();
+  constructor(paths: string[]) {
+    let chain: Promise<unknown> = Promise.resolve();
+    for (const p of paths) {
+      if (this.byPath.has(p)) continue;
+      const next = chain.then(() => hashFile(p));
+      // Marked handled here; the consumer awaiting get() still sees the rejection.
+      next.catch(() => undefined);
+      this.byPath.set(p, next);
+      chain = next.catch(() => undefined);
+    }
+  }
+  get(path: string): Promise<SourceFile> {
+    return this.byPath.get(path) ?? hashFile(path);
+  }
+}
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CxpError('CXP_ERR_JOB_FAILED', 'ingest stopped: shutting down; the warehouse is unchanged');
+}
+
+/** Reads and stages every new or changed file of one source into temp tables (the warehouse is untouched). */
+async function stageSource(
+  db: ConnDb,
+  spec: SourceSpec,
+  cfg: SourceConfig,
+  opts: IngestOptions,
+  files: string[],
+  hashes: HashQueue,
+  loaded: LoadedFile[],
+): Promise<SourceCounts> {
+  const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, files: files.length, skipped_files: 0 };
+  await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`);
+  const wanted = [
+    ...spec.columns.map((c) => cfg.columns[c.name] ?? c.name),
+    ...(cfg.answerColumns ?? []),
+  ];
+  for (const [idx, path] of files.entries()) {
+    checkAbort(opts.signal);
+    const f = await hashes.get(path);
+    const seen = await db.one(
+      'select 1 as x from ingested_files where source = $1 and file = $2 and sha256 = $3 limit 1',
+      [spec.source, path, f.sha256],
+    );
+    if (seen) {
+      counts.skipped_files += 1;
+      opts.logger.debug('file unchanged, skipped', { source: spec.source, file: path });
+      continue;
+    }
+    if (f.bytes === 0) {
+      throw new CxpError('CXP_ERR_SOURCE_MALFORMED', `${path}: the file is empty (0 bytes)`, {
+        where: path,
+        source: spec.source,
+        hint: 'remove the file, or write at least its header line',
+      });
+    }
+    try {
+      const raw = await readSourceFile(db, { source: spec.source, cfg, file: path, format: formatOf(spec.source, cfg, path), wanted });
+      const plans = planColumns(spec, cfg, path, raw);
+      await setSourceVariables(db, spec, cfg, plans);
+      await createRawView(db, spec, cfg, raw, plans, idx);
+      const rejected = await stageFile(db, spec, raw, path, idx);
+      const read = raw.rows + raw.readerRejects;
+      counts.read += read;
+      counts.rejected += raw.readerRejects + rejected;
+      loaded.push({ ...f, source: spec.source, rowsRead: read });
+      opts.logger.debug('file staged', { source: spec.source, file: path, read, rejected: raw.readerRejects + rejected });
+    } catch (err) {
+      if (isCxpError(err)) throw err;
+      throw new CxpError('CXP_ERR_SOURCE_MALFORMED', `${path}: cannot be loaded: ${firstLine(err)}`, { where: path, source: spec.source }, { cause: err });
+    }
+  }
+  await dropRawTables(db);
+  return counts;
+}
+
+/**
+ * The ingest: reads every configured source through DuckDB's readers into temp tables, then lands
+ * everything in ONE transaction (rows, rejected rows, ingested_files). A failure or a kill at any point
+ * leaves the warehouse exactly as it was; files already recorded with the same sha256 are skipped.
+ */
+export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
+  const t0 = performance.now();
+  return opts.warehouse.withConnection(async (db) => {
+    await createStagingMacros(db);
+    await db.run(
+      'create or replace temp table cxp_rejects (source varchar, file varchar, line bigint, reason varchar, raw_row varchar)',
+    );
+    const sources: Partial<Record<SourceName, SourceCounts>> = {};
+    const loaded: LoadedFile[] = [];
+    const staged: SourceSpec[] = [];
+    try {
+      const plan: { spec: SourceSpec; cfg: SourceConfig; files: string[] }[] = [];
+      for (const name of LOAD_ORDER) {
+        const cfg = opts.config.sources[name];
+        if (!cfg) continue;
+        plan.push({ spec: SOURCE_SPECS[name], cfg, files: await listSourceFiles(db, name, cfg) });
+      }
+      const hashes = new HashQueue(plan.flatMap((p) => p.files));
+      for (const { spec, cfg, files } of plan) {
+        sources[spec.source] = await stageSource(db, spec, cfg, opts, files, hashes, loaded);
+        staged.push(spec);
+      }
+      checkAbort(opts.signal);
+
+      let bare = 0;
+      // Tests that kill the process mid-transaction wait for this line.
+      opts.logger.debug('ingest: landing staged rows in one transaction', { files: loaded.length });
+      // Row order mattered for line numbers while staging; the merge is faster without it.
+      await db.run('set session preserve_insertion_order = false');
+      await db.run('begin transaction');
+      try {
+        for (const spec of staged) {
+          const exists = await db.one<{ n: number }>(
+            'select count(*) as n from duckdb_tables() where table_name = $1 and temporary',
+            [stagedTable(spec)],
+          );
+          if (!exists?.n) continue;
+          const withAnswers = spec.source === 'surveys' && (opts.config.sources.surveys?.answerColumns?.length ?? 0) > 0;
+          const m = await mergeSource(db, spec, opts.runId, withAnswers);
+          Object.assign(sources[spec.source]!, m);
+          if (spec.source !== 'customers') bare += await createBareCustomers(db, spec, opts.runId);
+          // Free the staged rows before the next source (memory).
+          await db.run(`drop table ${quoteIdent(stagedTable(spec))}`);
+        }
+        const now = opts.clock.now();
+        await db.run(
+          `insert into rejected_rows (run_id, source, file, line, reason, raw_row, rejected_at)
+           select $1, source, file, line, reason, raw_row, $2 from cxp_rejects order by source, file, line`,
+          [opts.runId, now],
+        );
+        for (const f of loaded) {
+          await db.run(
+            `insert into ingested_files (source, file, sha256, bytes, rows_read, run_id, ingested_at)
+             values ($1, $2, $3, $4, $5, $6, $7)`,
+            [f.source, f.path, f.sha256, f.bytes, f.rowsRead, opts.runId, now],
+          );
+        }
+        await db.run('commit');
+      } catch (err) {
+        await db.run('rollback').catch(() => undefined);
+        throw err;
+      }
+      for (const [name, c] of Object.entries(sources)) {
+        if (c.read !== c.loaded + c.updated + c.duplicate + c.rejected) {
+          // Cannot happen by construction; if it ever does, say so loudly rather than report wrong counts.
+          opts.logger.error('ingest counts do not add up', { source: name, ...c });
+        }
+      }
+      return { sources, bare_customers: bare, duration_ms: Math.round(performance.now() - t0) };
+    } finally {
+      for (const spec of staged) await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`).catch(() => undefined);
+      await db.run('drop table if exists cxp_rejects').catch(() => undefined);
+      await db.run('reset session preserve_insertion_order').catch(() => undefined);
+      await db.run('reset session TimeZone').catch(() => undefined);
+    }
+  });
+}

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { CxpError } from '../core/errors.js';
+import type { Db } from '../core/warehouse.js';
+import type { SourceConfig } from '../config/types.js';
+import type { SourceName } from '../config/schema.js';
+
+export type FileFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet';
+
+export interface SourceFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** The format of a file: the source's `format` key, else its extension (compression suffixes ignored). */
+export function formatOf(source: SourceName, cfg: SourceConfig, file: string): FileFormat {
+  if (cfg.format) return cfg.format;
+  const name = file.toLowerCase().replace(/\.(gz|zst)$/, '');
+  if (name.endsWith('.csv')) return 'csv';
+  if (name.endsWith('.tsv') || name.endsWith('.tab')) return 'tsv';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
+  if (name.endsWith('.parquet')) return 'parquet';
+  // A delimiter says "this is delimited text" whatever the extension (e.g. CDNOW's .txt).
+  if (cfg.delimiter) return 'csv';
+  throw new CxpError('CXP_ERR_SOURCE_MALFORMED', `cannot tell the format of ${file} from its extension`, {
+    where: file,
+    hint: `set sources.${source}.format to one of csv, tsv, jsonl, parquet (or give a delimiter)`,
+  });
+}
+
+/** Files matching the source path (a file or a glob), sorted, so a run reads them in a stable order. */
+export async function listSourceFiles(db: Db, source: SourceName, cfg: SourceConfig): Promise<string[]> {
+  let rows: { file: string }[];
+  try {
+    rows = await db.all<{ file: string }>('select file from glob($1) order by file', [cfg.path]);
+  } catch (err) {
+    throw new CxpError('CXP_ERR_SOURCE_NOT_FOUND', `cannot list files for source ${source}: ${(err as Error).message}`, {
+      where: `sources.${source}.path`,
+    });
+  }
+  const files = rows.map((r) => r.file).filter((f) => statSync(f, { throwIfNoEntry: false })?.isFile());
+  if (files.length === 0) {
+    throw new CxpError('CXP_ERR_SOURCE_NOT_FOUND', `no file matches ${cfg.path} (source ${source})`, {
+      where: `sources.${source}.path`,
+      hint: 'check the path; it is relative to the config file and may be a glob such as in/orders*.csv',
+    });
+  }
+  return files;
+}
+
+/** sha256 and size of a file, streamed so large files never sit in memory. */
+export function hashFile(path: string): Promise<SourceFile> {
+  return new Promise((resolveHash, reject) => {
+    const h = createHash('sha256');
+    let bytes = 0;
+    createReadStream(path, { highWaterMark: 1 << 20 })
+      .on('data', (chunk) => {
+        bytes += chunk.length;
+        h.update(chunk);
+      })
+      .on('error', (err) =>
+        reject(new CxpError('CXP_ERR_SOURCE_NOT_FOUND', `cannot read ${path}: ${err.message}`, { where: path }, { cause: err })),
+      )
+      .on('end', () => resolveHash({ path, bytes, sha256: h.digest('hex') }));
+  });
+}

@@ -1,0 +1,84 @@
+-- stg_surveys: casts and validates one surveys file.
+-- Reads raw_surveys (canonical names, trimmed text, '' already null; built by pipelines/ingest/stage.ts).
+-- _answers holds the configured answerColumns as a list of {question, value} text pairs; each
+-- non-empty value must be a number, and becomes a survey_answers row.
+
+with source as (
+    select * from raw_surveys
+),
+
+parsed as (
+    select
+        _file_idx,
+        _line,
+        _rowid,
+        response_id,
+        customer_id,
+        submitted_at                          as submitted_at_text,
+        cxp_parse_ts(submitted_at)            as submitted_at,
+        lower(survey_type)                    as survey_type,
+        score                                 as score_text,
+        try_cast(score as double)             as score_number,
+        interaction_id,
+        comment,
+        list_filter(_answers, a -> a.value is not null)                                   as answers_given,
+        list_filter(_answers, a -> a.value is not null and try_cast(a.value as double) is null) as answers_bad
+    from source
+),
+
+ranged as (
+    select
+        *,
+        case survey_type when 'nps' then 0 when 'csat' then 1 when 'ces' then 1 end   as score_min,
+        case survey_type when 'nps' then 10 when 'csat' then 5 when 'ces' then 7 end  as score_max
+    from parsed
+),
+
+validated as (
+    select
+        *,
+        case
+            when response_id is null
+                then 'missing key response_id'
+            when customer_id is null
+                then 'missing key customer_id'
+            when submitted_at_text is null
+                then 'missing submitted_at'
+            when submitted_at is null
+                then 'unparseable timestamp "' || submitted_at_text || '" in submitted_at'
+            when survey_type is null
+                then 'missing survey_type'
+            when score_min is null
+                then 'unknown survey_type "' || survey_type || '" (expected nps, csat or ces)'
+            when score_text is null
+                then 'missing score'
+            when score_number is null
+                then 'unparseable score "' || score_text || '"'
+            when score_number <> round(score_number)
+                then 'score ' || score_text || ' is not a whole number'
+            when score_number < score_min or score_number > score_max
+                then 'score ' || score_text || ' outside ' || score_min || '-' || score_max || ' for ' || survey_type
+            when len(answers_bad) > 0
+                then 'unparseable answer "' || answers_bad[1].value || '" in ' || answers_bad[1].question
+        end as reject_reason
+    from ranged
+),
+
+final as (
+    select
+        _file_idx,
+        _line,
+        _rowid,
+        response_id,
+        customer_id,
+        submitted_at,
+        survey_type,
+        case when reject_reason is null then score_number::integer end  as score,
+        interaction_id,
+        comment,
+        list_transform(answers_given, a -> {'question': a.question, 'score': try_cast(a.value as double)}) as _answers,
+        reject_reason
+    from validated
+)
+
+select * from final
