@@ -140,6 +140,8 @@ export async function createRawView(db: ConnDb, spec: SourceSpec, cfg: SourceCon
   );
 }
 
+export const ERASED_REASON = 'customer erased by cxpulse forget: not loaded again';
+
 export function stagedTable(spec: SourceSpec): string {
   return `cxp_stg_${spec.source}`;
 }
@@ -153,16 +155,24 @@ export async function stageFile(db: ConnDb, spec: SourceSpec, raw: RawFile, file
   const sql = stagingSql(spec.stagingModel);
   await db.run(`create temp table if not exists ${table} as select * from (${sql}) limit 0`);
   await db.run(`insert into ${table} ${sql}`);
+  // Customers erased with `cxpulse forget` stay out when their source files are read again. Their rows
+  // are accounted as rejected, without the raw text (it is the personal data that was erased).
+  await db.run(
+    `update ${table} set reject_reason = $1
+     where _file_idx = ${fileIdx} and reject_reason is null and customer_id is not null
+       and sha256(customer_id) in (select customer_key_sha256 from erased_customers)`,
+    [ERASED_REASON],
+  );
   const n = await db.one<{ n: number }>(
     `select count(*) as n from ${table} where _file_idx = ${fileIdx} and reject_reason is not null`,
   );
   if (n?.n) {
     await db.run(
       `insert into cxp_rejects (source, file, line, reason, raw_row)
-       select $1, $2, s._line, s.reject_reason, ${raw.rawSql}
+       select $1, $2, s._line, s.reject_reason, case when s.reject_reason = $3 then null else ${raw.rawSql} end
        from ${table} s join cxp_raw r on r.rowid = s._rowid
        where s._file_idx = ${fileIdx} and s.reject_reason is not null`,
-      [spec.source, file],
+      [spec.source, file, ERASED_REASON],
     );
   }
   return n?.n ?? 0;
