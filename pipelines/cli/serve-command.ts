@@ -4,6 +4,7 @@ import { openContext, type CliContext } from './open-context.js';
 import { startServer, type RunningServer } from '../../dashboards/server.js';
 import { createJobRunner, type JobRunner } from '../../dashboards/jobs.js';
 import { serverConfigOf } from '../config/sections/server.js';
+import { startScheduler, type Scheduler } from '../scheduler/scheduler.js';
 
 export interface ServeOptions {
   host?: string;
@@ -35,6 +36,41 @@ export async function serveWarehouse(ctx: CliContext, opts: ServeOptions = {}): 
   return { ...running, jobRunner };
 }
 
+/**
+ * Serves the warehouse with the scheduler running (one shared runner, so API-triggered and scheduled
+ * runs never overlap) until SIGINT/SIGTERM; then stops taking requests, waits for the running job and
+ * closes the warehouse. Prints where things are.
+ */
+export async function serveUntilSignal(ctx: CliContext, opts: { host?: string; port?: number }): Promise<void> {
+  let scheduler: Scheduler | undefined;
+  let running: Awaited<ReturnType<typeof serveWarehouse>>;
+  try {
+    scheduler = startScheduler({ config: ctx.config, warehouse: ctx.warehouse, logger: ctx.logger, clock: ctx.clock });
+    running = await serveWarehouse(ctx, { ...opts, jobRunner: scheduler.asJobRunner() });
+  } catch (err) {
+    await scheduler?.stop();
+    ctx.warehouse.close();
+    throw err;
+  }
+  process.stdout.write(`cxpulse: dashboards ${running.url}/\ncxpulse: API docs   ${running.url}/api/docs\n`);
+  process.stdout.write('cxpulse: scheduler running (Ctrl-C to stop)\n');
+  const sig = await new Promise<string>((resolve) => {
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    const stop = (name: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(name);
+    };
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  ctx.logger.info(`${sig}: shutting down, waiting for requests and the running job`);
+  await running.close();
+  await scheduler.stop();
+  ctx.warehouse.close();
+}
+
 function parsePort(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -43,6 +79,8 @@ function parsePort(v: unknown): number | undefined {
   }
   return n;
 }
+
+export { parsePort };
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -58,26 +96,7 @@ export const serveCommand: Command = {
   async action({ values }) {
     const port = parsePort(values.port);
     const ctx = await openContext({ config: values.config as string | undefined, debug: Boolean(values.debug) });
-    let running: Awaited<ReturnType<typeof serveWarehouse>>;
-    try {
-      running = await serveWarehouse(ctx, { host: values.host as string | undefined, port });
-    } catch (err) {
-      ctx.warehouse.close();
-      throw err;
-    }
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
-    ctx.logger.info('shutting down: waiting for requests and any running job');
-    await running.close();
-    while (running.jobRunner.isRunning()) await new Promise((r) => setTimeout(r, 200));
-    ctx.warehouse.close();
+    await serveUntilSignal(ctx, { host: values.host as string | undefined, port });
     return 0;
   },
 };
