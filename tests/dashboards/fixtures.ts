@@ -3,6 +3,7 @@
  * modules own, created here with their contract columns (docs/architecture.md and the issues). Kept in
  * this one file so a contract change is one edit.
  */
+import { mulberry32 } from '../helpers/prng.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,16 +17,7 @@ export const SEGMENTS = ['Champions', 'Loyal Customers', 'At Risk', 'Hibernating
 const STAGES = ['new', 'active', 'at_risk', 'lapsed'];
 
 /** Deterministic PRNG (mulberry32) so fixtures are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export interface Fixture {
   dir: string;

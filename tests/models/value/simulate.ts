@@ -1,14 +1,5 @@
+import { mulberry32 } from '../../helpers/prng.js';
 /** Seeded simulation of the BG/NBD process, for tests that check the formulas against data they did not derive. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(u: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
@@ -72,3 +63,5 @@ export function simulateBgNbd(
   }
   return out;
 }
+
+export { mulberry32 };

@@ -1,18 +1,9 @@
+import { mulberry32 } from '../../helpers/prng.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CxpError } from '../../../pipelines/core/errors.js';
 import { accountedFor, ingestEnv, type IngestEnv } from './ingest-helpers.js';
 
-/** mulberry32: a tiny seeded PRNG, so every failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function validCsv(): string {
   const lines = ['customer_id,signup_at,country,email,marketing_consent'];

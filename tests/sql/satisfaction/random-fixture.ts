@@ -1,16 +1,7 @@
+import { mulberry32 } from '../../helpers/prng.js';
 /** A seeded random fixture in plain JS objects, inserted into the canonical tables by the tests. */
 import type { InteractionRow, SurveyRow } from './fixtures.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const CHANNELS = ['phone', 'email', 'chat', 'social', 'store', 'app', 'other'];
 const COUNTRIES = ['DE', 'FR', 'US'];
@@ -63,3 +54,5 @@ export function randomFixture(seed: number, opts: { customers?: number; interact
   });
   return { customers, interactions, surveys };
 }
+
+export { mulberry32 };
