@@ -1,0 +1,164 @@
+/**
+ * A trained forest of binary trees over binned features, stored flat in typed arrays (all trees
+ * concatenated, `offsets[t]` = first node of tree t) so it serialises compactly and can be handed
+ * to worker threads without copying node objects.
+ *
+ * Node layout is pre-order: the left child of node k is k + 1, the right child is right[k].
+ * feature[k] = -1 marks a leaf. A row goes left when its bin <= threshold[k] (bin 0 = missing).
+ * value[k] is the share of churned (weighted) training rows in the node; a tree's prediction is its
+ * leaf value and the forest's the mean over trees, like scikit-learn's predict_proba.
+ */
+import type { Binning } from './binning.js';
+
+export interface Forest {
+  nFeatures: number;
+  binning: Binning;
+  offsets: Int32Array;
+  feature: Int16Array;
+  threshold: Uint8Array;
+  right: Int32Array;
+  value: Float32Array;
+}
+
+export function treeCount(f: Forest): number {
+  return f.offsets.length;
+}
+
+/** Mean leaf value over trees for each row of a row-major binned matrix (rowBins[i * nFeatures + j]). */
+export function predictBinned(f: Forest, rowBins: Uint8Array, nRows: number, out = new Float64Array(nRows)): Float64Array {
+  const { feature, threshold, right, value, offsets } = f;
+  const nc = f.nFeatures;
+  const nt = offsets.length;
+  for (let i = 0; i < nRows; i++) {
+    const base = i * nc;
+    let s = 0;
+    for (let t = 0; t < nt; t++) {
+      let k = offsets[t];
+      let ft = feature[k];
+      while (ft >= 0) {
+        k = rowBins[base + ft] <= threshold[k] ? k + 1 : right[k];
+        ft = feature[k];
+      }
+      s += value[k];
+    }
+    out[i] = s / nt;
+  }
+  return out;
+}
+
+/**
+ * Split feature and threshold of every node packed in one int (feature << 8 | threshold; -1 for a
+ * leaf), so a step of a tree walk reads one array instead of two. Built once per forest, cached.
+ */
+const packedCache = new WeakMap<Forest, Int32Array>();
+function packedSplits(f: Forest): Int32Array {
+  let p = packedCache.get(f);
+  if (!p) {
+    p = new Int32Array(f.feature.length);
+    for (let k = 0; k < p.length; k++) p[k] = f.feature[k] < 0 ? -1 : (f.feature[k] << 8) | f.threshold[k];
+    packedCache.set(f, p);
+  }
+  return p;
+}
+
+/**
+ * Saabas contributions for one row: along each tree's path, the change in node value at every split
+ * is credited to the split's feature; averaged over trees. bias + sum(contrib) equals the prediction.
+ */
+export function contributionsBinned(
+  f: Forest,
+  rowBins: Uint8Array,
+  row: number,
+  contrib = new Float64Array(f.nFeatures),
+): { bias: number; contrib: Float64Array } {
+  const { right, value, offsets } = f;
+  const split = packedSplits(f);
+  const nc = f.nFeatures;
+  const base = row * nc;
+  contrib.fill(0);
+  let bias = 0;
+  for (let t = 0; t < offsets.length; t++) {
+    let k = offsets[t];
+    let v = value[k];
+    bias += v;
+    let s = split[k];
+    while (s >= 0) {
+      const ft = s >> 8;
+      const next = rowBins[base + ft] <= (s & 255) ? k + 1 : right[k];
+      const vn = value[next];
+      contrib[ft] += vn - v;
+      v = vn;
+      k = next;
+      s = split[k];
+    }
+  }
+  const nt = offsets.length;
+  for (let j = 0; j < nc; j++) contrib[j] /= nt;
+  return { bias: bias / nt, contrib };
+}
+
+/** Row-major bins for prediction (the learner works feature-major). */
+export function binRowMajor(binning: Binning, data: Float64Array, nRows: number, nCols: number): Uint8Array {
+  const out = new Uint8Array(nRows * nCols);
+  for (let j = 0; j < nCols; j++) {
+    const e = binning.edges[j];
+    for (let i = 0; i < nRows; i++) {
+      const v = data[i * nCols + j];
+      let b = 0;
+      if (!Number.isNaN(v)) {
+        let lo = 0;
+        let hi = e.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (e[mid] < v) lo = mid + 1;
+          else hi = mid;
+        }
+        b = lo + 1;
+      }
+      out[i * nCols + j] = b;
+    }
+  }
+  return out;
+}
+
+interface SerialForest {
+  nFeatures: number;
+  edges: number[][];
+  offsets: string;
+  feature: string;
+  threshold: string;
+  right: string;
+  value: string;
+}
+
+const b64 = (a: ArrayBufferView): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+function fromB64<T>(s: string, make: (buf: ArrayBuffer) => T): T {
+  const buf = Buffer.from(s, 'base64');
+  const copy = new ArrayBuffer(buf.byteLength);
+  new Uint8Array(copy).set(buf);
+  return make(copy);
+}
+
+export function forestToJSON(f: Forest): SerialForest {
+  return {
+    nFeatures: f.nFeatures,
+    edges: f.binning.edges,
+    offsets: b64(f.offsets),
+    feature: b64(f.feature),
+    threshold: b64(f.threshold),
+    right: b64(f.right),
+    value: b64(f.value),
+  };
+}
+
+export function forestFromJSON(s: SerialForest): Forest {
+  return {
+    nFeatures: s.nFeatures,
+    binning: { edges: s.edges },
+    offsets: fromB64(s.offsets, (b) => new Int32Array(b)),
+    feature: fromB64(s.feature, (b) => new Int16Array(b)),
+    threshold: fromB64(s.threshold, (b) => new Uint8Array(b)),
+    right: fromB64(s.right, (b) => new Int32Array(b)),
+    value: fromB64(s.value, (b) => new Float32Array(b)),
+  };
+}

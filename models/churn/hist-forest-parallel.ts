@@ -1,0 +1,27 @@
+/**
+ * Training across worker threads: the main thread bins once, each worker grows a contiguous range
+ * of trees from the same bins and seeds, and the parts are joined in tree order. The forest is
+ * identical to fitHistForest's for any number of workers.
+ */
+import { availableParallelism } from 'node:os';
+import { assembleForest, binTraining, fitHistForest, type GrownTrees, type HistForestFit, type HistForestParams } from './hist-forest.js';
+import type { Matrix } from './matrix.js';
+import { runModuleWorker } from './worker-spawn.js';
+
+/** Worker threads pay off from a few thousand rows on; below that, training is well under a second. */
+export function defaultTrainWorkers(rows: number): number {
+  return rows >= 5_000 ? Math.min(2, availableParallelism()) : 0;
+}
+
+export async function fitHistForestParallel(x: Matrix, y: Uint8Array, params: HistForestParams, workers: number): Promise<HistForestFit> {
+  const w = Math.min(workers, params.trees);
+  if (w <= 1) return fitHistForest(x, y, params);
+  const { binning, data } = binTraining(x, y, params);
+  const per = Math.ceil(params.trees / w);
+  const parts = await Promise.all(
+    Array.from({ length: w }, (_, k) =>
+      runModuleWorker<GrownTrees>('train-worker', { data, params, from: k * per, to: Math.min(params.trees, (k + 1) * per) }),
+    ),
+  );
+  return assembleForest(binning, data, params, parts);
+}

@@ -1,0 +1,88 @@
+/**
+ * Scores customers with a trained churn model: calibrated risk, band and reasons per row. Large
+ * populations are split across worker threads (score-worker.ts); each chunk is scored by the same
+ * pure function, so the result does not depend on the number of workers.
+ */
+import { availableParallelism } from 'node:os';
+import { applyCalibrator, type Calibrator } from './calibration.js';
+import { explainRow, planFactors, type ChurnReason } from './explain.js';
+import { binRowMajor, contributionsBinned, type Forest } from './forest.js';
+import type { Matrix } from './matrix.js';
+import { encodeModel, type ChurnModelBody } from './model-codec.js';
+import { runModuleWorker } from './worker-spawn.js';
+
+export interface ScoredRows {
+  risk: Float64Array;
+  /** JSON text of each row's reasons (what churn_scores.churn_reasons stores). */
+  reasons: string[];
+}
+
+export function bandOf(risk: number, bands: { medium: number; high: number }): 'low' | 'medium' | 'high' {
+  return risk >= bands.high ? 'high' : risk >= bands.medium ? 'medium' : 'low';
+}
+
+/** Scores rows in-process. */
+export function scoreMatrix(model: ChurnModelBody, x: Matrix, reasonsPerRow: number): ScoredRows {
+  const { forest, calibrator, features } = model;
+  const rowBins = binRowMajor(forest.binning, x.data, x.nRows, x.nCols);
+  const plan = planFactors(features);
+  const risk = new Float64Array(x.nRows);
+  const reasons: string[] = new Array(x.nRows);
+  const buf = new Float64Array(forest.nFeatures);
+  for (let i = 0; i < x.nRows; i++) {
+    const { bias, contrib } = contributionsBinned(forest, rowBins, i, buf);
+    let raw = bias;
+    for (let j = 0; j < contrib.length; j++) raw += contrib[j];
+    const p = Math.min(1, Math.max(0, applyCalibrator(calibrator, raw)));
+    risk[i] = p;
+    const scale = scaleFor(calibrator, bias, raw, p);
+    const why: ChurnReason[] = explainRow(plan, features, x.data.subarray(i * x.nCols, (i + 1) * x.nCols), contrib, reasonsPerRow, scale);
+    reasons[i] = JSON.stringify(why);
+  }
+  return { risk, reasons };
+}
+
+/** Ratio that maps raw contributions (summing to raw - bias) onto calibrated - calibrated(bias). */
+function scaleFor(c: Calibrator, bias: number, raw: number, p: number): number {
+  if (c.kind === 'none' || Math.abs(raw - bias) < 1e-9) return 1;
+  const s = (p - applyCalibrator(c, bias)) / (raw - bias);
+  return Number.isFinite(s) && s > 0 ? s : 1;
+}
+
+export interface ScoreOptions {
+  reasons: number;
+  /** Worker threads; 0 = in-process. */
+  workers: number;
+}
+
+/** In-process scoring for small populations, one worker per core (up to 4) for large ones. */
+export function defaultWorkers(nRows: number): number {
+  return nRows >= 50_000 ? Math.min(4, availableParallelism()) : 0;
+}
+
+export async function scorePopulation(model: ChurnModelBody, x: Matrix, opts: ScoreOptions): Promise<ScoredRows> {
+  if (opts.workers <= 1 || x.nRows < 2 * opts.workers) return scoreMatrix(model, x, opts.reasons);
+  const encoded = encodeModel(model);
+  const per = Math.ceil(x.nRows / opts.workers);
+  const parts = await Promise.all(
+    Array.from({ length: opts.workers }, (_, w) => {
+      const from = w * per;
+      const to = Math.min(x.nRows, from + per);
+      const data = x.data.slice(from * x.nCols, to * x.nCols);
+      return runModuleWorker<{ risk: Float64Array; reasons: string }>('score-worker', { model: encoded, data, nRows: to - from, nCols: x.nCols, reasons: opts.reasons }, [
+        data.buffer,
+      ]);
+    }),
+  );
+  const risk = new Float64Array(x.nRows);
+  const reasons: string[] = [];
+  let at = 0;
+  for (const p of parts) {
+    risk.set(p.risk, at);
+    at += p.risk.length;
+    if (p.risk.length > 0) for (const r of p.reasons.split('\n')) reasons.push(r);
+  }
+  return { risk, reasons };
+}
+
+export type { Forest };

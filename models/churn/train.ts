@@ -1,0 +1,186 @@
+/**
+ * Trains the churn model for an as-of date, out of time:
+ *   final model      features at asOf - h,  labels from (asOf - h, asOf]
+ *   validation model features at asOf - 2h, labels from (asOf - 2h, asOf - h], scored on the final
+ *                    model's training window (a later period it never saw) -> the stored metrics.
+ * Calibration is fitted on out-of-bag predictions; with calibration 'auto' it is applied when the
+ * out-of-bag reliability table says the raw forest is off (ECE above AUTO_ECE).
+ */
+import { addDays, isoDate } from '../../pipelines/core/clock.js';
+import { CxpError } from '../../pipelines/core/errors.js';
+import type { Logger } from '../../pipelines/core/logger.js';
+import type { Db } from '../../pipelines/core/warehouse.js';
+import type { ChurnConfig } from '../../pipelines/config/sections/churn.js';
+import { applyCalibratorAll, fitIsotonic, fitPlatt, type Calibrator } from './calibration.js';
+import { CHURN_FEATURES, loadChurnFeatures, type FeatureSet, type FirstResponseSla } from './features.js';
+import type { Forest } from './forest.js';
+import type { HistForestParams } from './hist-forest.js';
+import { defaultTrainWorkers, fitHistForestParallel } from './hist-forest-parallel.js';
+import { predictForest } from './learner.js';
+import { churnMetrics, reliabilityTable, type ChurnMetrics } from './metrics.js';
+
+export const AUTO_ECE = 0.02;
+
+export interface TrainedChurnModel {
+  modelId: string;
+  trainedAt: Date;
+  asOf: Date;
+  learner: 'hist-forest';
+  features: string[];
+  forest: Forest;
+  calibrator: Calibrator;
+  trainCutoff: Date;
+  trainLabelEnd: Date;
+  countTrainRows: number;
+  countTrainChurned: number;
+  parameters: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  importance: { feature: string; importance: number }[];
+  trainingMs: number;
+}
+
+export function forestParams(cfg: ChurnConfig, nFeatures: number): HistForestParams {
+  return {
+    trees: cfg.trees,
+    minSamplesLeaf: cfg.minSamplesLeaf,
+    maxDepth: cfg.maxDepth,
+    maxFeatures: Math.max(1, Math.round(cfg.maxFeaturesFraction * nFeatures)),
+    sampleSize: cfg.sampleSize,
+    bins: cfg.bins,
+    seed: cfg.seed,
+  };
+}
+
+function workersFor(cfg: ChurnConfig, rows: number): number {
+  return cfg.workers > 0 ? cfg.workers : defaultTrainWorkers(rows);
+}
+
+function count(y: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += y[i];
+  return s;
+}
+
+/** Throws CXP_ERR_MODEL_INSUFFICIENT_DATA unless both classes have at least minChurnExamples rows. */
+export function assertEnoughExamples(set: FeatureSet, cfg: ChurnConfig, what: string): void {
+  const churned = count(set.y);
+  const retained = set.y.length - churned;
+  if (churned < cfg.minChurnExamples || retained < cfg.minChurnExamples) {
+    throw new CxpError(
+      'CXP_ERR_MODEL_INSUFFICIENT_DATA',
+      `cannot train the churn model: ${what} (features as of ${set.cutoff}, labels from the ${cfg.horizonDays} days after) ` +
+        `has ${churned} churned and ${retained} retained customers; at least ${cfg.minChurnExamples} of each are needed`,
+      {
+        where: 'churn.minChurnExamples',
+        churned,
+        retained,
+        hint: `load more history (at least ${cfg.horizonDays + cfg.lookbackDays} days of purchases before the as-of date), or lower churn.minChurnExamples knowingly`,
+      },
+    );
+  }
+}
+
+/** Calibrator from out-of-bag predictions, and the OOB reliability that justified the choice. */
+function chooseCalibrator(mode: ChurnConfig['calibration'], oob: Float64Array, y: Uint8Array): { calibrator: Calibrator; oobEce: number } {
+  const keep: number[] = [];
+  for (let i = 0; i < oob.length; i++) if (!Number.isNaN(oob[i])) keep.push(i);
+  const p = keep.map((i) => oob[i]);
+  const yy = keep.map((i) => y[i]);
+  const { ece } = reliabilityTable(p, yy);
+  if (mode === 'none' || p.length === 0) return { calibrator: { kind: 'none' }, oobEce: ece };
+  if (mode === 'platt') return { calibrator: fitPlatt(p, yy), oobEce: ece };
+  if (mode === 'isotonic' || ece > AUTO_ECE) return { calibrator: fitIsotonic(p, yy), oobEce: ece };
+  return { calibrator: { kind: 'none' }, oobEce: ece };
+}
+
+function slim(m: ChurnMetrics): ChurnMetrics {
+  const r = (x: number) => Math.round(x * 1e5) / 1e5;
+  return {
+    ...m,
+    base_rate: r(m.base_rate),
+    roc_auc: r(m.roc_auc),
+    pr_auc: r(m.pr_auc),
+    brier: r(m.brier),
+    top_decile_lift: r(m.top_decile_lift),
+    top_decile_capture: r(m.top_decile_capture),
+    ece: r(m.ece),
+    reliability: m.reliability.map((b) => ({
+      ...b,
+      mean_predicted: b.mean_predicted === null ? null : r(b.mean_predicted),
+      observed_rate: b.observed_rate === null ? null : r(b.observed_rate),
+    })),
+  };
+}
+
+export interface TrainOptions {
+  asOf: Date;
+  config: ChurnConfig;
+  now: Date;
+  modelId: string;
+  sla?: FirstResponseSla;
+  logger?: Logger;
+}
+
+export async function trainChurnModel(db: Db, opts: TrainOptions): Promise<TrainedChurnModel> {
+  const { config: cfg, asOf } = opts;
+  const t0 = performance.now();
+  const h = cfg.horizonDays;
+  const trainCutoff = addDays(asOf, -h);
+  const valCutoff = addDays(asOf, -2 * h);
+  const q = { lookbackDays: cfg.lookbackDays, horizonDays: h, dataEnd: asOf, sla: opts.sla };
+  const train = await loadChurnFeatures(db, { ...q, cutoff: trainCutoff });
+  assertEnoughExamples(train, cfg, 'the training window');
+  const params = forestParams(cfg, CHURN_FEATURES.length);
+
+  // Out-of-time validation: an earlier window's model, judged on the later window.
+  const metrics: Record<string, unknown> = {};
+  const val = await loadChurnFeatures(db, { ...q, cutoff: valCutoff, dataEnd: trainCutoff });
+  const valChurned = count(val.y);
+  if (valChurned >= cfg.minChurnExamples && val.y.length - valChurned >= cfg.minChurnExamples) {
+    const vfit = await fitHistForestParallel(val.x, val.y, params, workersFor(cfg, val.y.length));
+    const vcal = chooseCalibrator(cfg.calibration, vfit.oob, val.y);
+    const raw = predictForest(vfit.forest, train.x);
+    metrics.out_of_time = {
+      train_cutoff_on: val.cutoff,
+      test_cutoff_on: train.cutoff,
+      count_train_rows: val.y.length,
+      raw: slim(churnMetrics(raw, train.y)),
+      calibrated: slim(churnMetrics(applyCalibratorAll(vcal.calibrator, raw), train.y)),
+      calibration: vcal.calibrator.kind,
+    };
+  } else {
+    metrics.out_of_time = null;
+    metrics.out_of_time_skipped = `the earlier window (features as of ${val.cutoff}) has ${valChurned} churned and ${val.y.length - valChurned} retained customers, fewer than churn.minChurnExamples (${cfg.minChurnExamples}) of each`;
+    opts.logger?.warn('churn: no out-of-time validation, too little history', { cutoff: val.cutoff });
+  }
+
+  const fit = await fitHistForestParallel(train.x, train.y, params, workersFor(cfg, train.y.length));
+  const cal = chooseCalibrator(cfg.calibration, fit.oob, train.y);
+  const oobRows: number[] = [];
+  for (let i = 0; i < fit.oob.length; i++) if (!Number.isNaN(fit.oob[i])) oobRows.push(i);
+  metrics.out_of_bag = slim(churnMetrics(oobRows.map((i) => fit.oob[i]), oobRows.map((i) => train.y[i])));
+  metrics.calibration = { method: cal.calibrator.kind, mode: cfg.calibration, oob_ece_raw: Math.round(cal.oobEce * 1e5) / 1e5, auto_threshold: AUTO_ECE };
+
+  const importance = CHURN_FEATURES.map((feature, j) => ({ feature, importance: Math.round(fit.importance[j] * 1e5) / 1e5 })).sort(
+    (a, b) => b.importance - a.importance,
+  );
+  return {
+    modelId: opts.modelId,
+    trainedAt: opts.now,
+    asOf,
+    learner: 'hist-forest',
+    features: [...CHURN_FEATURES],
+    forest: fit.forest,
+    calibrator: cal.calibrator,
+    trainCutoff,
+    trainLabelEnd: asOf,
+    countTrainRows: train.y.length,
+    countTrainChurned: count(train.y),
+    parameters: { ...params, horizonDays: h, lookbackDays: cfg.lookbackDays, calibration: cfg.calibration },
+    metrics,
+    importance,
+    trainingMs: Math.round(performance.now() - t0),
+  };
+}
+
+export { isoDate };

@@ -1,0 +1,188 @@
+-- churn_features: one row per customer in the scored population, with point-in-time features as of
+-- a cutoff date and (when the horizon after the cutoff has been observed) the churn label.
+--
+-- Bound parameters (never concatenated): $cutoff (date), $lookback_days, $horizon_days, and the
+-- first-response SLA: $sla_minutes (JSON object channel -> minutes), $sla_default_minutes.
+-- "Known at the cutoff" means an event timestamp before the end of the cutoff day (cutoff_at).
+-- Nothing after cutoff_at is read for a feature: interactions resolved or answered later count as
+-- unresolved / unanswered, surveys submitted later are invisible. Every feature is documented in
+-- docs/churn-features.md. The label (is_churned) is the only column that reads after cutoff_at.
+
+with
+
+params as (
+    select
+        $cutoff::date                                         as cutoff_on,
+        ($cutoff::date + 1)::timestamp                        as cutoff_at,
+        $lookback_days::integer                               as lookback_days,
+        ($cutoff::date + 1)::timestamp
+            + to_days($horizon_days::integer)                 as horizon_end_at,
+        $sla_minutes::json                                    as sla_minutes,
+        $sla_default_minutes::double                          as sla_default_minutes
+),
+
+-- Import CTEs --------------------------------------------------------------------------------------
+
+signups as (select customer_id, min(signup_at) as signup_at from customers group by customer_id),
+
+orders as (
+    -- An order counts as purchase activity unless it was cancelled (a refunded order was placed and paid).
+    select o.customer_id, o.ordered_at, o.amount::double as amount, o.status
+    from purchases o, params p
+    where o.ordered_at < p.cutoff_at and o.status <> 'cancelled'
+),
+
+future_completed as (
+    select distinct o.customer_id
+    from purchases o, params p
+    where o.ordered_at >= p.cutoff_at and o.ordered_at < p.horizon_end_at and o.status = 'completed'
+),
+
+contacts as (
+    select
+        i.customer_id,
+        i.opened_at,
+        i.kind,
+        i.channel,
+        -- Only what was known at the cutoff: a later response or resolution did not exist yet.
+        case when i.first_response_at < p.cutoff_at then i.first_response_at end as first_response_at,
+        case when i.resolved_at < p.cutoff_at then i.resolved_at end             as resolved_at,
+        case when i.resolved_at < p.cutoff_at then i.is_first_contact_resolution end as is_fcr,
+        date_diff('day', i.opened_at::date, p.cutoff_on)                         as age_days,
+        -- Beyond the SLA: answered late, or still unanswered at the cutoff and already past the SLA.
+        coalesce(
+            date_diff('minute', i.opened_at, least(coalesce(i.first_response_at, p.cutoff_at), p.cutoff_at))
+                > coalesce(json_extract(p.sla_minutes, '$."' || i.channel || '"')::double, p.sla_default_minutes),
+            false)                                                               as is_slow_first_response
+    from interactions i, params p
+    where i.opened_at < p.cutoff_at
+),
+
+answers as (
+    select s.customer_id, s.submitted_at, s.survey_type, s.score,
+           date_diff('day', s.submitted_at::date, p.cutoff_on) as age_days
+    from surveys s, params p
+    where s.submitted_at < p.cutoff_at
+),
+
+-- Logic CTEs ---------------------------------------------------------------------------------------
+
+population as (
+    select distinct o.customer_id
+    from orders o, params p
+    where o.ordered_at >= p.cutoff_at - to_days(p.lookback_days)
+),
+
+order_days as (
+    select o.customer_id, date_diff('day', o.ordered_at::date, p.cutoff_on) as age_days, o.amount, o.status,
+           date_diff('day', lag(o.ordered_at) over (partition by o.customer_id order by o.ordered_at), o.ordered_at) as gap_days
+    from orders o, params p
+    where o.customer_id in (select customer_id from population)
+),
+
+order_features as (
+    select
+        customer_id,
+        min(age_days)                                                     as days_since_last_purchase,
+        max(age_days)                                                     as days_since_first_purchase,
+        count(*) filter (where age_days < 30)                             as count_orders_30d,
+        count(*) filter (where age_days < 90)                             as count_orders_90d,
+        count(*) filter (where age_days >= 90 and age_days < 180)         as count_orders_prev_90d,
+        count(*) filter (where age_days < 365)                            as count_orders_365d,
+        count(*)                                                          as count_orders_total,
+        coalesce(sum(amount) filter (where age_days < 90), 0)             as amount_90d,
+        coalesce(sum(amount) filter (where age_days >= 90 and age_days < 180), 0) as amount_prev_90d,
+        coalesce(sum(amount) filter (where age_days < 365), 0)            as amount_365d,
+        avg(amount) filter (where age_days < 365)                         as avg_order_value_365d,
+        count(*) filter (where age_days < 365 and status = 'refunded')    as count_refunds_365d,
+        median(gap_days) filter (where gap_days is not null)              as median_gap_days,
+        stddev_samp(gap_days) / nullif(avg(gap_days), 0)                  as gap_cv
+    from order_days
+    group by customer_id
+),
+
+contact_features as (
+    select
+        customer_id,
+        count(*) filter (where age_days < 90)                                          as count_interactions_90d,
+        count(*) filter (where age_days < 365)                                         as count_interactions_365d,
+        count(*) filter (where age_days < 90 and kind = 'complaint')                   as count_complaints_90d,
+        count(*) filter (where age_days < 365 and kind = 'complaint')                  as count_complaints_365d,
+        -- Open items count whatever their age: an old complaint nobody resolved still weighs.
+        count(*) filter (where resolved_at is null)                                    as count_unresolved,
+        count(*) filter (where resolved_at is null and kind = 'complaint')             as count_unresolved_complaints,
+        count(*) filter (where first_response_at is null)                              as count_unanswered,
+        count(*) filter (where age_days < 365 and is_slow_first_response)              as count_slow_first_responses_365d,
+        count(*) filter (where is_slow_first_response)                                 as count_slow_first_responses_total,
+        median(date_diff('minute', opened_at, first_response_at)) filter (where age_days < 365) as median_first_response_minutes_365d,
+        max(date_diff('minute', opened_at, first_response_at)) filter (where age_days < 90)     as max_first_response_minutes_90d,
+        max(date_diff('minute', opened_at, first_response_at)) filter (where age_days < 365)    as max_first_response_minutes_365d,
+        median(date_diff('minute', opened_at, resolved_at)) filter (where age_days < 365) / 60.0 as median_resolution_hours_365d,
+        avg(case when is_fcr then 1.0 when not is_fcr then 0.0 end) filter (where age_days < 365) as fcr_rate_365d,
+        avg(case when channel in ('phone', 'store') then 1.0 else 0.0 end) filter (where age_days < 365) as share_assisted_channel_365d
+    from contacts
+    group by customer_id
+),
+
+survey_features as (
+    select
+        customer_id,
+        arg_max(score, submitted_at) filter (where survey_type = 'nps')   as last_nps,
+        min(age_days) filter (where survey_type = 'nps')                  as days_since_last_nps,
+        avg(score) filter (where survey_type = 'csat' and age_days < 365) as csat_avg_365d
+    from answers
+    group by customer_id
+),
+
+final as (
+    select
+        pop.customer_id,
+        p.cutoff_on                                                        as as_of_on,
+        f.days_since_last_purchase,
+        greatest(f.days_since_first_purchase,
+                 coalesce(date_diff('day', c.signup_at::date, p.cutoff_on), 0)) as tenure_days,
+        f.count_orders_30d,
+        f.count_orders_90d,
+        f.count_orders_365d,
+        f.count_orders_total,
+        f.count_orders_90d - f.count_orders_prev_90d                       as order_trend_90d,
+        f.amount_90d,
+        f.amount_365d,
+        f.amount_90d - f.amount_prev_90d                                   as amount_trend_90d,
+        f.avg_order_value_365d,
+        f.median_gap_days,
+        f.days_since_last_purchase / nullif(f.median_gap_days, 0)          as recency_over_gap,
+        f.gap_cv,
+        f.count_refunds_365d,
+        f.count_refunds_365d / nullif(f.count_orders_365d, 0)              as refund_rate_365d,
+        coalesce(cf.count_interactions_90d, 0)                             as count_interactions_90d,
+        coalesce(cf.count_interactions_365d, 0)                            as count_interactions_365d,
+        coalesce(cf.count_complaints_90d, 0)                               as count_complaints_90d,
+        coalesce(cf.count_complaints_365d, 0)                              as count_complaints_365d,
+        coalesce(cf.count_unresolved, 0)                                   as count_unresolved,
+        coalesce(cf.count_unresolved_complaints, 0)                        as count_unresolved_complaints,
+        coalesce(cf.count_unanswered, 0)                                   as count_unanswered,
+        coalesce(cf.count_slow_first_responses_365d, 0)                    as count_slow_first_responses_365d,
+        coalesce(cf.count_slow_first_responses_total, 0)                   as count_slow_first_responses_total,
+        cf.median_first_response_minutes_365d,
+        cf.max_first_response_minutes_90d,
+        cf.max_first_response_minutes_365d,
+        cf.median_resolution_hours_365d,
+        cf.fcr_rate_365d,
+        cf.share_assisted_channel_365d,
+        sf.last_nps,
+        sf.days_since_last_nps,
+        sf.csat_avg_365d,
+        fc.customer_id is null                                             as is_churned,
+        -- The label is only meaningful once the whole horizon after the cutoff is in the data.
+        p.horizon_end_at                                                   as label_observed_until_at
+    from population pop
+    cross join params p
+    join order_features f using (customer_id)
+    left join signups c using (customer_id)
+    left join contact_features cf using (customer_id)
+    left join survey_features sf using (customer_id)
+    left join future_completed fc using (customer_id)
+)
+
+select * from final order by customer_id

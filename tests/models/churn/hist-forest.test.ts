@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { binRowMajor, contributionsBinned, forestFromJSON, forestToJSON, predictBinned } from '../../../models/churn/forest.js';
+import { fitHistForest, type HistForestParams } from '../../../models/churn/hist-forest.js';
+import { fitHistForestParallel } from '../../../models/churn/hist-forest-parallel.js';
+import { predictForest } from '../../../models/churn/learner.js';
+import type { Matrix } from '../../../models/churn/matrix.js';
+import { rocAuc } from '../../../models/churn/metrics.js';
+import { seededRng } from '../../../models/churn/rng.js';
+
+/** x0, x1 uniform; churn when exactly one exceeds 0.5 (an interaction no single split finds); x2..x4 noise. */
+function xorData(n: number, seed: number, missingSignal = false): { x: Matrix; y: Uint8Array } {
+  const rng = seededRng(seed);
+  const nc = 5;
+  const data = new Float64Array(n * nc);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < nc; j++) data[i * nc + j] = rng.next();
+    let label = (data[i * nc] > 0.5) !== (data[i * nc + 1] > 0.5) ? 1 : 0;
+    if (rng.next() < 0.1) label = 1 - label;
+    if (missingSignal) {
+      // Feature 4 is missing exactly for one group, which then always churns.
+      if (rng.next() < 0.2) {
+        data[i * nc + 4] = Number.NaN;
+        label = 1;
+      }
+    }
+    y[i] = label;
+  }
+  return { x: { nRows: n, nCols: nc, data }, y };
+}
+
+const P: HistForestParams = { trees: 40, minSamplesLeaf: 5, maxDepth: 12, maxFeatures: 2, sampleSize: 0, bins: 32, seed: 9 };
+
+describe('histogram forest', () => {
+  it('learns an interaction and generalises to new rows', () => {
+    const train = xorData(3000, 1);
+    const test = xorData(2000, 2);
+    const fit = fitHistForest(train.x, train.y, P);
+    const auc = rocAuc(predictForest(fit.forest, test.x), test.y);
+    // Best possible with 10% label noise is about 0.9; chance is 0.5.
+    expect(auc).toBeGreaterThan(0.85);
+    // The two informative features carry most of the importance.
+    expect(fit.importance[0] + fit.importance[1]).toBeGreaterThan(0.6);
+  });
+
+  it('treats missing values as their own bin', () => {
+    const train = xorData(3000, 3, true);
+    const test = xorData(2000, 4, true);
+    const fit = fitHistForest(train.x, train.y, P);
+    const p = predictForest(fit.forest, test.x);
+    let missMean = 0;
+    let nMiss = 0;
+    for (let i = 0; i < test.x.nRows; i++) {
+      if (Number.isNaN(test.x.data[i * 5 + 4])) {
+        missMean += p[i];
+        nMiss++;
+      }
+    }
+    expect(nMiss).toBeGreaterThan(300);
+    expect(missMean / nMiss).toBeGreaterThan(0.85);
+  });
+
+  it('is reproducible with a seed, and a different seed gives a different forest', () => {
+    const { x, y } = xorData(1500, 5);
+    const a = fitHistForest(x, y, P);
+    const b = fitHistForest(x, y, P);
+    const c = fitHistForest(x, y, { ...P, seed: 10 });
+    expect(forestToJSON(b.forest)).toEqual(forestToJSON(a.forest));
+    expect(Array.from(b.oob)).toEqual(Array.from(a.oob));
+    expect(forestToJSON(c.forest).value).not.toEqual(forestToJSON(a.forest).value);
+  });
+
+  it('Saabas contributions add up to each prediction (bias + sum of contributions)', () => {
+    const { x, y } = xorData(1500, 6);
+    const { forest } = fitHistForest(x, y, P);
+    const rb = binRowMajor(forest.binning, x.data, x.nRows, x.nCols);
+    const pred = predictBinned(forest, rb, x.nRows);
+    for (let i = 0; i < 200; i++) {
+      const { bias, contrib } = contributionsBinned(forest, rb, i);
+      expect(bias + contrib.reduce((s, v) => s + v, 0)).toBeCloseTo(pred[i], 6);
+      // Noise features matter little on average; x0/x1 drive the path.
+      expect(Math.abs(contrib[0]) + Math.abs(contrib[1])).toBeGreaterThan(Math.abs(contrib[2]));
+    }
+  });
+
+  it('serialises and restores to the same predictions', () => {
+    const { x, y } = xorData(1000, 7);
+    const { forest } = fitHistForest(x, y, P);
+    const back = forestFromJSON(JSON.parse(JSON.stringify(forestToJSON(forest))));
+    expect(Array.from(predictForest(back, x))).toEqual(Array.from(predictForest(forest, x)));
+  });
+
+  it('respects min_samples_leaf: every leaf is reached by at least that many training rows', () => {
+    const { x, y } = xorData(800, 8);
+    const { forest } = fitHistForest(x, y, { ...P, trees: 3, minSamplesLeaf: 20 });
+    const rb = binRowMajor(forest.binning, x.data, x.nRows, x.nCols);
+    // Each leaf was made from >= 20 distinct in-bag rows; out-of-bag rows can only add to that.
+    for (let t = 0; t < 3; t++) {
+      const reached = new Map<number, number>();
+      for (let i = 0; i < x.nRows; i++) {
+        let k = forest.offsets[t];
+        while (forest.feature[k] >= 0) k = rb[i * 5 + forest.feature[k]] <= forest.threshold[k] ? k + 1 : forest.right[k];
+        reached.set(k, (reached.get(k) ?? 0) + 1);
+      }
+      const end = t + 1 < 3 ? forest.offsets[t + 1] : forest.feature.length;
+      let leaves = 0;
+      for (let k = forest.offsets[t]; k < end; k++) if (forest.feature[k] < 0) leaves++;
+      expect(reached.size).toBe(leaves);
+      expect(leaves).toBeGreaterThan(3);
+      for (const c of reached.values()) expect(c).toBeGreaterThanOrEqual(20);
+    }
+  });
+
+  it('training on worker threads gives exactly the in-process forest', async () => {
+    const { x, y } = xorData(1500, 12);
+    const serial = fitHistForest(x, y, { ...P, trees: 7 });
+    const parallel = await fitHistForestParallel(x, y, { ...P, trees: 7 }, 2);
+    expect(forestToJSON(parallel.forest)).toEqual(forestToJSON(serial.forest));
+    expect(Array.from(parallel.oob)).toEqual(Array.from(serial.oob));
+    expect(Array.from(parallel.importance)).toEqual(Array.from(serial.importance));
+  });
+});
