@@ -1,0 +1,158 @@
+/**
+ * `npm run bench [-- --customers N] [--only ingest,pipeline,churn,api] [--no-sklearn]`
+ *
+ * Generates the benchmark set (default 1M customers / ~10M purchases / ~3M interactions / ~1M surveys,
+ * cached under bench/out/), then measures, each in its own process so peak RSS is its own:
+ *   ingest    full ingest, 1% re-run, unchanged re-run, and DuckDB's bare CTAS for comparison
+ *   pipeline  the full `cxpulse run` (ingest, transform, score, export, triggers) with per-job times
+ *   churn     training time and out-of-time AUC vs training-set size (100k-customer history),
+ *             scikit-learn baseline when python3-sklearn is installed, scoring 1M customers
+ *   api       dashboard data endpoints under load from a second process (autocannon, loopback only)
+ * and prints one table. Figures with the machine they came from go to docs/benchmarks.md.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fromRoot } from '../pipelines/core/paths.js';
+import { Warehouse } from '../pipelines/core/warehouse.js';
+import { benchIngest } from './ingest.js';
+import { runChurnBench } from './churn.js';
+import { benchApiLoad } from './api-load.js';
+
+interface Row {
+  step: string;
+  seconds: number | null;
+  peak_rss_mb: number | null;
+  target: string;
+  ok: boolean | null;
+  note: string;
+}
+
+const rows: Row[] = [];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+/** Runs a command under GNU time; returns wall seconds, peak RSS (MB), stdout. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ seconds: number; rssMb: number; stdout: string; code: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn('/usr/bin/time', ['-v', cmd, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      if (code !== 0) log(stderr.split('\n').filter((l) => !/^\s+\w[\w ()/:%-]*: /.test(l)).slice(-15).join('\n'));
+      resolve({ seconds: (performance.now() - t0) / 1000, rssMb: m ? Math.round(Number(m[1]) / 1024) : -1, stdout, code: code ?? 1 });
+    });
+  });
+}
+
+async function benchPipeline(customers: number): Promise<string> {
+  const dataDir = fromRoot('bench', 'out', `ingest-data-${customers}`);
+  const workDir = fromRoot('bench', 'out', `pipeline-${customers}`);
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const generated = JSON.parse(readFileSync(join(dataDir, 'cxpulse.config.json'), 'utf8')) as { sources: Record<string, Record<string, unknown>> };
+  const globs: Record<string, string> = { customers: 'customers*.csv', purchases: 'purchases/*.csv', interactions: 'interactions*.csv', surveys: 'surveys*.csv' };
+  const sources = Object.fromEntries(Object.entries(generated.sources).map(([k, v]) => [k, { ...v, path: join(dataDir, globs[k]) }]));
+  const configPath = join(workDir, 'cxpulse.config.json');
+  writeFileSync(configPath, JSON.stringify({ warehouse: 'warehouse.duckdb', sources, exports: { dir: 'exports' }, duckdb: { memoryLimit: '3GB' } }, null, 2));
+  log('full pipeline run ...');
+  const run = await timed(process.execPath, [fromRoot('dist', 'pipelines', 'cli', 'main.js'), 'run', '--config', configPath]);
+  const warehousePath = join(workDir, 'warehouse.duckdb');
+  rows.push({
+    step: 'pipeline: full run (all jobs)',
+    seconds: run.seconds,
+    peak_rss_mb: run.rssMb,
+    target: '-',
+    ok: run.code === 0,
+    note: run.code === 0 ? 'cxpulse run on the bench set' : `exit ${run.code}`,
+  });
+  if (run.code !== 0) return warehousePath;
+  const wh = await Warehouse.open(warehousePath, { readOnly: true });
+  try {
+    const r = await wh.one<{ job_results: string }>('select job_results from pipeline_runs order by started_at desc limit 1');
+    const jobs = JSON.parse(r!.job_results) as Record<string, { duration_ms: number; summary: Record<string, unknown> }>;
+    const sec = (ms: unknown) => (typeof ms === 'number' ? ms / 1000 : null);
+    const score = jobs.score?.summary ?? {};
+    const stepMs = (name: string) => (score[name] as { ms?: number } | undefined)?.ms;
+    const add = (step: string, seconds: number | null, target: number | null, note = '') =>
+      rows.push({ step, seconds, peak_rss_mb: null, target: target ? `< ${target} s` : '-', ok: target && seconds !== null ? seconds < target : null, note });
+    add('pipeline: ingest job', sec(jobs.ingest?.duration_ms), 60);
+    add('pipeline: transform (satisfaction + service marts, data tests)', sec(jobs.transform?.duration_ms), 10, 'target is for the marts; includes data tests');
+    add('pipeline: score / satisfaction drivers + CSI', sec(stepMs('satisfaction')), null);
+    add('pipeline: score / RFM + lifecycle + CLV fit and scoring', sec(stepMs('value')), 20);
+    add('pipeline: score / churn (train if stale + score all)', sec(stepMs('churn')), null, 'training + scoring of every customer');
+    add('pipeline: export (Parquet datasets)', sec(jobs.export?.duration_ms), null);
+    add('pipeline: triggers', sec(jobs.triggers?.duration_ms), null);
+  } finally {
+    wh.close();
+  }
+  return warehousePath;
+}
+
+async function main(): Promise<void> {
+  const customers = Number(arg('customers') ?? 1_000_000);
+  const only = new Set((arg('only') ?? 'ingest,pipeline,churn,api').split(','));
+  log(`cxpulse bench: ${customers.toLocaleString('en')} customers on ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, load ${loadavg()[0].toFixed(1)}`);
+  if (!existsSync(fromRoot('dist', 'pipelines', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
+
+  if (only.has('ingest') || only.has('pipeline')) {
+    const ingest = await benchIngest({ customers, log });
+    for (const r of ingest) {
+      const full = r.name.startsWith('ingest full');
+      const rerun = r.name.includes('+');
+      rows.push({
+        step: r.name,
+        seconds: r.ms / 1000,
+        peak_rss_mb: r.peak_rss_mb ?? null,
+        target: full ? '< 60 s, < 4096 MB' : rerun ? '< 10% of full' : '-',
+        ok: full ? r.ms < 60_000 && (r.peak_rss_mb ?? 0) < 4096 : rerun ? /([\d.]+)% of the full/.test(r.note ?? '') && Number(/([\d.]+)% of the full/.exec(r.note ?? '')![1]) < 10 : null,
+        note: r.note ?? '',
+      });
+    }
+  }
+  let warehousePath: string | undefined;
+  if (only.has('pipeline')) warehousePath = await benchPipeline(customers);
+  if (only.has('churn')) {
+    log('churn bench ...');
+    const sklearn = !process.argv.includes('--no-sklearn');
+    const res = (await runChurnBench({ customers: 100_000, sklearn, log })) as Record<string, unknown>;
+    const training = res.training as Record<string, unknown> | undefined;
+    const scoring = res.scoring as Record<string, unknown> | undefined;
+    rows.push({ step: 'churn: train from 100k-customer history', seconds: typeof training?.seconds === 'number' ? training.seconds : null, peak_rss_mb: res.peak_rss_mb as number, target: '< 60 s', ok: typeof training?.seconds === 'number' ? training.seconds < 60 : null, note: JSON.stringify(training).slice(0, 160) });
+    rows.push({ step: 'churn: AUC vs scikit-learn RF (500 trees)', seconds: null, peak_rss_mb: null, target: 'within 0.02', ok: null, note: JSON.stringify(res.sklearn).slice(0, 160) });
+    rows.push({ step: 'churn: score 1M customers', seconds: typeof scoring?.seconds === 'number' ? scoring.seconds : null, peak_rss_mb: null, target: '< 30 s', ok: typeof scoring?.seconds === 'number' ? scoring.seconds < 30 : null, note: JSON.stringify(scoring).slice(0, 160) });
+  }
+  if (only.has('api')) {
+    log('api load bench ...');
+    const res = await benchApiLoad({ warehousePath, customers });
+    for (const r of res.rows) {
+      rows.push({ step: `api: ${r.endpoint} (${res.connections} conns)`, seconds: null, peak_rss_mb: null, target: 'p99 < 50 ms, 0 errors', ok: r.meets_target, note: `p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.rps} req/s, errors ${r.errors + r.non_2xx}, cold ${r.cold_ms} ms` });
+    }
+    if (res.csv_100k_ms !== null) rows.push({ step: 'api: at-risk 100k rows as CSV', seconds: res.csv_100k_ms / 1000, peak_rss_mb: null, target: '< 2 s', ok: res.csv_100k_ms < 2000, note: '' });
+  }
+
+  const fmt = (v: number | null, d = 1) => (v === null ? '-' : v.toFixed(d));
+  const w = Math.max(...rows.map((r) => r.step.length), 10);
+  const out: string[] = [];
+  out.push(`| ${'step'.padEnd(w)} | seconds | peak RSS MB | target | ok | note |`);
+  out.push(`|${'-'.repeat(w + 2)}|---------|-------------|--------|----|------|`);
+  for (const r of rows) {
+    out.push(`| ${r.step.padEnd(w)} | ${fmt(r.seconds).padStart(7)} | ${fmt(r.peak_rss_mb, 0).padStart(11)} | ${r.target} | ${r.ok === null ? '-' : r.ok ? 'yes' : 'NO'} | ${r.note} |`);
+  }
+  process.stdout.write(`\ncxpulse benchmarks: ${customers.toLocaleString('en')} customers, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n\n${out.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
