@@ -24,6 +24,45 @@ export interface ChurnMetrics {
   /** Expected calibration error: count-weighted |mean predicted - observed| over the reliability bins. */
   ece: number;
   reliability: ReliabilityBin[];
+  /** ROC curve: one point per distinct score threshold, thinned to at most ~100 points for charts. */
+  roc_curve: RocPoint[];
+}
+
+export interface RocPoint {
+  fpr: number;
+  tpr: number;
+}
+
+/**
+ * ROC curve points from (0,0) to (1,1), one per distinct score (ties move both rates at once, a diagonal
+ * step), thinned to about `maxPoints` by keeping points spread along the curve; the ends are always kept.
+ */
+export function rocCurve(score: ArrayLike<number>, y: ArrayLike<number>, maxPoints = 101): RocPoint[] {
+  const n = score.length;
+  let nPos = 0;
+  for (let i = 0; i < n; i++) if (y[i]) nPos++;
+  const nNeg = n - nPos;
+  if (nPos === 0 || nNeg === 0) return [];
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
+  const points: RocPoint[] = [{ fpr: 0, tpr: 0 }];
+  let tp = 0;
+  let fp = 0;
+  let i = 0;
+  while (i < n) {
+    let j = i;
+    while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
+    for (let k = i; k <= j; k++) {
+      if (y[order[k]]) tp++;
+      else fp++;
+    }
+    points.push({ fpr: fp / nNeg, tpr: tp / nPos });
+    i = j + 1;
+  }
+  if (points.length <= maxPoints) return points;
+  const step = (points.length - 1) / (maxPoints - 1);
+  const thinned: RocPoint[] = [];
+  for (let k = 0; k < maxPoints; k++) thinned.push(points[Math.round(k * step)]);
+  return thinned;
 }
 
 /** ROC AUC via the Mann-Whitney statistic with mid-ranks for ties. */
@@ -137,5 +176,6 @@ export function churnMetrics(score: ArrayLike<number>, y: ArrayLike<number>): Ch
     top_decile_capture: capture,
     ece,
     reliability: table,
+    roc_curve: rocCurve(score, y),
   };
 }

@@ -104,6 +104,7 @@ function slim(m: ChurnMetrics): ChurnMetrics {
     top_decile_lift: r(m.top_decile_lift),
     top_decile_capture: r(m.top_decile_capture),
     ece: r(m.ece),
+    roc_curve: m.roc_curve.map((pt) => ({ fpr: r(pt.fpr), tpr: r(pt.tpr) })),
     reliability: m.reliability.map((b) => ({
       ...b,
       mean_predicted: b.mean_predicted === null ? null : r(b.mean_predicted),

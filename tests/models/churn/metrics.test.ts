@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { brier, churnMetrics, prAuc, reliabilityTable, rocAuc, topDecile } from '../../../models/churn/metrics.js';
+import { brier, churnMetrics, prAuc, reliabilityTable, rocAuc, rocCurve, topDecile } from '../../../models/churn/metrics.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 describe('churn metrics', () => {
   it('ROC AUC: counts correctly ordered (churned, retained) pairs, ties count half', () => {
@@ -51,5 +52,39 @@ describe('churn metrics', () => {
     const m = churnMetrics([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]);
     expect(m).toMatchObject({ count: 4, count_churned: 2, base_rate: 0.5 });
     expect(m.roc_auc).toBeCloseTo(0.75, 12);
+  });
+});
+
+describe('rocCurve', () => {
+  it('steps through each threshold, by hand', () => {
+    expect(rocCurve([0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0])).toEqual([
+      { fpr: 0, tpr: 0 },
+      { fpr: 0, tpr: 0.5 },
+      { fpr: 0.5, tpr: 0.5 },
+      { fpr: 0.5, tpr: 1 },
+      { fpr: 1, tpr: 1 },
+    ]);
+  });
+
+  it('moves diagonally through tied scores and is empty with one class', () => {
+    expect(rocCurve([0.5, 0.5], [1, 0])).toEqual([
+      { fpr: 0, tpr: 0 },
+      { fpr: 1, tpr: 1 },
+    ]);
+    expect(rocCurve([0.1, 0.2], [1, 1])).toEqual([]);
+  });
+
+  it('has the area of the Mann-Whitney AUC (trapezoids), and thins to the asked size keeping both ends', () => {
+    const next = mulberry32(7);
+    const y = Array.from({ length: 3000 }, () => (next() < 0.3 ? 1 : 0));
+    const score = y.map((v) => Math.round((v * 0.3 + next()) * 50) / 50); // many ties
+    const full = rocCurve(score, y, 1e9);
+    let area = 0;
+    for (let k = 1; k < full.length; k++) area += ((full[k].fpr - full[k - 1].fpr) * (full[k].tpr + full[k - 1].tpr)) / 2;
+    expect(area).toBeCloseTo(rocAuc(score, y), 10);
+    const thin = rocCurve(score, y, 11);
+    expect(thin).toHaveLength(11);
+    expect(thin[0]).toEqual({ fpr: 0, tpr: 0 });
+    expect(thin[10]).toEqual({ fpr: 1, tpr: 1 });
   });
 });
