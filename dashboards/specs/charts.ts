@@ -286,7 +286,7 @@ export function calibration(rows: { predicted: number; observed: number; n?: num
   };
 }
 
-/** Weights (drivers, feature importance) as horizontal bars, significant ones solid. */
+/** Weights (drivers, feature importance) as horizontal bars; drivers that are not significant in grey. */
 export function weights(rows: { name: string; weight: number; is_significant?: boolean | null }[], o: { xTitle: string }): TopLevelSpec {
   const values = rows.map((r) => ({ ...r, significance: r.is_significant === false ? 'not significant' : r.is_significant ? 'significant' : 'n/a' }));
   return {
@@ -298,7 +298,14 @@ export function weights(rows: { name: string; weight: number; is_significant?: b
       y: { field: 'name', type: 'nominal', title: null, sort: '-x' },
       x: { field: 'weight', type: 'quantitative', title: o.xTitle },
       ...(rows.some((r) => r.is_significant !== undefined && r.is_significant !== null)
-        ? { opacity: { field: 'significance', type: 'nominal', scale: { domain: ['significant', 'n/a', 'not significant'], range: [1, 0.8, 0.3] }, title: null } }
+        ? {
+            color: {
+              field: 'significance',
+              type: 'nominal',
+              scale: { domain: ['significant', 'not significant', 'n/a'], range: ['#4c78a8', '#c8c8c8', '#9ecae9'] },
+              title: null,
+            },
+          }
         : {}),
       tooltip: [{ field: 'name' }, { field: 'weight', type: 'quantitative', format: '.3f' }, { field: 'significance' }],
     },
