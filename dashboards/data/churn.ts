@@ -105,7 +105,7 @@ export const churnDashboard: Dashboard = {
     const valueExpr = hasValue ? 'coalesce(v.clv, v.monetary, 0)' : '0';
     const join = hasValue ? 'left join customer_value v on v.customer_id = s.customer_id' : '';
     const seg = await ctx.db.all(
-      `select ${hasValue ? "coalesce(v.rfm_segment, 'Others')" : "'all'"} as segment, sum(s.churn_risk * ${valueExpr}) as revenue_at_risk,
+      `select ${hasValue ? "coalesce(v.rfm_segment, 'Prospects (no purchase)')" : "'all'"} as segment, sum(s.churn_risk * ${valueExpr}) as revenue_at_risk,
               count(*) filter (where s.churn_band = 'high') as high_risk_customers, count(*) as customers
        from churn_scores s ${join} where ${w.where} group by all order by revenue_at_risk desc`,
       w.params,

@@ -71,7 +71,7 @@ export const overviewDashboard: Dashboard = {
     let tiers: { segment: string; customers: number }[] | null = null;
     if (ctx.tables.has('customer_value')) {
       const w = filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments });
-      tiers = (await ctx.db.all(`select coalesce(rfm_segment, 'Others') as segment, count(*) as customers from customer_value where ${w.where} group by all order by customers desc`, w.params))
+      tiers = (await ctx.db.all(`select coalesce(rfm_segment, 'Prospects (no purchase)') as segment, count(*) as customers from customer_value where ${w.where} group by all order by customers desc`, w.params))
         .map((r) => ({ segment: String(r.segment), customers: num(r.customers) ?? 0 }));
     }
     if (ctx.tables.has('churn_scores')) {

@@ -60,7 +60,7 @@ export const rfmDashboard: Dashboard = {
   async load(ctx) {
     const w = await customerWhere(ctx);
     const segments = await ctx.db.all(
-      `select coalesce(rfm_segment, 'Others') as segment, count(*) as customers, sum(monetary) as revenue
+      `select coalesce(rfm_segment, 'Prospects (no purchase)') as segment, count(*) as customers, sum(monetary) as revenue
        from customer_value where ${w.where} group by all order by customers desc`,
       w.params,
     );
