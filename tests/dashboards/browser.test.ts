@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../dashboards/server.js';
 import { fromRoot } from '../../pipelines/core/paths.js';
+import { launchBrowser, openPage } from './browser-helpers.js';
 import { createFixture, type Fixture } from './fixtures.js';
 
 /**
@@ -20,6 +20,7 @@ let server: RunningServer;
 let browser: BrowserContext;
 let profile: string;
 let closeWarehouse: (() => void) | undefined;
+let closeBrowser: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -33,41 +34,20 @@ beforeAll(async () => {
     warehouse = fx.warehouse;
   }
   server = await startServer({ warehouse, host: '127.0.0.1', port: 0, env: {} });
-  profile = mkdtempSync(join(tmpdir(), 'cxp-chromium-'));
-  // A fresh profile directory per run (playwright passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 900 },
-    acceptDownloads: true,
-  });
+  const launched = await launchBrowser();
+  browser = launched.browser;
+  profile = launched.profile;
+  closeBrowser = launched.close;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser?.();
   await server?.close();
   fx?.close();
   closeWarehouse?.();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-/** A page that records console errors, page errors and any request that leaves loopback. */
-async function open(path: string): Promise<{ page: Page; errors: string[]; external: string[] }> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  const external: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => {
-    if (!r.url().startsWith(server.url) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) external.push(r.url());
-  });
-  await page.goto(server.url + path);
-  await page.waitForSelector('main[data-loaded="true"], main[data-loaded="error"]', { timeout: 30_000 });
-  return { page, errors, external };
-}
+const open = (path: string) => openPage(browser, server.url, path);
 
 describe('dashboards in headless Chromium', () => {
   for (const name of Object.keys(EXPECTED_CHARTS)) {
