@@ -183,12 +183,25 @@
     });
   }
 
+  // Profile values for people: ISO timestamps shortened (midnight = a date), long fractions rounded.
+  var ISO_TS = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?Z$/;
+  function display(v) {
+    if (v === null || v === undefined) return '–';
+    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toLocaleString('en', { maximumFractionDigits: Math.abs(v) < 1 ? 3 : 2 });
+    if (typeof v === 'string') {
+      var m = ISO_TS.exec(v);
+      if (m) return m[2] === '00:00' && (!m[3] || /^:00(\.0+)?$/.test(m[3])) ? m[1] : m[1] + ' ' + m[2];
+      return v;
+    }
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+
   function kv(obj) {
     var dl = el('dl', { class: 'kv' });
     Object.keys(obj || {}).forEach(function (k) {
       var v = obj[k];
       dl.appendChild(el('dt', { text: k }));
-      dl.appendChild(el('dd', { text: v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v) }));
+      dl.appendChild(el('dd', { text: display(v) }));
     });
     return dl;
   }
@@ -196,7 +209,7 @@
   function rows(list, cols) {
     if (!list || !list.length) return el('p', { class: 'empty', text: 'none' });
     return el('table', {}, [el('thead', {}, [el('tr', {}, cols.map(function (c) { return el('th', { text: c }); }))]), el('tbody', {}, list.map(function (r) {
-      return el('tr', {}, cols.map(function (c) { var v = r[c]; return el('td', { text: v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v) }); }));
+      return el('tr', {}, cols.map(function (c) { var v = r[c]; return el('td', { text: v === null || v === undefined ? '' : display(v) }); }));
     }))]);
   }
 
