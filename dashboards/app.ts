@@ -62,6 +62,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     clock: opts.clock ?? systemClock,
     staleAfterHours: server.staleAfterHours,
     cacheSeconds: server.cacheSeconds,
+    config: opts.config,
   });
   const limit = { max: server.rateLimit.max, timeWindow: server.rateLimit.timeWindowMs };
   await app.register(metaRoutes);

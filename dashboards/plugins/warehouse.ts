@@ -3,6 +3,8 @@ import { isoDate } from '../../pipelines/core/clock.js';
 import type { Clock } from '../../pipelines/core/clock.js';
 import type { Warehouse } from '../../pipelines/core/warehouse.js';
 import { latestEventDate } from '../../pipelines/jobs/as-of.js';
+import type { Config } from '../../pipelines/config/types.js';
+import { sourceFreshness } from '../../pipelines/scheduler/freshness.js';
 import { global } from './global.js';
 
 export interface Freshness {
@@ -12,6 +14,8 @@ export interface Freshness {
   age_hours: number | null;
   stale_after_hours: number;
   is_running: boolean;
+  /** Sources older than their configured sources.<name>.maxAgeHours (why the data is stale), with their age. */
+  stale_sources: { source: string; age_hours: number | null; max_age_hours: number | null; reason: string | null }[];
 }
 
 export interface DataState {
@@ -42,13 +46,15 @@ export interface WarehousePluginOptions {
   clock: Clock;
   staleAfterHours: number;
   cacheSeconds: number;
+  /** With a config, sources that declare maxAgeHours mark the data stale when they are older. */
+  config?: Config;
 }
 
 // Freshness and table presence change only when a run finishes; API-triggered runs invalidate at once.
 const STATE_TTL_MS = 5000;
 const CACHE_MAX = 500;
 
-async function readState(wh: Warehouse, clock: Clock, staleAfterHours: number): Promise<DataState> {
+async function readState(wh: Warehouse, clock: Clock, staleAfterHours: number, config?: Config): Promise<DataState> {
   const tables = new Set(
     (await wh.all<{ t: string }>("select table_name as t from information_schema.tables where table_schema = 'main'")).map((r) => r.t),
   );
@@ -68,15 +74,21 @@ async function readState(wh: Warehouse, clock: Clock, staleAfterHours: number): 
   let asOf: Date | undefined = lastOk?.as_of ?? undefined;
   if (!asOf && tables.has('purchases') && tables.has('interactions') && tables.has('surveys')) asOf = await latestEventDate(wh);
   const ageHours = lastOk ? (clock.now().getTime() - lastOk.finished_at.getTime()) / 3_600_000 : null;
+  const staleSources = config
+    ? (await sourceFreshness(wh, config, clock.now()))
+        .filter((f) => f.isStale)
+        .map((f) => ({ source: f.source, age_hours: f.ageHours === null ? null : Math.round(f.ageHours * 10) / 10, max_age_hours: f.maxAgeHours, reason: f.reason }))
+    : [];
   return {
     as_of: asOf ? isoDate(asOf) : null,
     freshness: {
-      status: ageHours === null ? 'no_runs' : ageHours > staleAfterHours ? 'stale' : 'fresh',
+      status: ageHours === null ? 'no_runs' : ageHours > staleAfterHours || staleSources.length > 0 ? 'stale' : 'fresh',
       last_run_id: lastOk?.run_id ?? null,
       last_success_at: lastOk ? lastOk.finished_at.toISOString() : null,
       age_hours: ageHours === null ? null : Math.round(ageHours * 100) / 100,
       stale_after_hours: staleAfterHours,
       is_running: running,
+      stale_sources: staleSources,
     },
     version: `${version}:${tables.size}`,
     tables,
@@ -95,7 +107,7 @@ export const warehousePlugin: FastifyPluginAsync<WarehousePluginOptions> = globa
     state() {
       const now = Date.now();
       if (!current) {
-        const value = readState(warehouse, clock, staleAfterHours);
+        const value = readState(warehouse, clock, staleAfterHours, opts.config);
         current = { at: now, value };
         value.catch(() => {
           if (current?.value === value) current = undefined;
@@ -104,7 +116,7 @@ export const warehousePlugin: FastifyPluginAsync<WarehousePluginOptions> = globa
       }
       if (now - current.at > STATE_TTL_MS && !refreshing) {
         const started = current;
-        refreshing = readState(warehouse, clock, staleAfterHours)
+        refreshing = readState(warehouse, clock, staleAfterHours, opts.config)
           .then((v) => {
             if (current === started) current = { at: Date.now(), value: Promise.resolve(v) };
           })

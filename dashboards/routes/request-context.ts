@@ -47,6 +47,13 @@ export const freshnessSchema = {
     age_hours: { type: ['number', 'null'] },
     stale_after_hours: { type: 'number' },
     is_running: { type: 'boolean' },
+    stale_sources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { source: { type: 'string' }, age_hours: { type: ['number', 'null'] }, max_age_hours: { type: ['number', 'null'] }, reason: { type: ['string', 'null'] } },
+      },
+    },
   },
   required: ['status'],
 } as const;

@@ -5,6 +5,7 @@ import { buildApp } from '../../dashboards/app.js';
 import { sha256Hex } from '../../dashboards/plugins/auth.js';
 import { fixedClock } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
+import { resolveConfig } from '../../pipelines/config/load-config.js';
 import { createFixture, HOSTILE, type Fixture } from './fixtures.js';
 
 const KEYS = { viewer: 'viewer-key-0123456789', marketing: 'marketing-key-0123456789', admin: 'admin-key-0123456789' };
@@ -88,6 +89,24 @@ describe('data responses', () => {
       const body = (await app.inject({ url, headers: auth('admin') })).json();
       expect(body.as_of, url).toBe('2026-06-30');
       expect(body.freshness.status, url).toBe('fresh');
+    }
+  });
+
+  it('a source older than its maxAgeHours marks the data stale and names the source', async () => {
+    const config = resolveConfig(
+      { sources: { purchases: { path: 'p.csv', maxAgeHours: 48 }, surveys: { path: 's.csv', maxAgeHours: 24 * 365 } } },
+      '/tmp',
+    );
+    // Latest fixture purchase is on 2026-06-30; a week later purchases are 7 days old (> 48 h), surveys are not.
+    const later = await buildApp({ warehouse: fx.warehouse, config, server: { cacheSeconds: 0 }, env: {}, clock: fixedClock('2026-07-07T12:00:00Z') });
+    try {
+      const res = await later.inject({ method: 'GET', url: '/api/status' });
+      const f = res.json().freshness;
+      expect(f.status).toBe('stale');
+      expect(f.stale_sources.map((x: { source: string }) => x.source)).toEqual(['purchases']);
+      expect(f.stale_sources[0].reason).toMatch(/sources\.purchases\.maxAgeHours = 48/);
+    } finally {
+      await later.close();
     }
   });
 

@@ -56,7 +56,11 @@
     }
     if (status.freshness && status.freshness.status !== 'fresh') {
       var f = status.freshness;
-      b.appendChild(el('div', { class: 'stale', id: 'stale-banner', text: f.status === 'no_runs' ? 'No successful pipeline run yet: figures may be incomplete.' : 'Data is stale: last successful run ' + f.last_success_at + ' (' + fmt(f.age_hours) + ' h ago).' }));
+      var sources = (f.stale_sources || []).map(function (x) { return x.source + ' (' + (x.reason || fmt(x.age_hours) + ' h old') + ')'; });
+      var text = f.status === 'no_runs' ? 'No successful pipeline run yet: figures may be incomplete.'
+        : sources.length ? 'Data is stale: ' + sources.join(', ') + '. Triggers that depend on it are held back.'
+        : 'Data is stale: last successful run ' + f.last_success_at + ' (' + fmt(f.age_hours) + ' h ago).';
+      b.appendChild(el('div', { class: 'stale', id: 'stale-banner', text: text }));
     }
     document.getElementById('asof').textContent = 'as of ' + (status.as_of || 'n/a') + ' · ' + (status.freshness ? status.freshness.status : '');
   }
