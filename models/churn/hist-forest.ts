@@ -156,11 +156,16 @@ export interface GrownTrees {
   imps: Float64Array[];
 }
 
+/** Rows drawn per tree: sampleSize caps the bootstrap on large histories (cost is linear in it); 0 = n. */
+function bagSize(params: HistForestParams, n: number): number {
+  return params.sampleSize > 0 ? Math.min(params.sampleSize, n) : n;
+}
+
 export function growTrees(d: BinnedTraining, params: HistForestParams, from: number, to: number): GrownTrees {
   const { bins, n, nc, nBins, y } = d;
   const maxB = Math.max(...nBins);
   const p = { ...params, maxFeatures: Math.max(1, Math.min(nc, Math.round(params.maxFeatures))) };
-  const draws = params.sampleSize > 0 ? params.sampleSize : n;
+  const draws = bagSize(params, n);
   const imps: Float64Array[] = [];
   const counts = new Float64Array(n);
   const idxAll = new Int32Array(n);
@@ -196,7 +201,7 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
 /** Bootstrap counts of tree t: the first draws of its seeded stream, replayed (growTrees draws them first). */
 function bagOf(t: number, n: number, params: HistForestParams, counts: Float64Array): void {
   const rng = seededRng(subSeed(params.seed, t));
-  const draws = params.sampleSize > 0 ? params.sampleSize : n;
+  const draws = bagSize(params, n);
   counts.fill(0);
   for (let k = 0; k < draws; k++) counts[rng.int(n)]++;
 }

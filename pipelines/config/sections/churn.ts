@@ -18,7 +18,7 @@ export interface ChurnConfig {
   maxFeaturesFraction: number;
   /** Histogram bins per feature. */
   bins: number;
-  /** Rows drawn (with replacement) per tree; 0 = as many as the training set. */
+  /** Rows drawn (with replacement) per tree, at most; 0 = as many as the training set. Caps training time on large histories. */
   sampleSize: number;
   seed: number;
   /** `run score` retrains when the active model is older than this (days of data, by as-of). */
@@ -54,7 +54,7 @@ export const churnSchema: SectionSchema = {
     maxDepth: int(12, 1, 40),
     maxFeaturesFraction: num(0.16, 0.01, 1),
     bins: int(64, 4, 255),
-    sampleSize: int(0, 0),
+    sampleSize: int(100_000, 0),
     seed: int(42, 0),
     maxModelAgeDays: int(7, 0),
     calibration: { type: 'string', enum: ['auto', 'isotonic', 'platt', 'none'], default: 'auto' },
@@ -73,7 +73,7 @@ export const CHURN_DEFAULTS: ChurnConfig = {
   maxDepth: 12,
   maxFeaturesFraction: 0.16,
   bins: 64,
-  sampleSize: 0,
+  sampleSize: 100_000,
   seed: 42,
   maxModelAgeDays: 7,
   calibration: 'auto',
