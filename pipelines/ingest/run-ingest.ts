@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { CxpError, isCxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -53,10 +54,16 @@ function firstLine(err: unknown): string {
  */
 class HashQueue {
   private readonly byPath = new Map<string, Promise<SourceFile>>();
-  constructor(paths: string[]) {
+  /** `known`: files whose size and modification time match a loaded file; their recorded hash is reused. */
+  constructor(paths: string[], known: Map<string, SourceFile> = new Map()) {
     let chain: Promise<unknown> = Promise.resolve();
     for (const p of paths) {
       if (this.byPath.has(p)) continue;
+      const hit = known.get(p);
+      if (hit) {
+        this.byPath.set(p, Promise.resolve(hit));
+        continue;
+      }
       const next = chain.then(() => hashFile(p));
       // Marked handled here; the consumer awaiting get() still sees the rejection.
       next.catch(() => undefined);
@@ -67,6 +74,25 @@ class HashQueue {
   get(path: string): Promise<SourceFile> {
     return this.byPath.get(path) ?? hashFile(path);
   }
+}
+
+/**
+ * Files already loaded with the same size and modification time (to the millisecond), with their hash:
+ * re-reading gigabytes to prove a file unchanged would dominate an incremental run.
+ */
+async function unchangedByStat(db: ConnDb, paths: string[]): Promise<Map<string, SourceFile>> {
+  const out = new Map<string, SourceFile>();
+  for (const path of new Set(paths)) {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) continue;
+    const modifiedMs = Math.floor(st.mtimeMs);
+    const row = await db.one<{ sha256: string }>(
+      'select sha256 from ingested_files where file = $1 and bytes = $2 and modified_at = $3 order by ingested_at desc limit 1',
+      [path, st.size, new Date(modifiedMs)],
+    );
+    if (row) out.set(path, { path, bytes: st.size, sha256: row.sha256, modifiedMs });
+  }
+  return out;
 }
 
 function checkAbort(signal?: AbortSignal): void {
@@ -150,7 +176,8 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
         if (!cfg) continue;
         plan.push({ spec: SOURCE_SPECS[name], cfg, files: await listSourceFiles(db, name, cfg) });
       }
-      const hashes = new HashQueue(plan.flatMap((p) => p.files));
+      const allFiles = plan.flatMap((p) => p.files);
+      const hashes = new HashQueue(allFiles, await unchangedByStat(db, allFiles));
       for (const { spec, cfg, files } of plan) {
         sources[spec.source] = await stageSource(db, spec, cfg, opts, files, hashes, loaded);
         staged.push(spec);
@@ -185,9 +212,9 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
         );
         for (const f of loaded) {
           await db.run(
-            `insert into ingested_files (source, file, sha256, bytes, rows_read, run_id, ingested_at)
-             values ($1, $2, $3, $4, $5, $6, $7)`,
-            [f.source, f.path, f.sha256, f.bytes, f.rowsRead, opts.runId, now],
+            `insert into ingested_files (source, file, sha256, bytes, rows_read, run_id, ingested_at, modified_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            [f.source, f.path, f.sha256, f.bytes, f.rowsRead, opts.runId, now, new Date(f.modifiedMs)],
           );
         }
         await db.run('commit');

@@ -11,6 +11,8 @@ export interface SourceFile {
   path: string;
   bytes: number;
   sha256: string;
+  /** Modification time (ms since epoch) when it was read. */
+  modifiedMs: number;
 }
 
 /** The format of a file: the source's `format` key, else its extension (compression suffixes ignored). */
@@ -51,6 +53,7 @@ export async function listSourceFiles(db: Db, source: SourceName, cfg: SourceCon
 
 /** sha256 and size of a file, streamed so large files never sit in memory. */
 export function hashFile(path: string): Promise<SourceFile> {
+  const modifiedMs = Math.floor(statSync(path).mtimeMs);
   return new Promise((resolveHash, reject) => {
     const h = createHash('sha256');
     let bytes = 0;
@@ -62,6 +65,6 @@ export function hashFile(path: string): Promise<SourceFile> {
       .on('error', (err) =>
         reject(new CxpError('CXP_ERR_SOURCE_NOT_FOUND', `cannot read ${path}: ${err.message}`, { where: path }, { cause: err })),
       )
-      .on('end', () => resolveHash({ path, bytes, sha256: h.digest('hex') }));
+      .on('end', () => resolveHash({ path, bytes, sha256: h.digest('hex'), modifiedMs }));
   });
 }

@@ -34,3 +34,6 @@ create table if not exists ingested_files (
     run_id       varchar not null,
     ingested_at  timestamp not null
 );
+
+-- Size and modification time let a re-run skip an unchanged file without reading it to hash it.
+alter table ingested_files add column if not exists modified_at timestamp;

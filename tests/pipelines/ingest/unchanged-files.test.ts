@@ -1,0 +1,33 @@
+import { statSync, utimesSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ingestEnv, type IngestEnv } from './ingest-helpers.js';
+
+let env: IngestEnv | undefined;
+afterEach(() => {
+  env?.close();
+  env = undefined;
+});
+
+describe('unchanged files', () => {
+  it('records size and modification time; a touched file with the same content is still skipped; same size, new content loads', async () => {
+    env = await ingestEnv();
+    const path = env.write('in/purchases.csv', 'order_id,customer_id,ordered_at,amount\nO1,C1,2026-01-01,10.00\n');
+    const sources = { purchases: { path } };
+    await env.ingest(sources);
+    const rec = await env.wh.one<{ bytes: number; modified_at: Date }>('select bytes, modified_at from ingested_files');
+    expect(rec?.bytes).toBe(statSync(path).size);
+    expect(rec?.modified_at.getTime()).toBe(Math.floor(statSync(path).mtimeMs));
+
+    // Same content, new modification time: hashed again, found identical, skipped.
+    utimesSync(path, new Date('2030-01-01T00:00:00Z'), new Date('2030-01-01T00:00:00Z'));
+    const touched = await env.ingest(sources);
+    expect(touched.sources.purchases).toMatchObject({ read: 0, skipped_files: 1 });
+
+    // Same size, different content (amount 10.00 -> 99.00), new time: read and counted as an update.
+    env.write('in/purchases.csv', 'order_id,customer_id,ordered_at,amount\nO1,C1,2026-01-01,99.00\n');
+    utimesSync(path, new Date('2030-01-02T00:00:00Z'), new Date('2030-01-02T00:00:00Z'));
+    const changed = await env.ingest(sources);
+    expect(changed.sources.purchases).toMatchObject({ read: 1, updated: 1 });
+    expect((await env.wh.one<{ amount: number }>('select amount from purchases'))?.amount).toBe(99);
+  });
+});
