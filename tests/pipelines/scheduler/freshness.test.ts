@@ -30,8 +30,8 @@ describe('sourceFreshness', () => {
     const wh = await Warehouse.open(config.warehouse);
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => wh.close());
     await migrate(wh);
-    await wh.run("insert into ingested_files values ('customers', 'c.csv', 'x', 1, 1, 'r1', '2026-11-23 00:00:00')");
-    await wh.run("insert into ingested_files values ('purchases', 'p.csv', 'y', 1, 1, 'r1', '2026-11-24 01:00:00')");
+    await wh.run("insert into ingested_files (source, file, sha256, bytes, rows_read, run_id, ingested_at) values ('customers', 'c.csv', 'x', 1, 1, 'r1', '2026-11-23 00:00:00')");
+    await wh.run("insert into ingested_files (source, file, sha256, bytes, rows_read, run_id, ingested_at) values ('purchases', 'p.csv', 'y', 1, 1, 'r1', '2026-11-24 01:00:00')");
     await wh.run("insert into purchases (order_id, customer_id, ordered_at, amount, status) values ('o1', 'c1', '2026-11-23 08:00:00', 5, 'completed')");
     const now = new Date('2026-11-24T12:00:00Z');
     const f = Object.fromEntries((await sourceFreshness(wh, config, now)).map((x) => [x.source, x]));
