@@ -1,6 +1,7 @@
 import { filterSql } from '../filters.js';
 import { bars } from '../specs/charts.js';
 import { csatChange, meanChange, meanEstimate, npsChange } from '../stats.js';
+import { actionEffects, actionEffectTiles } from './action-effect.js';
 import { modelTiles, usesModelApi } from './satisfaction-source.js';
 import { estimateOf, surveyTotals } from './surveys.js';
 import { columnsOf, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
@@ -87,13 +88,19 @@ export const overviewDashboard: Dashboard = {
       value: acts ? acts.reduce((s, a) => s + a.actions, 0) : null,
       note: acts ? 'in the date range, treated + held out' : noData('retention_actions is not there yet'),
     });
+    let effects: Awaited<ReturnType<typeof actionEffects>> | null = null;
+    if (acts && ctx.tables.has('purchases')) {
+      const windowDays = Number((ctx.config?.churn as { horizonDays?: number } | undefined)?.horizonDays ?? 90);
+      effects = await actionEffects(ctx.db, ctx.asOf, windowDays);
+      tiles.push(...actionEffectTiles(effects, windowDays));
+    }
     const total = [...cur.values()].reduce((s, c) => s + c.n, 0);
     return {
       available: total > 0 || tiers !== null,
       missing: [],
       filters_ignored: [],
       tiles,
-      data: { tiers, actions: acts, previous_period: { from: ctx.filters.prevFrom.toISOString().slice(0, 10), to_exclusive: ctx.filters.fromText } },
+      data: { tiers, actions: acts, action_effects: effects?.effects ?? null, previous_period: { from: ctx.filters.prevFrom.toISOString().slice(0, 10), to_exclusive: ctx.filters.fromText } },
     };
   },
   charts(d: DashboardData): ChartOut[] {
