@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,20 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const STATIC_DIR = join(here, '..', 'static').replace(`${join('dist', 'dashboards')}`, 'dashboards');
 
 export const PAGES = ['overview', 'satisfaction', 'service', 'rfm', 'churn', 'customer'] as const;
+
+const TITLES: Record<(typeof PAGES)[number], string> = {
+  overview: 'Overview',
+  satisfaction: 'Satisfaction',
+  service: 'Service',
+  rfm: 'RFM & value',
+  churn: 'Churn',
+  customer: 'Customer',
+};
+
+/** Every page is the same shell (static/page.html); app.js fills it from data-page. */
+function renderPage(template: string, page: (typeof PAGES)[number]): string {
+  return template.replaceAll('{{title}}', TITLES[page].replaceAll('&', '&amp;')).replaceAll('{{page}}', page);
+}
 
 /** Folders holding the browser builds of vega, vega-lite and vega-embed, found through node resolution. */
 function vendorDirs(): { prefix: string; root: string }[] {
@@ -36,7 +51,9 @@ export const pageRoutes: FastifyPluginAsync = async (app) => {
     });
   }
   app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/overview'));
+  const template = readFileSync(join(STATIC_DIR, 'page.html'), 'utf8');
   for (const p of PAGES) {
-    app.get(`/${p}`, { schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').sendFile(`${p}.html`));
+    const html = renderPage(template, p);
+    app.get(`/${p}`, { schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(html));
   }
 };

@@ -54,6 +54,10 @@ describe('auth per role', () => {
       expect((await app2.inject({ url: '/api/dashboards/overview', headers: { authorization: 'Bearer env-key-0123456789abc' } })).statusCode).toBe(200);
       expect((await app2.inject({ url: '/api/dashboards/overview' })).statusCode).toBe(401);
       expect((await app2.inject({ url: '/overview' })).statusCode).toBe(200);
+      const rfm = await app2.inject({ url: '/rfm' });
+      expect(rfm.headers['content-type']).toMatch(/^text\/html/);
+      expect(rfm.body).toContain('<title>cxpulse · RFM &amp; value</title>');
+      expect(rfm.body).toContain('<body data-page="rfm">');
       expect(app2.authMode).toBe('keys');
     } finally {
       await app2.close();
