@@ -7,7 +7,7 @@
  */
 import { addDays, isoDate, parseIsoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
-import type { SqlValue } from '../../pipelines/core/warehouse.js';
+import type { Db, SqlValue } from '../../pipelines/core/warehouse.js';
 
 export interface SatisfactionFilters {
   from?: string;
@@ -105,4 +105,16 @@ export function filterSql(f: ResolvedFilters, alias: string, dayColumn: string, 
     where.push(`${prefix}_v.rfm_segment in (${f.segments.map(bind).join(', ')})`);
   }
   return { joins, where: where.join(' and '), params };
+}
+
+/** The segment filter reads customer_value; without it the filter is a bad request naming the field. */
+export async function requireSegmentTable(db: Db, f: ResolvedFilters): Promise<void> {
+  if (!f.segments.length) return;
+  const r = await db.one<{ n: number }>(`select count(*) as n from information_schema.tables where table_name = 'customer_value'`);
+  if (!r?.n) {
+    throw new CxpError('CXP_ERR_BAD_REQUEST', 'the segment filter needs table customer_value, which does not exist yet', {
+      where: 'segment',
+      hint: 'run the score job (value step) first, or drop the segment filter',
+    });
+  }
 }

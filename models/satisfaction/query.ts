@@ -25,7 +25,7 @@ import { CxpError } from '../../pipelines/core/errors.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { CES_BOUNDS, csatEstimate, meanEstimate, npsEstimate, type Estimate } from './intervals.js';
 import { npsDifferenceZ, twoProportionZ, welchT, type TestResult } from './significance.js';
-import { filterSql, previousPeriod, resolveFilters, type ResolvedFilters, type SatisfactionFilters } from './filters.js';
+import { filterSql, previousPeriod, requireSegmentTable, resolveFilters, type ResolvedFilters, type SatisfactionFilters } from './filters.js';
 import { DEFAULT_SATISFACTION_SETTINGS, type SatisfactionSettings } from './settings.js';
 
 export type SurveyType = 'nps' | 'csat' | 'ces';
@@ -95,16 +95,6 @@ const COUNT_COLUMNS = `
   coalesce(sum(r.score), 0)::double as sum,
   coalesce(sum(r.score * r.score), 0)::double as "sumSq"`;
 
-async function requireSegmentTable(db: Db, f: ResolvedFilters): Promise<void> {
-  if (!f.segments.length) return;
-  const r = await db.one<{ n: number }>(`select count(*) as n from information_schema.tables where table_name = 'customer_value'`);
-  if (!r?.n) {
-    throw new CxpError('CXP_ERR_BAD_REQUEST', 'the segment filter needs table customer_value, which does not exist yet', {
-      where: 'segment',
-      hint: 'run the score job (value step) first, or drop the segment filter',
-    });
-  }
-}
 
 export async function countsFor(db: Db, type: SurveyType, f: ResolvedFilters): Promise<Counts> {
   await requireSegmentTable(db, f);

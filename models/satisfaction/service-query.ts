@@ -16,7 +16,7 @@
 import { isoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
-import { filterSql, previousPeriod, resolveFilters, type ResolvedFilters, type SatisfactionFilters } from './filters.js';
+import { filterSql, previousPeriod, requireSegmentTable, resolveFilters, type ResolvedFilters, type SatisfactionFilters } from './filters.js';
 import { twoProportionZ, welchT, type TestResult } from './significance.js';
 import { DEFAULT_SATISFACTION_SETTINGS, type SatisfactionSettings } from './settings.js';
 import type { Grain } from './query.js';
@@ -38,16 +38,6 @@ export type ServiceTrendRow = {
   is_low_sample: boolean;
 };
 
-async function checkSegment(db: Db, f: ResolvedFilters): Promise<void> {
-  if (!f.segments.length) return;
-  const r = await db.one<{ n: number }>(`select count(*) as n from information_schema.tables where table_name = 'customer_value'`);
-  if (!r?.n) {
-    throw new CxpError('CXP_ERR_BAD_REQUEST', 'the segment filter needs table customer_value, which does not exist yet', {
-      where: 'segment',
-      hint: 'run the score job (value step) first, or drop the segment filter',
-    });
-  }
-}
 
 export async function serviceTrend(
   db: Db,
@@ -60,7 +50,7 @@ export async function serviceTrend(
     throw new CxpError('CXP_ERR_BAD_REQUEST', `grain must be day, week or month (got ${JSON.stringify(grain)})`, { where: 'grain' });
   }
   const f = resolveFilters(opts.filters, asOf);
-  await checkSegment(db, f);
+  await requireSegmentTable(db, f);
   const q = filterSql(f, 't', 'opened_on');
   // The backlog needs every earlier interaction too: same filters, open-ended start.
   const all = filterSql({ ...f, from: new Date('1900-01-01T00:00:00Z') }, 't', 'opened_on', 'g');
@@ -131,7 +121,7 @@ type Agg = {
 };
 
 async function aggregate(db: Db, f: ResolvedFilters): Promise<Agg> {
-  await checkSegment(db, f);
+  await requireSegmentTable(db, f);
   const q = filterSql(f, 't', 'opened_on');
   return (await db.one<Agg>(
     `select count(*) as interactions, count(*) filter (where t.is_complaint) as complaints,

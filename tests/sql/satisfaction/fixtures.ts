@@ -1,9 +1,6 @@
 /** Temp warehouses with canonical tables and hand-made rows, and a transform limited to the satisfaction models. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Warehouse, type Db } from '../../../pipelines/core/warehouse.js';
-import { migrate } from '../../../pipelines/core/migrate.js';
+import type { Db, Warehouse } from '../../../pipelines/core/warehouse.js';
+import { tempWarehouse as sharedTempWarehouse } from '../../helpers/temp-warehouse.js';
 import { discoverModels } from '../../../pipelines/transform/sql-models.js';
 import { discoverDataTests } from '../../../pipelines/transform/data-tests.js';
 import { runTransform } from '../../../pipelines/transform/run-transform.js';
@@ -20,24 +17,10 @@ export const SATISFACTION_MODELS = [
   'customer_satisfaction',
 ];
 
-export interface TempWarehouse {
-  wh: Warehouse;
-  dir: string;
-  cleanup(): void;
-}
+export type TempWarehouse = Awaited<ReturnType<typeof sharedTempWarehouse>>;
 
-export async function tempWarehouse(): Promise<TempWarehouse> {
-  const dir = mkdtempSync(join(tmpdir(), 'cxp-sat-'));
-  const wh = await Warehouse.open(join(dir, 'w.duckdb'), { settings: { threads: '2' } });
-  await migrate(wh);
-  return {
-    wh,
-    dir,
-    cleanup: () => {
-      wh.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+export function tempWarehouse(): Promise<TempWarehouse> {
+  return sharedTempWarehouse('cxp-sat-');
 }
 
 export type InteractionRow = {
