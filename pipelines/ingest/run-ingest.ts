@@ -77,8 +77,9 @@ class HashQueue {
 }
 
 /**
- * Files already loaded with the same size and modification time (to the millisecond), with their hash:
- * re-reading gigabytes to prove a file unchanged would dominate an incremental run.
+ * Files already loaded whose size, modification time and inode change time are all the same, with their
+ * hash: re-reading gigabytes to prove a file unchanged would dominate an incremental run. The change time
+ * moves on any write, rename-over or touch and cannot be set back, so only an untouched file matches.
  */
 async function unchangedByStat(db: ConnDb, paths: string[]): Promise<Map<string, SourceFile>> {
   const out = new Map<string, SourceFile>();
@@ -86,11 +87,14 @@ async function unchangedByStat(db: ConnDb, paths: string[]): Promise<Map<string,
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st) continue;
     const modifiedMs = Math.floor(st.mtimeMs);
+    const changedMs = Math.floor(st.ctimeMs);
     const row = await db.one<{ sha256: string }>(
-      'select sha256 from ingested_files where file = $1 and bytes = $2 and modified_at = $3 order by ingested_at desc limit 1',
-      [path, st.size, new Date(modifiedMs)],
+      `select sha256 from ingested_files
+       where file = $1 and bytes = $2 and modified_at = $3 and changed_at = $4
+       order by ingested_at desc limit 1`,
+      [path, st.size, new Date(modifiedMs), new Date(changedMs)],
     );
-    if (row) out.set(path, { path, bytes: st.size, sha256: row.sha256, modifiedMs });
+    if (row) out.set(path, { path, bytes: st.size, sha256: row.sha256, modifiedMs, changedMs });
   }
   return out;
 }
@@ -212,9 +216,9 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
         );
         for (const f of loaded) {
           await db.run(
-            `insert into ingested_files (source, file, sha256, bytes, rows_read, run_id, ingested_at, modified_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-            [f.source, f.path, f.sha256, f.bytes, f.rowsRead, opts.runId, now, new Date(f.modifiedMs)],
+            `insert into ingested_files (source, file, sha256, bytes, rows_read, run_id, ingested_at, modified_at, changed_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [f.source, f.path, f.sha256, f.bytes, f.rowsRead, opts.runId, now, new Date(f.modifiedMs), new Date(f.changedMs)],
           );
         }
         await db.run('commit');

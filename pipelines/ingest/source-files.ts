@@ -11,8 +11,9 @@ export interface SourceFile {
   path: string;
   bytes: number;
   sha256: string;
-  /** Modification time (ms since epoch) when it was read. */
+  /** Modification time and inode change time (ms since epoch) when it was read. */
   modifiedMs: number;
+  changedMs: number;
 }
 
 /** The format of a file: the source's `format` key, else its extension (compression suffixes ignored). */
@@ -53,7 +54,9 @@ export async function listSourceFiles(db: Db, source: SourceName, cfg: SourceCon
 
 /** sha256 and size of a file, streamed so large files never sit in memory. */
 export function hashFile(path: string): Promise<SourceFile> {
-  const modifiedMs = Math.floor(statSync(path).mtimeMs);
+  const st = statSync(path);
+  const modifiedMs = Math.floor(st.mtimeMs);
+  const changedMs = Math.floor(st.ctimeMs);
   return new Promise((resolveHash, reject) => {
     const h = createHash('sha256');
     let bytes = 0;
@@ -65,6 +68,6 @@ export function hashFile(path: string): Promise<SourceFile> {
       .on('error', (err) =>
         reject(new CxpError('CXP_ERR_SOURCE_NOT_FOUND', `cannot read ${path}: ${err.message}`, { where: path }, { cause: err })),
       )
-      .on('end', () => resolveHash({ path, bytes, sha256: h.digest('hex'), modifiedMs }));
+      .on('end', () => resolveHash({ path, bytes, sha256: h.digest('hex'), modifiedMs, changedMs }));
   });
 }

@@ -35,5 +35,8 @@ create table if not exists ingested_files (
     ingested_at  timestamp not null
 );
 
--- Size and modification time let a re-run skip an unchanged file without reading it to hash it.
+-- Size, modification time and inode change time let a re-run skip an untouched file without reading it
+-- to hash it. The change time cannot be set by tools (touch, cp -p, rsync -t set only mtime), so any
+-- rewrite or replacement of the file is re-hashed.
 alter table ingested_files add column if not exists modified_at timestamp;
+alter table ingested_files add column if not exists changed_at timestamp;

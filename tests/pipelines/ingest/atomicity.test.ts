@@ -17,7 +17,7 @@ const SOURCES = {
 async function portableChecksums(wh: Warehouse): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of CANONICAL_TABLES) {
-    out[t] = await tableChecksum(wh, t, ['loaded_run_id', 'updated_run_id', 'run_id', 'ingested_at', 'rejected_at', 'file', 'modified_at']);
+    out[t] = await tableChecksum(wh, t, ['loaded_run_id', 'updated_run_id', 'run_id', 'ingested_at', 'rejected_at', 'file', 'modified_at', 'changed_at']);
   }
   return out;
 }

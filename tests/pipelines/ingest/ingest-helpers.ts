@@ -75,7 +75,7 @@ export async function tableChecksum(wh: Warehouse, table: string, exclude: strin
 /** Checksums of all ingest-owned tables; `runFree` leaves out run ids and timestamps that differ per run. */
 export async function warehouseChecksums(wh: Warehouse, runFree = false): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  const volatile = runFree ? ['loaded_run_id', 'updated_run_id', 'run_id', 'ingested_at', 'rejected_at', 'modified_at'] : [];
+  const volatile = runFree ? ['loaded_run_id', 'updated_run_id', 'run_id', 'ingested_at', 'rejected_at', 'modified_at', 'changed_at'] : [];
   for (const t of CANONICAL_TABLES) out[t] = await tableChecksum(wh, t, volatile);
   return out;
 }

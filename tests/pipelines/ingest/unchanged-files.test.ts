@@ -30,4 +30,19 @@ describe('unchanged files', () => {
     expect(changed.sources.purchases).toMatchObject({ read: 1, updated: 1 });
     expect((await env.wh.one<{ amount: number }>('select amount from purchases'))?.amount).toBe(99);
   });
+
+  it('a same-size rewrite with its old modification time put back (cp -p, rsync -t, touch -d) is still read', async () => {
+    env = await ingestEnv();
+    const stamp = new Date('2026-01-01T00:00:00Z');
+    const path = env.write('in/customers.csv', 'customer_id,email\nC1,a@x.org\n');
+    utimesSync(path, stamp, stamp);
+    const sources = { customers: { path } };
+    await env.ingest(sources);
+    env.write('in/customers.csv', 'customer_id,email\nC1,q@x.org\n'); // same length
+    utimesSync(path, stamp, stamp);
+    expect(statSync(path).mtimeMs).toBe(stamp.getTime());
+    const res = await env.ingest(sources);
+    expect(res.sources.customers).toMatchObject({ read: 1, updated: 1 });
+    expect((await env.wh.one<{ email: string }>('select email from customers'))?.email).toBe('q@x.org');
+  });
 });
