@@ -51,7 +51,7 @@ contacts as (
         date_diff('day', i.opened_at::date, p.cutoff_on)                         as age_days,
         -- Beyond the SLA: answered late, or still unanswered at the cutoff and already past the SLA.
         coalesce(
-            date_diff('minute', i.opened_at, least(coalesce(i.first_response_at, p.cutoff_at), p.cutoff_at))
+            date_diff('second', i.opened_at, least(coalesce(i.first_response_at, p.cutoff_at), p.cutoff_at)) / 60.0
                 > coalesce(json_extract(p.sla_minutes, '$."' || i.channel || '"')::double, p.sla_default_minutes),
             false)                                                               as is_slow_first_response
     from interactions i, params p
@@ -114,10 +114,10 @@ contact_features as (
         count(*) filter (where first_response_at is null)                              as count_unanswered,
         count(*) filter (where age_days < 365 and is_slow_first_response)              as count_slow_first_responses_365d,
         count(*) filter (where is_slow_first_response)                                 as count_slow_first_responses_total,
-        median(date_diff('minute', opened_at, first_response_at)) filter (where age_days < 365) as median_first_response_minutes_365d,
-        max(date_diff('minute', opened_at, first_response_at)) filter (where age_days < 90)     as max_first_response_minutes_90d,
-        max(date_diff('minute', opened_at, first_response_at)) filter (where age_days < 365)    as max_first_response_minutes_365d,
-        median(date_diff('minute', opened_at, resolved_at)) filter (where age_days < 365) / 60.0 as median_resolution_hours_365d,
+        median(date_diff('second', opened_at, first_response_at) / 60.0) filter (where age_days < 365) as median_first_response_minutes_365d,
+        max(date_diff('second', opened_at, first_response_at) / 60.0) filter (where age_days < 90)     as max_first_response_minutes_90d,
+        max(date_diff('second', opened_at, first_response_at) / 60.0) filter (where age_days < 365)    as max_first_response_minutes_365d,
+        median(date_diff('second', opened_at, resolved_at) / 3600.0) filter (where age_days < 365) as median_resolution_hours_365d,
         avg(case when is_fcr then 1.0 when not is_fcr then 0.0 end) filter (where age_days < 365) as fcr_rate_365d,
         avg(case when channel in ('phone', 'store') then 1.0 else 0.0 end) filter (where age_days < 365) as share_assisted_channel_365d
     from contacts

@@ -35,7 +35,8 @@ bounded as (
         i.opened_at::date as opened_on,
         case when i.first_response_at < p.cutoff_at then i.first_response_at end as first_response_at,
         case when i.resolved_at < p.cutoff_at then i.resolved_at end as resolved_at,
-        i.is_first_contact_resolution,
+        -- Whether the first contact resolved it is only known once it is resolved (as of the cutoff).
+        case when i.resolved_at < p.cutoff_at then i.is_first_contact_resolution end as is_first_contact_resolution,
         coalesce(f.target_minutes, p.first_response_default_minutes) as first_response_target_minutes,
         p.resolution_target_hours,
         date_diff('second', i.opened_at, p.cutoff_at) / 60.0 as age_minutes

@@ -43,7 +43,9 @@ export function interactionsView(f: Fixture, s: Settings) {
       const resH = resolved === null ? null : (resolved - opened) / 3_600_000;
       const frtMet = frtMin !== null ? frtMin <= target : ageMin > target ? false : null;
       const resMet = resH !== null ? resH <= s.resolutionHours : ageMin / 60 > s.resolutionHours ? false : null;
-      return { ...i, openedMs: opened, openedOn: dayOf(opened), resolvedOn: resolved === null ? null : dayOf(resolved), frtMin, resH, frtMet, resMet, isComplaint: i.kind === 'complaint' };
+      // The FCR flag counts only once the item is resolved by the cutoff.
+      const fcr = resolved === null ? null : i.fcr;
+      return { ...i, fcr, openedMs: opened, openedOn: dayOf(opened), resolvedOn: resolved === null ? null : dayOf(resolved), frtMin, resH, frtMet, resMet, isComplaint: i.kind === 'complaint' };
     });
 }
 
