@@ -57,53 +57,79 @@ export async function writeExports(
 ): Promise<{ written: ManifestEntry[]; skipped: string[] }> {
   const written: ManifestEntry[] = [];
   const skipped: string[] = [];
-  for (const ds of datasets) {
-    if (!(await warehouse.tableExists(ds.table))) {
-      skipped.push(ds.name);
-      continue;
+  // Every dataset is written to a temp file first; only when all succeeded are they renamed into place
+  // and the manifest updated, so a failed export leaves the previous files and manifest as they were.
+  const staged: { entry: ManifestEntry; tmp: string; target: string }[] = [];
+  try {
+    for (const ds of datasets) {
+      if (!(await warehouse.tableExists(ds.table))) {
+        skipped.push(ds.name);
+        continue;
+      }
+      const cols = await warehouse.all<{ column_name: string; data_type: string }>(
+        `select column_name, data_type from information_schema.columns
+         where table_schema = 'main' and table_name = $1 order by ordinal_position`,
+        [ds.table],
+      );
+      const drop = new Set([...(ds.internalColumns ?? []), ...(opts.includePii ? [] : (ds.piiColumns ?? []))]);
+      const keep = cols.filter((c) => !drop.has(c.column_name));
+      const target = join(opts.dir, ds.name, `as_of=${opts.asOf}`, 'data.parquet');
+      const tmp = `${target}.tmp-${process.pid}`;
+      mkdirSync(dirname(target), { recursive: true });
+      staged.push({ entry: undefined as unknown as ManifestEntry, tmp, target });
+      const select = `select ${keep.map((c) => quoteIdent(c.column_name)).join(', ')} from ${quoteIdent(ds.table)}`;
+      try {
+        // COPY takes no bound parameter for its target; the path is ours, quoted as a literal.
+        await warehouse.run(`copy (${select}) to ${quoteLiteral(tmp)} (format parquet, compression zstd)`);
+      } catch (err) {
+        throw new CxpError('CXP_ERR_EXPORT_FAILED', `export of ${ds.name} failed: ${(err as Error).message}`, {
+          where: target,
+          hint: 'check that the exports folder is writable and has space; the previous export is unchanged',
+        });
+      }
+      const rows = await warehouse.one<{ n: number }>(`select count(*) as n from read_parquet($1)`, [tmp]);
+      staged[staged.length - 1].entry = {
+        dataset: ds.name,
+        as_of: opts.asOf,
+        path: relative(opts.dir, target),
+        rows: rows?.n ?? 0,
+        columns: keep.map((c) => ({ name: c.column_name, type: c.data_type })),
+        sha256: await sha256File(tmp),
+        written_at: opts.now.toISOString(),
+        run_id: opts.runId,
+      };
     }
-    const cols = await warehouse.all<{ column_name: string; data_type: string }>(
-      `select column_name, data_type from information_schema.columns
-       where table_schema = 'main' and table_name = $1 order by ordinal_position`,
-      [ds.table],
-    );
-    const drop = new Set([...(ds.internalColumns ?? []), ...(opts.includePii ? [] : (ds.piiColumns ?? []))]);
-    const keep = cols.filter((c) => !drop.has(c.column_name));
-    const target = join(opts.dir, ds.name, `as_of=${opts.asOf}`, 'data.parquet');
-    const tmp = `${target}.tmp-${process.pid}`;
-    mkdirSync(dirname(target), { recursive: true });
-    const select = `select ${keep.map((c) => quoteIdent(c.column_name)).join(', ')} from ${quoteIdent(ds.table)}`;
-    try {
-      // COPY takes no bound parameter for its target; the path is ours, quoted as a literal.
-      await warehouse.run(`copy (${select}) to ${quoteLiteral(tmp)} (format parquet, compression zstd)`);
-      renameSync(tmp, target);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw new CxpError('CXP_ERR_EXPORT_FAILED', `export of ${ds.name} failed: ${(err as Error).message}`, {
-        where: target,
-        hint: 'check that the exports folder is writable and has space',
-      });
+    for (const s of staged) {
+      try {
+        renameSync(s.tmp, s.target);
+      } catch (err) {
+        throw new CxpError('CXP_ERR_EXPORT_FAILED', `cannot move the export into place: ${(err as Error).message}`, {
+          where: s.target,
+          hint: 'something other than a file is at that path; remove it and run `cxpulse run export`',
+        });
+      }
+      written.push(s.entry);
     }
-    const rows = await warehouse.one<{ n: number }>(`select count(*) as n from read_parquet($1)`, [target]);
-    written.push({
-      dataset: ds.name,
-      as_of: opts.asOf,
-      path: relative(opts.dir, target),
-      rows: rows?.n ?? 0,
-      columns: keep.map((c) => ({ name: c.column_name, type: c.data_type })),
-      sha256: await sha256File(target),
-      written_at: opts.now.toISOString(),
-      run_id: opts.runId,
-    });
+  } finally {
+    for (const s of staged) {
+      try {
+        rmSync(s.tmp, { force: true });
+      } catch {
+        // Not a file we wrote (e.g. a directory in the way): leave it; the original error is what matters.
+      }
+    }
+    // Whatever was moved into place is described, even if a later move failed.
+    if (written.length > 0 || staged.length === 0) updateManifest(opts.dir, written, opts.now);
   }
-  const old = readManifest(opts.dir);
+  return { written, skipped };
+}
+
+/** Adds (or replaces) the written entries in manifest.json, written atomically. */
+function updateManifest(dir: string, written: ManifestEntry[], now: Date): void {
+  const old = readManifest(dir);
   const replaced = new Set(written.map((w) => `${w.dataset}@${w.as_of}`));
   const datasetsOut = [...old.datasets.filter((e) => !replaced.has(`${e.dataset}@${e.as_of}`)), ...written].sort(
     (a, b) => a.dataset.localeCompare(b.dataset) || a.as_of.localeCompare(b.as_of),
   );
-  writeFileAtomic(
-    join(opts.dir, 'manifest.json'),
-    JSON.stringify({ generated_at: opts.now.toISOString(), datasets: datasetsOut } satisfies Manifest, null, 2) + '\n',
-  );
-  return { written, skipped };
+  writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify({ generated_at: now.toISOString(), datasets: datasetsOut } satisfies Manifest, null, 2) + '\n');
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXPORT_DATASETS } from '../../../pipelines/export/datasets.js';
@@ -73,5 +73,39 @@ describe('writeExports', () => {
     const { wh, dir } = await seeded();
     const res = await writeExports(wh, [{ name: 'nope', table: 'no_such_table' }], { dir: join(dir, 'e'), asOf: '2026-06-30', includePii: false, runId: 'r', now: new Date() });
     expect(res).toEqual({ written: [], skipped: ['nope'] });
+  });
+});
+
+describe('writeExports when a dataset fails', () => {
+  it('a failed copy leaves every previous file and the manifest as they were', async () => {
+    const { wh, dir } = await seeded();
+    const out = join(dir, 'exports');
+    const opts = { dir: out, asOf: '2026-06-30', includePii: false, now: new Date() };
+    await writeExports(wh, canonical, { ...opts, runId: 'r1' });
+    const before = readFileSync(join(out, 'manifest.json'), 'utf8');
+    const customersFile = join(out, 'customers/as_of=2026-06-30/data.parquet');
+    const customersBefore = readFileSync(customersFile);
+    await wh.run("insert into customers (customer_id) values ('c3')");
+    // Block the purchases temp file with a non-empty directory, so its COPY fails after customers was written.
+    const blocker = join(out, `purchases/as_of=2026-06-30/data.parquet.tmp-${process.pid}`);
+    mkdirSync(join(blocker, 'x'), { recursive: true });
+    await expect(writeExports(wh, canonical, { ...opts, runId: 'r2' })).rejects.toMatchObject({ code: 'CXP_ERR_EXPORT_FAILED' });
+    expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(before);
+    expect(readFileSync(customersFile).equals(customersBefore)).toBe(true);
+    expect(readdirSync(join(out, 'customers/as_of=2026-06-30'))).toEqual(['data.parquet']);
+  });
+
+  it('when a move into place fails, the manifest describes exactly the files that were moved', async () => {
+    const { wh, dir } = await seeded();
+    const out = join(dir, 'exports');
+    // Something that is not a file sits where the purchases export goes.
+    mkdirSync(join(out, 'purchases/as_of=2026-06-30/data.parquet/x'), { recursive: true });
+    await expect(
+      writeExports(wh, canonical, { dir: out, asOf: '2026-06-30', includePii: false, runId: 'r1', now: new Date() }),
+    ).rejects.toMatchObject({ code: 'CXP_ERR_EXPORT_FAILED' });
+    for (const e of readManifest(out).datasets) {
+      expect(createHash('sha256').update(readFileSync(join(out, e.path))).digest('hex')).toBe(e.sha256);
+    }
+    expect(readManifest(out).datasets.map((d) => d.dataset)).not.toContain('purchases');
   });
 });
