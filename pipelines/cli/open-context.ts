@@ -27,6 +27,8 @@ export function parseAsOf(value: string | undefined): Date | undefined {
 /** Loads config, opens (and migrates) the warehouse. The caller closes the warehouse. */
 export async function openContext(opts: { config?: string; asOf?: string; debug?: boolean }): Promise<CliContext> {
   const config = loadConfig(opts.config);
+  // Checked before the warehouse is opened, so a bad date leaves nothing open.
+  const asOfOverride = parseAsOf(opts.asOf);
   const settings: Record<string, string> = {};
   if (config.duckdb.threads) settings.threads = String(config.duckdb.threads);
   if (config.duckdb.memoryLimit) settings.memory_limit = config.duckdb.memoryLimit;
@@ -42,6 +44,6 @@ export async function openContext(opts: { config?: string; asOf?: string; debug?
     warehouse,
     clock: systemClock,
     logger: consoleLogger({ debug: opts.debug }),
-    asOfOverride: parseAsOf(opts.asOf),
+    asOfOverride,
   };
 }

@@ -132,9 +132,18 @@ async function readDelimited(db: ConnDb, opts: ReadOptions): Promise<RawFile> {
       : `cannot be read as delimited text with ${shown}: ${firstLine(err)}`;
     throw malformed(file, problem, `check the file, or set sources.${opts.source}.delimiter / quote / header to match it`, err);
   }
+  const columns = await describeRaw(db);
+  if (named && columns.length !== cfg.names!.length) {
+    // DuckDB names the extra fields column3, ...; they would be ignored and their values lost.
+    throw malformed(
+      file,
+      `the file has ${columns.length} fields per row but sources.${opts.source}.names lists ${cfg.names!.length}`,
+      `give one name per field in sources.${opts.source}.names (in file order)`,
+    );
+  }
   const readerRejects = await collectReaderRejects(db, opts, cfg.header ? 1 : 0);
   return {
-    columns: await describeRaw(db),
+    columns,
     ...lineWithCorrection('cxp_raw', cfg.header ? 1 : 0, readerRejects),
     rawSql: 'to_json(r)::varchar',
     rows: await countRows(db),

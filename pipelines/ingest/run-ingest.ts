@@ -151,6 +151,14 @@ async function stageSource(
       opts.logger.debug('file staged', { source: spec.source, file: path, read, rejected: raw.readerRejects + rejected });
     } catch (err) {
       if (isCxpError(err)) throw err;
+      if (cfg.timestampFormat && /format specifier/i.test(String(err))) {
+        throw new CxpError(
+          'CXP_ERR_CONFIG_INVALID',
+          `sources.${spec.source}.timestampFormat ${JSON.stringify(cfg.timestampFormat)} is not a valid strptime format: ${firstLine(err)}`,
+          { where: `sources.${spec.source}.timestampFormat`, hint: 'use strptime specifiers such as %Y-%m-%d %H:%M:%S or %m/%d/%Y' },
+          { cause: err },
+        );
+      }
       throw new CxpError('CXP_ERR_SOURCE_MALFORMED', `${path}: cannot be loaded: ${firstLine(err)}`, { where: path, source: spec.source }, { cause: err });
     }
   }

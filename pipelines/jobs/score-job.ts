@@ -1,3 +1,4 @@
+import { CxpError } from '../core/errors.js';
 import { requireAsOf } from './as-of.js';
 import { isoDate } from '../core/clock.js';
 import type { Job, JobContext, JobSummary } from './types.js';
@@ -22,7 +23,12 @@ export const scoreJob: Job = {
     const asOf = await requireAsOf(ctx);
     const out: JobSummary = { as_of: isoDate(asOf) };
     for (const step of SCORE_STEPS) {
-      if (ctx.signal?.aborted) break;
+      if (ctx.signal?.aborted) {
+        // A partial score run must not be recorded as a success.
+        throw new CxpError('CXP_ERR_JOB_FAILED', `score stopped before step ${step.name}: shutting down`, {
+          hint: 'the steps that finished kept their results; run `cxpulse run score` again',
+        });
+      }
       const t0 = performance.now();
       out[step.name] = { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
     }

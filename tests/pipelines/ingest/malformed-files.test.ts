@@ -1,4 +1,4 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CxpError } from '../../../pipelines/core/errors.js';
@@ -60,6 +60,23 @@ describe('malformed source files: a clear error naming the file, or rejected row
     expect(e.message).toMatch(/column customer_id not found; the file has "id", "country"/);
     const e2 = await failure('missing-column.csv', { columns: { country: 'Land', customer_id: 'id' } });
     expect(e2.message).toContain('Land (for country)');
+  });
+
+  it('header: false with fewer names than fields: an error, not silently dropped values', async () => {
+    const before = await warehouseChecksums(env.wh);
+    writeFileSync(join(env.dir, 'no-header.csv'), 'C1,DE,extra\nC2,FR,extra\n');
+    const err = await env.ingest({ customers: { path: 'no-header.csv', header: false, names: ['customer_id', 'country'] } }, 'run-m').catch((x: unknown) => x);
+    expect(err).toMatchObject({ code: 'CXP_ERR_SOURCE_MALFORMED', details: { where: join(env.dir, 'no-header.csv') } });
+    expect((err as CxpError).message).toMatch(/has 3 fields per row but sources\.customers\.names lists 2/);
+    expect(await warehouseChecksums(env.wh)).toEqual(before);
+  });
+
+  it('an invalid timestampFormat names the config key', async () => {
+    const before = await warehouseChecksums(env.wh);
+    writeFileSync(join(env.dir, 'ts.csv'), 'customer_id,signup_at\nC1,2026-01-01\n');
+    const err = await env.ingest({ customers: { path: 'ts.csv', timestampFormat: '%Q' } }, 'run-m').catch((x: unknown) => x);
+    expect(err).toMatchObject({ code: 'CXP_ERR_CONFIG_INVALID', details: { where: 'sources.customers.timestampFormat' } });
+    expect(await warehouseChecksums(env.wh)).toEqual(before);
   });
 
   it('empty file: CXP_ERR_SOURCE_MALFORMED', async () => {
