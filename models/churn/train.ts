@@ -10,6 +10,7 @@ import { addDays, isoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import type { Logger } from '../../pipelines/core/logger.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
+import { latestEventDate } from '../../pipelines/jobs/as-of.js';
 import type { ChurnConfig } from '../../pipelines/config/sections/churn.js';
 import { applyCalibratorAll, fitIsotonic, fitPlatt, type Calibrator } from './calibration.js';
 import { CHURN_FEATURES, loadChurnFeatures, type FeatureSet, type FirstResponseSla } from './features.js';
@@ -128,8 +129,18 @@ export async function trainChurnModel(db: Db, opts: TrainOptions): Promise<Train
   const h = cfg.horizonDays;
   const trainCutoff = addDays(asOf, -h);
   const valCutoff = addDays(asOf, -2 * h);
-  const q = { lookbackDays: cfg.lookbackDays, horizonDays: h, dataEnd: asOf, sla: opts.sla };
+  // Labels need the whole horizon after the training cutoff in the data: an as-of past the latest event
+  // would count the days not loaded yet as "no purchase" and inflate churn.
+  const dataEnd = await latestEventDate(db);
+  const q = { lookbackDays: cfg.lookbackDays, horizonDays: h, dataEnd, sla: opts.sla };
   const train = await loadChurnFeatures(db, { ...q, cutoff: trainCutoff });
+  if (!train.labelObserved) {
+    throw new CxpError(
+      'CXP_ERR_MODEL_INSUFFICIENT_DATA',
+      `cannot train the churn model for ${isoDate(asOf)}: its labels need data up to ${isoDate(asOf)}, but the latest event loaded is ${dataEnd ? isoDate(dataEnd) : 'none'}`,
+      { where: 'as-of', hint: `train with an as-of on or before ${dataEnd ? isoDate(dataEnd) : 'the latest event'} (the default), or load the missing data first` },
+    );
+  }
   assertEnoughExamples(train, cfg, 'the training window');
   const params = forestParams(cfg, CHURN_FEATURES.length);
 

@@ -72,11 +72,22 @@ describe('cxpulse train', () => {
   });
 
   it('exits 1 with the refusal when there are too few churn examples', async () => {
-    const { config, asOf } = await setup(40, {});
+    const { config } = await setup(40, {});
     const io = capture();
-    const code = await trainCommand.action({ values: { config, 'as-of': asOf }, positionals: [] });
+    // No --as-of: the latest event loaded, so the labels are observed and only the example count is short.
+    const code = await trainCommand.action({ values: { config }, positionals: [] });
     vi.restoreAllMocks();
     expect(code).toBe(1);
     expect(io.err.join('')).toMatch(/CXP_ERR_MODEL_INSUFFICIENT_DATA: cannot train the churn model: .* \(at churn\.minChurnExamples\)/);
+  });
+
+  it('refuses an as-of whose label window runs past the data loaded', async () => {
+    const { config, asOf } = await setup(1500, { trees: 10 });
+    const later = isoDate(new Date(Date.parse(`${asOf}T00:00:00Z`) + 30 * 86_400_000));
+    const io = capture();
+    const code = await trainCommand.action({ values: { config, 'as-of': later }, positionals: [] });
+    vi.restoreAllMocks();
+    expect(code).toBe(1);
+    expect(io.err.join('')).toMatch(new RegExp(`CXP_ERR_MODEL_INSUFFICIENT_DATA: cannot train the churn model for ${later}: its labels need data up to ${later}, but the latest event loaded is \\d{4}-\\d{2}-\\d{2} \\(at as-of\\)`));
   });
 });
