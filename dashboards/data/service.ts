@@ -39,7 +39,9 @@ async function byChannel(ctx: LoadContext, hasSegments: boolean) {
   const w = filterSql(ctx.filters, { customer: 'customer_id', at: 'opened_at', channel: 'channel' }, { hasSegments });
   const sla = satisfactionSettings(ctx.config).sla;
   const targets = Object.entries(sla.firstResponseMinutes);
-  const params: Record<string, string | number | Date> = { ...w.params, sla_default: sla.firstResponseDefaultMinutes };
+  // What was known at the end of the as-of day, as int_interaction_times defines it.
+  const cutoff = new Date(ctx.asOf.getTime() + 86_400_000);
+  const params: Record<string, string | number | Date> = { ...w.params, sla_default: sla.firstResponseDefaultMinutes, cutoff_at: cutoff };
   const values = targets.map(([ch, m], i) => {
     params[`sla_ch_${i}`] = ch;
     params[`sla_min_${i}`] = m;
@@ -50,9 +52,10 @@ async function byChannel(ctx: LoadContext, hasSegments: boolean) {
     : '$sla_default';
   const rows = await ctx.db.all(
     `with x as (
-       select channel, kind, is_first_contact_resolution,
-              epoch(first_response_at - opened_at) / 60.0 as response_minutes,
-              epoch(resolved_at - opened_at) / 3600.0 as resolution_hours
+       select channel, kind,
+              case when resolved_at < $cutoff_at then is_first_contact_resolution end as is_first_contact_resolution,
+              epoch(case when first_response_at < $cutoff_at then first_response_at end - opened_at) / 60.0 as response_minutes,
+              epoch(case when resolved_at < $cutoff_at then resolved_at end - opened_at) / 3600.0 as resolution_hours
        from interactions where ${w.where}
      ), t as (select *, case when response_minutes is not null then response_minutes <= ${targetSql} end as sla_met from x)
      select channel, ${KPI_COLUMNS} from t group by channel order by channel`,

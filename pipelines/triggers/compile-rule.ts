@@ -86,7 +86,7 @@ export function compileCondition(cond: unknown, where: string): CompiledConditio
     if (extra.length > 0) problems.push(`${path}: unknown key(s) ${extra.join(', ')}`);
     const field = node.field;
     const op = node.op as Op;
-    if (typeof field !== 'string' || !(field in FIELDS)) {
+    if (typeof field !== 'string' || !Object.hasOwn(FIELDS, field)) {
       problems.push(`${path}.field: ${JSON.stringify(field)} is not a rule field; fields are: ${FIELD_NAMES.join(', ')}`);
       return 'false';
     }

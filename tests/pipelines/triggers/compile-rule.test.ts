@@ -46,6 +46,13 @@ describe('compileCondition', () => {
     expect(p[5]).toMatch(/any\[4\]\.field: undefined is not a rule field/);
   });
 
+  it('names inherited object properties as unknown fields instead of crashing', () => {
+    for (const field of ['constructor', 'toString', '__proto__']) {
+      const p = problemsOf(() => compileCondition({ all: [{ field, op: '=', value: 'x' }] }, 'w'));
+      expect(p).toEqual([expect.stringMatching(new RegExp(`^w\\.all\\[0\\]\\.field: "${field}" is not a rule field`))]);
+    }
+  });
+
   it('resolveRules reports a webhook rule without a configured endpoint', () => {
     const cfg = resolveConfig({ sources: { customers: { path: 'c.csv' } }, triggers: { defaultChannel: 'webhook' } }, '/tmp');
     const p = problemsOf(() => resolveRules(cfg));
