@@ -153,11 +153,14 @@ export class Scheduler {
     return { runId: p.runId, jobs: jobs.map((j) => j.name), trigger: p.trigger, status, done: p.done };
   }
 
-  /** A cron tick: runs when idle, otherwise is skipped and recorded (never overlaps). */
+  /**
+   * A cron tick: runs when no pipeline run is running or queued, otherwise is skipped and recorded
+   * (never overlaps). A webhook sweep or replay holding the lock only delays it: it is queued behind.
+   */
   private async onTick(name: string, jobNames: string[]): Promise<void> {
     if (this.stopped) return;
     const jobs = this.resolveJobs(jobNames);
-    if (this.busy()) {
+    if (this.current?.pending || this.queue.length > 0) {
       const running = this.current?.pending;
       const reason = `skipped: ${running ? `run ${running.runId} (${running.jobs.map((j) => j.name).join(',')}) is still running` : 'another run is in progress'}; schedule ${name}`;
       await this.recordSkipped(this.makePending(jobs, 'schedule'), reason);

@@ -99,6 +99,23 @@ describe('Scheduler', () => {
     for (const r of skipped) expect(r.error).toContain(`run ${runs[0].run_id} (ingest,transform) is still running`);
   });
 
+  it('a webhook sweep or replay holding the lock delays a scheduled run instead of skipping it', async () => {
+    const state = { inside: 0, max: 0, calls: 0 };
+    const s = await setup({}, [gatedJob('ingest', state), gatedJob('transform', state)]);
+    const sweep = deferred();
+    // Stand-in for a slow delivery sweep: the same exclusive lock the sweep and replay take.
+    const held = (s.scheduler as unknown as { exclusive(fn: () => Promise<void>): Promise<void> }).exclusive(() => sweep.promise);
+    s.cron.fire('nightly');
+    await settle();
+    expect(state.calls).toBe(0);
+    sweep.resolve();
+    await held;
+    await until(() => state.calls === 2);
+    await s.scheduler.idle();
+    const runs = await s.runs();
+    expect(runs.map((r) => [r.jobs, r.status, r.trigger])).toEqual([['ingest,transform', 'succeeded', 'schedule']]);
+  });
+
   it('runNow queues behind the running run, dedupes identical queued requests, and rejects unknown jobs', async () => {
     const state = { inside: 0, max: 0, calls: 0 };
     const gate = deferred();
