@@ -102,12 +102,30 @@ async function send(ep: EndpointConfig, secret: string, a: DueAction, now: Date,
 }
 
 /**
+ * Consent can be withdrawn between firing and sending: undelivered actions of rules that need marketing
+ * consent are cancelled (not sent, not listed) for customers who no longer have it.
+ */
+export async function cancelWithoutConsent(wh: Warehouse): Promise<number> {
+  const rows = await wh.all<{ Count: number }>(
+    `update retention_actions a
+     set status = 'cancelled', next_attempt_at = null, last_error = 'cancelled: marketing consent withdrawn'
+     from customers c
+     where c.customer_id = a.customer_id
+       and a.status in ('pending', 'failed', 'listed')
+       and coalesce(try_cast(json_extract_string(a.payload, '$.requires_consent') as boolean), a.kind = 'marketing')
+       and not coalesce(c.marketing_consent, false)`,
+  );
+  return Number(rows[0]?.Count ?? 0);
+}
+
+/**
  * The outbox worker: one pass over webhook actions that are due (pending, or failed with
  * next_attempt_at reached), oldest first. Each attempt is recorded; the action's webhook-id is its
  * action_id, the same on every attempt, so receivers dedupe re-sends (at-least-once delivery).
  */
 export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: DeliverOptions): Promise<DeliverySummary> {
   const now = opts.clock.now();
+  await cancelWithoutConsent(wh);
   const ids = opts.actionIds;
   if (ids && ids.length === 0) return { attempted: 0, delivered: 0, retrying: 0, dead: 0 };
   const due = await wh.all<DueAction>(

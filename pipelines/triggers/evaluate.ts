@@ -181,6 +181,7 @@ async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: Eval
       rule: rule.name,
       action: rule.action,
       kind: rule.kind,
+      requires_consent: rule.requiresConsent,
       customer_id: customerId,
       fired_at: opts.now.toISOString(),
       as_of: isoDate(opts.asOf),

@@ -53,6 +53,31 @@ async function receiver(port = 0, respond?: Parameters<typeof startReceiver>[2])
 }
 
 describe('webhook delivery', () => {
+  it('does not send a marketing action to a customer who withdrew consent after it fired', async () => {
+    const rx = await receiver();
+    const fx = await openFixture({
+      triggers: { useDefaultRules: false, rules: [{ name: 'offer', kind: 'marketing', channel: 'webhook', holdoutShare: 0, when: { field: 'rfm_segment', op: '=', value: 'At Risk' } }] },
+      delivery: { endpoints: { default: { url: `http://127.0.0.1:${rx.port}/hooks/cxpulse`, secret: SECRET } } },
+    });
+    cleanup.push(() => fx.close());
+    const clock = fixedClock('2026-11-21T03:00:00Z');
+    await fx.warehouse.run("insert into customers (customer_id, marketing_consent) values ('c1', true), ('c2', true)");
+    await setCustomers(fx.warehouse, ['c1', 'c2'].map((customer_id) => ({ customer_id, rfm_segment: 'At Risk', marketing_consent: true })));
+    await evaluateRules(fx.warehouse, resolveRules(fx.config), { asOf: new Date('2026-11-20'), now: clock.now() });
+    // c2 opts out before the outbox worker runs.
+    await fx.warehouse.run("update customers set marketing_consent = false where customer_id = 'c2'");
+    const out = await deliverPending(fx.warehouse, deliveryConfig(fx.config), { clock, random: () => 0.5 });
+    expect(out).toMatchObject({ attempted: 1, delivered: 1 });
+    expect(rx.received.map((r) => JSON.parse(r.body).data.customer_id)).toEqual(['c1']);
+    const rows = await fx.warehouse.all<{ customer_id: string; status: string; last_error: string | null }>(
+      'select customer_id, status, last_error from retention_actions order by customer_id',
+    );
+    expect(rows).toEqual([
+      { customer_id: 'c1', status: 'delivered', last_error: null },
+      { customer_id: 'c2', status: 'cancelled', last_error: 'cancelled: marketing consent withdrawn' },
+    ]);
+  });
+
   it('signs each webhook per Standard Webhooks; the receiver verifies it and gets the action as data', async () => {
     const rx = await receiver();
     const s = await setup(rx.port, ['c1']);
