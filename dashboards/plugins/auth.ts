@@ -115,6 +115,45 @@ export function findKey(keys: StoredKey[], presented: string): StoredKey | undef
   return found;
 }
 
+/** host[:port] or [v6]:port -> host, lowercased; undefined when absent or unparsable. */
+function hostnameOf(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  const m = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(hostHeader.trim().toLowerCase());
+  return m ? m[1] : undefined;
+}
+
+function isLoopbackName(name: string | undefined): boolean {
+  return name === 'localhost' || name === '[::1]' || (name !== undefined && /^127(\.\d{1,3}){3}$/.test(name));
+}
+
+/**
+ * Open demo mode gives everyone admin, which is only safe for requests a local user makes on purpose:
+ * the Host must be a loopback name (stops DNS rebinding), and a state-changing request must not come
+ * from another site (stops a web page the user visits from starting jobs).
+ */
+export function assertLoopbackRequest(host: string | undefined, origin: string | undefined, fetchSite: string | string[] | undefined, method: string): void {
+  if (!isLoopbackName(hostnameOf(host))) {
+    throw new CxpError('CXP_ERR_FORBIDDEN', `open demo mode only answers requests addressed to a loopback name, not Host "${host ?? ''}"`, {
+      where: 'Host header',
+      hint: 'open http://localhost:<port>/ or http://127.0.0.1:<port>/, or configure server.apiKeys',
+    });
+  }
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return;
+  let originHost: string | undefined;
+  try {
+    originHost = origin && origin !== 'null' ? new URL(origin).hostname : undefined;
+  } catch {
+    originHost = 'invalid';
+  }
+  const crossSite = fetchSite === 'cross-site' || fetchSite === 'same-site' || origin === 'null' || (originHost !== undefined && !isLoopbackName(originHost === '::1' ? '[::1]' : originHost));
+  if (crossSite) {
+    throw new CxpError('CXP_ERR_FORBIDDEN', 'open demo mode refuses state-changing requests from another site', {
+      where: 'Origin header',
+      hint: 'run jobs from the cxpulse pages or a local client, or configure server.apiKeys',
+    });
+  }
+}
+
 export interface AuthOptions {
   keys: StoredKey[];
   host: string;
@@ -129,6 +168,7 @@ export const authPlugin: FastifyPluginAsync<AuthOptions> = global(async (app, op
     if (open) {
       reply.header('x-cxpulse-auth', 'open-demo-mode');
       reply.header('x-cxpulse-warning', OPEN_MODE_WARNING);
+      assertLoopbackRequest(req.headers.host, req.headers.origin, req.headers['sec-fetch-site'], req.method);
       req.principal = { name: 'open-demo', role: 'admin' };
       return;
     }

@@ -66,6 +66,33 @@ describe('auth per role', () => {
 });
 
 describe('open demo mode and binding', () => {
+  it('answers only loopback Host names, and refuses job runs posted from another site', async () => {
+    let started = 0;
+    const runner = { isRunning: () => false, start: () => { started++; return { runId: 'r', done: new Promise<never>(() => {}) }; } };
+    const open = await buildApp({ warehouse: fx.warehouse, env: {}, host: '127.0.0.1', jobRunner: runner as never });
+    try {
+      // DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends its own Host.
+      const rebound = await open.inject({ url: '/api/customers/at-risk', headers: { host: 'evil.example:3000' } });
+      expect(rebound.statusCode).toBe(403);
+      expect(rebound.json().error).toMatchObject({ code: 'CXP_ERR_FORBIDDEN', where: 'Host header' });
+      for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'LOCALHOST']) {
+        expect((await open.inject({ url: '/api/status', headers: { host } })).statusCode).toBe(200);
+      }
+      // A form or no-cors fetch from another site: refused before any job starts.
+      const csrf = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }];
+      for (const headers of csrf) {
+        const res = await open.inject({ method: 'POST', url: '/api/jobs/all/run', headers: { host: '127.0.0.1:3000', ...headers } });
+        expect(res.statusCode).toBe(403);
+      }
+      expect(started).toBe(0);
+      const local = await open.inject({ method: 'POST', url: '/api/jobs/all/run', headers: { host: '127.0.0.1:3000', origin: 'http://127.0.0.1:3000', 'sec-fetch-site': 'same-origin' } });
+      expect(local.statusCode).toBe(202);
+      expect(started).toBe(1);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('runs open on loopback and says so in a header and the status', async () => {
     const open = await buildApp({ warehouse: fx.warehouse, env: {}, host: '127.0.0.1' });
     try {
