@@ -24,7 +24,7 @@ export interface MergeCounts {
  * window over just their rows. The hash only ever compares rows with the same key inside one run, so it
  * never needs to be stored.
  */
-export async function mergeSource(db: ConnDb, spec: SourceSpec, runId: string, withAnswers: boolean): Promise<MergeCounts> {
+export async function mergeSource(db: ConnDb, spec: SourceSpec, runId: string, withAnswers: boolean, loadedAt: Date = new Date()): Promise<MergeCounts> {
   const stg = quoteIdent(stagedTable(spec));
   const target = quoteIdent(spec.table);
   const key = quoteIdent(spec.key);
@@ -107,13 +107,20 @@ export async function mergeSource(db: ConnDb, spec: SourceSpec, runId: string, w
       [runId],
     );
   }
+  // A purchase whose status changes keeps the status it had and when the change arrived (point-in-time
+  // features must not see a refund loaded after their cutoff). Right-hand sides read the old row.
+  const statusHistory =
+    spec.source === 'purchases'
+      ? `, previous_status = case when t.status is distinct from f.status then t.status else t.previous_status end,
+         status_changed_at = case when t.status is distinct from f.status then $2::timestamp else t.status_changed_at end`
+      : '';
   // Skipped when nothing changed: even an empty update ... from scans the whole classified table.
   if (stats?.writes) {
     await db.run(
-      `update ${target} t set ${content.map((c) => `${c} = f.${c}`).join(', ')}, updated_run_id = $1
+      `update ${target} t set ${content.map((c) => `${c} = f.${c}`).join(', ')}, updated_run_id = $1${statusHistory}
        from cxp_cls f
        where f._is_last and f._eh is not null and f._h <> f._eh and t.${key} = f.${key}`,
-      [runId],
+      spec.source === 'purchases' ? [runId, loadedAt] : [runId],
     );
   }
   if (withAnswers && stats?.writes) {

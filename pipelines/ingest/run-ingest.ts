@@ -210,7 +210,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           );
           if (!exists?.n) continue;
           const withAnswers = spec.source === 'surveys' && (opts.config.sources.surveys?.answerColumns?.length ?? 0) > 0;
-          const m = await mergeSource(db, spec, opts.runId, withAnswers);
+          const m = await mergeSource(db, spec, opts.runId, withAnswers, opts.clock.now());
           Object.assign(sources[spec.source]!, m);
           if (spec.source !== 'customers') bare += await createBareCustomers(db, spec, opts.runId);
           // Free the staged rows before the next source (memory).

@@ -27,9 +27,15 @@ signups as (select customer_id, min(signup_at) as signup_at from customers group
 
 orders as (
     -- An order counts as purchase activity unless it was cancelled (a refunded order was placed and paid).
-    select o.customer_id, o.ordered_at, o.amount::double as amount, o.status
-    from purchases o, params p
-    where o.ordered_at < p.cutoff_at and o.status <> 'cancelled'
+    select o.customer_id, o.ordered_at, o.amount::double as amount, o.status_at_cutoff as status
+    from (
+        -- The status known at the cutoff: a change loaded later (a refund, a cancellation) is not seen.
+        select o.*,
+               case when o.status_changed_at >= p.cutoff_at then coalesce(o.previous_status, 'completed') else o.status end
+                   as status_at_cutoff
+        from purchases o, params p
+    ) o, params p
+    where o.ordered_at < p.cutoff_at and o.status_at_cutoff <> 'cancelled'
 ),
 
 future_completed as (

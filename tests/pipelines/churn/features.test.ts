@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CHURN_FEATURES, loadChurnFeatures, type FeatureSet } from '../../../models/churn/features.js';
 import type { Db } from '../../../pipelines/core/warehouse.js';
 import { tempWarehouse, warehouseWithHistory, type TempWarehouse } from './helpers.js';
+import { ingestEnv } from '../ingest/ingest-helpers.js';
 
 const D = (s: string) => new Date(`${s}T00:00:00Z`);
 let open: TempWarehouse[] = [];
@@ -103,6 +104,38 @@ describe('churn features (sql/features/churn_features.sql)', () => {
     expect(Array.from(after.x.data)).toEqual(Array.from(before.x.data));
     // Only the label may see the future: B bought again inside the horizon.
     expect(Array.from(after.y)).toEqual([0, 0]);
+  });
+
+  it('no leakage through status changes: a refund or cancellation loaded after the cutoff is not seen at it', async () => {
+    const env = await ingestEnv('cxp-churn-status-');
+    try {
+      const header = 'order_id,customer_id,ordered_at,amount,status\n';
+      const rows = (a2: string, b2: string) =>
+        header + `a1,A,2026-05-01,100,completed\na2,A,2026-05-21,50,${a2}\nb1,B,2026-03-01,70,completed\nb2,B,2026-05-25,30,${b2}\n`;
+      const path = env.write('in/purchases.csv', rows('completed', 'completed'));
+      await env.ingest({ purchases: { path } });
+      const cutoff = D('2026-06-01');
+      const q = { cutoff, lookbackDays: 365, horizonDays: 90 };
+      const before = await loadChurnFeatures(env.wh, q);
+      // The refund and the cancellation arrive with a later load (the ingest clock is 2026-07-01).
+      env.write('in/purchases.csv', rows('refunded', 'cancelled'));
+      const second = await env.ingest({ purchases: { path } });
+      expect(second.sources.purchases).toMatchObject({ updated: 2 });
+      const stored = await env.wh.all('select order_id, status, previous_status, status_changed_at from purchases where order_id in ($1, $2) order by 1', ['a2', 'b2']);
+      expect(stored).toEqual([
+        { order_id: 'a2', status: 'refunded', previous_status: 'completed', status_changed_at: new Date('2026-07-01T00:00:00Z') },
+        { order_id: 'b2', status: 'cancelled', previous_status: 'completed', status_changed_at: new Date('2026-07-01T00:00:00Z') },
+      ]);
+      const after = await loadChurnFeatures(env.wh, q);
+      expect(Array.from(after.x.data)).toEqual(Array.from(before.x.data));
+      // At a cutoff after the change was loaded, it is seen: A has one refund, B's cancelled order is gone.
+      const later = await loadChurnFeatures(env.wh, { ...q, cutoff: D('2026-07-02') });
+      const col = (f: FeatureSet, name: string, id: string) => f.x.data[f.customerIds.indexOf(id) * f.x.nCols + f.features.indexOf(name)];
+      expect(col(later, 'count_refunds_365d', 'A')).toBe(1);
+      expect(col(before, 'count_refunds_365d', 'A')).toBe(0);
+    } finally {
+      env.close();
+    }
   });
 
   it('no leakage on a whole synthetic history: features equal those computed from the history cut at the cutoff', async () => {
