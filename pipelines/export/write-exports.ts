@@ -22,7 +22,7 @@ export interface Manifest {
   datasets: ManifestEntry[];
 }
 
-function sha256File(path: string): Promise<string> {
+export function sha256File(path: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const h = createHash('sha256');
     createReadStream(path)
