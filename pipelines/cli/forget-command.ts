@@ -2,6 +2,7 @@ import { eraseFromExports } from '../export/erase-from-exports.js';
 import { forgetCustomer } from '../triggers/forget.js';
 import type { Command } from './commands.js';
 import { COMMON_OPTIONS } from './commands.js';
+import { SERVER_ROUTES } from './lock-advice.js';
 import { openContext } from './open-context.js';
 
 const USAGE = 'cxpulse forget CUSTOMER_ID [--config PATH]';
@@ -16,7 +17,12 @@ export const forgetCommand: Command = {
       process.stderr.write(`usage: ${USAGE}\n`);
       return 2;
     }
-    const ctx = await openContext({ config: values.config as string | undefined, debug: Boolean(values.debug) });
+    const ctx = await openContext({
+      config: values.config as string | undefined,
+      debug: Boolean(values.debug),
+      command: `forget ${positionals[0]}`,
+      route: SERVER_ROUTES.forget(positionals[0]),
+    });
     try {
       const r = await forgetCustomer(ctx.warehouse, positionals[0], ctx.clock);
       await ctx.warehouse.checkpoint();

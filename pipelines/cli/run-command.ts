@@ -2,6 +2,7 @@ import { getJobs } from '../jobs/registry.js';
 import { runPipeline } from '../jobs/run-pipeline.js';
 import type { Command } from './commands.js';
 import { COMMON_OPTIONS } from './commands.js';
+import { SERVER_ROUTES } from './lock-advice.js';
 import { openContext } from './open-context.js';
 import { printRunSummary } from './print-summary.js';
 
@@ -12,7 +13,13 @@ export const runCommand: Command = {
   options: COMMON_OPTIONS,
   async action({ values, positionals }) {
     const jobs = getJobs(positionals);
-    const ctx = await openContext({ config: values.config as string | undefined, asOf: values['as-of'] as string | undefined, debug: Boolean(values.debug) });
+    const ctx = await openContext({
+      config: values.config as string | undefined,
+      asOf: values['as-of'] as string | undefined,
+      debug: Boolean(values.debug),
+      command: ['run', ...positionals].join(' '),
+      route: SERVER_ROUTES.run(positionals),
+    });
     try {
       const outcome = await runPipeline(jobs, ctx, { trigger: 'cli' });
       printRunSummary(outcome, process.stdout);

@@ -1,4 +1,5 @@
 import { CxpError } from '../core/errors.js';
+import { removeServerInfo, writeServerInfo } from '../core/warehouse-lock.js';
 import type { Command } from './commands.js';
 import { openContext, type CliContext } from './open-context.js';
 import { startServer, type RunningServer } from '../../dashboards/server.js';
@@ -29,11 +30,17 @@ export async function serveWarehouse(ctx: CliContext, opts: ServeOptions = {}): 
     clock: ctx.clock,
     jobRunner,
   });
+  // Announced beside the warehouse, so a command refused by the lock can point to this server.
+  writeServerInfo(ctx.config.warehouse, { pid: process.pid, url: running.url, started_at: ctx.clock.now().toISOString() });
+  const close = async () => {
+    removeServerInfo(ctx.config.warehouse);
+    await running.close();
+  };
   ctx.logger.info(`dashboards at ${running.url}/overview  API docs at ${running.url}/api/docs`);
   if (running.app.authMode === 'open') {
     ctx.logger.warn('OPEN DEMO MODE: no API keys configured; anyone who can reach this loopback address has admin access. Set server.apiKeys or CXPULSE_API_KEYS.');
   }
-  return { ...running, jobRunner };
+  return { ...running, close, jobRunner };
 }
 
 /**
@@ -95,7 +102,7 @@ export const serveCommand: Command = {
   },
   async action({ values }) {
     const port = parsePort(values.port);
-    const ctx = await openContext({ config: values.config as string | undefined, debug: Boolean(values.debug) });
+    const ctx = await openContext({ config: values.config as string | undefined, debug: Boolean(values.debug), command: 'serve' });
     await serveUntilSignal(ctx, { host: values.host as string | undefined, port });
     return 0;
   },

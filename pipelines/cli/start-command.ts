@@ -26,6 +26,7 @@ export const startCommand: Command = {
       config: values.config as string | undefined,
       asOf: values['as-of'] as string | undefined,
       debug: Boolean(values.debug),
+      command: 'start',
     });
     const out = process.stdout;
     out.write(`cxpulse: config     ${ctx.config.configPath ?? 'built-in demo (data-samples/demo.config.json)'}\n`);

@@ -5,6 +5,7 @@ import { isoDate } from '../core/clock.js';
 import { isCxpError } from '../core/errors.js';
 import type { Command } from './commands.js';
 import { COMMON_OPTIONS } from './commands.js';
+import { SERVER_ROUTES } from './lock-advice.js';
 import { openContext } from './open-context.js';
 
 /** `cxpulse train`: trains a churn model for the as-of date and makes it active, fresh or not. */
@@ -14,7 +15,14 @@ export const trainCommand: Command = {
   summary: 'train the churn model (out-of-time validated) and make it the active one',
   options: COMMON_OPTIONS,
   async action({ values }) {
-    const ctx = await openContext({ config: values.config as string | undefined, asOf: values['as-of'] as string | undefined, debug: Boolean(values.debug) });
+    const asOfArg = values['as-of'] as string | undefined;
+    const ctx = await openContext({
+      config: values.config as string | undefined,
+      asOf: asOfArg,
+      debug: Boolean(values.debug),
+      command: asOfArg ? `train --as-of ${asOfArg}` : 'train',
+      route: SERVER_ROUTES.train(asOfArg),
+    });
     try {
       const jobCtx = { ...ctx, runId: newRunId(ctx.clock), results: {} };
       const asOf = await requireAsOf(jobCtx);

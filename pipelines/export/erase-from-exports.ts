@@ -2,7 +2,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteLiteral } from '../core/sql-ident.js';
 import type { Warehouse } from '../core/warehouse.js';
-import { readManifest, sha256File, writeFileAtomic, type Manifest } from './write-exports.js';
+import { PARQUET_COPY_OPTIONS, readManifest, sha256File, writeManifest } from './write-exports.js';
 
 /**
  * GDPR erasure for exports already written: every partition in the manifest that has a customer_id
@@ -17,13 +17,14 @@ export async function eraseFromExports(wh: Warehouse, dir: string, customerId: s
     if (!entry.columns.some((c) => c.name === 'customer_id')) continue;
     const path = join(dir, entry.path);
     if (!existsSync(path)) continue;
-    const hit = await wh.one<{ n: number }>('select count(*) as n from read_parquet($1) where customer_id = $2', [path, customerId]);
+    const hit = await wh.one<{ n: number }>('select count(*) as n from read_parquet($1, hive_partitioning = false) where customer_id = $2', [path, customerId]);
     if (!hit?.n) continue;
     const tmp = `${path}.tmp-${process.pid}`;
     try {
-      // COPY takes no bound parameter for its target; the path is ours, quoted as a literal.
+      // COPY takes no bound parameter for its target; the path is ours, quoted as a literal. Hive
+      // detection off: the partition (as_of=, ordered_month=) must not be copied into the file.
       await wh.run(
-        `copy (select * from read_parquet(${quoteLiteral(path)}) where customer_id is distinct from $1) to ${quoteLiteral(tmp)} (format parquet, compression zstd)`,
+        `copy (select * from read_parquet(${quoteLiteral(path)}, hive_partitioning = false) where customer_id is distinct from $1) to ${quoteLiteral(tmp)} (${PARQUET_COPY_OPTIONS})`,
         [customerId],
       );
       renameSync(tmp, path);
@@ -35,6 +36,6 @@ export async function eraseFromExports(wh: Warehouse, dir: string, customerId: s
     files++;
     rows += hit.n;
   }
-  if (files > 0) writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest satisfies Manifest, null, 2) + '\n');
+  if (files > 0) writeManifest(dir, manifest);
   return { files, rows };
 }
