@@ -8,7 +8,7 @@ import { CATALOG_FILE } from '../export/catalog.js';
 export type ServerRoute = (url: string) => string | undefined;
 
 const post = (url: string, path: string, body?: string) =>
-  `curl -X POST -H "Authorization: Bearer $ADMIN_KEY"${body ? ` -H "Content-Type: application/json" -d '${body}'` : ''} ${url}${path}`;
+  `curl -X POST -H "Authorization: Bearer $ADMIN_KEY"${body ? ` -H "Content-Type: application/json" -d '${body}'` : ''} '${url}${path}'`;
 
 /** Routes of the server endpoints (dashboards/routes/jobs.ts, admin.ts), per command. */
 export const SERVER_ROUTES = {
