@@ -85,13 +85,16 @@ describe('cxpulse CLI', () => {
     expect(res.stderr).toMatch(/asOf: must be a date written YYYY-MM-DD/);
   });
 
-  it('says when another process holds the warehouse, and how to run through the server', async () => {
+  it('says which process holds the warehouse and what to do, without pointing to a server that is not there', async () => {
     const wh = await Warehouse.open(join(dir, 'wh', 'warehouse.duckdb'));
     try {
       const res = cxpulse(['run', '--config', configPath], dir);
       expect(res.code).toBe(1);
-      expect(res.stderr).toMatch(/CXP_ERR_WAREHOUSE_LOCKED: the warehouse .* is held by another process/);
-      expect(res.stderr).toMatch(/POST \/api\/jobs\/<name>\/run/);
+      // This test process holds it: DuckDB names its PID; it is no cxpulse server, so no endpoint is suggested.
+      expect(res.stderr).toMatch(new RegExp(`CXP_ERR_WAREHOUSE_LOCKED: the warehouse .* is held by PID ${process.pid} `));
+      expect(res.stderr).toContain(`close that program (PID ${process.pid}) and run \`cxpulse run\` again`);
+      expect(res.stderr).toContain(join(dir, 'exports', 'cxpulse.duckdb'));
+      expect(res.stderr).not.toMatch(/\/api\//);
       expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
     } finally {
       wh.close();
