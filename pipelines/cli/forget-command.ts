@@ -21,7 +21,8 @@ export const forgetCommand: Command = {
       config: values.config as string | undefined,
       debug: Boolean(values.debug),
       command: `forget ${positionals[0]}`,
-      route: SERVER_ROUTES.forget(positionals[0]),
+      // No server endpoint: erasure needs the warehouse to itself (lock-advice.ts says to stop the server).
+      route: SERVER_ROUTES.none(),
     });
     try {
       const r = await forgetCustomer(ctx.warehouse, positionals[0], ctx.clock);

@@ -10,12 +10,14 @@ export type ServerRoute = (url: string) => string | undefined;
 const post = (url: string, path: string, body?: string) =>
   `curl -X POST -H "Authorization: Bearer $ADMIN_KEY"${body ? ` -H "Content-Type: application/json" -d '${body}'` : ''} '${url}${path}'`;
 
-/** Routes of the server endpoints (dashboards/routes/jobs.ts, admin.ts), per command. */
+/**
+ * Routes of the server endpoints (dashboards/routes/jobs.ts, admin.ts), per command. `forget` has none on
+ * purpose: erasure rewrites the warehouse file itself, which a running server cannot have open.
+ */
 export const SERVER_ROUTES = {
   run: (jobs: string[]): ServerRoute => (url) =>
     jobs.length === 0 ? post(url, '/api/jobs/all/run') : jobs.map((j) => post(url, `/api/jobs/${encodeURIComponent(j)}/run?wait=true`)).join(' && '),
   train: (asOf?: string): ServerRoute => (url) => post(url, '/api/churn/train', asOf ? JSON.stringify({ as_of: asOf }) : undefined),
-  forget: (customerId: string): ServerRoute => (url) => post(url, `/api/customers/${encodeURIComponent(customerId)}/forget`),
   replay: (target: { actionId: string } | { dead: true }): ServerRoute => (url) =>
     post(url, '/api/actions/replay', JSON.stringify('dead' in target ? { dead: true } : { action_id: target.actionId })),
   none: (): ServerRoute => () => undefined,
