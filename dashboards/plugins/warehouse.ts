@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { isoDate } from '../../pipelines/core/clock.js';
 import type { Clock } from '../../pipelines/core/clock.js';
 import type { Warehouse } from '../../pipelines/core/warehouse.js';
-import { latestEventDate } from '../../pipelines/jobs/as-of.js';
-import type { Config } from '../../pipelines/config/types.js';
-import { sourceFreshness } from '../../pipelines/scheduler/freshness.js';
+import { latestEventDate } from '../../pipelines/core/as-of.js';
+import type { DashboardConfig as Config } from '../config.js';
+import { sourceFreshness } from '../../pipelines/core/freshness.js';
 import { global } from './global.js';
 
 export interface Freshness {

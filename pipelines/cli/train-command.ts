@@ -1,6 +1,6 @@
-import { requireAsOf } from '../jobs/as-of.js';
+import { requireAsOf } from '../core/as-of.js';
 import { newRunId } from '../jobs/run-pipeline.js';
-import { trainAndActivate } from '../jobs/score-churn.js';
+import { trainAndActivate } from '../../models/churn/score-step.js';
 import { isoDate } from '../core/clock.js';
 import { isCxpError } from '../core/errors.js';
 import type { Command } from './commands.js';

@@ -1,7 +1,7 @@
 import { isoDate } from '../core/clock.js';
 import { EXPORT_DATASETS } from '../export/datasets.js';
 import { writeExports } from '../export/write-exports.js';
-import { requireAsOf } from './as-of.js';
+import { requireAsOf } from '../core/as-of.js';
 import type { Job } from './types.js';
 
 export const exportJob: Job = {

@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isoDate } from '../core/clock.js';
 import { CxpError, toCxpError } from '../core/errors.js';
-import type { Job, JobContext, JobSummary } from './types.js';
-import { resolveAsOf } from './as-of.js';
+import type { Job, JobContext } from './types.js';
+import { resolveAsOf } from '../core/as-of.js';
 
-export type RunTrigger = 'cli' | 'schedule' | 'api' | 'start';
+import type { RunOutcome, RunTrigger } from '../core/job-runner.js';
 
-export interface RunOutcome {
-  runId: string;
-  status: 'succeeded' | 'failed';
-  startedAt: Date;
-  finishedAt: Date;
-  asOf?: string;
-  results: Record<string, JobSummary>;
-  error?: CxpError;
-}
+export type { RunOutcome, RunTrigger };
 
 export function newRunId(clock: { now(): Date }): string {
   // Sortable by time, unique across processes.

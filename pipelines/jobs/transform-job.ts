@@ -1,7 +1,7 @@
 import { isoDate } from '../core/clock.js';
 import { runTransform } from '../transform/run-transform.js';
 import { transformVariables } from '../transform/variables.js';
-import { requireAsOf } from './as-of.js';
+import { requireAsOf } from '../core/as-of.js';
 import type { Job } from './types.js';
 
 export const transformJob: Job = {

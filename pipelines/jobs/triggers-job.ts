@@ -1,9 +1,9 @@
 import { isoDate } from '../core/clock.js';
-import { sourceFreshness } from '../scheduler/freshness.js';
+import { sourceFreshness } from '../core/freshness.js';
 import { deliverPending, deliveryConfig } from '../triggers/deliver.js';
 import { evaluateRules } from '../triggers/evaluate.js';
 import { resolveRules, triggersConfig } from '../triggers/rules.js';
-import { requireAsOf } from './as-of.js';
+import { requireAsOf } from '../core/as-of.js';
 import type { Job } from './types.js';
 
 export const triggersJob: Job = {

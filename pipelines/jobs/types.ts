@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Warehouse } from '../core/warehouse.js';
 import type { Config } from '../config/types.js';
+import type { JobSummary } from '../core/job-runner.js';
 
 /** What every job receives. The clock, logger and warehouse are passed in so tests pin them. */
 export interface JobContext {
@@ -18,8 +19,7 @@ export interface JobContext {
   results: Record<string, JobSummary>;
 }
 
-/** A job's printable outcome: counts, durations, model metrics. JSON-serialisable. */
-export type JobSummary = Record<string, unknown>;
+export type { JobSummary };
 
 export interface Job {
   name: string;

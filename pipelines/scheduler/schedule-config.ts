@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import type { Config } from '../config/types.js';
 import { CxpError } from '../core/errors.js';
-import type { BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../core/backoff.js';
 
 export interface ScheduledRun {
   /** Key in schedule.runs, e.g. "nightly". */

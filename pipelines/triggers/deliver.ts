@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Warehouse } from '../core/warehouse.js';
-import { jitteredBackoffMs, type BackoffPolicy } from '../scheduler/backoff.js';
+import { jitteredBackoffMs, type BackoffPolicy } from '../core/backoff.js';
 import { secretKey, signedHeaders } from './signature.js';
 
 export interface EndpointConfig {
