@@ -92,6 +92,17 @@ export function scheduleConfig(config: Config, jobNames: readonly string[]): Sch
   };
 }
 
+/** Everything scheduleConfig would reject (cron expressions, unknown jobs, time zone), as problems. */
+export function scheduleProblems(config: Config, jobNames: readonly string[]): string[] {
+  try {
+    scheduleConfig(config, jobNames);
+    return [];
+  } catch (err) {
+    const e = err as CxpError;
+    return (e.details?.problems as string[] | undefined) ?? [e.message];
+  }
+}
+
 /** Whether `expr` fires at the minute (or second) of `at`, read in `timezone`. */
 export function cronMatches(expr: string, timezone: string, at: Date): boolean {
   const task = cron.createTask(expr, () => {}, { timezone });

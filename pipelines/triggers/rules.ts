@@ -101,6 +101,18 @@ export function resolveRules(config: Config): Rule[] {
   return out;
 }
 
+/** Everything resolveRules would reject (unknown fields, bad operators, missing endpoints, duplicates), as problems. */
+export function triggersProblems(config: Config): string[] {
+  if (!triggersConfig(config).enabled) return [];
+  try {
+    resolveRules(config);
+    return [];
+  } catch (err) {
+    const e = err as CxpError;
+    return (e.details?.problems as string[] | undefined) ?? [e.message];
+  }
+}
+
 function dup(name: string, i: number): CxpError {
   return new CxpError('CXP_ERR_CONFIG_INVALID', `triggers.rules[${i}].name: rule "${name}" is defined twice`, {
     where: `triggers.rules[${i}].name`,
