@@ -39,4 +39,13 @@ export async function requireAsOf(ctx: AsOfInputs): Promise<Date> {
   return d;
 }
 
+/**
+ * The run's as-of date: resolved at most once per run and kept in the context (runPipeline resolves it
+ * before the first job that needs it, so after ingest when it comes from the data). Throws when there is none.
+ */
+export async function runAsOf(ctx: AsOfInputs & { asOf?: Date }): Promise<Date> {
+  ctx.asOf ??= await requireAsOf(ctx);
+  return ctx.asOf;
+}
+
 export { isoDate };

@@ -42,6 +42,11 @@ export async function runPipeline(
       break;
     }
     const t0 = performance.now();
+    if (job.name !== 'ingest' && ctx.asOf === undefined) {
+      // Once per run, before the first job that needs it: after ingest, so a date derived from the
+      // data sees what this run loaded.
+      ctx.asOf = await resolveAsOf(ctx).catch(() => undefined);
+    }
     ctx.logger.info(`job ${job.name} started`, { run_id: runId });
     try {
       const summary = await job.run(ctx);
@@ -56,7 +61,7 @@ export async function runPipeline(
     }
   }
   const finishedAt = ctx.clock.now();
-  const asOfDate = await resolveAsOf(ctx).catch(() => undefined);
+  const asOfDate = ctx.asOf ?? (await resolveAsOf(ctx).catch(() => undefined));
   const counts = (ctx.results.ingest as { sources?: unknown } | undefined)?.sources ?? null;
   await wh.run(
     `update pipeline_runs set finished_at = $2, status = $3, as_of = $4::date, counts = $5::json, job_results = $6::json, error = $7

@@ -1,5 +1,5 @@
 import { CxpError } from '../core/errors.js';
-import { requireAsOf } from '../core/as-of.js';
+import { runAsOf } from '../core/as-of.js';
 import { isoDate } from '../core/clock.js';
 import type { Job, JobSummary } from './types.js';
 import type { ScoreStep } from '../core/module.js';
@@ -13,7 +13,7 @@ export const scoreJob: Job = {
   name: 'score',
   description: 'satisfaction statistics and drivers, RFM/lifecycle/CLV, churn risk (trains when no fresh model)',
   async run(ctx) {
-    const asOf = await requireAsOf(ctx);
+    const asOf = await runAsOf(ctx);
     const out: JobSummary = { as_of: isoDate(asOf) };
     for (const step of SCORE_STEPS) {
       if (ctx.signal?.aborted) {

@@ -11,8 +11,13 @@ export interface JobContext {
   runId: string;
   clock: Clock;
   logger: Logger;
-  /** Explicit as-of date (CLI --as-of or config asOf); when absent, resolveAsOf() derives it from the data. */
+  /** Explicit as-of date (CLI --as-of); else config asOf; else derived from the data loaded. */
   asOfOverride?: Date;
+  /**
+   * The run's as-of date, resolved once per run by runPipeline (after ingest when derived from the
+   * data) and read by every job through runAsOf(ctx).
+   */
+  asOf?: Date;
   /** Set when the run should stop early (shutdown); jobs check it between steps. */
   signal?: AbortSignal;
   /** Results of the jobs that ran before in the same run, by job name. */

@@ -93,7 +93,7 @@ describe('ingest is atomic', () => {
     await env.wh.checkpoint();
     copyFileSync(join(env.dir, 'warehouse.duckdb'), join(env.dir, 'child.duckdb'));
 
-    const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('tests', 'pipelines', 'ingest', 'ingest-child.ts'), configPath, 'killed-run'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('tests', 'pipelines', 'sources', 'ingest-child.ts'), configPath, 'killed-run'], {
       cwd: fromRoot(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
