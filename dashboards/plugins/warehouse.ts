@@ -32,6 +32,8 @@ export interface DataContext {
   invalidate(): void;
   /** Reuses a computed response while the data version and TTL hold. */
   cached<T>(key: string, compute: (s: DataState) => Promise<T>): Promise<T>;
+  /** The injected clock (buildApp `clock`): business dates never come from the wall clock. */
+  clock: Clock;
 }
 
 declare module 'fastify' {
@@ -102,6 +104,7 @@ export const warehousePlugin: FastifyPluginAsync<WarehousePluginOptions> = globa
   let refreshing: Promise<void> | undefined;
   const cache = new Map<string, { version: string; expires: number; value: Promise<unknown> }>();
   const data: DataContext = {
+    clock,
     // Stale-while-revalidate: after the TTL the previous state keeps serving while one refresh runs, so no
     // request waits on the refresh; invalidate() (after a run) makes the next request wait for fresh state.
     state() {
