@@ -3,8 +3,9 @@ import { removeServerInfo, writeServerInfo } from '../core/warehouse-lock.js';
 import type { Command } from './commands.js';
 import { openContext, type CliContext } from './open-context.js';
 import { startServer, type RunningServer } from '../../dashboards/server.js';
-import { createJobRunner, type JobRunner } from '../../dashboards/jobs.js';
-import { serverConfigOf } from '../config/sections/server.js';
+import { createJobRunner, type JobRunner } from '../jobs/job-runner.js';
+import { JOB_NAMES } from '../jobs/registry.js';
+import { serverConfigOf } from '../core/server-settings.js';
 import { startScheduler, type Scheduler } from '../scheduler/scheduler.js';
 
 export interface ServeOptions {
@@ -29,6 +30,7 @@ export async function serveWarehouse(ctx: CliContext, opts: ServeOptions = {}): 
     port: opts.port ?? server.port,
     clock: ctx.clock,
     jobRunner,
+    jobNames: JOB_NAMES,
   });
   // Announced beside the warehouse, so a command refused by the lock can point to this server.
   writeServerInfo(ctx.config.warehouse, { pid: process.pid, url: running.url, started_at: ctx.clock.now().toISOString() });

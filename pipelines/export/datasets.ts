@@ -1,54 +1,18 @@
-/**
- * Datasets the export job writes as Parquet, and the layout that gives each one a single meaning
- * (README "Exports"). `piiColumns` are dropped unless exports.includePii is true.
- *
- * - `events`: facts that happen once (orders, contacts, survey answers). Every row is written once, in
- *   the partition of its event month (`events/<name>/<month_key>=YYYY-MM/data.parquet`); a run rewrites
- *   only the months whose content changed. Event partitions are not tied to an as-of: they hold every
- *   row loaded, whatever as-of the run used.
- * - `snapshot`: a table the pipeline rebuilds for one as-of (customer_360, marts). Written to
- *   `history/<name>/as_of=YYYY-MM-DD/data.parquet` for the run's as-of, and to `latest/<name>/` when that
- *   as-of is the newest exported. Rows whose `notAfter` columns are later than the as-of are left out.
- * - `asof_history`: a table that already keeps one snapshot per as-of in a column (rfm_history): one
- *   `history/<name>/as_of=` partition per value, kept in step with the warehouse.
- * - `current`: a registry with no as-of of its own (churn_models): `latest/<name>/data.parquet` only.
- */
-export type ExportLayout =
-  | {
-      kind: 'events';
-      /**
-       * The event time; partitions are its UTC month. `from` reads it from another table (survey answers),
-       * with `carry`: columns of that table the file also gets (customer_id, so erasure finds the rows).
-       */
-      time: { column: string; from?: { table: string; key: string; carry?: { name: string; type: string }[] } };
-    }
-  | { kind: 'snapshot'; notAfter?: string[]; asOfColumn?: string }
-  | { kind: 'asof_history'; asOfColumn: string }
-  | { kind: 'current' };
+import type { Customer360Columns, ExportDataset, ExportLayout } from '../core/module.js';
+import { MODULES } from '../../models/modules.js';
 
-export interface ExportDataset {
-  name: string;
-  /** The warehouse table it is read from; skipped (and reported) when the table does not exist yet. */
-  table: string;
-  layout: ExportLayout;
-  description: string;
-  piiColumns?: string[];
-  /** Columns never exported (internal bookkeeping). */
-  internalColumns?: string[];
-  /** Amounts of money stored as DOUBLE in the warehouse: exported as DECIMAL(18,2). */
-  money?: string[];
-  /** JSON columns exported as typed nested values, e.g. a LIST of STRUCTs (DuckDB type). */
-  nested?: Record<string, string>;
-  /** Low-cardinality text columns (checked to be dictionary-encoded in the files). */
-  categories?: string[];
-  /** Column comments for the catalog beyond those in the table's DDL. */
-  comments?: Record<string, string>;
+export type { ExportDataset, ExportLayout };
+
+function fromModules<T>(pick: (bi: NonNullable<Customer360Columns['bi']>) => T[]): T[] {
+  return MODULES.flatMap((m) => m.customer360 ?? []).flatMap((p) => pick(p.bi ?? {}));
 }
 
 const LOAD_BOOKKEEPING = ['loaded_run_id', 'updated_run_id'];
 
-export const CHURN_REASONS_TYPE = 'STRUCT(feature VARCHAR, "text" VARCHAR, contribution DOUBLE)[]';
-
+/**
+ * Datasets the export job writes as Parquet: the canonical tables, each module's, and customer_360.
+ * Layouts and types: docs/exports.md.
+ */
 export const EXPORT_DATASETS: ExportDataset[] = [
   // Canonical tables: the customer dimension as of the run, and the events.
   {
@@ -99,11 +63,8 @@ export const EXPORT_DATASETS: ExportDataset[] = [
       customer_id: 'the customer who answered (from surveys)',
     },
   },
-  // Satisfaction marts (transform job) and key drivers (score job): rebuilt for each as-of.
-  { name: 'satisfaction_daily', table: 'satisfaction_daily', layout: { kind: 'snapshot', notAfter: ['response_on'] }, description: 'survey metrics per UTC day, channel and survey type, as known at the as-of', categories: ['channel', 'survey_type'] },
-  { name: 'service_kpis_daily', table: 'service_kpis_daily', layout: { kind: 'snapshot', notAfter: ['opened_on'] }, description: 'service KPIs per UTC day and channel, as known at the as-of', categories: ['channel'] },
-  { name: 'satisfaction_drivers', table: 'satisfaction_drivers', layout: { kind: 'asof_history', asOfColumn: 'as_of' }, description: 'key drivers of satisfaction, one partition per as-of they were computed for', categories: ['target', 'kind'] },
-  { name: 'complaints_daily', table: 'complaints_daily', layout: { kind: 'snapshot', notAfter: ['opened_on'] }, description: 'complaints per UTC day, as known at the as-of', categories: ['channel'] },
+  // Each module's tables (AnalyticsModule.exportDatasets), in module-list order.
+  ...MODULES.flatMap((m) => m.exportDatasets ?? []),
   // One row per customer with everything known about them at the as-of (built at the end of the score job).
   {
     name: 'customer_360',
@@ -111,33 +72,14 @@ export const EXPORT_DATASETS: ExportDataset[] = [
     layout: { kind: 'snapshot', notAfter: ['signup_at'], asOfColumn: 'as_of_on' },
     description: 'one row per customer with orders, satisfaction, RFM, value and churn risk as of the as-of',
     piiColumns: ['email'],
-    money: ['net_revenue', 'monetary', 'expected_order_value', 'clv'],
-    nested: { churn_reasons: CHURN_REASONS_TYPE },
-    categories: ['country', 'rfm_segment', 'lifecycle_stage', 'churn_band'],
+    // Its own columns; each module's columns bring their BI types (AnalyticsModule.customer360[].bi).
+    money: ['net_revenue', ...fromModules((b) => b.money ?? [])],
+    nested: Object.fromEntries(fromModules((b) => Object.entries(b.nested ?? {}))),
+    categories: ['country', ...fromModules((b) => b.categories ?? [])],
     comments: {
       as_of_on: 'the as-of date this row describes',
       net_revenue: 'completed minus refunded order amounts up to the as-of',
-      churn_reasons: 'why the model rates this customer at risk, strongest first: feature, text, contribution to the risk',
+      ...Object.fromEntries(fromModules((b) => Object.entries(b.comments ?? {}))),
     },
-  },
-  {
-    name: 'rfm_history',
-    table: 'rfm_history',
-    layout: { kind: 'asof_history', asOfColumn: 'as_of' },
-    description: 'RFM scores, segment and lifecycle stage of every customer, one partition per as-of',
-    money: ['monetary', 'clv'],
-    categories: ['rfm_segment', 'lifecycle_stage'],
-  },
-  {
-    name: 'value_model_runs',
-    table: 'value_model_runs',
-    layout: { kind: 'asof_history', asOfColumn: 'as_of' },
-    description: 'one row per value-model fit (BG/NBD, Gamma-Gamma), partitioned by the as-of it was fitted for',
-  },
-  {
-    name: 'churn_models',
-    table: 'churn_models_export',
-    layout: { kind: 'current' },
-    description: 'the churn model registry: every trained model, its validation and whether it is active',
   },
 ];
