@@ -1,4 +1,6 @@
+import type { AdminTasks } from '../core/admin-tasks.js';
 import { CxpError } from '../core/errors.js';
+import { trainNow } from './train-command.js';
 import { removeServerInfo, writeServerInfo } from '../core/warehouse-lock.js';
 import type { Command } from './commands.js';
 import { openContext, type CliContext } from './open-context.js';
@@ -13,6 +15,24 @@ export interface ServeOptions {
   port?: number;
   /** Share the scheduler's runner so API-triggered and scheduled runs never overlap. */
   jobRunner?: JobRunner;
+  /** Replay and train for the API (POST /api/actions/replay, /api/churn/train). */
+  adminTasks?: AdminTasks;
+}
+
+/**
+ * The admin tasks of a server with a scheduler: replay and train run in turn with pipeline runs (the
+ * scheduler's lock), like the CLI commands they stand for.
+ */
+export function schedulerAdminTasks(ctx: CliContext, scheduler: Scheduler): AdminTasks {
+  return {
+    async replay(target) {
+      const r = await scheduler.replay('dead' in target ? { dead: true } : { actionId: target.actionId });
+      return { action_ids: r.actionIds, delivered: r.delivery.delivered, retrying: r.delivery.retrying, dead: r.delivery.dead };
+    },
+    async train(asOf) {
+      return scheduler.exclusive(async () => (await trainNow({ ...ctx, asOfOverride: asOf ?? ctx.asOfOverride })).summary);
+    },
+  };
 }
 
 /**
@@ -31,6 +51,7 @@ export async function serveWarehouse(ctx: CliContext, opts: ServeOptions = {}): 
     clock: ctx.clock,
     jobRunner,
     jobNames: JOB_NAMES,
+    adminTasks: opts.adminTasks,
   });
   // Announced beside the warehouse, so a command refused by the lock can point to this server.
   writeServerInfo(ctx.config.warehouse, { pid: process.pid, url: running.url, started_at: ctx.clock.now().toISOString() });
@@ -55,7 +76,7 @@ export async function serveUntilSignal(ctx: CliContext, opts: { host?: string; p
   let running: Awaited<ReturnType<typeof serveWarehouse>>;
   try {
     scheduler = startScheduler({ config: ctx.config, warehouse: ctx.warehouse, logger: ctx.logger, clock: ctx.clock });
-    running = await serveWarehouse(ctx, { ...opts, jobRunner: scheduler.asJobRunner() });
+    running = await serveWarehouse(ctx, { ...opts, jobRunner: scheduler.asJobRunner(), adminTasks: schedulerAdminTasks(ctx, scheduler) });
   } catch (err) {
     await scheduler?.stop();
     ctx.warehouse.close();

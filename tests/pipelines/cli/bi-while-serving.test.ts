@@ -7,8 +7,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromRoot } from '../../../pipelines/core/paths.js';
+
+// Each test runs real processes (a pipeline run, training) on a shared 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 const TSX = import.meta.resolve('tsx');
 const MAIN = fromRoot('pipelines', 'cli', 'main.ts');
@@ -121,6 +124,32 @@ describe('with cxpulse serve holding the warehouse', () => {
     const r = await fetch(m![1], { method: 'POST' });
     expect(r.status).toBe(200);
     expect(((await r.json()) as { status: string }).status).toBe('succeeded');
+  });
+});
+
+describe('train, replay and forget while the server runs', () => {
+  it('train and replay point to their server endpoints, which work; forget says to stop the server', async () => {
+    const train = cxpulse(['train', '--config', configPath], dir);
+    expect(train.code).toBe(1);
+    expect(train.stderr).toContain(`(PID ${server!.pid})`);
+    const t = /curl -X POST -H "Authorization: Bearer \$ADMIN_KEY" '([^']+)'/.exec(train.stderr);
+    expect(t?.[1]).toBe(`${url}/api/churn/train`);
+    const trained = await fetch(t![1], { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(trained.status).toBe(200);
+    expect(((await trained.json()) as { model_id: string }).model_id).toMatch(/^churn-/);
+
+    const replay = cxpulse(['replay', '--dead', '--config', configPath], dir);
+    expect(replay.code).toBe(1);
+    const r = /-d '([^']+)' '([^']+)'/.exec(replay.stderr);
+    expect(r?.[2]).toBe(`${url}/api/actions/replay`);
+    const replayed = await fetch(r![2], { method: 'POST', headers: { 'content-type': 'application/json' }, body: r![1] });
+    expect(replayed.status).toBe(200);
+    expect((await replayed.json()) as object).toHaveProperty('action_ids');
+
+    const forget = cxpulse(['forget', 'c00001', '--config', configPath], dir);
+    expect(forget.code).toBe(1);
+    expect(forget.stderr).toContain(`the server has no endpoint for \`cxpulse forget c00001\`: stop it (Ctrl-C in its terminal, or kill ${server!.pid})`);
+    expect(forget.stderr).not.toMatch(/\/api\//);
   });
 });
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { SchemaTree } from 'hyparquet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../../pipelines/core/clock.js';
 import { silentLogger } from '../../../pipelines/core/logger.js';
 import { migrate } from '../../../pipelines/core/migrate.js';
@@ -21,6 +21,8 @@ import { EXPORT_DATASETS } from '../../../pipelines/export/datasets.js';
 import { readManifest, type Manifest, type ManifestEntry } from '../../../pipelines/export/write-exports.js';
 import { getJobs } from '../../../pipelines/jobs/registry.js';
 import { runPipeline } from '../../../pipelines/jobs/run-pipeline.js';
+
+vi.setConfig({ testTimeout: 120_000 });
 
 const LATER = '2026-10-31';
 const EARLIER = '2026-09-30';
