@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process */
 // `npm start` runs the compiled CLI. This compiles only when a TypeScript source is newer than the last
 // build (or the build is missing), so a start after `npm ci` (whose `prepare` builds) does not spend
 // time recompiling. Plain JavaScript because it must run before anything is compiled.

@@ -7,7 +7,7 @@ import { silentLogger } from '../../pipelines/core/logger.js';
 import { migrate } from '../../pipelines/core/migrate.js';
 import { Warehouse } from '../../pipelines/core/warehouse.js';
 import { loadConfig } from '../../pipelines/config/load-config.js';
-import { runIngest } from '../../pipelines/ingest/run-ingest.js';
+import { runIngest } from '../../pipelines/sources/run-ingest.js';
 import { Db, generateTo } from './helpers.js';
 
 /**
