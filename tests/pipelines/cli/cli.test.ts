@@ -2,9 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromRoot } from '../../../pipelines/core/paths.js';
 import { Warehouse } from '../../../pipelines/core/warehouse.js';
+
+// Whole pipeline runs in child processes (up to the spawn timeout below) on a shared machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 /** Runs the real CLI in a child process, as a user would. */
 function cxpulse(args: string[], cwd: string) {
