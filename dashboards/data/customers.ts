@@ -1,7 +1,7 @@
 import { CxpError } from '../../pipelines/core/errors.js';
 import { quoteIdent } from '../../pipelines/core/sql-ident.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
-import { columnsOf, dayText, num } from './types.js';
+import { dayText, num } from './types.js';
 
 export interface AtRiskQuery {
   min_risk?: number;
@@ -37,7 +37,6 @@ export const AT_RISK_COLUMNS = [
  */
 export async function atRiskSql(db: Db, tables: Set<string>, q: AtRiskQuery): Promise<{ select: string; count: string; params: Record<string, string | number | boolean> }> {
   const hasValue = tables.has('customer_value');
-  const cols = await columnsOf(db, 'churn_scores');
   const conds: string[] = [];
   const params: Record<string, string | number | boolean> = {};
   if (q.min_risk !== undefined) { conds.push('s.churn_risk >= $min_risk'); params.min_risk = q.min_risk; }
@@ -53,7 +52,7 @@ export async function atRiskSql(db: Db, tables: Set<string>, q: AtRiskQuery): Pr
   if (q.segment !== undefined) { conds.push('v.rfm_segment = $segment'); params.segment = q.segment; }
   if (q.lifecycle_stage !== undefined) { conds.push('v.lifecycle_stage = $lifecycle_stage'); params.lifecycle_stage = q.lifecycle_stage; }
   if (q.min_clv !== undefined) { conds.push('v.clv >= $min_clv'); params.min_clv = q.min_clv; }
-  const reasons = cols.has('churn_reasons') ? "json_extract_string(s.churn_reasons::json, '$[0].text')" : 'null';
+  const reasons = "json_extract_string(s.churn_reasons::json, '$[0].text')";
   const v = (c: string) => (hasValue ? `v.${c}` : 'null');
   // Join only what the filters and the sort need: each join is a hash join over every scored customer.
   const needC = q.consent_only || q.country !== undefined;
@@ -70,7 +69,7 @@ export async function atRiskSql(db: Db, tables: Set<string>, q: AtRiskQuery): Pr
     select k.customer_id, c.country, k.churn_risk, s.churn_band, ${reasons} as top_reason,
       ${v('rfm_segment')} as rfm_segment, ${v('lifecycle_stage')} as lifecycle_stage, ${v('clv')} as clv, ${v('monetary')} as monetary,
       ${v('recency_days')} as recency_days, coalesce(c.marketing_consent, false) as marketing_consent,
-      case when c.marketing_consent then c.email end as email, ${cols.has('scored_at') ? 's.scored_at' : 'null'} as scored_at
+      case when c.marketing_consent then c.email end as email, s.scored_at
     from k join churn_scores s on s.customer_id = k.customer_id
       left join customers c on c.customer_id = k.customer_id
       ${hasValue ? 'left join customer_value v on v.customer_id = k.customer_id' : ''}
