@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../../pipelines/core/paths.js';
 
@@ -77,7 +77,8 @@ describe('newcomer path', () => {
     const schema = JSON.parse(res.stdout) as Record<string, unknown>;
     expect(schema.$schema).toMatch(/json-schema\.org/);
     const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
+    // ajv-formats is CommonJS: its function is the default export's default under NodeNext.
+    (addFormatsModule as unknown as { default: (a: Ajv) => void }).default(ajv);
     const validate = ajv.compile(schema);
     const demo = JSON.parse(readFileSync(fromRoot('data-samples', 'demo.config.json'), 'utf8')) as Record<string, unknown>;
     expect(validate({ ...demo, $schema: './cxpulse.schema.json' }), JSON.stringify(validate.errors)).toBe(true);
