@@ -10,7 +10,7 @@
  *    every customer the same dropout chance) and "no dropout" (the NBD). When a limit fits within
  *    LR_THRESHOLD log-likelihood units (half the 95 % point of χ²₁), the data cannot tell the full
  *    model from it.
- * 3. Spread of p_alive: when 99 % of the customers whose p_alive the model can move have
+ * 3. Spread of p_alive: when 99.9 % of the customers whose p_alive the model can move have
  *    p_alive >= 0.7, the score does not tell customers apart.
  *
  * What the product does (stored in value_model_runs, logged, shown on the RFM & value page):
@@ -40,7 +40,7 @@ export interface Identification {
   /** Eigenvalues (ascending) of the observed information in log-parameters, and the flattest direction. */
   curvature: number[];
   flattestDirection: Record<string, number>;
-  pAliveSummary: { customers: number; p01: number; median: number; max: number; shareBelowHalf: number };
+  pAliveSummary: { customers: number; p001: number; median: number; max: number; shareBelowHalf: number };
   /** Likelihood evaluations spent on these checks (the fit's own are in the optimiser report). */
   evaluations: number;
 }
@@ -110,9 +110,10 @@ export function assessPurchaseFit(prep: PreparedHistories, fit: BgNbdFit): { ide
     );
   } else if (!heterogeneityShown && (dropoutFlat || a + b > 1000)) {
     status = 'limit_model';
+    const together = a + b > 1000 || (Math.sign(flattest[2]) === Math.sign(flattest[3]) && Math.min(Math.abs(flattest[2]), Math.abs(flattest[3])) > 0.3);
     scorer = { model, params: { ...fit.params, r: Math.exp(fixed.x[0]), alpha: Math.exp(fixed.x[1]) }, fixedDropout: fixedP };
     parts.push(
-      `The data do not identify how the dropout chance varies between customers: a and b run off together (a = ${fmt(a)}, b = ${fmt(b)}) along a flat ridge, and a model in which every customer has the same dropout chance fits as well (log-likelihood ${llFull.toFixed(2)} vs ${llFixed.toFixed(2)}). Customers are scored with that limiting model: dropout probability ${fmt(fixedP)} after each purchase.`,
+      `The data do not identify how the dropout chance varies between customers: ${together ? 'a and b run off together' : 'the likelihood is flat in a and b'} (a = ${fmt(a)}, b = ${fmt(b)}), and a model in which every customer has the same dropout chance fits as well (log-likelihood ${llFull.toFixed(2)} vs ${llFixed.toFixed(2)}). Customers are scored with that limiting model: dropout probability ${fmt(fixedP)} after each purchase.`,
     );
   } else if (dropoutFlat) {
     parts.push(`The dropout parameters are only weakly determined (a = ${fmt(a)}, b = ${fmt(b)}; smallest curvature ${fmt(curvature[0])}).`);
@@ -130,14 +131,14 @@ export function assessPurchaseFit(prep: PreparedHistories, fit: BgNbdFit): { ide
     vals.push(pAlive(scorer, h.x[i], h.tx[i], h.T[i]));
     wts.push(h.n[i]);
   }
-  const [p01, median, max] = vals.length ? weightedQuantiles(vals, wts, [0.01, 0.5, 1]) : [NaN, NaN, NaN];
+  const [p001, median, max] = vals.length ? weightedQuantiles(vals, wts, [0.001, 0.5, 1]) : [NaN, NaN, NaN];
   const totalW = wts.reduce((acc, w) => acc + w, 0);
   const shareBelowHalf = totalW ? vals.reduce((acc, v, i) => acc + (v < 0.5 ? wts[i] : 0), 0) / totalW : NaN;
-  const spread = vals.length > 0 && p01 < P_ALIVE_FLOOR;
+  const spread = vals.length > 0 && p001 < P_ALIVE_FLOOR;
   const pAliveInformative = dropoutShown && spread;
   if (!spread && vals.length) {
     parts.push(
-      `p_alive is at least ${p01.toFixed(2)} for 99% of the customers it can tell apart (median ${median.toFixed(4)}): it does not separate customers who left from those who stay.`,
+      `p_alive is at least ${p001.toFixed(2)} for 99.9% of the customers it can tell apart (median ${median.toFixed(4)}): it does not separate customers who left from those who stay.`,
     );
     if (status === 'identified') status = 'not_identified';
   }
@@ -157,7 +158,7 @@ export function assessPurchaseFit(prep: PreparedHistories, fit: BgNbdFit): { ide
       fixedDropoutP: fixedP,
       curvature,
       flattestDirection,
-      pAliveSummary: { customers: totalW, p01, median, max, shareBelowHalf },
+      pAliveSummary: { customers: totalW, p001, median, max, shareBelowHalf },
       evaluations,
     },
   };
