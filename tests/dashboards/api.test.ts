@@ -167,6 +167,28 @@ describe('data responses', () => {
     expect(de.data.segments.reduce((s: number, r: { customers: number }) => s + r.customers, 0)).toBe(deCount);
   });
 
+  it('RFM & value: the p_alive tile carries the value run\'s verdict, and says "not informative" when the run does', async () => {
+    const before = (await app.inject({ url: '/api/metrics/rfm', headers: auth('viewer') })).json();
+    const tile0 = before.tiles.find((t: { id: string }) => t.id === 'p-alive');
+    const median = (await fx.warehouse.one<{ m: number }>('select median(p_alive) as m from customer_value'))!.m;
+    expect(tile0.value).toBeCloseTo(median, 3);
+    expect(tile0.note).toBe('no value model run yet');
+    const message = 'The purchase histories show no measurable dropout ... p_alive is not informative: it is still written.';
+    await fx.warehouse.run(
+      `insert into value_model_runs (run_id, as_of, created_at, status, time_unit_days, count_customers, count_buyers,
+         purchase_model, identification, identification_message, is_p_alive_informative)
+       values ('v-test', date '2026-06-30', timestamp '2026-06-30 02:00:00', 'fitted', 7, 10, 10, 'bgnbd', 'not_identified', $m, false)`,
+      { m: message },
+    );
+    try {
+      const body = (await app.inject({ url: '/api/metrics/rfm', headers: auth('viewer') })).json();
+      expect(body.data.value_model).toMatchObject({ purchase_model: 'bgnbd', identification: 'not_identified', is_p_alive_informative: false });
+      expect(body.tiles.find((t: { id: string }) => t.id === 'p-alive').note).toBe(`Not informative — ${message}`);
+    } finally {
+      await fx.warehouse.run("delete from value_model_runs where run_id = 'v-test'");
+    }
+  });
+
   it('unknown filter values give a 400 naming the field', async () => {
     const cases: [string, string][] = [
       ['/api/metrics/overview?channel=fax', 'channel'],
