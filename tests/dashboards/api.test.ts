@@ -189,6 +189,32 @@ describe('data responses', () => {
     }
   });
 
+  it('churn: a cross-validated model says so on the AUC tile; the drift tile compares the scored mean with the training churn rate', async () => {
+    const before = (await fx.warehouse.one<{ m: string }>('select metrics::varchar as m from churn_models where is_active'))!.m;
+    const metrics = {
+      label: 'cancellation',
+      validation: 'cross_validation',
+      out_of_time: null,
+      cross_validation: { folds: 5, calibrated: { roc_auc: 0.7123 }, note: 'out-of-time validation is impossible (too little history)' },
+      base_rate: { previous_window_observed: 0.525, latest_window_observed: 0.434, latest_window_predicted_by_previous_model: 0.519, shift: -0.085, is_shifted: true, action: 'the churn rate moved' },
+    };
+    await fx.warehouse.run('update churn_models set metrics = $m::json where is_active', { m: JSON.stringify(metrics) });
+    try {
+      const body = (await app.inject({ url: '/api/metrics/churn', headers: auth('viewer') })).json();
+      const aucTile = body.tiles.find((t: { id: string }) => t.id === 'model-auc');
+      expect(aucTile.label).toBe('Model ROC AUC (cross-validated)');
+      expect(aucTile.value).toBeCloseTo(0.7123, 4);
+      expect(aucTile.note).toMatch(/^cross-validated, not out of time: out-of-time validation is impossible/);
+      const drift = body.tiles.find((t: { id: string }) => t.id === 'base-rate-drift');
+      const mean = (await fx.warehouse.one<{ m: number }>('select avg(churn_risk) as m from churn_scores'))!.m;
+      expect(drift.value).toBeCloseTo((mean - 0.434) * 100, 1);
+      expect(drift.note).toMatch(/churn rate 52\.5% → 43\.4% between training windows \(previous model predicted 51\.9%\)/);
+      expect(drift.note).toMatch(/shifted: the churn rate moved/);
+    } finally {
+      await fx.warehouse.run('update churn_models set metrics = $m::json where is_active', { m: before });
+    }
+  });
+
   it('unknown filter values give a 400 naming the field', async () => {
     const cases: [string, string][] = [
       ['/api/metrics/overview?channel=fax', 'channel'],

@@ -116,7 +116,7 @@ describe('churn from a customer table alone (attributes + cancellations, no orde
       // (active at 2026-04-01, labels from the next 90 days).
       const cutoff = AS_OF - 90 * DAY;
       const pop = rows.filter((r) => r.signup < cutoff + DAY && (r.churned === null || r.churned >= cutoff + DAY));
-      const y = pop.map((r) => (r.churned !== null && r.churned < cutoff + DAY + 90 * DAY ? 1 : 0));
+      const y: number[] = pop.map((r) => (r.churned !== null && r.churned < cutoff + DAY + 90 * DAY ? 1 : 0));
       const oracle = auc(pop.map((r) => 1 - Math.exp(-90 * HAZARD[r.contract])), y);
       expect(metrics.out_of_time.count_train_rows).toBeGreaterThan(500);
       expect(reported).toBeGreaterThan(oracle - 0.08);
