@@ -17,6 +17,8 @@ import { resolveConfig } from '../../../pipelines/config/load-config.js';
 import { JOBS } from '../../../pipelines/jobs/registry.js';
 import { runPipeline } from '../../../pipelines/jobs/run-pipeline.js';
 import { mulberry32 } from '../../helpers/prng.js';
+import { customerProfile } from '../../../dashboards/data/customers.js';
+import { quoteLiteral } from '../../../pipelines/core/sql-ident.js';
 
 const AS_OF = Date.parse('2026-06-30T00:00:00Z');
 const DAY = 86_400_000;
@@ -96,15 +98,29 @@ async function runOn(csv: string) {
   await migrate(wh);
   const logger = memoryLogger();
   const out = await runPipeline([...JOBS], { config, warehouse: wh, clock: fixedClock('2026-07-01T02:00:00Z'), logger }, { trigger: 'cli' });
-  return { wh, out, logger };
+  return { wh, out, logger, dir };
 }
 
 describe('churn from a customer table alone (attributes + cancellations, no orders)', () => {
   it('cxpulse run trains out of time, finds the planted contract effect, names it in reasons; AUC honest against the oracle', async () => {
     const { csv, rows } = generate(3000, 900, 5);
-    const { wh, out } = await runOn(csv);
+    const { wh, out, dir } = await runOn(csv);
     try {
       expect(out.status).toBe('succeeded');
+      // Attributes are on the customer page's data and in the customers export.
+      const profile = await customerProfile(wh, new Set(['churn_scores']), 'c1');
+      expect((profile.customer as { attributes: Record<string, unknown> }).attributes).toEqual({
+        contract: rows[1].contract,
+        payment_method: expect.any(String),
+        region: expect.any(String),
+        monthly_charges: expect.any(Number),
+      });
+      const exported = await wh.all<{ customer_id: string; contract: string }>(
+        `select customer_id, json_extract_string(attributes, '$.contract') as contract
+         from read_parquet(${quoteLiteral(join(dir, 'exports', 'customers', 'as_of=2026-06-30', 'data.parquet'))}) order by customer_id limit 3`,
+      );
+      expect(exported.length).toBe(3);
+      expect(exported.every((r) => CONTRACTS.includes(r.contract))).toBe(true);
       const model = await wh.one<{ metrics: string; feature_importance: string; parameters: string }>(
         'select metrics::varchar as metrics, feature_importance::varchar as feature_importance, parameters::varchar as parameters from churn_models where is_active',
       );
