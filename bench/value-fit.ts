@@ -13,7 +13,7 @@ import { fitValueModels, type FitPolicy } from '../models/value/fit-value.js';
 import { prepareHistories, purchaseObjective, startPoint, LOG_BOUND } from '../models/value/bgnbd.js';
 import { gammaGammaLogLikelihood } from '../models/value/gamma-gamma.js';
 import { groupHistoriesDays } from '../models/value/history.js';
-import { DEFAULT_VALUE_SETTINGS } from '../pipelines/config/sections/value.js';
+import { DEFAULT_VALUE_SETTINGS } from '../models/value/settings.js';
 import { gammaDraw, mulberry32 } from '../tests/models/value/simulate.js';
 import { minimise } from './nelder-mead.js';
 

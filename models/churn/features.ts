@@ -64,8 +64,9 @@ export function featureNames(attributes: AttributeTypes = {}): string[] {
 }
 
 /** Attribute types from the config's customers source. */
-export function attributeTypes(sources: { customers?: { attributes?: Record<string, { type: 'categorical' | 'numeric' }> } } | undefined): AttributeTypes {
-  return Object.fromEntries(Object.entries(sources?.customers?.attributes ?? {}).map(([n, a]) => [n, a.type]));
+export function attributeTypes(sources: unknown): AttributeTypes {
+  const attrs = (sources as { customers?: { attributes?: Record<string, { type: 'categorical' | 'numeric' }> } } | undefined)?.customers?.attributes;
+  return Object.fromEntries(Object.entries(attrs ?? {}).map(([n, a]) => [n, a.type]));
 }
 
 /** 'cancellation' when any customer has a cancellation date, else 'purchase_gap' (for churn.label = 'auto'). */
