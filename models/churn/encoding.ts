@@ -43,9 +43,11 @@ export function fitCategoryEncodings(set: Pick<FeatureSet, 'categorical' | 'y'>,
   });
 }
 
-/** A copy of `set.x` with the categorical columns filled with the encodings' codes. */
+/** `set.x` with the categorical columns filled with the encodings' codes (a copy; `set.x` itself when there are none). */
 export function applyCategoryEncodings(set: Pick<FeatureSet, 'x' | 'features' | 'categorical'>, encodings: CategoryEncoding[]): Matrix {
   const x = set.x;
+  // Without categorical attributes there is nothing to fill: no copy of a possibly large matrix.
+  if (encodings.length === 0) return x;
   const data = Float64Array.from(x.data);
   for (const e of encodings) {
     const j = set.features.indexOf(e.feature);

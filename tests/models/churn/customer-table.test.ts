@@ -168,7 +168,7 @@ describe('churn from a customer table alone (attributes + cancellations, no orde
     } finally {
       wh.close();
     }
-  });
+  }, 240_000);
 
   it('with too little history for out-of-time validation, cross-validates and says so', async () => {
     const { csv } = generate(2500, 170, 6);
@@ -186,5 +186,5 @@ describe('churn from a customer table alone (attributes + cancellations, no orde
     } finally {
       wh.close();
     }
-  });
+  }, 240_000);
 });
