@@ -16,6 +16,7 @@ import { serverSchema } from './sections/server.js';
 import { scheduleSchema } from './sections/schedule.js';
 import { triggersSchema } from './sections/triggers.js';
 import { deliverySchema } from './sections/delivery.js';
+import { alertsSchema } from './sections/alerts.js';
 
 /** Keys are top-level config keys; each schema lives in sections/<key>.ts, owned by its module. */
 export const sectionSchemas: Record<string, SectionSchema> = {
@@ -27,4 +28,5 @@ export const sectionSchemas: Record<string, SectionSchema> = {
   schedule: scheduleSchema,
   triggers: triggersSchema,
   delivery: deliverySchema,
+  alerts: alertsSchema,
 };

@@ -42,4 +42,5 @@ export interface Config {
   schedule: Record<string, unknown>;
   triggers: Record<string, unknown>;
   delivery: Record<string, unknown>;
+  alerts: Record<string, unknown>;
 }

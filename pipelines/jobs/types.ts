@@ -24,5 +24,7 @@ export type JobSummary = Record<string, unknown>;
 export interface Job {
   name: string;
   description: string;
+  /** false: runs only when named or scheduled on its own (e.g. the weekly digest), not in the full pipeline. */
+  pipeline?: boolean;
   run(ctx: JobContext): Promise<JobSummary>;
 }

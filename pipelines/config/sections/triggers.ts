@@ -25,6 +25,20 @@ const ruleSchema = {
       description: 'sources whose staleness holds the rule back; default: derived from the fields used',
     },
     enabled: { type: 'boolean', default: true },
+    minClv: { type: 'number', description: 'only customers whose CLV is at least this' },
+    requireChurnRisk: { type: 'boolean', default: false, description: 'only customers with a known (scored) churn risk' },
+    previousNames: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
+      default: [],
+      description: 'names the rule had before: their current members stay members (nothing re-sent)',
+    },
+    onChange: {
+      type: 'string',
+      enum: ['stay', 'reenter'],
+      default: 'stay',
+      description: 'when channel or endpoint change: current members stay (not re-sent) or re-enter (sent on the new channel)',
+    },
   },
 } as const;
 
@@ -43,5 +57,7 @@ export const triggersSchema: SectionSchema = {
     defaultHoldoutShare: { type: 'number', minimum: 0, maximum: 0.9, default: 0.1 },
     /** Hold rules back when a source they depend on is stale (sources.<name>.maxAgeHours). */
     holdOnStaleData: { type: 'boolean', default: true },
+    /** Put the customer's e-mail in action payloads, only for customers with marketing consent. */
+    includeEmail: { type: 'boolean', default: false },
   },
 };

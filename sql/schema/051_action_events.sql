@@ -1,0 +1,41 @@
+-- Audience events after an action entered (pipelines/triggers): a CRM mirrors a rule's audience with
+-- action.entered (the retention_actions row itself), action.left and action.cancelled (rows here).
+
+-- When and why an action's customer stopped being a current member of the rule's audience.
+-- left_reason: no_longer_matches | consent_withdrawn | rule_changed | rule_removed
+alter table retention_actions add column if not exists left_at timestamp;
+alter table retention_actions add column if not exists left_reason varchar;
+-- The webhook-id of the request that carried the action when the endpoint batches (delivery.endpoints.<n>.batchMaxActions).
+alter table retention_actions add column if not exists batch_id varchar;
+
+-- Follow-up events of actions the receiver already has (status delivered): the same outbox semantics as
+-- retention_actions (pending | failed | delivered | dead), delivered after the action they refer to.
+create table if not exists action_events (
+    event_id         varchar not null,  -- webhook-id when sent alone
+    event_type       varchar not null,  -- action.left | action.cancelled
+    action_id        varchar not null,  -- the action (retention_actions) this event closes
+    rule             varchar not null,
+    customer_id      varchar not null,
+    endpoint         varchar,
+    occurred_at      timestamp not null,
+    run_id           varchar,
+    reason           varchar not null,  -- no_longer_matches | consent_withdrawn | rule_changed | rule_removed
+    payload          json not null,
+    status           varchar not null,
+    attempts         integer not null default 0,
+    next_attempt_at  timestamp,
+    delivered_at     timestamp,
+    last_status_code integer,
+    last_error       varchar,
+    batch_id         varchar
+);
+
+-- The channel and endpoint each rule had at its last evaluation, to say what a change does to current members.
+create table if not exists trigger_rule_state (
+    rule        varchar not null,
+    channel     varchar not null,
+    endpoint    varchar,
+    updated_at  timestamp not null
+);
+
+alter table trigger_evaluations add column if not exists count_cancelled integer default 0;
