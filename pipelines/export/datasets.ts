@@ -29,4 +29,6 @@ export const EXPORT_DATASETS: ExportDataset[] = [
   { name: 'rfm_history', table: 'rfm_history' },
   { name: 'value_model_runs', table: 'value_model_runs' },
   { name: 'churn_models', table: 'churn_models_export' },
+  // Every rule's actions and whether each customer is still a member (the view GET /api/actions reads).
+  { name: 'retention_actions', table: 'action_members', piiColumns: ['email'] },
 ];

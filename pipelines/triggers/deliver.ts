@@ -145,11 +145,11 @@ export async function cancelWithoutConsent(wh: Warehouse): Promise<number> {
 
 const DUE_SQL = `
   select 'action' as src, action_id as id, 'action.entered' as event_type, endpoint, fired_at as occurred_at,
-    payload::varchar as payload, attempts, batch_id
+    payload::varchar as payload, attempts, batch_id, customer_id
   from retention_actions
   where channel = 'webhook' and status in ('pending', 'failed') and (next_attempt_at is null or next_attempt_at <= $1)
   union all
-  select 'event', event_id, event_type, endpoint, occurred_at, payload::varchar, attempts, batch_id
+  select 'event', event_id, event_type, endpoint, occurred_at, payload::varchar, attempts, batch_id, customer_id
   from action_events e
   where status in ('pending', 'failed') and (next_attempt_at is null or next_attempt_at <= $1)
     -- after the action it refers to, never before (a replayed action goes first)
@@ -210,7 +210,7 @@ export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: D
   const due = await wh.all<DueItem>(
     `select * from (${DUE_SQL}) d
      ${ids ? `where id in (${ids.map((_, i) => `$${i + 3}`).join(', ')})` : ''}
-     order by occurred_at, src, id limit $2`,
+     order by occurred_at, src, customer_id, id limit $2`,
     [now, cfg.batchSize, ...(ids ?? [])],
   );
   const env = opts.env ?? process.env;

@@ -39,3 +39,34 @@ create table if not exists trigger_rule_state (
 );
 
 alter table trigger_evaluations add column if not exists count_cancelled integer default 0;
+
+-- Every rule's actions as marketing reads them (GET /api/actions and the retention_actions export read
+-- this one definition): is_current = still a member of the rule's audience; e-mail only with consent.
+create or replace view action_members as
+select
+    a.action_id,
+    a.rule,
+    a.action,
+    a.kind,
+    a.channel,
+    a.endpoint,
+    a.customer_id,
+    case when c.marketing_consent then c.email end as email,
+    a.status,
+    a.is_holdout,
+    a.left_at is null and a.status <> 'cancelled' as is_current,
+    a.fired_at,
+    a.as_of,
+    a.left_at,
+    a.left_reason,
+    a.delivered_at,
+    a.attempts,
+    a.last_error,
+    try_cast(json_extract(a.payload, '$.customer.churn_risk') as double) as churn_risk,
+    json_extract_string(a.payload, '$.customer.churn_band') as churn_band,
+    try_cast(json_extract(a.payload, '$.customer.clv') as double) as clv,
+    try_cast(json_extract(a.payload, '$.customer.value_at_stake') as double) as value_at_stake,
+    json_extract_string(a.payload, '$.customer.rfm_segment') as rfm_segment,
+    json_extract_string(a.payload, '$.churn_reasons[0].text') as top_reason
+from retention_actions as a
+left join customers as c on c.customer_id = a.customer_id;

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../dashboards/app.js';
+import { sha256Hex } from '../../../dashboards/plugins/auth.js';
 import { resolveConfig } from '../../../pipelines/config/load-config.js';
+import { EXPORT_DATASETS } from '../../../pipelines/export/datasets.js';
+import { writeExports } from '../../../pipelines/export/write-exports.js';
 import { fixedClock } from '../../../pipelines/core/clock.js';
 import { silentLogger } from '../../../pipelines/core/logger.js';
 import { runPipeline } from '../../../pipelines/jobs/run-pipeline.js';
@@ -118,6 +124,48 @@ describe('rule audiences as webhook events', () => {
       { event_type: 'action.left', customer_id: 'a', status: 'delivered' },
       { event_type: 'action.cancelled', customer_id: 'b', status: 'delivered' },
     ]);
+
+    // GET /api/actions and the retention_actions export agree with the outbox. Contact data comes from
+    // the customers table (the fixture fills customer_360 only, so the same state goes there too).
+    await fx.warehouse.run(`insert into customers (customer_id, email, marketing_consent) values
+      ('a', 'a@example.com', true), ('b', 'b@example.com', false), ('f', null, true)`);
+    const keys = { viewer: 'viewer-key-0123456789', marketing: 'marketing-key-0123456789', admin: 'admin-key-0123456789' };
+    const app = await buildApp({
+      warehouse: fx.warehouse, env: {}, clock,
+      server: { apiKeys: Object.entries(keys).map(([role, key]) => ({ name: role, role, keyHash: sha256Hex(key) })), cacheSeconds: 0 },
+    });
+    cleanup.push(() => app.close());
+    const get = (url: string, who: keyof typeof keys | 'none' = 'marketing') => app.inject({ url, headers: who === 'none' ? {} : { authorization: `Bearer ${keys[who]}` } });
+    expect([(await get('/api/actions', 'none')).statusCode, (await get('/api/actions', 'viewer')).statusCode, (await get('/api/actions', 'admin')).statusCode]).toEqual([401, 403, 200]);
+    const all = (await get('/api/actions')).json();
+    expect(all.total).toBe(3);
+    expect(all.rows.map((r: Record<string, unknown>) => [r.customer_id, r.status, r.is_current, r.left_reason]).sort()).toEqual([
+      ['a', 'delivered', false, 'no_longer_matches'],
+      ['b', 'delivered', false, 'consent_withdrawn'],
+      ['f', 'delivered', true, null],
+    ]);
+    // E-mail only with consent: a yes, b withdrew, f has none.
+    expect(Object.fromEntries(all.rows.map((r: Record<string, unknown>) => [r.customer_id, r.email]))).toEqual({ a: 'a@example.com', b: null, f: null });
+    const current = (await get('/api/actions?current=true&rule=save-valuable')).json();
+    expect(current.rows.map((r: Record<string, unknown>) => r.customer_id)).toEqual(['f']);
+    expect((await get('/api/actions?status=listed')).json().total).toBe(0);
+    const page = (await get('/api/actions?limit=2')).json();
+    const page2 = (await get(`/api/actions?limit=2&offset=${page.next_offset}`)).json();
+    expect([...page.rows, ...page2.rows].map((r: Record<string, unknown>) => r.action_id).sort()).toEqual(all.rows.map((r: Record<string, unknown>) => r.action_id).sort());
+    expect(page2.next_offset).toBeNull();
+    const csv = (await get('/api/actions?format=csv')).body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(csv).toHaveLength(4);
+    expect(csv[0].split(',').slice(0, 3)).toEqual(['action_id', 'rule', 'action']);
+    const arrow = tableFromIPC((await get('/api/actions?format=arrow')).rawPayload);
+    expect(arrow.numRows).toBe(3);
+    expect((await get('/api/actions?since=2099-01-01')).json().total).toBe(0);
+    expect((await get('/api/actions?status=nope')).statusCode).toBe(400);
+
+    const outDir = join(fx.dir, 'exports');
+    await writeExports(fx.warehouse, EXPORT_DATASETS.filter((d) => d.name === 'retention_actions'), { dir: outDir, asOf: '2026-11-21', includePii: false, runId: 'r', now: clock.now() });
+    const exported = await fx.warehouse.all('select * from read_parquet($1)', [join(outDir, 'retention_actions', 'as_of=2026-11-21', 'data.parquet')]);
+    expect(exported.map((r) => [r.action_id, r.status, r.is_current]).sort()).toEqual(all.rows.map((r: Record<string, unknown>) => [r.action_id, r.status, r.is_current]).sort());
+    expect(Object.keys(exported[0])).not.toContain('email'); // PII stays out unless exports.includePii
   });
 
   it('an action still undelivered when its customer leaves is cancelled, not sent', async () => {
