@@ -6,6 +6,7 @@ import { scoreSatisfaction } from './score-satisfaction.js';
 import { scoreValue } from './score-value.js';
 import { scoreChurn } from './score-churn.js';
 import { buildCustomer360 } from './customer-360.js';
+import { buildAtRiskList } from '../../models/churn/at-risk-list.js';
 
 /** A step of the score job; each analytics module owns one. Runs after transform, in this order. */
 export type ScoreStep = (ctx: JobContext, asOf: Date) => Promise<JobSummary>;
@@ -33,6 +34,8 @@ export const scoreJob: Job = {
       out[step.name] = { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
     }
     out.customer_360 = { rows: await buildCustomer360(ctx.warehouse, asOf) };
+    // The at-risk list ranked once per run (value at stake, the lost apart): pages read it in order.
+    out.at_risk_list = { rows: await buildAtRiskList(ctx.warehouse) };
     return out;
   },
 };
