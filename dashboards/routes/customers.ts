@@ -103,9 +103,10 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
       return { as_of: state.as_of, freshness: state.freshness, available: false, empty_reason: reason, population, total: 0, counts: { at_risk: 0, lost: 0 }, limit, offset: q.offset, next_offset: null, columns, rows: [] };
     }
     // The list ranked by the score job (at_risk_list); the same SELECT as a CTE until a run has built it.
-    const sql = await app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit } as AtRiskQuery, state.tables.has('at_risk_list')));
-    const params = { ...sql.params, limit, offset: q.offset };
+    const build = () => app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit } as AtRiskQuery, state.tables.has('at_risk_list')));
     if (q.format === 'csv') {
+      const sql = await build();
+      const params = { ...sql.params, limit, offset: q.offset };
       const conn = await app.warehouse.connect();
       // Streamed chunk by chunk: memory stays flat however many rows, the connection closes at the end.
       // Lines are built and escaped in DuckDB (csvLinesSql); JS only joins each chunk's lines.
@@ -127,7 +128,8 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
         .send(Readable.from(lines()));
     }
     if (q.format === 'arrow') {
-      const rows = await app.warehouse.all(sql.select, params);
+      const sql = await build();
+      const rows = await app.warehouse.all(sql.select, { ...sql.params, limit, offset: q.offset });
       const table = tableFromJSON(rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] instanceof Date ? (r[c] as Date).toISOString() : r[c]]))));
       return reply
         .type('application/vnd.apache.arrow.stream')
@@ -136,8 +138,9 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     }
     // A page is the same for everyone until the data changes: computed once per data version.
     return app.data.cached(cacheKey('/api/customers/at-risk', { ...q, limit }), async () => {
+      const sql = await build();
       const [rows, counts] = await Promise.all([
-        app.warehouse.all(sql.select, params),
+        app.warehouse.all(sql.select, { ...sql.params, limit, offset: q.offset }),
         app.warehouse.one<{ total: number; at_risk: number; lost: number }>(sql.counts, sql.params),
       ]);
       const total = Number(counts?.total ?? 0);
