@@ -28,6 +28,8 @@ export interface CheckContext {
   confidence: number;
   minSample: number;
   dashboardUrl: string;
+  /** Rules (and scopes) not judged this run, with why (too few answers); filled by the checks. */
+  notJudged?: { rule: string; reason: string }[];
 }
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
@@ -67,7 +69,10 @@ async function npsDrop(rule: AlertRule, ctx: CheckContext): Promise<Finding[]> {
   const cur = get('cur'), base = get('base');
   const n = (c: NpsCounts) => c.promoters + c.passives + c.detractors;
   const min = rule.minSample ?? ctx.minSample;
-  if (n(cur) < min || n(base) < min) return [];
+  if (n(cur) < min || n(base) < min) {
+    ctx.notJudged?.push({ rule: rule.name, reason: `${n(cur)} NPS answers in the last 7 days and ${n(base)} before; each window needs ${min} (minSample)` });
+    return [];
+  }
   const nps = (c: NpsCounts) => (100 * (c.promoters - c.detractors)) / n(c);
   const t = npsDifferenceZ(cur, base, ctx.confidence);
   const firing = t.isSignificant && nps(cur) < nps(base);
@@ -95,6 +100,9 @@ async function slaBelow(rule: AlertRule, ctx: CheckContext): Promise<Finding[]> 
   const min = rule.minSample ?? ctx.minSample;
   const day = isoDate(ctx.asOf);
   const label = rule.metric === 'first_response' ? 'First response within SLA' : 'Resolution within SLA';
+  for (const r of rows.filter((x) => Number(x.due) < min && Number(x.due) > 0)) {
+    ctx.notJudged?.push({ rule: `${rule.name}:${r.channel}`, reason: `${Number(r.due)} interactions due on ${day}; needs ${min} (minSample)` });
+  }
   return rows.filter((r) => Number(r.due) >= min).map((r) => {
     const rate = Number(r.met) / Number(r.due);
     const ci = wilsonInterval(Number(r.met), Number(r.due), ctx.confidence);
@@ -128,7 +136,10 @@ async function complaintRateUp(rule: AlertRule, ctx: CheckContext): Promise<Find
   for (const category of [...new Set(rows.map((r) => r.category))]) {
     const cur = rows.find((r) => r.category === category && r.period === 'cur');
     const base = rows.find((r) => r.category === category && r.period === 'base');
-    if (!cur || !base || Number(cur.interactions) < min || Number(base.interactions) < min) continue;
+    if (!cur || !base || Number(cur.interactions) < min || Number(base.interactions) < min) {
+      ctx.notJudged?.push({ rule: `${rule.name}:${category}`, reason: `${Number(cur?.interactions ?? 0)} interactions in the last 7 days and ${Number(base?.interactions ?? 0)} before; each window needs ${min} (minSample)` });
+      continue;
+    }
     const rc = Number(cur.complaints) / Number(cur.interactions);
     const rb = Number(base.complaints) / Number(base.interactions);
     const t = twoProportionZ(Number(cur.complaints), Number(cur.interactions), Number(base.complaints), Number(base.interactions), ctx.confidence);
@@ -156,6 +167,7 @@ const CHECKS: Record<AlertRule['kind'], { table: string; run: (r: AlertRule, c: 
 export async function checkKpis(rules: AlertRule[], ctx: CheckContext, tables: Set<string>): Promise<{ findings: Finding[]; skipped: { rule: string; reason: string }[] }> {
   const findings: Finding[] = [];
   const skipped: { rule: string; reason: string }[] = [];
+  ctx.notJudged = skipped;
   for (const rule of rules) {
     const check = CHECKS[rule.kind];
     if (!tables.has(check.table)) {

@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../pipelines/config/load-config.js';
 import { fixedClock } from '../../../pipelines/core/clock.js';
 import { silentLogger } from '../../../pipelines/core/logger.js';
+import { slackBody } from '../../../pipelines/alerts/alert-outbox.js';
+import type { Finding } from '../../../pipelines/alerts/kpi-checks.js';
 import { alertsJob, digestJob } from '../../../pipelines/jobs/alerts-job.js';
 import { runPipeline } from '../../../pipelines/jobs/run-pipeline.js';
 import { tempWarehouse } from '../../helpers/temp-warehouse.js';
@@ -176,5 +178,22 @@ describe('KPI alerts', () => {
     const row = await wh.one<{ status: string; attempts: number; last_error: string }>('select status, attempts, last_error from alert_notifications');
     expect(row).toMatchObject({ status: 'dead', attempts: 2 });
     expect(row?.last_error).toMatch(/gave up after 2 attempts/);
+  });
+
+  it('Slack format: one text with the figure, the comparison, the significance and the link', () => {
+    const f: Finding = {
+      alert_key: 'first-response-sla:chat', rule: 'first-response-sla', kind: 'sla_below', scope: 'chat', is_firing: true,
+      title: 'First response within SLA below 90% on chat: 71.2% on 2026-02-04',
+      figure: { label: 'First response within SLA, chat', value: 0.712, n: 52, window: { from: '2026-02-04', to: '2026-02-04' } },
+      comparison: { label: 'threshold', value: 0.9 },
+      significance: { test: 'wilson_interval', statistic: null, p_value: null, is_significant: true, confidence: 0.95, interval: { low: 0.58, high: 0.82 } },
+      link: 'https://cx.example.com/service?from=2026-02-04&to=2026-02-04&channel=chat', as_of: '2026-02-04',
+    };
+    const b = slackBody(f) as { text: string; blocks: { text: { text: string } }[] };
+    expect(b.text).toContain('71.2%');
+    expect(b.text).toContain('(n = 52) vs threshold: 0.9');
+    expect(b.text).toContain('95% interval 58.0-82.0%');
+    expect(b.text).toContain('<https://cx.example.com/service?from=2026-02-04&to=2026-02-04&channel=chat|Open the dashboard>');
+    expect(b.blocks[0].text.text).toBe(b.text);
   });
 });
