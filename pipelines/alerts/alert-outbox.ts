@@ -5,7 +5,7 @@ import { isoDate } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Warehouse } from '../core/warehouse.js';
-import { jitteredBackoffMs } from '../scheduler/backoff.js';
+import { jitteredBackoffMs } from '../core/backoff.js';
 import { deliveryConfig, postSigned, resolveSecret } from '../triggers/deliver.js';
 import { alertsSettings, type AlertsSettings } from './alert-rules.js';
 import type { Finding } from './kpi-checks.js';

@@ -93,7 +93,7 @@ export function alertsSettings(config: Pick<Config, 'alerts'>): AlertsSettings {
 }
 
 /** Config problems no schema can see (the `cxpulse config` check and the alerts job both run it). */
-export function alertsProblems(config: Config): string[] {
+export function alertsProblems(config: Config, env?: Record<string, string | undefined>): string[] {
   const s = alertsSettings(config);
   const problems: string[] = [];
   const endpoints = ((config.delivery as { endpoints?: Record<string, unknown> }).endpoints ?? {}) as Record<string, unknown>;
@@ -104,6 +104,10 @@ export function alertsProblems(config: Config): string[] {
     problems.push('alerts.smtp: e-mail alerts or the digest need an SMTP server (alerts.smtp.host and alerts.smtp.from)');
   }
   if (s.digest.enabled && s.digest.to.length === 0) problems.push('alerts.digest.to: the digest is enabled but has no recipients');
+  // The environment is checked only when given (cxpulse config), like webhook secrets.
+  if (env && s.smtp?.passwordEnv && !env[s.smtp.passwordEnv]) {
+    problems.push(`alerts.smtp.passwordEnv: ${s.smtp.passwordEnv} is not set in this environment (e-mails would stay pending)`);
+  }
   const names = new Set<string>();
   for (const [i, r] of ((config.alerts as { rules?: RawRule[] }).rules ?? []).entries()) {
     if (names.has(r.name ?? '')) problems.push(`alerts.rules[${i}].name: "${r.name}" is defined twice`);

@@ -7,7 +7,7 @@ import { buildDigest } from '../alerts/digest.js';
 import { enqueue } from '../alerts/alert-outbox.js';
 import { isoDate } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
-import { requireAsOf } from './as-of.js';
+import { runAsOf } from '../core/as-of.js';
 import type { Job, JobContext } from './types.js';
 
 async function tablesOf(ctx: JobContext): Promise<Set<string>> {
@@ -27,7 +27,7 @@ export const alertsJob: Job = {
     const s = alertsSettings(ctx.config);
     if (!s.enabled) return { skipped: 'alerts.enabled is false' };
     checkConfig(ctx);
-    const asOf = await requireAsOf(ctx);
+    const asOf = await runAsOf(ctx);
     const sat = satisfactionSettings(ctx.config);
     const { findings, skipped } = await checkKpis(s.rules, { db: ctx.warehouse, asOf, confidence: sat.confidence, minSample: sat.minSample, dashboardUrl: s.dashboardUrl }, await tablesOf(ctx));
     const change = await recordFindings(ctx.warehouse, findings, s, { now: ctx.clock.now(), asOf, runId: ctx.runId });
@@ -53,7 +53,7 @@ export const digestJob: Job = {
     const s = alertsSettings(ctx.config);
     if (!s.digest.enabled) return { skipped: 'alerts.digest.enabled is false' };
     checkConfig(ctx);
-    const asOf = await requireAsOf(ctx);
+    const asOf = await runAsOf(ctx);
     const d = await buildDigest(ctx.warehouse, asOf, await tablesOf(ctx), s.dashboardUrl);
     const id = await enqueue(ctx.warehouse, {
       kind: 'digest', channel: 'email', target: s.digest.to.join(', '), payload: { subject: d.subject, text: d.text, html: d.html, rows: d.rows },

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Warehouse } from '../core/warehouse.js';
-import { jitteredBackoffMs, type BackoffPolicy } from '../scheduler/backoff.js';
+import { jitteredBackoffMs, type BackoffPolicy } from '../core/backoff.js';
 import { secretKey, signedHeaders } from './signature.js';
 
 export interface EndpointConfig {
@@ -80,6 +80,23 @@ export function messageBody(m: { items: { event_type: string; occurred_at: Date;
   const envelope = (i: { event_type: string; occurred_at: Date; payload: string }) => ({ type: i.event_type, timestamp: i.occurred_at.toISOString(), data: JSON.parse(i.payload) });
   if (!m.batched) return JSON.stringify(envelope(m.items[0]));
   return JSON.stringify({ type: 'action.batch', timestamp: now.toISOString(), data: m.items.map(envelope) });
+}
+
+/**
+ * Endpoints whose signing secret is missing or malformed in this environment (delivery would fail
+ * on them); `cxpulse config` reports these.
+ */
+export function deliveryProblems(config: Config, env: Record<string, string | undefined> = process.env): string[] {
+  const out: string[] = [];
+  for (const [name, ep] of Object.entries(deliveryConfig(config).endpoints)) {
+    try {
+      resolveSecret(name, ep, env);
+    } catch (err) {
+      const e = err as CxpError;
+      out.push(`delivery.endpoints.${name}: ${e.message}${e.details.hint ? ` (${e.details.hint})` : ''}`);
+    }
+  }
+  return out;
 }
 
 export function resolveSecret(name: string, ep: EndpointConfig, env: Record<string, string | undefined>): string {

@@ -4,41 +4,9 @@ import { CxpError } from '../core/errors.js';
 import { compileCondition, type CompiledCondition } from './compile-rule.js';
 import { DEFAULT_RULES } from './default-rules.js';
 import { FIELDS } from './fields.js';
+import type { RuleConfig, TriggersConfig } from '../config/sections/triggers.js';
 
-/** A rule as written in config (triggers.rules[]); see pipelines/config/sections/triggers.ts. */
-export interface RuleConfig {
-  name: string;
-  description?: string;
-  action?: string;
-  kind?: 'marketing' | 'service';
-  requiresConsent?: boolean;
-  when: unknown;
-  channel?: 'webhook' | 'list';
-  endpoint?: string;
-  cooldownDays?: number;
-  holdoutShare?: number;
-  dependsOn?: SourceName[];
-  enabled?: boolean;
-  /** Only customers whose CLV is at least this (e.g. no win-back offer below a value). */
-  minClv?: number;
-  /** Only customers with a churn risk (scored); unknown risk never matches. */
-  requireChurnRisk?: boolean;
-  /** Names this rule had before: their current members stay members of this rule (nothing re-sent). */
-  previousNames?: string[];
-  /** When the channel or endpoint changes: current members `stay` (not re-sent) or `reenter` (sent on the new channel). */
-  onChange?: 'stay' | 'reenter';
-}
-
-export interface TriggersConfig {
-  enabled: boolean;
-  useDefaultRules: boolean;
-  rules: RuleConfig[];
-  defaultChannel: 'webhook' | 'list';
-  defaultHoldoutShare: number;
-  holdOnStaleData: boolean;
-  /** Put the customer's e-mail in payloads (only of customers with marketing consent). */
-  includeEmail: boolean;
-}
+export type { RuleConfig, TriggersConfig };
 
 /** A rule with every default applied and its condition compiled. */
 export interface Rule {
@@ -151,6 +119,18 @@ export function resolveRules(config: Config): Rule[] {
     });
   }
   return out;
+}
+
+/** Everything resolveRules would reject (unknown fields, bad operators, missing endpoints, duplicates), as problems. */
+export function triggersProblems(config: Config): string[] {
+  if (!triggersConfig(config).enabled) return [];
+  try {
+    resolveRules(config);
+    return [];
+  } catch (err) {
+    const e = err as CxpError;
+    return (e.details?.problems as string[] | undefined) ?? [e.message];
+  }
 }
 
 function dup(name: string, i: number): CxpError {

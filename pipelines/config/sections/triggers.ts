@@ -1,4 +1,40 @@
-import type { SectionSchema } from '../sections.js';
+import type { SettingsSchema as SectionSchema } from '../../core/settings.js';
+import type { SourceName } from '../source-names.js';
+
+/** A rule as written in config (triggers.rules[]); schema below. */
+export interface RuleConfig {
+  name: string;
+  description?: string;
+  action?: string;
+  kind?: 'marketing' | 'service';
+  requiresConsent?: boolean;
+  when: unknown;
+  channel?: 'webhook' | 'list';
+  endpoint?: string;
+  cooldownDays?: number;
+  holdoutShare?: number;
+  dependsOn?: SourceName[];
+  enabled?: boolean;
+  /** Only customers whose CLV is at least this (e.g. no win-back offer below a value). */
+  minClv?: number;
+  /** Only customers with a churn risk (scored); unknown risk never matches. */
+  requireChurnRisk?: boolean;
+  /** Names this rule had before: their current members stay members of this rule (nothing re-sent). */
+  previousNames?: string[];
+  /** When the channel or endpoint changes: current members `stay` (not re-sent) or `reenter` (sent on the new channel). */
+  onChange?: 'stay' | 'reenter';
+}
+
+export interface TriggersConfig {
+  enabled: boolean;
+  useDefaultRules: boolean;
+  rules: RuleConfig[];
+  defaultChannel: 'webhook' | 'list';
+  defaultHoldoutShare: number;
+  holdOnStaleData: boolean;
+  /** Put the customer's e-mail in payloads (only of customers with marketing consent). */
+  includeEmail: boolean;
+}
 
 /**
  * Config key `triggers`: retention-action rules (docs/triggers.md). The condition tree (`when`) is
