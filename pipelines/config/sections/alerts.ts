@@ -1,4 +1,4 @@
-import type { SectionSchema } from '../sections.js';
+import type { SettingsSchema as SectionSchema } from '../../core/settings.js';
 
 /**
  * Config key `alerts`: KPI alerts for managers on the satisfaction and service marts, their delivery
