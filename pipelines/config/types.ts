@@ -48,4 +48,5 @@ export type Config = {
   schedule: Record<string, unknown>;
   triggers: Record<string, unknown>;
   delivery: Record<string, unknown>;
+  alerts: Record<string, unknown>;
 };
