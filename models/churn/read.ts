@@ -11,9 +11,14 @@ export interface ActiveModelQuality {
   trainedAt: Date;
   /**
    * Which validation the figures come from: the out-of-time test (a model trained on an earlier window,
-   * judged on the later one, after calibration) when there was enough history, else out-of-bag.
+   * judged on the later one, after calibration) when there was enough history, else cross-validation
+   * of the training window (with its note), else out-of-bag.
    */
-  validation: 'out_of_time' | 'out_of_bag' | null;
+  validation: 'out_of_time' | 'cross_validation' | 'out_of_bag' | null;
+  /** Why the validation is not out of time, when it is not. */
+  validationNote: string | null;
+  /** metrics.base_rate: churn rate of the previous and latest windows, and the shift between them. */
+  baseRate: BaseRate | null;
   rocAuc: number | null;
   rocCurve: RocPoint[];
   reliability: ReliabilityBin[];
@@ -21,10 +26,21 @@ export interface ActiveModelQuality {
   importance: { feature: string; importance: number }[];
 }
 
+export interface BaseRate {
+  previous_window_observed: number | null;
+  latest_window_observed: number | null;
+  latest_window_predicted_by_previous_model: number | null;
+  shift: number | null;
+  is_shifted: boolean | null;
+  action: string;
+}
+
 /** churn_models.metrics as train.ts writes it. */
 interface StoredMetrics {
   out_of_time?: { calibrated?: ChurnMetrics } | null;
+  cross_validation?: { calibrated?: ChurnMetrics; note?: string } | null;
   out_of_bag?: ChurnMetrics;
+  base_rate?: BaseRate;
 }
 
 const parse = <T>(v: unknown): T | null => (typeof v === 'string' ? (JSON.parse(v) as T) : ((v as T) ?? null));
@@ -38,12 +54,15 @@ export async function activeModelQuality(db: Db): Promise<ActiveModelQuality | n
   if (!row) return null;
   const metrics = parse<StoredMetrics>(row.metrics) ?? {};
   const oot = metrics.out_of_time?.calibrated ?? null;
-  const chosen = oot ?? metrics.out_of_bag ?? null;
+  const cv = oot ? null : (metrics.cross_validation?.calibrated ?? null);
+  const chosen = oot ?? cv ?? metrics.out_of_bag ?? null;
   const importance = parse<{ feature: string; importance: number }[]>(row.feature_importance) ?? [];
   return {
     modelId: row.model_id,
     trainedAt: row.trained_at,
-    validation: oot ? 'out_of_time' : chosen ? 'out_of_bag' : null,
+    validation: oot ? 'out_of_time' : cv ? 'cross_validation' : chosen ? 'out_of_bag' : null,
+    validationNote: cv ? (metrics.cross_validation?.note ?? null) : null,
+    baseRate: metrics.base_rate ?? null,
     rocAuc: chosen?.roc_auc ?? null,
     rocCurve: chosen?.roc_curve ?? [],
     reliability: chosen?.reliability ?? [],
