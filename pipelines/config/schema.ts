@@ -1,3 +1,4 @@
+import { plausibilitySchema } from '../ingest/plausibility.js';
 import { sectionSchemas } from './sections.js';
 
 export const SOURCE_NAMES = ['customers', 'purchases', 'interactions', 'surveys'] as const;
@@ -36,6 +37,7 @@ const sourceSchema = {
       description: 'surveys only: numeric columns that become survey_answers rows (question = column name)',
     },
     maxAgeHours: { type: 'number', exclusiveMinimum: 0, description: 'data older than this is stale' },
+    plausibility: plausibilitySchema,
   },
 } as const;
 

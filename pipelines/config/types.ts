@@ -14,6 +14,8 @@ export interface SourceConfig {
   defaults: Record<string, string | number | boolean>;
   answerColumns?: string[];
   maxAgeHours?: number;
+  /** Canonical column -> plausibility rule overriding the defaults (pipelines/ingest/plausibility.ts). */
+  plausibility?: Record<string, import('../ingest/plausibility.js').ColumnRule>;
 }
 
 export interface ExportsConfig {

@@ -143,7 +143,7 @@ async function stageSource(
       const plans = planColumns(spec, cfg, path, raw);
       await setSourceVariables(db, spec, cfg, plans);
       await createRawView(db, spec, cfg, raw, plans, idx);
-      const rejected = await stageFile(db, spec, raw, path, idx);
+      const rejected = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
       const read = raw.rows + raw.readerRejects;
       counts.read += read;
       counts.rejected += raw.readerRejects + rejected;

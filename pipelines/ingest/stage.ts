@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { CxpError } from '../core/errors.js';
 import { fromRoot } from '../core/paths.js';
-import { quoteIdent } from '../core/sql-ident.js';
+import { SOURCE_TRIM_CHARS } from '../core/source-text.js';
+import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import type { ConnDb } from '../core/warehouse.js';
 import type { SourceConfig } from '../config/types.js';
 import type { RawFile } from './read-file.js';
+import { applyPlausibility } from './plausibility.js';
 import type { SourceSpec } from './source-specs.js';
 
 /**
@@ -112,12 +114,16 @@ function defaultVar(canonical: string): string {
 }
 
 /**
- * Source text as the staging models see it: trimmed, '' as null. Trimming allocates a new string, so it
- * only runs on values that start or end with a space (rare; saves ~1 s of CPU per 10M values).
+ * Source text as the staging models see it: trimmed of the characters JavaScript's trim() removes
+ * (core/source-text.ts, so ids match whichever door they come in by: "C6<TAB>" is "C6"), '' as null.
+ * Trimming allocates a new string, so it only runs on values whose first or last character is a
+ * control/space character or beyond ASCII (rare; saves ~1 s of CPU per 10M values).
  */
+const TRIM_SET = quoteLiteral(SOURCE_TRIM_CHARS);
 const text = (expr: string) => {
   const v = `cast(${expr} as varchar)`;
-  return `(case when starts_with(${v}, ' ') or ends_with(${v}, ' ') then nullif(trim(${v}), '') else nullif(${v}, '') end)`;
+  const edge = `unicode(${v}) <= 32 or unicode(${v}) >= 133 or unicode(right(${v}, 1)) <= 32 or unicode(right(${v}, 1)) >= 133`;
+  return `(case when ${edge} then nullif(trim(${v}, ${TRIM_SET}), '') else nullif(${v}, '') end)`;
 };
 
 /** The view raw_<source> the staging model reads: canonical names, text, blanks as null. */
@@ -150,19 +156,29 @@ export function stagedTable(spec: SourceSpec): string {
  * Runs the staging model over the current file and appends the result to cxp_stg_<source>;
  * copies rejected rows (with their raw text) to cxp_rejects. Returns the number rejected.
  */
-export async function stageFile(db: ConnDb, spec: SourceSpec, raw: RawFile, file: string, fileIdx: number): Promise<number> {
+export async function stageFile(
+  db: ConnDb,
+  spec: SourceSpec,
+  cfg: Pick<SourceConfig, 'plausibility'>,
+  raw: RawFile,
+  file: string,
+  fileIdx: number,
+  runDate: Date,
+): Promise<number> {
   const table = quoteIdent(stagedTable(spec));
   const sql = stagingSql(spec.stagingModel);
   await db.run(`create temp table if not exists ${table} as select * from (${sql}) limit 0`);
   await db.run(`insert into ${table} ${sql}`);
   // Customers erased with `cxpulse forget` stay out when their source files are read again. Their rows
-  // are accounted as rejected, without the raw text (it is the personal data that was erased).
+  // are accounted as rejected, without the raw text (it is the personal data that was erased), whatever
+  // else is wrong with the row.
   await db.run(
     `update ${table} set reject_reason = $1
-     where _file_idx = ${fileIdx} and reject_reason is null and customer_id is not null
+     where _file_idx = ${fileIdx} and customer_id is not null
        and sha256(customer_id) in (select customer_key_sha256 from erased_customers)`,
     [ERASED_REASON],
   );
+  await applyPlausibility(db, spec, cfg, stagedTable(spec), fileIdx, runDate);
   const n = await db.one<{ n: number }>(
     `select count(*) as n from ${table} where _file_idx = ${fileIdx} and reject_reason is not null`,
   );
