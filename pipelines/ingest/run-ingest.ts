@@ -19,6 +19,8 @@ export interface SourceCounts {
   updated: number;
   duplicate: number;
   rejected: number;
+  /** Of `rejected`: rows whose key appears in the same file with different content (key-conflicts.ts). */
+  conflicts: number;
   files: number;
   skipped_files: number;
 }
@@ -113,7 +115,7 @@ async function stageSource(
   hashes: HashQueue,
   loaded: LoadedFile[],
 ): Promise<SourceCounts> {
-  const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, files: files.length, skipped_files: 0 };
+  const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, conflicts: 0, files: files.length, skipped_files: 0 };
   await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`);
   const wanted = [
     ...spec.columns.map((c) => cfg.columns[c.name] ?? c.name),
@@ -143,10 +145,18 @@ async function stageSource(
       const plans = planColumns(spec, cfg, path, raw);
       await setSourceVariables(db, spec, cfg, plans);
       await createRawView(db, spec, cfg, raw, plans, idx);
-      const rejected = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
+      const { rejected, conflicts } = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
       const read = raw.rows + raw.readerRejects;
       counts.read += read;
       counts.rejected += raw.readerRejects + rejected;
+      counts.conflicts += conflicts;
+      if (conflicts > 0) {
+        opts.logger.warn('key conflicts: rows sharing a key with different content in one file were rejected', {
+          source: spec.source,
+          file: path,
+          rows: conflicts,
+        });
+      }
       loaded.push({ ...f, source: spec.source, rowsRead: read });
       opts.logger.debug('file staged', { source: spec.source, file: path, read, rejected: raw.readerRejects + rejected });
     } catch (err) {

@@ -6,6 +6,7 @@ import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import type { ConnDb } from '../core/warehouse.js';
 import type { SourceConfig } from '../config/types.js';
 import type { RawFile } from './read-file.js';
+import { rejectKeyConflicts } from './key-conflicts.js';
 import { applyPlausibility } from './plausibility.js';
 import type { SourceSpec } from './source-specs.js';
 
@@ -153,8 +154,10 @@ export function stagedTable(spec: SourceSpec): string {
 }
 
 /**
- * Runs the staging model over the current file and appends the result to cxp_stg_<source>;
- * copies rejected rows (with their raw text) to cxp_rejects. Returns the number rejected.
+ * Runs the staging model over the current file and appends the result to cxp_stg_<source>, then the
+ * plausibility step (plausibility.ts) and the within-file key conflict check (key-conflicts.ts);
+ * copies rejected rows (with their raw text) to cxp_rejects. Returns the number rejected, and how many
+ * of those were key conflicts.
  */
 export async function stageFile(
   db: ConnDb,
@@ -164,7 +167,7 @@ export async function stageFile(
   file: string,
   fileIdx: number,
   runDate: Date,
-): Promise<number> {
+): Promise<{ rejected: number; conflicts: number }> {
   const table = quoteIdent(stagedTable(spec));
   const sql = stagingSql(spec.stagingModel);
   await db.run(`create temp table if not exists ${table} as select * from (${sql}) limit 0`);
@@ -179,6 +182,7 @@ export async function stageFile(
     [ERASED_REASON],
   );
   await applyPlausibility(db, spec, cfg, stagedTable(spec), fileIdx, runDate);
+  const conflicts = await rejectKeyConflicts(db, spec, stagedTable(spec), fileIdx);
   const n = await db.one<{ n: number }>(
     `select count(*) as n from ${table} where _file_idx = ${fileIdx} and reject_reason is not null`,
   );
@@ -191,5 +195,5 @@ export async function stageFile(
       [spec.source, file, ERASED_REASON],
     );
   }
-  return n?.n ?? 0;
+  return { rejected: n?.n ?? 0, conflicts };
 }
