@@ -8,6 +8,7 @@ import type { Config, SourceConfig } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
 import { createBareCustomers, mergeSource } from './merge.js';
 import { dropRawTables, readSourceFile } from './read-file.js';
+import { verifyCompressed } from './compressed.js';
 import { formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
 import { LOAD_ORDER, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
 import { createRawView, createStagingMacros, planColumns, setSourceVariables, stagedTable, stageFile } from './stage.js';
@@ -140,6 +141,7 @@ async function stageSource(
         hint: 'remove the file, or write at least its header line',
       });
     }
+    await verifyCompressed(path, spec.source);
     try {
       const raw = await readSourceFile(db, { source: spec.source, cfg, file: path, format: formatOf(spec.source, cfg, path), wanted });
       const plans = planColumns(spec, cfg, path, raw);
