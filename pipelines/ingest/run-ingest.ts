@@ -11,7 +11,7 @@ import { dropRawTables, readSourceFile } from './read-file.js';
 import { verifyCompressed } from './compressed.js';
 import { formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
 import { LOAD_ORDER, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
-import { createRawView, createStagingMacros, planColumns, setSourceVariables, stagedTable, stageFile } from './stage.js';
+import { createRawView, createStagingMacros, planColumns, scrubErasedFromRejects, setSourceVariables, stagedTable, stageFile } from './stage.js';
 
 /** Where a source's rows ended in one run. Invariant: read = loaded + updated + duplicate + rejected. */
 export interface SourceCounts {
@@ -229,6 +229,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           await db.run(`drop table ${quoteIdent(stagedTable(spec))}`);
         }
         const now = opts.clock.now();
+        await scrubErasedFromRejects(db);
         await db.run(
           `insert into rejected_rows (run_id, source, file, line, reason, raw_row, rejected_at)
            select $1, source, file, line, reason, raw_row, $2 from cxp_rejects order by source, file, line`,

@@ -148,6 +148,34 @@ export async function createRawView(db: ConnDb, spec: SourceSpec, cfg: SourceCon
 }
 
 export const ERASED_REASON = 'customer erased by cxpulse forget: not loaded again';
+export const ERASED_READER_REASON = 'unreadable row naming a customer erased by cxpulse forget: raw text not kept';
+
+/**
+ * Rows the READER rejected (malformed lines) never reach staging, so their raw text is checked here
+ * before it is stored: a line with a token whose sha256 is an erased customer's id (or, lower-cased,
+ * their e-mail's) keeps its line number and count but loses its text. Tokens are the runs of characters
+ * between delimiters, quotes, blanks and JSON punctuation.
+ */
+export async function scrubErasedFromRejects(db: ConnDb): Promise<number> {
+  const any = await db.one<{ n: number }>('select count(*) as n from erased_customers');
+  if (!any?.n) return 0;
+  await db.run(
+    `create or replace temp table cxp_erased_hits as
+     select distinct rid from (
+       select rowid as rid, unnest(regexp_extract_all(raw_row, '[^\\s,;|"''{}\\[\\]:\\\\]+')) as tok
+       from cxp_rejects where raw_row is not null and reason <> $1
+     )
+     where sha256(tok) in (select customer_key_sha256 from erased_customers)
+        or sha256(lower(tok)) in (select email_sha256 from erased_customers where email_sha256 is not null)`,
+    [ERASED_REASON],
+  );
+  const n = (await db.one<{ n: number }>('select count(*) as n from cxp_erased_hits'))?.n ?? 0;
+  if (n > 0) {
+    await db.run('update cxp_rejects set raw_row = null, reason = $1 where rowid in (select rid from cxp_erased_hits)', [ERASED_READER_REASON]);
+  }
+  await db.run('drop table cxp_erased_hits');
+  return n;
+}
 
 export function stagedTable(spec: SourceSpec): string {
   return `cxp_stg_${spec.source}`;
