@@ -18,6 +18,10 @@ export interface DeliveryConfig extends BackoffPolicy {
   timeoutSeconds: number;
   maxAttempts: number;
   batchSize: number;
+  /** Requests in flight at once per endpoint. */
+  concurrency: number;
+  /** No new request starts after this many seconds of a pass; what is left stays due for the next sweep. */
+  passDeadlineSeconds: number;
 }
 
 export function deliveryConfig(config: Config): DeliveryConfig {
@@ -30,6 +34,8 @@ export function deliveryConfig(config: Config): DeliveryConfig {
     factor: d.factor ?? 2,
     maxDelaySeconds: d.maxDelaySeconds ?? 3600,
     batchSize: d.batchSize ?? 500,
+    concurrency: d.concurrency ?? 4,
+    passDeadlineSeconds: d.passDeadlineSeconds ?? 60,
   };
 }
 
@@ -48,6 +54,8 @@ export interface DeliverySummary {
   delivered: number;
   retrying: number;
   dead: number;
+  /** Due actions not attempted because the pass deadline came first: they stay due for the next sweep. */
+  deferred: number;
 }
 
 type DueAction = {
@@ -120,14 +128,15 @@ export async function cancelWithoutConsent(wh: Warehouse): Promise<number> {
 
 /**
  * The outbox worker: one pass over webhook actions that are due (pending, or failed with
- * next_attempt_at reached), oldest first. Each attempt is recorded; the action's webhook-id is its
+ * next_attempt_at reached), oldest first, at most `concurrency` requests in flight per endpoint and no
+ * new request after `passDeadlineSeconds` (the rest stays due; `deferred` in the summary). Each attempt is recorded; the action's webhook-id is its
  * action_id, the same on every attempt, so receivers dedupe re-sends (at-least-once delivery).
  */
 export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: DeliverOptions): Promise<DeliverySummary> {
   const now = opts.clock.now();
   await cancelWithoutConsent(wh);
   const ids = opts.actionIds;
-  if (ids && ids.length === 0) return { attempted: 0, delivered: 0, retrying: 0, dead: 0 };
+  if (ids && ids.length === 0) return { attempted: 0, delivered: 0, retrying: 0, dead: 0, deferred: 0 };
   const due = await wh.all<DueAction>(
     `select action_id, idempotency_key, endpoint, fired_at, payload::varchar as payload, attempts from retention_actions
      where channel = 'webhook' and status in ('pending', 'failed') and (next_attempt_at is null or next_attempt_at <= $1)
@@ -148,8 +157,9 @@ export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: D
     }
     secrets.set(name, resolveSecret(name, ep, env));
   }
-  const summary: DeliverySummary = { attempted: 0, delivered: 0, retrying: 0, dead: 0 };
-  for (const a of due) {
+  const summary: DeliverySummary = { attempted: 0, delivered: 0, retrying: 0, dead: 0, deferred: 0 };
+  const deadline = performance.now() + cfg.passDeadlineSeconds * 1000;
+  const deliverOne = async (a: DueAction): Promise<void> => {
     const name = a.endpoint ?? 'default';
     const started = opts.clock.now();
     const t0 = performance.now();
@@ -186,6 +196,32 @@ export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: D
       [a.action_id, attempt, started, out.statusCode, out.kind, out.error, Math.round(performance.now() - t0)],
     );
     opts.logger?.[out.kind === 'delivered' ? 'info' : 'warn'](`action ${a.action_id} ${out.kind}`, { attempt, error: out.error });
+  };
+  // Per endpoint, a queue in fired order worked by `concurrency` workers; endpoints run side by side, so a
+  // receiver that never answers holds only its own workers, each for at most timeoutSeconds. After the
+  // pass deadline no new request starts: at worst a pass lasts passDeadlineSeconds + timeoutSeconds.
+  const byEndpoint = new Map<string, DueAction[]>();
+  for (const a of due) {
+    const name = a.endpoint ?? 'default';
+    byEndpoint.set(name, [...(byEndpoint.get(name) ?? []), a]);
+  }
+  const workers: Promise<void>[] = [];
+  for (const queue of byEndpoint.values()) {
+    const worker = async (): Promise<void> => {
+      for (let a = queue.shift(); a; a = queue.shift()) {
+        if (performance.now() >= deadline) {
+          summary.deferred += 1 + queue.length;
+          queue.length = 0;
+          return;
+        }
+        await deliverOne(a);
+      }
+    };
+    for (let i = 0; i < Math.min(cfg.concurrency, queue.length); i++) workers.push(worker());
+  }
+  await Promise.all(workers);
+  if (summary.deferred > 0) {
+    opts.logger?.warn('delivery pass deadline reached; the remaining actions wait for the next sweep', { deferred: summary.deferred });
   }
   return summary;
 }
