@@ -5,8 +5,9 @@ import addFormatsModule from 'ajv-formats';
 import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
-import { plausibilityProblems } from '../ingest/plausibility.js';
+import { plausibilityProblems } from '../sources/plausibility.js';
 import { configSchema, type SourceName } from './schema.js';
+import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
 
 // ajv-formats ships CJS; under NodeNext its default export is the module object.
@@ -70,6 +71,7 @@ function semanticProblems(cfg: Config): string[] {
     }
     out.push(...plausibilityProblems(name as SourceName, src));
   }
+  out.push(...moduleProblems(cfg));
   return out;
 }
 

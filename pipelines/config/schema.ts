@@ -1,8 +1,9 @@
-import { plausibilitySchema } from '../ingest/plausibility.js';
+import { plausibilitySchema } from '../sources/plausibility.js';
 import { sectionSchemas } from './sections.js';
 
-export const SOURCE_NAMES = ['customers', 'purchases', 'interactions', 'surveys'] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
+import { SOURCE_NAMES, type SourceName } from './source-names.js';
+
+export { SOURCE_NAMES, type SourceName };
 
 export const SOURCE_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'] as const;
 

@@ -7,12 +7,12 @@ import { migrate } from '../../../pipelines/core/migrate.js';
 import { Warehouse } from '../../../pipelines/core/warehouse.js';
 import { EXPORT_DATASETS } from '../../../pipelines/export/datasets.js';
 import { writeExports } from '../../../pipelines/export/write-exports.js';
-import { ERASED_READER_REASON } from '../../../pipelines/ingest/stage.js';
-import { runIngest } from '../../../pipelines/ingest/run-ingest.js';
+import { ERASED_READER_REASON } from '../../../pipelines/sources/stage.js';
+import { runIngest } from '../../../pipelines/sources/run-ingest.js';
 import { silentLogger } from '../../../pipelines/core/logger.js';
 import { eraseCustomer } from '../../../pipelines/jobs/erase-customer.js';
 import { customerKeyHash } from '../../../pipelines/triggers/forget.js';
-import { accountedFor, ingestEnv, type IngestEnv } from '../ingest/ingest-helpers.js';
+import { accountedFor, ingestEnv, type IngestEnv } from '../sources/ingest-helpers.js';
 
 const ID = 'C0000042';
 const EMAIL = 'erin.example@mail.example';
