@@ -2,9 +2,6 @@ import { isoDate } from '../core/clock.js';
 import { CONTROL_CHAR_SQL_PATTERN } from '../core/source-text.js';
 import { quoteIdent } from '../core/sql-ident.js';
 import type { ConnDb } from '../core/warehouse.js';
-import type { SourceName } from '../config/schema.js';
-import type { SourceConfig } from '../config/types.js';
-import type { SourceSpec } from './source-specs.js';
 
 /**
  * Plausibility: the step after each staging model. A row can parse and still be impossible (a purchase
@@ -33,6 +30,18 @@ export interface ColumnRule {
 }
 
 export type PlausibilityRules = Record<string, ColumnRule>;
+
+// The source names (config/schema.ts SOURCE_NAMES); spelled out here so config can import this file.
+type SourceName = 'customers' | 'purchases' | 'interactions' | 'surveys';
+/** The part of a source's spec (source-specs.ts) this step reads. */
+interface SourceSpec {
+  source: SourceName;
+  columns: { name: string }[];
+}
+/** The part of a source's config this step reads. */
+interface SourceConfig {
+  plausibility?: PlausibilityRules;
+}
 
 type Kind = 'timestamp' | 'number' | 'id' | 'text' | 'answers';
 
