@@ -4,6 +4,7 @@ import type { Command } from './commands.js';
 import { openContext } from './open-context.js';
 import { printRunSummary } from './print-summary.js';
 import { checkServeSettings, parsePort, serveUntilSignal } from './serve-command.js';
+import { assertPortFree } from './port-free.js';
 
 /**
  * `npm start`: the whole product on one command. Uses ./cxpulse.config.json when present, else the
@@ -38,6 +39,13 @@ export const startCommand: Command = {
       throw err;
     }
     const out = process.stdout;
+    // A busy port is found before the first run, not after it.
+    try {
+      await assertPortFree(bind.host, bind.port);
+    } catch (err) {
+      ctx.warehouse.close();
+      throw err;
+    }
     out.write(`cxpulse: config     ${ctx.config.configPath ?? 'built-in demo (data-samples/demo.config.json)'}\n`);
     out.write(`cxpulse: warehouse  ${ctx.config.warehouse}\n`);
     out.write(`cxpulse: exports    ${ctx.config.exports.dir}\n`);
