@@ -82,4 +82,12 @@ export const EXPORT_DATASETS: ExportDataset[] = [
       ...Object.fromEntries(fromModules((b) => Object.entries(b.comments ?? {}))),
     },
   },
+  // Every rule's actions and whether each customer is still a member (the view GET /api/actions reads).
+  {
+    name: 'retention_actions',
+    table: 'action_members',
+    layout: { kind: 'current' },
+    description: 'every retention action and whether its customer is still in the rule (GET /api/actions)',
+    piiColumns: ['email'],
+  },
 ];
