@@ -7,6 +7,7 @@ import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
+import { sourceProblems } from '../sources/source-options.js';
 
 // ajv-formats ships CJS; under NodeNext its default export is the module object.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -67,6 +68,7 @@ function semanticProblems(cfg: Config): string[] {
     if (src.answerColumns && name !== 'surveys') {
       out.push(`sources.${name}.answerColumns: only the surveys source has answer columns`);
     }
+    out.push(...sourceProblems(name, src));
   }
   return out;
 }
@@ -88,7 +90,7 @@ export function resolveConfig(raw: unknown, baseDir: string, configPath?: string
   cfg.baseDir = baseDir;
   cfg.warehouse = abs(cfg.warehouse);
   cfg.exports.dir = abs(cfg.exports.dir);
-  for (const src of Object.values(cfg.sources)) if (src) src.path = abs(src.path);
+  for (const src of Object.values(cfg.sources)) if (src?.path !== undefined) src.path = abs(src.path);
   return cfg;
 }
 

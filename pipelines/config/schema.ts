@@ -1,4 +1,5 @@
 import { sectionSchemas } from './sections.js';
+import { sourceExtraSchema } from '../sources/source-options.js';
 
 export const SOURCE_NAMES = ['customers', 'purchases', 'interactions', 'surveys'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
@@ -7,9 +8,9 @@ export const SOURCE_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'] as const;
 
 const sourceSchema = {
   type: 'object',
-  required: ['path'],
   additionalProperties: false,
   properties: {
+    // Required for file sources (the default type); checked in sourceProblems().
     path: { type: 'string', minLength: 1, description: 'file or glob, relative to the config file' },
     format: { type: 'string', enum: [...SOURCE_FORMATS] },
     columns: {
@@ -36,6 +37,7 @@ const sourceSchema = {
       description: 'surveys only: numeric columns that become survey_answers rows (question = column name)',
     },
     maxAgeHours: { type: 'number', exclusiveMinimum: 0, description: 'data older than this is stale' },
+    ...sourceExtraSchema,
   },
 } as const;
 

@@ -20,7 +20,8 @@ parsed as (
         amount                                     as amount_text,
         try_cast(amount as decimal(18, 2))         as amount,
         coalesce(lower(status), 'completed')       as status,
-        lower(channel)                             as channel
+        lower(channel)                             as channel,
+        coalesce(lower(kind), 'order')             as kind
     from source
 ),
 
@@ -40,9 +41,11 @@ validated as (
                 then 'missing amount'
             when amount is null
                 then 'unparseable amount "' || amount_text || '"'
-            when status not in ('completed', 'refunded', 'cancelled')
-                then 'unknown status "' || status || '" (expected completed, refunded or cancelled)'
-            when amount < 0 and status = 'completed'
+            when status not in ('completed', 'refunded', 'cancelled', 'returned')
+                then 'unknown status "' || status || '" (expected completed, refunded, cancelled or returned)'
+            when kind not in ('order', 'return')
+                then 'unknown kind "' || kind || '" (expected order or return)'
+            when amount < 0 and status = 'completed' and kind = 'order'
                 then 'negative amount ' || amount_text || ' on a completed order'
         end as reject_reason
     from parsed
@@ -82,9 +85,12 @@ final as (
         derived_order_id  as order_id,
         customer_id,
         ordered_at,
-        amount,
-        status,
+        -- A return / refund row (kind return or status returned) is a credit: stored as a positive
+        -- amount with status 'returned', never as purchase activity.
+        case when kind = 'return' or status = 'returned' then abs(amount) else amount end  as amount,
+        case when kind = 'return' then 'returned' else status end                         as status,
         channel,
+        null::integer     as count_lines,
         reject_reason
     from keyed
 )
