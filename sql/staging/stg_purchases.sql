@@ -2,7 +2,8 @@
 -- Reads raw_purchases (canonical names, trimmed text, '' already null; built by pipelines/ingest/stage.ts).
 -- A source without order_id gets a stable derived id: md5 of the row's typed content plus the
 -- occurrence number of that content within the file, so reloading the file yields the same ids while
--- two identical purchases in one file stay two purchases.
+-- two identical purchases in one file stay two purchases. So does a return / refund row without an
+-- order_id in a source that has one (a credit not linked to an order).
 
 with source as (
     select * from raw_purchases
@@ -31,7 +32,7 @@ validated as (
         case
             when customer_id is null
                 then 'missing key customer_id'
-            when order_id is null and not getvariable('cxp_derive_order_id')
+            when order_id is null and not getvariable('cxp_derive_order_id') and kind <> 'return'
                 then 'missing key order_id'
             when ordered_at_text is null
                 then 'missing ordered_at'
@@ -56,7 +57,7 @@ validated as (
 keyed as (
     select *, order_id as derived_order_id
     from validated
-    where not getvariable('cxp_derive_order_id')
+    where not getvariable('cxp_derive_order_id') and not (order_id is null and kind = 'return')
 
     union all
 
@@ -74,7 +75,8 @@ keyed as (
                 ))
         end as derived_order_id
     from validated
-    where getvariable('cxp_derive_order_id')
+    -- A refund row not linked to an order (no order_id) gets a derived id the same way.
+    where getvariable('cxp_derive_order_id') or (order_id is null and kind = 'return')
 ),
 
 final as (
