@@ -8,6 +8,7 @@ import { fromRoot } from '../core/paths.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 import { sourceProblems } from '../sources/source-options.js';
+import { applyPresets } from '../sources/presets/apply-presets.js';
 
 // ajv-formats ships CJS; under NodeNext its default export is the module object.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -83,7 +84,8 @@ export function resolveConfig(raw: unknown, baseDir: string, configPath?: string
   const errors = validate(data);
   if (errors.length > 0) throw invalid([...new Set(errors.map(describeConfigError))], where);
   const cfg = data as unknown as Config;
-  const problems = semanticProblems(cfg);
+  // Presets fill in their mapping first: the checks below see the effective source config.
+  const problems = [...applyPresets(cfg.sources), ...semanticProblems(cfg)];
   if (problems.length > 0) throw invalid(problems, where);
   const abs = (p: string) => (isAbsolute(p) || p === ':memory:' ? p : resolve(baseDir, p));
   cfg.configPath = configPath;

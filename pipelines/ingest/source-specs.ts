@@ -61,17 +61,22 @@ export const SOURCE_SPECS: Record<SourceName, SourceSpec> = {
     ]),
     content: PURCHASE_CONTENT,
   },
-  interactions: spec('interactions', 'interaction_id', [
-    col('interaction_id', true),
-    col('customer_id', true),
-    col('channel', true),
-    col('kind', true),
-    col('category'),
-    col('opened_at', true),
-    col('first_response_at'),
-    col('resolved_at'),
-    col('is_first_contact_resolution'),
-  ]),
+  interactions: {
+    ...spec('interactions', 'interaction_id', [
+      col('interaction_id', true),
+      col('customer_id', true),
+      col('channel', true),
+      col('kind', true),
+      col('category'),
+      col('opened_at', true),
+      col('first_response_at'),
+      col('resolved_at'),
+      col('is_first_contact_resolution'),
+      // Input only: minutes from opening to the first reply, when the export has no reply timestamp.
+      col('first_response_minutes'),
+    ]),
+    content: ['customer_id', 'channel', 'kind', 'category', 'opened_at', 'first_response_at', 'resolved_at', 'is_first_contact_resolution'],
+  },
   surveys: spec('surveys', 'response_id', [
     col('response_id', true),
     col('customer_id', true),

@@ -3,13 +3,15 @@
  * orders before the merge, so every line of an invoice adds to its order instead of overwriting it.
  *
  * - An order = the valid lines sharing an order key: amount = |sum of line values| rounded to cents
- *   once, ordered_at / status / channel = the first line's (file order, then line), count_lines = the
- *   number of lines. Its customer is the lines' customer.
+ *   once, ordered_at / status / channel = the first line's (file order, then line; channel and time
+ *   from the first line that has them), count_lines = the number of lines. Its customer is the lines'
+ *   customer (lines without one, as in Shopify's export, take the order's).
  * - Returns are their own rows (status 'returned', positive amount = the credit): a whole cancellation
  *   document (every line a return: prefix, negative quantities) keeps its key (C536379); the return
  *   lines of an order that also has sold lines become `<key>-return`.
  * - An order whose lines cannot all be loaded is not loaded in part: when one of its lines is rejected,
- *   or its lines name different customers, all its lines are rejected with the reason.
+ *   its lines name different customers, or none names a customer or a time, all its lines are
+ *   rejected with the reason.
  * - Accounting stays per source line: the merge counts each order row as its lines (weight `_lines`),
  *   so read = loaded + updated + duplicate + rejected holds in lines.
  *
@@ -42,6 +44,12 @@ export async function collapseLines(db: ConnDb, stagedTable: string, source: str
         select order_id,
                'the lines of order ' || order_id || ' name different customers (' || string_agg(distinct customer_id, ', ' order by customer_id) || ')',
                count(distinct customer_id) > 1
+        from ${LINES} where order_id is not null and reject_reason is null group by order_id
+        union all
+        select order_id, 'missing key customer_id (no line of order ' || order_id || ' has one)', count(customer_id) = 0
+        from ${LINES} where order_id is not null and reject_reason is null group by order_id
+        union all
+        select order_id, 'missing ordered_at (no line of order ' || order_id || ' has one)', count(ordered_at) = 0
         from ${LINES} where order_id is not null and reject_reason is null group by order_id
     )
     select order_id, first(reason) as reason from problems where bad group by order_id`);
@@ -84,11 +92,11 @@ export async function collapseLines(db: ConnDb, stagedTable: string, source: str
             arg_min(_line, _seq)                                            as _line,
             arg_min(_rowid, _seq)                                           as _rowid,
             part_id                                                         as order_id,
-            arg_min(customer_id, _seq)                                      as customer_id,
-            arg_min(ordered_at, _seq)                                       as ordered_at,
+            arg_min(customer_id, _seq) filter (where customer_id is not null) as customer_id,
+            arg_min(ordered_at, _seq) filter (where ordered_at is not null)   as ordered_at,
             round(abs(sum(line_value)), 2)::decimal(18, 2)                  as amount,
             case when bool_or(is_return) then 'returned' else arg_min(status, _seq) end as status,
-            arg_min(channel, _seq)                                          as channel,
+            arg_min(channel, _seq) filter (where channel is not null)       as channel,
             count(*)::integer                                               as count_lines,
             null::varchar                                                   as reject_reason,
             count(*)                                                        as ${LINE_WEIGHT_COLUMN}

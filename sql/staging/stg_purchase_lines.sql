@@ -34,13 +34,11 @@ validated as (
     select
         *,
         case
-            when customer_id is null
-                then 'missing key customer_id'
+            -- customer_id and ordered_at may be blank on all but one line of an order (Shopify writes
+            -- order fields on the first line only); line-items.ts rejects orders where no line has them.
             when order_id is null
                 then 'missing key order_id (a line-grained source needs the order key)'
-            when ordered_at_text is null
-                then 'missing ordered_at'
-            when ordered_at is null
+            when ordered_at_text is not null and ordered_at is null
                 then 'unparseable timestamp "' || ordered_at_text || '" in ordered_at'
             when quantity_text is not null and quantity is null
                 then 'unparseable quantity "' || quantity_text || '"'
