@@ -107,6 +107,9 @@ export const PURCHASE_LINES_SPEC: SourceSpec = {
     col('channel'),
     col('kind'),
   ]),
-  content: PURCHASE_CONTENT,
+  // Lines are identified by their position; the order key is checked where lines become orders
+  // (several lines per order are the norm, not a conflict). The merge uses SOURCE_SPECS.purchases.
+  key: '_line',
+  content: ['order_id', 'customer_id', 'ordered_at', 'line_value', 'status', 'channel'],
   stagingModel: 'stg_purchase_lines',
 };
