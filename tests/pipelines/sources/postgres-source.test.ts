@@ -314,3 +314,47 @@ describe('PostgreSQL source failures are clear and load nothing', () => {
     expect(JSON.stringify((err as CxpError).toJSON())).not.toContain('hunter2');
   });
 });
+
+describe('PostgreSQL line items: an incremental pull reads whole orders', () => {
+  it('a changed line re-reads every line of its order, so the order total stays the sum of all its lines', async () => {
+    const lineEnv = await ingestEnv('cxp-pg-lines-');
+    try {
+      await admin.query(`
+        create table order_lines (invoice text, line_no integer, customer_id text, invoiced_at timestamp, qty integer, price numeric(10,2), updated_at timestamptz,
+                                  primary key (invoice, line_no));
+        insert into order_lines values
+          ('536365', 1, '17850.0', '2010-12-01 08:26', 6, 2.55, '2026-01-01 00:00:00+00'),
+          ('536365', 2, '17850.0', '2010-12-01 08:26', 6, 3.39, '2026-01-01 00:00:00+00'),
+          ('536366', 1, '17850.0', '2010-12-01 08:28', 6, 1.85, '2026-01-01 00:00:00+00'),
+          ('C536379', 1, '14527.0', '2010-12-01 09:41', -1, 27.50, '2026-01-01 00:00:00+00');`);
+      const src = {
+        purchases: {
+          type: 'postgres',
+          url: `env:${ENV_URL}`,
+          table: 'order_lines',
+          columns: { order_id: 'invoice', ordered_at: 'invoiced_at', quantity: 'qty', unit_price: 'price' },
+          returns: { orderIdPrefix: 'C' },
+          incremental: { column: 'updated_at' },
+        },
+      };
+      const config = () => resolveConfig({ sources: src }, lineEnv.dir, `${lineEnv.dir}/cxpulse.config.json`);
+      const run = (id: string) => runIngest({ warehouse: lineEnv.wh, config: config(), runId: id, clock: fixedClock('2026-07-01T00:00:00Z'), logger: silentLogger });
+      const first = await run('l1');
+      expect(first.sources.purchases).toMatchObject({ read: 4, loaded: 4, rejected: 0 });
+      // Independent totals: 6 x 2.55 + 6 x 3.39 = 35.64; 6 x 1.85 = 11.10; the cancellation credits 27.50.
+      const totals = async () => lineEnv.wh.all('select order_id, customer_id, amount::double as amount, status, count_lines from purchases order by order_id');
+      expect(await totals()).toEqual([
+        { order_id: '536365', customer_id: '17850', amount: 35.64, status: 'completed', count_lines: 2 },
+        { order_id: '536366', customer_id: '17850', amount: 11.1, status: 'completed', count_lines: 1 },
+        { order_id: 'C536379', customer_id: '14527', amount: 27.5, status: 'returned', count_lines: 1 },
+      ]);
+      await admin.query("update order_lines set qty = 8, updated_at = '2026-02-01 00:00:00+00' where invoice = '536365' and line_no = 2");
+      const second = await run('l2');
+      // Both lines of 536365 are read again (one changed): the order is updated, counted in lines.
+      expect(second.sources.purchases).toMatchObject({ read: 2, loaded: 0, updated: 2, duplicate: 0, rejected: 0 });
+      expect((await totals())[0]).toEqual({ order_id: '536365', customer_id: '17850', amount: 42.42, status: 'completed', count_lines: 2 });
+    } finally {
+      lineEnv.close();
+    }
+  });
+});
