@@ -6,6 +6,7 @@ import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
 import { configSchema } from './schema.js';
+import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
 import { sourceProblems } from '../sources/source-options.js';
 import { applyPresets } from '../sources/presets/apply-presets.js';
@@ -71,6 +72,7 @@ function semanticProblems(cfg: Config): string[] {
     }
     out.push(...sourceProblems(name, src));
   }
+  out.push(...moduleProblems(cfg));
   return out;
 }
 

@@ -1,8 +1,9 @@
 import { sectionSchemas } from './sections.js';
 import { sourceExtraSchema } from '../sources/source-options.js';
 
-export const SOURCE_NAMES = ['customers', 'purchases', 'interactions', 'surveys'] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
+import { SOURCE_NAMES, type SourceName } from './source-names.js';
+
+export { SOURCE_NAMES, type SourceName };
 
 export const SOURCE_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'] as const;
 

@@ -19,7 +19,7 @@ import { quoteIdent } from '../core/sql-ident.js';
 import type { ConnDb } from '../core/warehouse.js';
 import type { SourceConfig } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
-import type { RawFile } from '../ingest/read-file.js';
+import type { RawFile } from './read-file.js';
 
 const DEFAULT_FETCH_ROWS = 10_000;
 const DEFAULT_CONNECT_TIMEOUT_S = 15;
@@ -59,7 +59,7 @@ export interface PullOptions {
 }
 
 /** The connection URL: `env:NAME` is looked up (never logged), anything else is used as written. */
-export function resolvePostgresUrl(source: SourceName, url: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolvePostgresUrl(source: SourceName, url: string, env: Record<string, string | undefined> = process.env): string {
   if (!url.startsWith('env:')) return url;
   const name = url.slice(4);
   const value = env[name];

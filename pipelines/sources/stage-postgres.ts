@@ -1,9 +1,9 @@
 import type { ConnDb } from '../core/warehouse.js';
 import type { Logger } from '../core/logger.js';
 import type { SourceConfig } from '../config/types.js';
-import type { RawFile } from '../ingest/read-file.js';
-import type { SourceSpec } from '../ingest/source-specs.js';
-import { createRawView, planColumns, setSourceVariables, stageFile } from '../ingest/stage.js';
+import type { RawFile } from './read-file.js';
+import type { SourceSpec } from './source-specs.js';
+import { createRawView, planColumns, setSourceVariables, stageFile } from './stage.js';
 import { pullPostgres, type PendingWatermark } from './postgres-source.js';
 
 export interface StagedPull {

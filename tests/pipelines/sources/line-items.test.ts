@@ -6,9 +6,9 @@
  * integer cents, and the accounting in lines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestSummary } from '../../../pipelines/ingest/run-ingest.js';
+import type { IngestSummary } from '../../../pipelines/sources/run-ingest.js';
 import { mulberry32 } from '../../helpers/prng.js';
-import { ingestEnv, type IngestEnv } from '../ingest/ingest-helpers.js';
+import { ingestEnv, type IngestEnv } from './ingest-helpers.js';
 
 interface Line {
   invoice: string;

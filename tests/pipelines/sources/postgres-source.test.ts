@@ -11,10 +11,10 @@ import { fixedClock } from '../../../pipelines/core/clock.js';
 import { isCxpError, type CxpError } from '../../../pipelines/core/errors.js';
 import { memoryLogger, silentLogger, type Logger } from '../../../pipelines/core/logger.js';
 import { resolveConfig } from '../../../pipelines/config/load-config.js';
-import { runIngest, type IngestSummary } from '../../../pipelines/ingest/run-ingest.js';
+import { runIngest, type IngestSummary } from '../../../pipelines/sources/run-ingest.js';
 import { mulberry32 } from '../../helpers/prng.js';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.js';
-import { ingestEnv, type IngestEnv } from '../ingest/ingest-helpers.js';
+import { ingestEnv, type IngestEnv } from './ingest-helpers.js';
 
 const ENV_URL = 'CXP_TEST_SHOP_DB_URL';
 

@@ -11,7 +11,7 @@ import { fromRoot } from '../../../pipelines/core/paths.js';
 import { resolveConfig } from '../../../pipelines/config/load-config.js';
 import { PRESET_NAMES } from '../../../pipelines/sources/source-options.js';
 import { PRESETS } from '../../../pipelines/sources/presets/presets.js';
-import { ingestEnv, accountedFor, type IngestEnv } from '../ingest/ingest-helpers.js';
+import { ingestEnv, accountedFor, type IngestEnv } from './ingest-helpers.js';
 
 const sample = (name: string) => fromRoot('data-samples', 'presets', `${name}.csv`);
 

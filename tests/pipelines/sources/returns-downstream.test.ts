@@ -11,10 +11,10 @@ import { memoryLogger } from '../../../pipelines/core/logger.js';
 import { fromRoot } from '../../../pipelines/core/paths.js';
 import type { Config } from '../../../pipelines/config/types.js';
 import type { JobContext } from '../../../pipelines/jobs/types.js';
-import { scoreValue } from '../../../pipelines/jobs/score-value.js';
+import { scoreValue } from '../../../models/value/score-step.js';
 import { loadChurnFeatures } from '../../../models/churn/features.js';
 import { mulberry32 } from '../../helpers/prng.js';
-import { ingestEnv, type IngestEnv } from '../ingest/ingest-helpers.js';
+import { ingestEnv, type IngestEnv } from './ingest-helpers.js';
 
 const AS_OF = new Date('2026-03-31T00:00:00Z');
 const DAY = 86_400_000;
