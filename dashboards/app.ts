@@ -10,6 +10,7 @@ import { authPlugin, loadApiKeys } from './plugins/auth.js';
 import { errorSchema, installErrorHandling } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
 import { warehousePlugin } from './plugins/warehouse.js';
+import { actionRoutes } from './routes/actions.js';
 import { customerRoutes } from './routes/customers.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -70,6 +71,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(metaRoutes);
   await app.register(dashboardRoutes, { server, config: opts.config });
   await app.register(customerRoutes, { rateLimit: limit });
+  await app.register(actionRoutes, { rateLimit: limit });
   await app.register(jobRoutes, { runner: opts.jobRunner, jobNames: opts.jobNames ?? [], rateLimit: limit });
   await app.register(pageRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -15,6 +15,8 @@ export interface SourceConfig extends SourceExtraOptions {
   defaults: Record<string, string | number | boolean>;
   answerColumns?: string[];
   maxAgeHours?: number;
+  /** customers only: attribute name -> type and file column (docs/churn-features.md, "Customer attributes"). */
+  attributes?: Record<string, { type: 'categorical' | 'numeric'; column?: string }>;
 }
 
 export interface ExportsConfig {
@@ -47,4 +49,5 @@ export type Config = {
   schedule: Record<string, unknown>;
   triggers: Record<string, unknown>;
   delivery: Record<string, unknown>;
+  alerts: Record<string, unknown>;
 };
