@@ -5,7 +5,8 @@ import addFormatsModule from 'ajv-formats';
 import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
-import { configSchema } from './schema.js';
+import { plausibilityProblems } from '../sources/plausibility.js';
+import { configSchema, type SourceName } from './schema.js';
 import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
 import { sourceProblems } from '../sources/source-options.js';
@@ -71,6 +72,7 @@ function semanticProblems(cfg: Config): string[] {
       out.push(`sources.${name}.answerColumns: only the surveys source has answer columns`);
     }
     out.push(...sourceProblems(name, src));
+    out.push(...plausibilityProblems(name as SourceName, src));
   }
   out.push(...moduleProblems(cfg));
   return out;

@@ -9,14 +9,15 @@ import type { Config, SourceConfig } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
 import { createBareCustomers, mergeSource } from './merge.js';
 import { dropRawTables, readSourceFile } from './read-file.js';
+import { verifyCompressed } from './compressed.js';
 import { formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
 import { LOAD_ORDER, PURCHASE_LINES_SPEC, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
-import { collapseLines, LINE_WEIGHT_COLUMN } from '../sources/line-items.js';
-import { grainOf } from '../sources/source-options.js';
-import { DERIVED_SIGNUP_NOTE, deriveSignupsFromPurchases } from '../sources/derived-customers.js';
-import { createRawView, createStagingMacros, planColumns, setSourceVariables, stagedTable, stageFile } from './stage.js';
-import { saveWatermarks, type PendingWatermark } from '../sources/postgres-source.js';
-import { stagePostgresSource } from '../sources/stage-postgres.js';
+import { collapseLines, LINE_WEIGHT_COLUMN } from './line-items.js';
+import { grainOf } from './source-options.js';
+import { DERIVED_SIGNUP_NOTE, deriveSignupsFromPurchases } from './derived-customers.js';
+import { createRawView, createStagingMacros, planColumns, scrubErasedFromRejects, setSourceVariables, stagedTable, stageFile } from './stage.js';
+import { saveWatermarks, type PendingWatermark } from './postgres-source.js';
+import { stagePostgresSource } from './stage-postgres.js';
 
 /** Where a source's rows ended in one run. Invariant: read = loaded + updated + duplicate + rejected. */
 export interface SourceCounts {
@@ -25,6 +26,8 @@ export interface SourceCounts {
   updated: number;
   duplicate: number;
   rejected: number;
+  /** Of `rejected`: rows whose key appears in the same file with different content (key-conflicts.ts). */
+  conflicts: number;
   files: number;
   skipped_files: number;
 }
@@ -135,7 +138,7 @@ async function stageSource(
   loaded: LoadedFile[],
   marks: PendingWatermark[],
 ): Promise<SourceCounts> {
-  const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, files: files.length, skipped_files: 0 };
+  const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, conflicts: 0, files: files.length, skipped_files: 0 };
   await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`);
   // A line-grained purchases source stages lines, summed into orders before the merge (line-items.ts).
   const lineGrain = isLineGrained(spec, cfg);
@@ -153,11 +156,13 @@ async function stageSource(
       signal: opts.signal,
       fileIdx: 0,
       orderKeyColumn: lineGrain ? (cfg.columns.order_id ?? 'order_id') : undefined,
+      runDate: opts.clock.now(),
     });
     if (pull.watermark) marks.push(pull.watermark);
     await dropRawTables(db);
     counts.read = pull.read;
     counts.rejected = pull.rejected;
+    counts.conflicts = pull.conflicts;
     counts.files = 1;
     await collapse([pull.where]);
     return counts;
@@ -186,15 +191,24 @@ async function stageSource(
         hint: 'remove the file, or write at least its header line',
       });
     }
+    await verifyCompressed(path, spec.source);
     try {
       const raw = await readSourceFile(db, { source: spec.source, cfg, file: path, format: formatOf(spec.source, cfg, path), wanted });
       const plans = planColumns(spec, cfg, path, raw);
       await setSourceVariables(db, spec, cfg, plans);
       await createRawView(db, spec, cfg, raw, plans, idx);
-      const rejected = await stageFile(db, spec, raw, path, idx);
+      const { rejected, conflicts } = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
       const read = raw.rows + raw.readerRejects;
       counts.read += read;
       counts.rejected += raw.readerRejects + rejected;
+      counts.conflicts += conflicts;
+      if (conflicts > 0) {
+        opts.logger.warn('key conflicts: rows sharing a key with different content in one file were rejected', {
+          source: spec.source,
+          file: path,
+          rows: conflicts,
+        });
+      }
       loaded.push({ ...f, source: spec.source, rowsRead: read });
       opts.logger.debug('file staged', { source: spec.source, file: path, read, rejected: raw.readerRejects + rejected });
     } catch (err) {
@@ -286,6 +300,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           }
         }
         const now = opts.clock.now();
+        await scrubErasedFromRejects(db);
         await db.run(
           `insert into rejected_rows (run_id, source, file, line, reason, raw_row, rejected_at)
            select $1, source, file, line, reason, raw_row, $2 from cxp_rejects order by source, file, line`,

@@ -9,6 +9,8 @@ import { pullPostgres, type PendingWatermark } from './postgres-source.js';
 export interface StagedPull {
   read: number;
   rejected: number;
+  /** Of `rejected`: rows whose key repeats in the pull with different content (key-conflicts.ts). */
+  conflicts: number;
   where: string;
   watermark?: PendingWatermark;
 }
@@ -21,7 +23,7 @@ export async function stagePostgresSource(
   db: ConnDb,
   spec: SourceSpec,
   cfg: SourceConfig,
-  opts: { full: boolean; logger: Logger; signal?: AbortSignal; fileIdx: number; orderKeyColumn?: string },
+  opts: { full: boolean; logger: Logger; signal?: AbortSignal; fileIdx: number; orderKeyColumn?: string; runDate: Date },
 ): Promise<StagedPull> {
   const needed = [...spec.columns.map((c) => cfg.columns[c.name] ?? c.name), ...(cfg.answerColumns ?? [])];
   const pull = await pullPostgres(db, {
@@ -40,6 +42,6 @@ export async function stagePostgresSource(
   const plans = planColumns(spec, cfg, pull.where, pull.raw);
   await setSourceVariables(db, spec, cfg, plans);
   await createRawView(db, spec, cfg, pull.raw, plans, opts.fileIdx);
-  const rejected = await stageFile(db, spec, pull.raw, pull.where, opts.fileIdx);
-  return { read: pull.raw.rows, rejected, where: pull.where, watermark: pull.watermark };
+  const { rejected, conflicts } = await stageFile(db, spec, cfg, pull.raw, pull.where, opts.fileIdx, opts.runDate);
+  return { read: pull.raw.rows, rejected, conflicts, where: pull.where, watermark: pull.watermark };
 }
