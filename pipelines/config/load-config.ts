@@ -5,7 +5,8 @@ import addFormatsModule from 'ajv-formats';
 import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
-import { configSchema } from './schema.js';
+import { plausibilityProblems } from '../sources/plausibility.js';
+import { configSchema, type SourceName } from './schema.js';
 import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
 
@@ -75,6 +76,7 @@ function semanticProblems(cfg: Config): string[] {
     for (const attr of Object.keys(src.attributes ?? {})) {
       if (canonical.includes(attr)) out.push(`sources.${name}.attributes.${attr}: "${attr}" is a canonical column; give the attribute another name`);
     }
+    out.push(...plausibilityProblems(name as SourceName, src));
   }
   out.push(...moduleProblems(cfg));
   return out;

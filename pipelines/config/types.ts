@@ -14,6 +14,8 @@ export interface SourceConfig {
   defaults: Record<string, string | number | boolean>;
   answerColumns?: string[];
   maxAgeHours?: number;
+  /** Canonical column -> plausibility rule overriding the defaults (pipelines/sources/plausibility.ts). */
+  plausibility?: Record<string, import('../sources/plausibility.js').ColumnRule>;
   /** customers only: attribute name -> type and file column (docs/churn-features.md, "Customer attributes"). */
   attributes?: Record<string, { type: 'categorical' | 'numeric'; column?: string }>;
 }
@@ -48,4 +50,5 @@ export type Config = {
   schedule: Record<string, unknown>;
   triggers: Record<string, unknown>;
   delivery: Record<string, unknown>;
+  alerts: Record<string, unknown>;
 };

@@ -2,15 +2,17 @@ import { statSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { CxpError, isCxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { progressLine, type Progress } from '../core/progress.js';
 import { quoteIdent } from '../core/sql-ident.js';
 import type { ConnDb, Warehouse } from '../core/warehouse.js';
 import type { Config, SourceConfig } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
 import { createBareCustomers, mergeSource } from './merge.js';
 import { dropRawTables, readSourceFile } from './read-file.js';
+import { verifyCompressed } from './compressed.js';
 import { formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
 import { LOAD_ORDER, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
-import { createRawView, createStagingMacros, planColumns, setSourceVariables, stagedTable, stageFile } from './stage.js';
+import { createRawView, createStagingMacros, planColumns, scrubErasedFromRejects, setSourceVariables, stagedTable, stageFile } from './stage.js';
 
 /** Where a source's rows ended in one run. Invariant: read = loaded + updated + duplicate + rejected. */
 export interface SourceCounts {
@@ -19,6 +21,8 @@ export interface SourceCounts {
   updated: number;
   duplicate: number;
   rejected: number;
+  /** Of `rejected`: rows whose key appears in the same file with different content (key-conflicts.ts). */
+  conflicts: number;
   files: number;
   skipped_files: number;
 }
@@ -36,6 +40,17 @@ export interface IngestOptions {
   clock: Clock;
   logger: Logger;
   signal?: AbortSignal;
+  /** Ticked with each file's size in MB as it is read (a progress line on a terminal). */
+  progress?: Progress;
+}
+
+/** A file's size in MB, 0 when it cannot be read (the reader reports that file's problem). */
+function fileMb(path: string): number {
+  try {
+    return statSync(path).size / 2 ** 20;
+  } catch {
+    return 0;
+  }
 }
 
 interface LoadedFile extends SourceFile {
@@ -113,7 +128,7 @@ async function stageSource(
   hashes: HashQueue,
   loaded: LoadedFile[],
 ): Promise<SourceCounts> {
-  const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, files: files.length, skipped_files: 0 };
+  const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, conflicts: 0, files: files.length, skipped_files: 0 };
   await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`);
   const wanted = [
     ...spec.columns.map((c) => cfg.columns[c.name] ?? c.name),
@@ -121,6 +136,7 @@ async function stageSource(
   ];
   for (const [idx, path] of files.entries()) {
     checkAbort(opts.signal);
+    opts.progress?.tick(fileMb(path));
     const f = await hashes.get(path);
     const seen = await db.one(
       'select 1 as x from ingested_files where source = $1 and file = $2 and sha256 = $3 limit 1',
@@ -138,15 +154,24 @@ async function stageSource(
         hint: 'remove the file, or write at least its header line',
       });
     }
+    await verifyCompressed(path, spec.source);
     try {
       const raw = await readSourceFile(db, { source: spec.source, cfg, file: path, format: formatOf(spec.source, cfg, path), wanted });
       const plans = planColumns(spec, cfg, path, raw);
       await setSourceVariables(db, spec, cfg, plans);
       await createRawView(db, spec, cfg, raw, plans, idx);
-      const rejected = await stageFile(db, spec, raw, path, idx);
+      const { rejected, conflicts } = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
       const read = raw.rows + raw.readerRejects;
       counts.read += read;
       counts.rejected += raw.readerRejects + rejected;
+      counts.conflicts += conflicts;
+      if (conflicts > 0) {
+        opts.logger.warn('key conflicts: rows sharing a key with different content in one file were rejected', {
+          source: spec.source,
+          file: path,
+          rows: conflicts,
+        });
+      }
       loaded.push({ ...f, source: spec.source, rowsRead: read });
       opts.logger.debug('file staged', { source: spec.source, file: path, read, rejected: raw.readerRejects + rejected });
     } catch (err) {
@@ -190,9 +215,15 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
       }
       const allFiles = plan.flatMap((p) => p.files);
       const hashes = new HashQueue(allFiles, await unchangedByStat(db, allFiles));
-      for (const { spec, cfg, files } of plan) {
-        sources[spec.source] = await stageSource(db, spec, cfg, opts, files, hashes, loaded);
-        staged.push(spec);
+      // On a terminal: MB read so far, MB/s and the time left (silent otherwise).
+      const progress = progressLine('ingest', allFiles.reduce((a, f) => a + fileMb(f), 0), { unit: 'MB' });
+      try {
+        for (const { spec, cfg, files } of plan) {
+          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, progress }, files, hashes, loaded);
+          staged.push(spec);
+        }
+      } finally {
+        progress.done();
       }
       checkAbort(opts.signal);
 
@@ -217,6 +248,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           await db.run(`drop table ${quoteIdent(stagedTable(spec))}`);
         }
         const now = opts.clock.now();
+        await scrubErasedFromRejects(db);
         await db.run(
           `insert into rejected_rows (run_id, source, file, line, reason, raw_row, rejected_at)
            select $1, source, file, line, reason, raw_row, $2 from cxp_rejects order by source, file, line`,

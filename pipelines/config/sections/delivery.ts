@@ -10,6 +10,8 @@ const endpointSchema = {
     secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/=]+$' },
     secretEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
     headers: { type: 'object', default: {}, additionalProperties: { type: 'string' } },
+    /** Up to this many events per request under one signature (automation tools then spend one task per batch). */
+    batchMaxActions: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
   },
 } as const;
 
@@ -27,5 +29,9 @@ export const deliverySchema: SectionSchema = {
     maxDelaySeconds: { type: 'number', exclusiveMinimum: 0, default: 3600 },
     /** Actions delivered per worker pass, so one pass stays bounded. */
     batchSize: { type: 'integer', minimum: 1, default: 500 },
+    /** Requests in flight at once per endpoint: one slow receiver cannot hold the others' queue. */
+    concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 4 },
+    /** No new request starts after this many seconds of a pass; the rest waits for the next sweep. */
+    passDeadlineSeconds: { type: 'number', exclusiveMinimum: 0, default: 60 },
   },
 };
