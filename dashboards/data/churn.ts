@@ -1,7 +1,14 @@
 import { quoteIdent } from '../../pipelines/core/sql-ident.js';
 import { filterSql } from '../filters.js';
 import { bars, calibration, histogram, rocCurve, weights } from '../specs/charts.js';
+import type { Translator } from '../i18n/translate.js';
 import { columnsOf, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext } from './types.js';
+
+/** A churn model feature for people: its glossary name, else its column name spelled out. */
+export function featureLabel(t: Translator, feature: string): string {
+  const known = t.label('feature', feature);
+  return known !== feature ? known : feature.replaceAll('_', ' ');
+}
 
 export interface ModelQuality {
   model_id: string | null;
@@ -94,6 +101,7 @@ export const churnDashboard: Dashboard = {
   title: 'Churn',
   needs: ['churn_scores'],
   async load(ctx) {
+    const t = ctx.t;
     const hasValue = ctx.tables.has('customer_value');
     const w = filterSql(ctx.filters, { customer: 's.customer_id' }, { period: 'none', hasSegments: hasValue });
     const dist = await ctx.db.all(
@@ -118,9 +126,9 @@ export const churnDashboard: Dashboard = {
       missing: [],
       filters_ignored: ['from', 'to', 'channel'].filter((k) => ctx.query[k] !== undefined),
       tiles: [
-        { id: 'revenue-at-risk', label: 'Revenue at risk', unit: 'currency', value: round(total, 0), note: hasValue ? 'Σ churn risk × CLV' : 'needs customer_value' },
-        { id: 'high-risk', label: 'High-risk customers', value: high },
-        { id: 'model-auc', label: 'Model ROC AUC (out of time)', digits: 3, value: model?.auc ?? null, note: model?.trained_at ? `trained ${model.trained_at.slice(0, 10)}` : 'no model yet' },
+        { id: 'revenue-at-risk', label: t.t('metric.revenue_at_risk'), unit: 'currency', value: round(total, 0), note: hasValue ? t.t('note.revenue_at_risk', { n: t.num(high, 0) }) : noData('customer_value', t) },
+        { id: 'high-risk', label: t.t('metric.high_risk'), digits: 0, value: high, link: { path: '/customers', query: { band: 'high' }, text: t.t('nav.customers') } },
+        { id: 'model-auc', label: t.t('metric.model_auc'), digits: 3, value: model?.auc ?? null, note: model?.trained_at ? t.t('note.model_trained', { date: t.date(model.trained_at.slice(0, 10)) }) : t.t('note.no_model') },
       ],
       data: {
         risk_bins: dist.map((r) => ({ bin_start: (num(r.bin) ?? 0) / 20, bin_end: ((num(r.bin) ?? 0) + 1) / 20, group: String(r.band), count: num(r.count) ?? 0 })),
@@ -129,19 +137,37 @@ export const churnDashboard: Dashboard = {
       },
     };
   },
-  charts(d: DashboardData): ChartOut[] {
+  charts(d: DashboardData, t: Translator): ChartOut[] {
     const bins = (d.data.risk_bins ?? []) as { bin_start: number; bin_end: number; count: number; group: string }[];
     const seg = (d.data.revenue_at_risk_by_segment ?? []) as { segment: string; revenue_at_risk: number | null }[];
     const m = d.data.model as ModelQuality | null | undefined;
-    const noModel = noData('no churn model (churn_models) yet');
+    const noModel = t.t('note.no_model');
+    const noScores = noData('churn_scores', t);
+    const bands = ['low', 'medium', 'high', 'unknown'];
     return [
-      bins.length ? { id: 'risk-distribution', title: 'Churn-risk distribution by band', spec: histogram(bins, { xTitle: 'churn risk', format: '.0%' }) } : { id: 'risk-distribution', title: 'Churn-risk distribution', spec: null, empty: noData('no churn scores yet') },
-      seg.length ? { id: 'revenue-at-risk', title: 'Revenue at risk by segment (Σ risk × CLV)', spec: bars(seg.map((s) => ({ category: s.segment, value: s.revenue_at_risk })), { xTitle: 'segment', yTitle: 'revenue at risk', format: ',.0f', horizontal: true, sortByValue: true }) } : { id: 'revenue-at-risk', title: 'Revenue at risk by segment', spec: null, empty: noData('no churn scores yet') },
+      bins.length
+        ? {
+            id: 'risk-distribution',
+            title: t.t('chart.risk_distribution'),
+            spec: histogram(bins.map((b) => ({ ...b, group: t.label('band', b.group), group_key: b.group })), { xTitle: t.t('metric.churn_risk'), format: '.0%', groupSort: bands.map((b) => t.label('band', b)), t }),
+            drill: { page: 'customers', param: 'band', field: 'group_key' },
+          }
+        : { id: 'risk-distribution', title: t.t('chart.risk_distribution'), spec: null, empty: noScores },
+      seg.length
+        ? {
+            id: 'revenue-at-risk',
+            title: t.t('chart.revenue_at_risk'),
+            spec: bars(seg.map((s) => ({ category: t.label('segment', s.segment), key: s.segment, value: s.revenue_at_risk })), { xTitle: t.t('axis.segment'), yTitle: `${t.t('metric.revenue_at_risk')} (${t.currency})`, format: ',.0f', horizontal: true, sortByValue: true, t }),
+            drill: { page: 'customers', param: 'segment', field: 'key' },
+          }
+        : { id: 'revenue-at-risk', title: t.t('chart.revenue_at_risk'), spec: null, empty: noScores },
       m && m.roc.length
-        ? { id: 'roc', title: 'Model ROC curve (out-of-time test)', spec: rocCurve(m.roc, { auc: m.auc }) }
-        : { id: 'roc', title: 'Model ROC curve', spec: null, empty: m ? `the active model stores no ROC points (metrics.out_of_time.calibrated.roc_curve)${m.auc !== null ? `; out-of-time ROC AUC ${m.auc.toFixed(3)}` : ''}` : noModel },
-      m && m.calibration.length ? { id: 'calibration', title: 'Calibration (reliability, out of time)', spec: calibration(m.calibration) } : { id: 'calibration', title: 'Calibration', spec: null, empty: m ? 'the active model stores no reliability table' : noModel },
-      m && m.importance.length ? { id: 'feature-importance', title: `Feature importance${m.trained_at ? ` (trained ${m.trained_at.slice(0, 10)})` : ''}`, spec: weights(m.importance, { xTitle: 'importance' }) } : { id: 'feature-importance', title: 'Feature importance', spec: null, empty: noModel },
+        ? { id: 'roc', title: t.t('chart.roc'), spec: rocCurve(m.roc, { auc: m.auc, t }) }
+        : { id: 'roc', title: t.t('chart.roc'), spec: null, empty: m ? `${t.t('empty.chart')}${m.auc !== null ? ` ROC AUC ${t.num(m.auc, 3)}` : ''}` : noModel },
+      m && m.calibration.length ? { id: 'calibration', title: t.t('chart.calibration'), spec: calibration(m.calibration, { t }) } : { id: 'calibration', title: t.t('chart.calibration'), spec: null, empty: m ? t.t('empty.chart') : noModel },
+      m && m.importance.length
+        ? { id: 'feature-importance', title: t.t('chart.feature_importance'), spec: weights(m.importance.map((x) => ({ ...x, name: featureLabel(t, x.name) })), { xTitle: t.t('metric.importance'), t }), note: m.trained_at ? t.t('note.model_trained', { date: t.date(m.trained_at.slice(0, 10)) }) : undefined }
+        : { id: 'feature-importance', title: t.t('chart.feature_importance'), spec: null, empty: noModel },
     ];
   },
 };

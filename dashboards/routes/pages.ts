@@ -4,25 +4,48 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+import type { GlossaryKey } from '../i18n/en.js';
+import { GLOSSARIES, LANGS, pickLang, translator, type Lang } from '../i18n/translate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dashboards/static, whether running from source (tsx) or from dist (the build copies nothing: read the source folder). */
 export const STATIC_DIR = join(here, '..', 'static').replace(`${join('dist', 'dashboards')}`, 'dashboards');
 
-export const PAGES = ['overview', 'satisfaction', 'service', 'rfm', 'churn', 'customer'] as const;
+/** Every page, in menu order; `customer` (one customer) is reached from the lists, not the menu. */
+export const PAGES = ['overview', 'satisfaction', 'service', 'rfm', 'churn', 'customers', 'interactions', 'customer'] as const;
+export type PageName = (typeof PAGES)[number];
+export const MENU: readonly PageName[] = ['overview', 'satisfaction', 'service', 'rfm', 'churn', 'customers'];
 
-const TITLES: Record<(typeof PAGES)[number], string> = {
-  overview: 'Overview',
-  satisfaction: 'Satisfaction',
-  service: 'Service',
-  rfm: 'RFM & value',
-  churn: 'Churn',
-  customer: 'Customer',
-};
+const escapeHtml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+// JSON inside <script>: no "</" or "<!--" can close or comment out the element.
+const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
-/** Every page is the same shell (static/page.html); app.js fills it from data-page. */
-function renderPage(template: string, page: (typeof PAGES)[number]): string {
-  return template.replaceAll('{{title}}', TITLES[page].replaceAll('&', '&amp;')).replaceAll('{{page}}', page);
+/** Every page is the same shell (static/page.html) in the request's language; app.js fills it from data-page. */
+function renderPage(template: string, page: PageName, lang: Lang): string {
+  const t = translator(lang);
+  const title = t.t(`nav.${page}` as GlossaryKey);
+  const nav = MENU.map((p) => {
+    const current = p === page || (p === 'customers' && page === 'customer');
+    return `<a href="/${p}?lang=${lang}" data-page="${p}"${current ? ' aria-current="page" class="active"' : ''}>${escapeHtml(t.t(`nav.${p}` as GlossaryKey))}</a>`;
+  }).join('');
+  const langs = LANGS.map((l) => {
+    const name = GLOSSARIES[l][`lang.${l}` as GlossaryKey];
+    return `<a href="/${page}?lang=${l}" data-lang="${l}" hreflang="${l}" lang="${l}"${l === lang ? ' aria-current="true" class="active"' : ''}>${escapeHtml(name)}</a>`;
+  }).join('');
+  const vars: Record<string, string> = {
+    lang,
+    page,
+    title: escapeHtml(title),
+    skip: escapeHtml(t.t('nav.skip')),
+    navLabel: escapeHtml(t.t('nav.label')),
+    langLabel: escapeHtml(t.t('lang.label')),
+    filterLabel: escapeHtml(t.t('filter.label')),
+    loading: escapeHtml(t.t('status.loading')),
+    nav,
+    langs,
+    i18n: scriptJson({ lang, glossary: GLOSSARIES[lang] }),
+  };
+  return template.replace(/\{\{(\w+)\}\}/g, (m, k: string) => vars[k] ?? m);
 }
 
 /** Folders holding the browser builds of vega, vega-lite and vega-embed, found through node resolution. */
@@ -52,8 +75,14 @@ export const pageRoutes: FastifyPluginAsync = async (app) => {
   }
   app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/overview'));
   const template = readFileSync(join(STATIC_DIR, 'page.html'), 'utf8');
+  const html = new Map<string, string>();
+  for (const p of PAGES) for (const l of LANGS) html.set(`${p}|${l}`, renderPage(template, p, l));
   for (const p of PAGES) {
-    const html = renderPage(template, p);
-    app.get(`/${p}`, { schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(html));
+    app.get<{ Querystring: { lang?: string } }>(`/${p}`, { schema: { hide: true } }, (req, reply) => {
+      // ?lang= first, then Accept-Language; the page puts the language it got into the URL.
+      const lang = pickLang(req.query.lang, req.headers['accept-language']);
+      reply.header('content-language', lang).header('vary', 'Accept-Language');
+      return reply.type('text/html; charset=utf-8').send(html.get(`${p}|${lang}`)!);
+    });
   }
 };

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LANGS, pickLang, translator, type Translator } from '../i18n/translate.js';
 import { parseIsoDate } from '../../pipelines/core/clock.js';
 import { checkKnownValue, resolveFilters, type CommonFilters, type ResolvedFilters } from '../filters.js';
 import type { DataState } from '../plugins/warehouse.js';
@@ -63,3 +64,20 @@ export const dataEnvelope = {
   as_of: { type: ['string', 'null'], description: 'the analysis date (YYYY-MM-DD) the data describes' },
   freshness: freshnessSchema,
 } as const;
+
+/** `lang` on every route whose answer has text for people; the Accept-Language header is used without it. */
+export const langProperty = {
+  lang: { type: 'string', enum: [...LANGS], description: 'language of labels, units and messages (default: Accept-Language, else en)' },
+} as const;
+
+/** The display currency (ISO 4217) from config `display.currency`, EUR when none is set. */
+export function displayCurrency(config: unknown): string {
+  const c = (config as { display?: { currency?: unknown } } | undefined)?.display?.currency;
+  return typeof c === 'string' && /^[A-Za-z]{3}$/.test(c) ? c.toUpperCase() : 'EUR';
+}
+
+/** The translator for a request: ?lang=, else Accept-Language, else English; money in the display currency. */
+export function requestTranslator(req: FastifyRequest, config?: unknown): Translator {
+  const q = req.query as { lang?: string } | undefined;
+  return translator(pickLang(q?.lang, req.headers['accept-language']), { currency: displayCurrency(config) });
+}
