@@ -13,6 +13,7 @@ import { warehousePlugin } from './plugins/warehouse.js';
 import { customerRoutes } from './routes/customers.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { jobRoutes } from './routes/jobs.js';
+import { listRoutes } from './routes/lists.js';
 import { metaRoutes } from './routes/meta.js';
 import { pageRoutes } from './routes/pages.js';
 
@@ -68,6 +69,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(metaRoutes);
   await app.register(dashboardRoutes, { server, config: opts.config });
   await app.register(customerRoutes, { rateLimit: limit });
+  await app.register(listRoutes, { rateLimit: limit, config: opts.config });
   await app.register(jobRoutes, { runner: opts.jobRunner, rateLimit: limit });
   await app.register(pageRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

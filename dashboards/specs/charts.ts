@@ -133,11 +133,11 @@ export interface CategoryValue {
 }
 
 /** Plain or grouped bars (grouped when rows carry a series). */
-export function bars(rows: CategoryValue[], o: { xTitle: string; yTitle: string; format?: string; horizontal?: boolean; sortByValue?: boolean; t?: Translator }): TopLevelSpec {
+export function bars(rows: CategoryValue[], o: { xTitle: string; yTitle: string; format?: string; horizontal?: boolean; sortByValue?: boolean; keepOrder?: boolean; t?: Translator }): TopLevelSpec {
   const t = o.t ?? EN();
   const grouped = rows.some((r) => r.series !== undefined);
   const values = rows.map((r) => ({ ...r, key: r.key ?? r.category }));
-  const cat = { field: 'category', type: 'nominal' as const, title: o.xTitle, ...(o.sortByValue ? { sort: (o.horizontal ? '-x' : '-y') as '-x' | '-y' } : {}) };
+  const cat = { field: 'category', type: 'nominal' as const, title: o.xTitle, ...(o.sortByValue ? { sort: (o.horizontal ? '-x' : '-y') as '-x' | '-y' } : o.keepOrder ? { sort: null } : {}) };
   const val = { field: 'value', type: 'quantitative' as const, title: o.yTitle, ...(o.format ? { axis: { format: o.format } } : {}) };
   const tooltip = [
     { field: 'category', type: 'nominal' as const, title: o.xTitle },

@@ -97,6 +97,7 @@
     if (format === 'int') return fmtNum(v, 0);
     if (format === 'num') return fmtNum(v, 1);
     if (format && format.indexOf('label:') === 0) return label(format.slice(6), v);
+    if (format === 'yesno') return v === null || v === undefined ? '–' : T(v ? 'yes' : 'no');
     return v === null || v === undefined ? '–' : String(v);
   }
 
@@ -177,7 +178,7 @@
     var kind = el('select', { id: 'filter-period-kind', name: 'period' }, ['custom', 'week', 'month', 'quarter'].map(function (k) {
       return el('option', { value: k, text: T('filter.period.' + k) });
     }));
-    var which = el('select', { id: 'filter-period', 'aria-label': T('filter.period') });
+    var which = el('select', { id: 'filter-period' });
     function fillWhich() {
       which.textContent = '';
       var list = periods[kind.value] || [];
@@ -191,7 +192,8 @@
     kind.value = p.get('period') || 'custom';
     fillWhich();
     form.appendChild(el('label', { for: 'filter-period-kind' }, [T('filter.period'), kind]));
-    form.appendChild(el('label', { class: 'which' }, [T('filter.period.' + (kind.value === 'custom' ? 'custom' : kind.value)), which]));
+    // The period list only when a kind of period is chosen; a custom range is set with the dates.
+    if (kind.value !== 'custom') form.appendChild(el('label', { class: 'which', for: 'filter-period' }, [T('filter.period.' + kind.value), which]));
     form.appendChild(date('from'));
     form.appendChild(date('to'));
     form.appendChild(select('channel', options.channels || [], 'channel'));
@@ -270,6 +272,11 @@
     return el('div', { class: 'tile', id: 'tile-' + t.id }, kids);
   }
 
+  /** A table that may scroll sideways inside its card; keyboard users can focus and scroll it. */
+  function tableWrap(table, name) {
+    return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': name }, [table]);
+  }
+
   function clearViews() { views.forEach(function (v) { try { v.finalize(); } catch { /* already gone */ } }); views = []; }
 
   function drillHref(drill, value) {
@@ -293,7 +300,7 @@
       }));
     });
     var table = el('table', {}, [el('caption', { text: c.title }), el('thead', {}, [head]), el('tbody', {}, body)]);
-    return el('details', { class: 'data-table' }, [el('summary', { text: T('chart.data_table') }), el('div', { class: 'table-wrap' }, [table])]);
+    return el('details', { class: 'data-table' }, [el('summary', { text: T('chart.data_table') }), tableWrap(table, c.title)]);
   }
 
   function renderCharts(container, charts) {
@@ -306,14 +313,14 @@
       if (!c.spec) { box.appendChild(el('div', { class: 'empty', text: c.empty || T('empty.chart') })); box.setAttribute('data-state', 'empty'); return null; }
       var vis = el('div', { class: 'vis' });
       box.appendChild(vis);
-      if (c.drill) box.appendChild(el('p', { class: 'hint', text: T('chart.drill_hint') }));
+      if (c.drill) box.appendChild(el('p', { class: 'hint', text: T(c.drill.page === 'interactions' ? 'chart.drill_hint_contacts' : 'chart.drill_hint') }));
       var table = dataTable(c);
       if (table) box.appendChild(table);
       return vegaEmbed(vis, c.spec, { actions: false, renderer: 'svg' }).then(function (res) {
         views.push(res.view);
         var svg = vis.querySelector('svg');
         // The chart's accessible name is its title (the spec's description says the same in the SVG).
-        if (svg) { svg.setAttribute('role', 'img'); svg.setAttribute('aria-label', c.title); }
+        if (svg) svg.setAttribute('aria-label', c.title);
         if (c.drill) {
           res.view.addEventListener('click', function (_ev, item) {
             var v = item && item.datum ? item.datum[c.drill.field] : undefined;
@@ -375,7 +382,8 @@
       });
       block.appendChild(el('p', {}, [link]));
     }
-    return api(path + '?' + withLang(q)).then(function (d) {
+    // The at-risk list is marketing's export API: no language there, the page labels its columns.
+    return api(path + '?' + (o.atRisk ? q.toString() : withLang(q))).then(function (d) {
       if (!d.rows || !d.rows.length) { block.appendChild(el('p', { class: 'empty', text: d.empty_reason || T('empty.no_match') })); return; }
       var cols = d.display_columns || genericColumns(d.rows[0]);
       var back = new URLSearchParams(o.query); back.set('back', PAGE);
@@ -389,18 +397,25 @@
       });
       table.appendChild(body);
       block.appendChild(el('p', { class: 'note', id: o.id + '-count', text: T('list.count', { total: fmtNum(d.total, 0), shown: fmtNum(d.rows.length, 0) }) }));
-      block.appendChild(el('div', { class: 'table-wrap' }, [table]));
+      block.appendChild(tableWrap(table, o.title));
     }, function (err) {
       block.appendChild(el('p', { class: 'error', text: err.status === 403 ? T('list.needs_marketing') : err.message }));
     });
   }
 
-  /** Columns for a list whose response names none (an older or other API): every key, labelled if known. */
+  /**
+   * Columns for a list whose response names none (the at-risk export API): every key, labelled from the
+   * glossary (col.<key>) and formatted by the column vocabulary (*_at/_on dates, risk as %, money).
+   * The churn module's reason texts are English only, so other languages leave that column out.
+   */
+  var KEY_FORMATS = { churn_risk: 'pct', clv: 'money', monetary: 'money', churn_band: 'label:band', rfm_segment: 'label:segment', lifecycle_stage: 'label:stage', recency_days: 'int', marketing_consent: 'yesno' };
+  var KEY_LABELS = { churn_band: 'col.band', rfm_segment: 'col.segment', lifecycle_stage: 'col.stage', marketing_consent: 'col.consent', customer_id: 'col.customer' };
   function genericColumns(row) {
-    return Object.keys(row).map(function (k) {
-      var key = 'col.' + k;
+    return Object.keys(row).filter(function (k) { return !(k === 'top_reason' && LANG !== 'en'); }).map(function (k) {
+      var key = KEY_LABELS[k] || 'col.' + k;
       var v = row[k];
-      return { key: k, label: Object.prototype.hasOwnProperty.call(G, key) ? G[key] : k.replace(/_/g, ' '), num: typeof v === 'number', format: typeof v === 'number' ? 'num' : undefined };
+      var format = KEY_FORMATS[k] || (/_(at|on)$/.test(k) ? 'date' : typeof v === 'number' ? 'num' : undefined);
+      return { key: k, label: Object.prototype.hasOwnProperty.call(G, key) ? G[key] : k.replace(/_/g, ' '), num: typeof v === 'number', format: format };
     });
   }
 
@@ -440,7 +455,7 @@
         }));
       }))]);
       main.appendChild(el('p', { class: 'note', text: T('list.count_interactions', { total: fmtNum(d.total, 0), shown: fmtNum(d.rows.length, 0) }) }));
-      main.appendChild(el('div', { class: 'table-wrap' }, [table]));
+      main.appendChild(tableWrap(table, T('list.interactions')));
     });
   }
 
