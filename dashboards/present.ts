@@ -67,7 +67,8 @@ export interface PresentedTile extends Tile {
   change_text?: string;
 }
 
-export function presentTile(tile: Tile, t: Translator, period: PeriodInfo): PresentedTile {
+export function presentTile(tile: Tile, t: Translator, pagePeriod: PeriodInfo): PresentedTile {
+  const period = tile.period ?? pagePeriod;
   const out: PresentedTile = { ...tile, display: formatValue(t, tile.unit, tile.value, tile.digits) };
   if (tile.ci_low !== null && tile.ci_low !== undefined && tile.ci_high !== null && tile.ci_high !== undefined) {
     out.interval_text = t.t('tile.interval', {

@@ -2,6 +2,7 @@ import { filterSql } from '../filters.js';
 import { bars } from '../specs/charts.js';
 import { csatChange, meanChange, meanEstimate, npsChange } from '../stats.js';
 import { actionEffects, actionEffectTiles } from './action-effect.js';
+import { managerCharts, managerExtras } from './manager.js';
 import { modelTiles, usesModelApi } from './satisfaction-source.js';
 import { estimateOf, surveyTotals } from './surveys.js';
 import type { Translator } from '../i18n/translate.js';
@@ -71,6 +72,8 @@ export const overviewDashboard: Dashboard = {
       ];
     }
     tiles.push(await csiTile(ctx, hasSegments));
+    const horizonDays = Number((ctx.config?.churn as { horizonDays?: number } | undefined)?.horizonDays ?? 90);
+    const extras = await managerExtras(ctx, tiles, horizonDays);
     let tiers: { segment: string | null; customers: number }[] | null = null;
     if (ctx.tables.has('customer_value')) {
       const w = filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments });
@@ -103,7 +106,7 @@ export const overviewDashboard: Dashboard = {
       missing: [],
       filters_ignored: [],
       tiles,
-      data: { tiers, actions: acts, action_effects: effects?.effects ?? null, previous_period: { from: ctx.filters.prevFrom.toISOString().slice(0, 10), to_exclusive: ctx.filters.fromText } },
+      data: { ...extras, tiers, actions: acts, action_effects: effects?.effects ?? null, previous_period: { from: ctx.filters.prevFrom.toISOString().slice(0, 10), to_exclusive: ctx.filters.fromText } },
     };
   },
   charts(d: DashboardData, t: Translator): ChartOut[] {
@@ -121,6 +124,7 @@ export const overviewDashboard: Dashboard = {
       acts && acts.length
         ? { id: 'actions', title: t.t('chart.actions'), spec: bars(acts.map((a) => ({ category: a.rule, series: t.t(a.arm === 'held out' ? 'series.held_out' : 'series.treated'), value: a.actions })), { xTitle: t.t('axis.rule'), yTitle: t.t('metric.actions'), format: ',d', horizontal: true, t }) }
         : { id: 'actions', title: t.t('chart.actions'), spec: null, empty: acts ? t.t('empty.no_match') : noData('retention_actions', t) },
+      ...managerCharts(d.data, t),
     ];
   },
 };

@@ -17,6 +17,8 @@ export interface Tile extends Partial<Estimate> {
   note?: string;
   /** Where the figure is explained: a page (with the current filters) and the link text. */
   link?: { path: string; query?: Record<string, string>; text: string };
+  /** The periods this tile's change compares, when not the page's (e.g. the last two whole months). */
+  period?: { current: string; previous: string };
   /** The figure per period, oldest first, for a sparkline. */
   sparkline?: { values: (number | null)[]; text?: string };
 }

@@ -105,7 +105,7 @@ describe('dashboards in headless Chromium', () => {
       const id = await first.textContent();
       await first.click();
       await page.waitForSelector('main[data-loaded="true"]');
-      expect(await page.locator('main h2').first().textContent()).toBe(`Customer ${id}`);
+      expect(await page.locator('main h1').first().textContent()).toBe(`Customer ${id}`);
       expect(await page.locator('.chart[data-state="drawn"] svg.marks').count()).toBe(1);
       await page.screenshot({ path: join(ARTIFACTS, 'customer.png'), fullPage: true });
       expect(errors).toEqual([]);
