@@ -1,34 +1,20 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-
-const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+import { findChromium } from '../helpers/chromium.js';
 
 /**
- * A Chromium to test with: $CXP_CHROMIUM if set, else the system one, else the bundled
- * @sparticuz/chromium (a dev dependency, unpacked to the temp folder on first use).
+ * Headless Chromium with a fresh profile and no background traffic (the machine may be offline). Which
+ * Chromium: tests/helpers/chromium.ts (CXP_CHROMIUM, a system one, or the one bundled as a dev dependency).
  */
-export async function findChromium(): Promise<{ path: string; env?: Record<string, string> }> {
-  if (process.env.CXP_CHROMIUM) return { path: process.env.CXP_CHROMIUM };
-  const system = SYSTEM_CHROMIUM.find((p) => existsSync(p));
-  if (system) return { path: system };
-  const { default: bundled } = await import('@sparticuz/chromium');
-  const path = await bundled.executablePath();
-  // The bundle points fontconfig at its own few fonts; the system's (CJK among them, when installed) read better.
-  const env: Record<string, string> = existsSync('/etc/fonts/fonts.conf') ? { FONTCONFIG_PATH: '/etc/fonts' } : {};
-  return { path, env };
-}
-
-/** A headless Chromium with a fresh profile; no background traffic (the machine is offline). */
 export async function launchBrowser(): Promise<{ browser: BrowserContext; profile: string; close: () => Promise<void> }> {
+  const { path } = await findChromium();
   const profile = mkdtempSync(join(tmpdir(), 'cxp-chromium-'));
-  const found = await findChromium();
   const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: found.path,
+    executablePath: path,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-    env: { ...(process.env as Record<string, string>), ...(found.env ?? {}) },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
   });
