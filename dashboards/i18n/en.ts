@@ -82,6 +82,8 @@ export const en = {
   'tile.low_sample': 'low sample',
   'tile.trend': 'Trend over the last {n} periods',
 
+  'overview.changes': 'What changed significantly',
+  'overview.no_changes': 'No significant change: {vs}.',
   // Metrics (tile titles, axis titles, CSV headers)
   'metric.nps': 'NPS',
   'metric.csat': 'CSAT',

@@ -77,6 +77,8 @@ export const lv: Glossary = {
   'tile.low_sample': 'maza izlase',
   'tile.trend': 'Tendence pēdējos {n} periodos',
 
+  'overview.changes': 'Būtiskās izmaiņas',
+  'overview.no_changes': 'Būtisku izmaiņu nav: {vs}.',
   'metric.nps': 'Neto ieteikšanas indekss (NPS)',
   'metric.csat': 'Klientu apmierinātība (CSAT)',
   'metric.csat_pct': 'Klientu apmierinātība (% apmierināto)',

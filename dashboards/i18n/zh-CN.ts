@@ -76,6 +76,8 @@ export const zhCN: Glossary = {
   'tile.low_sample': '样本不足',
   'tile.trend': '最近 {n} 个周期的趋势',
 
+  'overview.changes': '显著变化',
+  'overview.no_changes': '无显著变化：{vs}。',
   'metric.nps': '净推荐值（NPS）',
   'metric.csat': '客户满意度（CSAT）',
   'metric.csat_pct': '客户满意度（满意占比）',

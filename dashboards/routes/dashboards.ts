@@ -34,6 +34,7 @@ const common = {
   filters_ignored: { type: 'array', items: { type: 'string' } },
   empty_reason: { type: 'string' },
   tiles: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  highlights: { type: 'array', description: 'tiles whose change is significant, in words, with a link to the page that explains it', items: { type: 'object', additionalProperties: true } },
 };
 
 type Query = CommonFilters & { migration_from?: string; migration_to?: string; lang?: string; period?: string };
@@ -58,10 +59,14 @@ async function load(app: Parameters<FastifyPluginAsync>[0], d: Dashboard, q: Que
       return { ...envelope, ...empty, empty_reason: noData(missing.join(', '), t), charts: [] as ChartOut[] };
     }
     const data = await app.warehouse.withConnection((db) => d.load({ db, asOf, config, tables: state.tables, filters, server, query: q as Record<string, unknown>, t }));
+    const tiles = data.tiles.map((x) => presentTile(x, t, period));
+    // What changed significantly, each with the page that explains it.
+    const highlights = tiles.filter((x) => x.change?.is_significant && x.change_text).map((x) => ({ id: x.id, text: `${x.label}: ${x.change_text}`, link: x.link ?? null }));
     return {
       ...envelope,
       ...data,
-      tiles: data.tiles.map((x) => presentTile(x, t, period)),
+      tiles,
+      highlights,
       ...(data.available ? {} : { empty_reason: t.t('empty.no_match') }),
       charts: d.charts(data, t).map((c) => finishChart(c, t)),
     };

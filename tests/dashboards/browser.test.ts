@@ -13,7 +13,7 @@ import { createFixture, type Fixture } from './fixtures.js';
  * screenshots then go to tests/artifacts/dashboards-warehouse/ (fixture: tests/artifacts/dashboards/).
  */
 const ARTIFACTS = fromRoot('tests', 'artifacts', process.env.CXP_DASH_WAREHOUSE ? 'dashboards-warehouse' : 'dashboards');
-const EXPECTED_CHARTS: Record<string, number> = { overview: 2, satisfaction: 5, service: 6, rfm: 5, churn: 5 };
+const EXPECTED_CHARTS: Record<string, number> = { overview: 6, satisfaction: 5, service: 6, rfm: 5, churn: 5 };
 
 let fx: Fixture | undefined;
 let server: RunningServer;

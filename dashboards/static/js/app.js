@@ -268,7 +268,7 @@
       if (sp) { kids.push(sp); if (t.sparkline.text) kids.push(el('div', { class: 'note', text: t.sparkline.text })); }
     }
     if (t.note) kids.push(el('div', { class: 'note', text: t.note }));
-    if (t.link) kids.push(el('a', { class: 'more', href: href(t.link.path, t.link.query), text: t.link.text }));
+    if (t.link) kids.push(el('a', { class: 'more', href: linkHref(t.link), text: t.link.text }));
     return el('div', { class: 'tile', id: 'tile-' + t.id }, kids);
   }
 
@@ -346,11 +346,30 @@
         return;
       }
       if (d.filters_ignored && d.filters_ignored.length) main.appendChild(el('p', { class: 'note', text: T('note.snapshot', { date: fmtDate(d.as_of) }) }));
+      if (PAGE === 'overview' || (d.highlights && d.highlights.length)) main.appendChild(highlights(d));
       if (d.tiles && d.tiles.length) main.appendChild(el('div', { class: 'tiles' }, d.tiles.map(tileEl)));
       return renderCharts(main, d.charts || []).then(function () {
         if (PAGE === 'churn') return customerTable(main, { title: T('list.at_risk'), id: 'at-risk', query: pick(['country', 'segment']), atRisk: true });
       });
     });
+  }
+
+  /** A tile's or highlight's link: the page that explains it, with the current filters and its own. */
+  function linkHref(link) {
+    var q = filterQuery();
+    Object.keys(link.query || {}).forEach(function (k) { q.set(k, link.query[k]); });
+    return href(link.path, q);
+  }
+
+  /** What changed significantly this period, each line linking to the page that explains it. */
+  function highlights(d) {
+    var list = d.highlights || [];
+    var box = el('section', { class: 'block highlights', id: 'highlights', 'aria-labelledby': 'highlights-title' }, [el('h2', { id: 'highlights-title', text: T('overview.changes') })]);
+    if (!list.length) { box.appendChild(el('p', { class: 'note', text: T('overview.no_changes', { vs: d.period ? d.period.vs : '' }) })); return box; }
+    box.appendChild(el('ul', {}, list.map(function (h) {
+      return el('li', {}, [h.text, h.link ? ' · ' : '', h.link ? el('a', { href: linkHref(h.link), text: h.link.text }) : null]);
+    })));
+    return box;
   }
 
   function clearMain(main) {
