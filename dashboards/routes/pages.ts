@@ -4,6 +4,7 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+import { DASHBOARD_NAMES } from '../data/registry.js';
 import type { GlossaryKey } from '../i18n/en.js';
 import { GLOSSARIES, LANGS, pickLang, translator, type Lang } from '../i18n/translate.js';
 
@@ -11,10 +12,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** dashboards/static, whether running from source (tsx) or from dist (the build copies nothing: read the source folder). */
 export const STATIC_DIR = join(here, '..', 'static').replace(`${join('dist', 'dashboards')}`, 'dashboards');
 
-/** Every page, in menu order; `customer` (one customer) is reached from the lists, not the menu. */
-export const PAGES = ['overview', 'satisfaction', 'service', 'rfm', 'churn', 'customers', 'interactions', 'customer'] as const;
-export type PageName = (typeof PAGES)[number];
-export const MENU: readonly PageName[] = ['overview', 'satisfaction', 'service', 'rfm', 'churn', 'customers'];
+/**
+ * The menu: the dashboards in module-list order (data/registry.ts), then the customer list. The contacts
+ * list and the customer page are reached by drilling down, not from the menu.
+ */
+export const MENU: readonly string[] = [...DASHBOARD_NAMES, 'customers'];
+export const PAGES: readonly string[] = [...MENU, 'interactions', 'customer'];
+type PageName = string;
 
 const escapeHtml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 // JSON inside <script>: no "</" or "<!--" can close or comment out the element.
@@ -23,10 +27,11 @@ const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 /** Every page is the same shell (static/page.html) in the request's language; app.js fills it from data-page. */
 function renderPage(template: string, page: PageName, lang: Lang): string {
   const t = translator(lang);
-  const title = t.t(`nav.${page}` as GlossaryKey);
+  const name = (p: string) => (t.has(`nav.${p}`) ? t.t(`nav.${p}` as GlossaryKey) : p);
+  const title = name(page);
   const nav = MENU.map((p) => {
     const current = p === page || (p === 'customers' && page === 'customer');
-    return `<a href="/${p}?lang=${lang}" data-page="${p}"${current ? ' aria-current="page" class="active"' : ''}>${escapeHtml(t.t(`nav.${p}` as GlossaryKey))}</a>`;
+    return `<a href="/${p}?lang=${lang}" data-page="${p}"${current ? ' aria-current="page" class="active"' : ''}>${escapeHtml(name(p))}</a>`;
   }).join('');
   const langs = LANGS.map((l) => {
     const name = GLOSSARIES[l][`lang.${l}` as GlossaryKey];

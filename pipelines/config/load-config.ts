@@ -6,6 +6,7 @@ import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
 import { configSchema } from './schema.js';
+import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
 
 // ajv-formats ships CJS; under NodeNext its default export is the module object.
@@ -68,6 +69,7 @@ function semanticProblems(cfg: Config): string[] {
       out.push(`sources.${name}.answerColumns: only the surveys source has answer columns`);
     }
   }
+  out.push(...moduleProblems(cfg));
   return out;
 }
 

@@ -1,5 +1,5 @@
 -- stg_surveys: casts and validates one surveys file.
--- Reads raw_surveys (canonical names, trimmed text, '' already null; built by pipelines/ingest/stage.ts).
+-- Reads raw_surveys (canonical names, trimmed text, '' already null; built by pipelines/sources/stage.ts).
 -- _answers holds the configured answerColumns as a list of {question, value} text pairs; each
 -- non-empty value must be a number, and becomes a survey_answers row.
 
