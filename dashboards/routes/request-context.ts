@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LANGS, pickLang, translator, type Translator } from '../i18n/translate.js';
 import { isoDate, parseIsoDate } from '../../pipelines/core/clock.js';
+import { DISPLAY_SETTINGS } from '../../pipelines/core/display-settings.js';
 import { checkKnownValue, resolveFilters, type CommonFilters, type ResolvedFilters } from '../filters.js';
 import type { DataState } from '../plugins/warehouse.js';
 
@@ -71,14 +72,13 @@ export const langProperty = {
   lang: { type: 'string', enum: [...LANGS], description: 'language of labels, units and messages (default: Accept-Language, else en)' },
 } as const;
 
-/** The display currency (ISO 4217) from config `display.currency`, EUR when none is set. */
-export function displayCurrency(config: unknown): string {
-  const c = (config as { display?: { currency?: unknown } } | undefined)?.display?.currency;
-  return typeof c === 'string' && /^[A-Za-z]{3}$/.test(c) ? c.toUpperCase() : 'EUR';
+/** The display currency (ISO 4217) from config `display.currency` (default EUR). */
+export function displayCurrency(config: { display?: unknown } | undefined): string {
+  return DISPLAY_SETTINGS.read(config?.display).currency;
 }
 
 /** The translator for a request: ?lang=, else Accept-Language, else English; money in the display currency. */
-export function requestTranslator(req: FastifyRequest, config?: unknown): Translator {
+export function requestTranslator(req: FastifyRequest, config?: { display?: unknown }): Translator {
   const q = req.query as { lang?: string } | undefined;
   return translator(pickLang(q?.lang, req.headers['accept-language']), { currency: displayCurrency(config) });
 }

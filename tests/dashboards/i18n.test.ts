@@ -4,6 +4,7 @@ import { en } from '../../dashboards/i18n/en.js';
 import { GLOSSARIES, LANGS, pickLang, translator } from '../../dashboards/i18n/translate.js';
 import { previousFrom, recentPeriods, resolveFilters } from '../../dashboards/filters.js';
 import { formatValue, presentTile } from '../../dashboards/present.js';
+import { resolveConfig } from '../../pipelines/config/load-config.js';
 import { createFixture, type Fixture } from './fixtures.js';
 
 const d = (s: string) => new Date(`${s}T00:00:00Z`);
@@ -126,9 +127,30 @@ describe('pages and API in the chosen language', () => {
       expect(csat.label).toBe('Klientu apmierinātība (% apmierināto)');
       expect(csat.display).toMatch(/^\d+(,\d)?%$/);
       const filters = (await app.inject({ url: '/api/filters?lang=zh-CN' })).json();
+      expect(filters.periods.quarter[0].label).toBe('2026年第2季度');
       expect(filters.periods.month[0]).toEqual({ from: '2026-06-01', to: '2026-06-30', label: '2026年6月' });
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('display currency', () => {
+  it('config display.currency (ISO 4217) formats money on the dashboards; a bad code names the key', async () => {
+    const fx = await createFixture({ customers: 40 });
+    try {
+      const config = resolveConfig({ sources: { customers: { path: 'c.csv' } }, display: { currency: 'USD' } }, fx.dir);
+      expect(config.display).toEqual({ currency: 'USD' });
+      expect(() => resolveConfig({ sources: { customers: { path: 'c.csv' } }, display: { currency: 'dollars' } }, fx.dir)).toThrow(/display\.currency/);
+      const app = await buildApp({ warehouse: fx.warehouse, config, env: {} });
+      try {
+        const churn = (await app.inject({ url: '/api/dashboards/churn?lang=en' })).json();
+        expect(churn.tiles.find((t: { id: string }) => t.id === 'revenue-at-risk').display).toMatch(/^\$[\d,]+$/);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      fx.close();
     }
   });
 });
