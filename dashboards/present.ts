@@ -41,6 +41,8 @@ export function formatValue(t: Translator, unit: string | undefined, v: number |
       return t.num(v, digits ?? 1);
     case 'pp':
       return `${v > 0 ? '+' : ''}${t.pp(v, digits ?? 1)}`;
+    case '%share':
+      return t.pct(v, digits ?? 0);
     default:
       return t.num(v, digits ?? 1);
   }

@@ -2,7 +2,7 @@ import { quoteIdent } from '../../pipelines/core/sql-ident.js';
 import { filterSql } from '../filters.js';
 import { bars, calibration, histogram, rocCurve, weights } from '../specs/charts.js';
 import type { Translator } from '../i18n/translate.js';
-import { columnsOf, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext } from './types.js';
+import { columnsOf, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
 /** A churn model feature for people: its glossary name, else its column name spelled out. */
 export function featureLabel(t: Translator, feature: string): string {
@@ -17,6 +17,11 @@ export interface ModelQuality {
   roc: { fpr: number; tpr: number }[];
   calibration: { predicted: number; observed: number; n?: number }[];
   importance: { name: string; weight: number }[];
+  /** 'out_of_time' | 'cross_validation' (when no earlier window allowed out-of-time validation) | null. */
+  validation: string | null;
+  validation_note: string | null;
+  /** metrics.base_rate of the model: churn rate of the previous and latest windows, and the shift. */
+  base_rate: { previous_window_observed: number | null; latest_window_observed: number | null; latest_window_predicted_by_previous_model: number | null; shift: number | null; is_shifted: boolean | null; action: string } | null;
 }
 
 function parseMaybe(v: unknown): unknown {
@@ -66,7 +71,11 @@ export async function modelQuality(ctx: Pick<LoadContext, 'db' | 'tables'>): Pro
   if (!row) return null;
   // The out-of-time validation (metrics.out_of_time.calibrated) is preferred; any other match is a fallback.
   const oot = find(row, /^out_of_time$/, (v) => typeof v === 'object' && v !== null);
-  const src = oot ? { oot: find(oot, /^calibrated$/, (v) => typeof v === 'object' && v !== null) ?? oot, row } : row;
+  // Without an out-of-time test, the cross-validation is what was measured (and says so).
+  const cv = oot ? undefined : (find(row, /^cross_validation$/, (v) => typeof v === 'object' && v !== null) as Record<string, unknown> | undefined);
+  const tested = oot ?? cv;
+  const src = tested ? { oot: find(tested, /^calibrated$/, (v) => typeof v === 'object' && v !== null) ?? tested, row } : row;
+  const baseRate = find(row, /^base_rate$/, (v) => typeof v === 'object' && v !== null && !Array.isArray(v)) as ModelQuality['base_rate'] | undefined;
   const roc = find(src, /^roc(_curve)?$|roc_points/i, isList);
   const cal = find(src, /^calibration$|reliability/i, isList);
   let imp = find(row, /importance/i, (v) => isList(v) || (typeof v === 'object' && v !== null));
@@ -93,6 +102,32 @@ export async function modelQuality(ctx: Pick<LoadContext, 'db' | 'tables'>): Pro
       .filter((p) => p.name !== '')
       .sort((a, b) => b.weight - a.weight)
       .slice(0, 20),
+    validation: oot ? 'out_of_time' : cv ? 'cross_validation' : null,
+    validation_note: cv && typeof cv.note === 'string' ? cv.note : null,
+    base_rate: baseRate ?? null,
+  };
+}
+
+/** Churn-rate drift: the last training's window-to-window shift, and the scored mean against the training rate. */
+function driftTile(m: ModelQuality | null, meanRisk: number | null, t: Translator): Tile {
+  const br = m?.base_rate;
+  const latest = br?.latest_window_observed ?? null;
+  const parts: string[] = [];
+  if (br && br.previous_window_observed !== null && latest !== null) {
+    parts.push(t.t('note.drift_windows', { from: t.pct(br.previous_window_observed), to: t.pct(latest) }) +
+      (br.latest_window_predicted_by_previous_model !== null ? ` ${t.t('note.drift_predicted', { p: t.pct(br.latest_window_predicted_by_previous_model) })}` : ''));
+  }
+  if (meanRisk !== null && latest !== null) parts.push(t.t('note.drift_scored', { m: t.pct(meanRisk), t: t.pct(latest) }));
+  // The model's own advice is English text; other languages say that the rate shifted.
+  if (br?.is_shifted) parts.push(t.lang === 'en' ? `shifted: ${br.action}` : t.t('note.drift_shifted'));
+  return {
+    id: 'base-rate-drift',
+    label: t.t('metric.base_rate_drift'),
+    // A difference of two rates: percentage points.
+    unit: 'pp',
+    digits: 1,
+    value: meanRisk !== null && latest !== null ? round((meanRisk - latest) * 100, 1) : null,
+    note: parts.length ? parts.join('; ') : t.t('note.drift_none'),
   };
 }
 
@@ -121,6 +156,8 @@ export const churnDashboard: Dashboard = {
     const total = seg.reduce((s, r) => s + (num(r.revenue_at_risk) ?? 0), 0);
     const high = seg.reduce((s, r) => s + (num(r.high_risk_customers) ?? 0), 0);
     const model = await modelQuality(ctx);
+    const mr = await ctx.db.one(`select avg(churn_risk) as m from churn_scores`);
+    const cvNote = model?.validation === 'cross_validation' ? t.t('note.model_cv') + (t.lang === 'en' && model.validation_note ? ` ${model.validation_note}` : '') : null;
     return {
       available: dist.length > 0,
       missing: [],
@@ -128,7 +165,14 @@ export const churnDashboard: Dashboard = {
       tiles: [
         { id: 'revenue-at-risk', label: t.t('metric.revenue_at_risk'), unit: 'currency', value: round(total, 0), note: hasValue ? t.t('note.revenue_at_risk', { n: t.num(high, 0) }) : noData('customer_value', t) },
         { id: 'high-risk', label: t.t('metric.high_risk'), digits: 0, value: high, link: { path: '/customers', query: { band: 'high' }, text: t.t('nav.customers') } },
-        { id: 'model-auc', label: t.t('metric.model_auc'), digits: 3, value: model?.auc ?? null, note: model?.trained_at ? t.t('note.model_trained', { date: t.date(model.trained_at.slice(0, 10)) }) : t.t('note.no_model') },
+        {
+          id: 'model-auc',
+          label: t.t(model?.validation === 'cross_validation' ? 'metric.model_auc_cv' : 'metric.model_auc'),
+          digits: 3,
+          value: model?.auc ?? null,
+          note: cvNote ?? (model?.trained_at ? t.t('note.model_trained', { date: t.date(model.trained_at.slice(0, 10)) }) : t.t('note.no_model')),
+        },
+        driftTile(model, num(mr?.m), t),
       ],
       data: {
         risk_bins: dist.map((r) => ({ bin_start: (num(r.bin) ?? 0) / 20, bin_end: ((num(r.bin) ?? 0) + 1) / 20, group: String(r.band), count: num(r.count) ?? 0 })),
@@ -162,7 +206,7 @@ export const churnDashboard: Dashboard = {
           }
         : { id: 'revenue-at-risk', title: t.t('chart.revenue_at_risk'), spec: null, empty: noScores },
       m && m.roc.length
-        ? { id: 'roc', title: t.t('chart.roc'), spec: rocCurve(m.roc, { auc: m.auc, t }) }
+        ? { id: 'roc', title: t.t(m.validation === 'cross_validation' ? 'chart.roc_cv' : 'chart.roc'), spec: rocCurve(m.roc, { auc: m.auc, t }) }
         : { id: 'roc', title: t.t('chart.roc'), spec: null, empty: m ? `${t.t('empty.chart')}${m.auc !== null ? ` ROC AUC ${t.num(m.auc, 3)}` : ''}` : noModel },
       m && m.calibration.length ? { id: 'calibration', title: t.t('chart.calibration'), spec: calibration(m.calibration, { t }) } : { id: 'calibration', title: t.t('chart.calibration'), spec: null, empty: m ? t.t('empty.chart') : noModel },
       m && m.importance.length

@@ -11,7 +11,7 @@ import type { Translator } from '../i18n/translate.js';
 import { bars } from '../specs/charts.js';
 import { featureLabel } from './churn.js';
 import { customerProfile } from './customers.js';
-import { columnsOf, num, segmentLabel, type ChartOut } from './types.js';
+import { num, segmentLabel, type ChartOut } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -56,6 +56,7 @@ export async function customerView(db: Db, tables: Set<string>, id: string, t: T
   const summary = pairs([
     ['customer.since', c.signup_at ? t.date(iso(c.signup_at)) : null],
     ['customer.country', c.country === null ? null : String(c.country)],
+    ['customer.churned', c.churned_at ? t.date(iso(c.churned_at)) : null],
     ['customer.orders', t.num(num(purchases.orders) ?? 0, 0)],
     ['customer.revenue', t.money(num(purchases.revenue) ?? 0)],
     ['customer.refunds', t.num(num(purchases.refunds) ?? 0, 0)],
@@ -75,15 +76,12 @@ export async function customerView(db: Db, tables: Set<string>, id: string, t: T
     ['customer.csi', sat.summary && num(sat.summary.csi) !== null ? t.num(num(sat.summary.csi), 0) : null],
   ]);
   const consent = pairs([['customer.consent', t.t(c.marketing_consent ? 'customer.consent_yes' : 'customer.consent_no')]]);
-  // Free-form attributes (customers.attributes, JSON) when the warehouse has them; their names are the source's own.
+  // Declared attributes (sources.customers.attributes): their names are the source's own.
   const attributes: [string, string][] = [];
-  if ((await columnsOf(db, 'customers')).has('attributes')) {
-    const a = await db.one('select attributes::varchar as a from customers where customer_id = $id', { id });
-    try {
-      const obj = a?.a ? (JSON.parse(String(a.a)) as Row) : {};
-      for (const [k, v] of Object.entries(obj)) attributes.push([k, typeof v === 'number' ? t.num(v, 2) : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
-    } catch {
-      // Not JSON: shown as nothing rather than as a raw blob.
+  if (c.attributes && typeof c.attributes === 'object') {
+    for (const [k, v] of Object.entries(c.attributes as Row)) {
+      if (v === null || v === undefined) continue;
+      attributes.push([k, typeof v === 'number' ? t.num(v, 2) : typeof v === 'boolean' ? t.t(v ? 'yes' : 'no') : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
     }
   }
 
