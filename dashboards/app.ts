@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -10,10 +11,12 @@ import { authPlugin, loadApiKeys } from './plugins/auth.js';
 import { errorSchema, installErrorHandling } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
 import { warehousePlugin } from './plugins/warehouse.js';
+import { actionRoutes } from './routes/actions.js';
 import { customerRoutes } from './routes/customers.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { jobRoutes } from './routes/jobs.js';
 import { listRoutes } from './routes/lists.js';
+import { displayCurrency } from './routes/request-context.js';
 import { metaRoutes } from './routes/meta.js';
 import { pageRoutes } from './routes/pages.js';
 
@@ -47,6 +50,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   installErrorHandling(app);
   app.addSchema(errorSchema);
+  // Pages, vendored Vega libraries (~1 MB) and large JSON/CSV answers go compressed to clients that accept
+  // it; small answers are not worth the CPU.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -72,8 +78,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(dashboardRoutes, { server, config: opts.config });
   await app.register(customerRoutes, { rateLimit: limit });
   await app.register(listRoutes, { rateLimit: limit, config: opts.config });
+  await app.register(actionRoutes, { rateLimit: limit });
   await app.register(jobRoutes, { runner: opts.jobRunner, jobNames: opts.jobNames ?? [], rateLimit: limit });
-  await app.register(pageRoutes);
+  await app.register(pageRoutes, { currency: displayCurrency(opts.config) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

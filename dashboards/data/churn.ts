@@ -1,4 +1,5 @@
 import { quoteIdent } from '../../pipelines/core/sql-ident.js';
+import { atRiskSql, populationLabel } from '../../models/churn/at-risk-list.js';
 import { filterSql } from '../filters.js';
 import { bars, calibration, histogram, rocCurve, weights } from '../specs/charts.js';
 import type { Translator } from '../i18n/translate.js';
@@ -156,6 +157,10 @@ export const churnDashboard: Dashboard = {
     const total = seg.reduce((s, r) => s + (num(r.revenue_at_risk) ?? 0), 0);
     const high = seg.reduce((s, r) => s + (num(r.high_risk_customers) ?? 0), 0);
     const model = await modelQuality(ctx);
+    // The list's own count (GET /api/customers/at-risk, default population, same country/segment): one number in both places.
+    const listQ = { population: 'at_risk' as const, consent_only: true, country: ctx.filters.country, segment: ctx.filters.segment, sort: 'stake_desc' as const, limit: 1, offset: 0 };
+    const listSql = await atRiskSql(ctx.db, listQ, ctx.tables.has('at_risk_list'));
+    const onList = await ctx.db.one<{ total: number; lost: number }>(listSql.counts, listSql.params);
     const mr = await ctx.db.one(`select avg(churn_risk) as m from churn_scores`);
     const cvNote = model?.validation === 'cross_validation' ? t.t('note.model_cv') + (t.lang === 'en' && model.validation_note ? ` ${model.validation_note}` : '') : null;
     return {
@@ -165,6 +170,16 @@ export const churnDashboard: Dashboard = {
       tiles: [
         { id: 'revenue-at-risk', label: t.t('metric.revenue_at_risk'), unit: 'currency', value: round(total, 0), note: hasValue ? t.t('note.revenue_at_risk', { n: t.num(high, 0) }) : noData('customer_value', t) },
         { id: 'high-risk', label: t.t('metric.high_risk'), digits: 0, value: high, link: { path: '/customers', query: { band: 'high' }, text: t.t('nav.customers') } },
+        {
+          id: 'at-risk-list',
+          label: t.t('metric.on_at_risk_list'),
+          digits: 0,
+          value: num(onList?.total) ?? 0,
+          // English keeps the list API's own population wording (the same words as its header).
+          note: t.lang === 'en'
+            ? `${populationLabel(listQ)}; ${num(onList?.lost) ?? 0} already lost, listed apart`
+            : `${t.t('atrisk.population.at_risk')} · ${t.t('customer.consent_yes')}; ${t.t('atrisk.lost_apart', { n: t.num(num(onList?.lost) ?? 0, 0) })}`,
+        },
         {
           id: 'model-auc',
           label: t.t(model?.validation === 'cross_validation' ? 'metric.model_auc_cv' : 'metric.model_auc'),

@@ -107,6 +107,7 @@ export const en = {
   'note.p_alive_none': 'No value model run yet.',
   'note.p_alive_not_informative': 'Not informative: the data do not identify when customers drop out.',
   'note.p_alive_limit': '{model}, one dropout chance for everyone ({p}).',
+  'metric.on_at_risk_list': 'On the at-risk list',
   'metric.actions': 'Retention actions',
   'metric.action_effect': 'Effect of retention actions',
   'metric.action_effect_rule': 'Effect of {rule} on repurchase within {days} days',

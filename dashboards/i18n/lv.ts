@@ -101,6 +101,7 @@ export const lv: Glossary = {
   'note.p_alive_none': 'Vērtības modelis vēl nav palaists.',
   'note.p_alive_not_informative': 'Nav informatīvs: dati neļauj noteikt, kad klienti aiziet.',
   'note.p_alive_limit': '{model}, visiem viena aiziešanas varbūtība ({p}).',
+  'metric.on_at_risk_list': 'Riska sarakstā',
   'metric.actions': 'Noturēšanas darbības',
   'metric.action_effect': 'Noturēšanas darbību efekts',
   'metric.action_effect_rule': 'Kārtulas {rule} efekts uz atkārtotu pirkumu {days} dienās',

@@ -100,6 +100,7 @@ export const zhCN: Glossary = {
   'note.p_alive_none': '尚未运行客户价值模型。',
   'note.p_alive_not_informative': '无参考价值：数据无法识别客户何时流失。',
   'note.p_alive_limit': '{model}，所有客户使用同一流失概率（{p}）。',
+  'metric.on_at_risk_list': '流失风险名单人数',
   'metric.actions': '挽留动作',
   'metric.action_effect': '挽留动作效果',
   'metric.action_effect_rule': '{rule} 对 {days} 天内复购的效果',

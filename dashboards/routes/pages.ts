@@ -25,7 +25,7 @@ const escapeHtml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
 /** Every page is the same shell (static/page.html) in the request's language; app.js fills it from data-page. */
-function renderPage(template: string, page: PageName, lang: Lang): string {
+function renderPage(template: string, page: PageName, lang: Lang, currency: string): string {
   const t = translator(lang);
   const name = (p: string) => (t.has(`nav.${p}`) ? t.t(`nav.${p}` as GlossaryKey) : p);
   const title = name(page);
@@ -48,7 +48,7 @@ function renderPage(template: string, page: PageName, lang: Lang): string {
     loading: escapeHtml(t.t('status.loading')),
     nav,
     langs,
-    i18n: scriptJson({ lang, glossary: GLOSSARIES[lang] }),
+    i18n: scriptJson({ lang, currency, glossary: GLOSSARIES[lang] }),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (m, k: string) => vars[k] ?? m);
 }
@@ -64,7 +64,7 @@ function vendorDirs(): { prefix: string; root: string }[] {
 }
 
 /** The pages and their scripts; vega libraries from node_modules, never a CDN. Public: no data in them. */
-export const pageRoutes: FastifyPluginAsync = async (app) => {
+export const pageRoutes: FastifyPluginAsync<{ currency?: string }> = async (app, opts) => {
   await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', index: false, schemaHide: true });
   for (const v of vendorDirs()) {
     await app.register(fastifyStatic, {
@@ -81,7 +81,7 @@ export const pageRoutes: FastifyPluginAsync = async (app) => {
   app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/overview'));
   const template = readFileSync(join(STATIC_DIR, 'page.html'), 'utf8');
   const html = new Map<string, string>();
-  for (const p of PAGES) for (const l of LANGS) html.set(`${p}|${l}`, renderPage(template, p, l));
+  for (const p of PAGES) for (const l of LANGS) html.set(`${p}|${l}`, renderPage(template, p, l, opts.currency ?? 'EUR'));
   for (const p of PAGES) {
     app.get<{ Querystring: { lang?: string } }>(`/${p}`, { schema: { hide: true } }, (req, reply) => {
       // ?lang= first, then Accept-Language; the page puts the language it got into the URL.

@@ -8,6 +8,7 @@
   var I18N = JSON.parse(document.getElementById('cxp-i18n').textContent);
   var LANG = I18N.lang;
   var G = I18N.glossary;
+  var CURRENCY = I18N.currency || 'EUR';
   var FILTERS = ['from', 'to', 'channel', 'country', 'segment'];
   // Drill-down filters a list page understands, besides the common ones.
   var LIST_FILTERS = ['segment', 'band', 'country', 'lifecycle_stage', 'channel', 'category', 'month', 'kind', 'from', 'to'];
@@ -88,7 +89,7 @@
   }
   function fmtMoney(v, currency) {
     if (v === null || v === undefined || isNaN(Number(v))) return '–';
-    return new Intl.NumberFormat(LANG, { style: 'currency', currency: currency || 'EUR', maximumFractionDigits: 0 }).format(Number(v));
+    return new Intl.NumberFormat(LANG, { style: 'currency', currency: currency || CURRENCY, maximumFractionDigits: 0 }).format(Number(v));
   }
   function fmtCell(v, format, currency) {
     if (format === 'money') return fmtMoney(v, currency);
@@ -349,7 +350,7 @@
       if (PAGE === 'overview' || (d.highlights && d.highlights.length)) main.appendChild(highlights(d));
       if (d.tiles && d.tiles.length) main.appendChild(el('div', { class: 'tiles' }, d.tiles.map(tileEl)));
       return renderCharts(main, d.charts || []).then(function () {
-        if (PAGE === 'churn') return customerTable(main, { title: T('list.at_risk'), id: 'at-risk', query: pick(['country', 'segment']), atRisk: true });
+        if (PAGE === 'churn') return atRiskTable(main);
       });
     });
   }
@@ -388,23 +389,10 @@
     main.appendChild(block);
     var q = new URLSearchParams(o.query);
     q.set('limit', '50');
-    var path = o.atRisk ? '/api/customers/at-risk' : '/api/customers';
-    if (o.atRisk) {
-      var csv = new URLSearchParams(q); csv.delete('limit'); csv.set('format', 'csv');
-      var link = el('a', { class: 'btn', id: 'at-risk-csv', href: path + '?' + csv.toString(), download: 'at-risk.csv', text: T('list.download_csv') });
-      link.addEventListener('click', function (ev) {
-        if (!localStorage.getItem(KEY_STORE)) return; // open mode: the plain link works
-        ev.preventDefault();
-        fetch(link.href, { headers: headers() }).then(function (r) { return r.blob(); }).then(function (b) {
-          var a = el('a', { href: URL.createObjectURL(b), download: 'at-risk.csv' }); document.body.appendChild(a); a.click(); a.remove();
-        });
-      });
-      block.appendChild(el('p', {}, [link]));
-    }
-    // The at-risk list is marketing's export API: no language there, the page labels its columns.
-    return api(path + '?' + (o.atRisk ? q.toString() : withLang(q))).then(function (d) {
+    var path = '/api/customers';
+    return api(path + '?' + withLang(q)).then(function (d) {
       if (!d.rows || !d.rows.length) { block.appendChild(el('p', { class: 'empty', text: d.empty_reason || T('empty.no_match') })); return; }
-      var cols = d.display_columns || genericColumns(d.rows[0]);
+      var cols = d.display_columns;
       var back = new URLSearchParams(o.query); back.set('back', PAGE);
       var table = el('table', {}, [el('thead', {}, [el('tr', {}, cols.map(function (c) { return el('th', { scope: 'col', class: c.num ? 'num' : '', text: c.label }); }))])]);
       var body = el('tbody');
@@ -423,14 +411,86 @@
   }
 
   /**
+   * The at-risk list (marketing's API): value at stake first, the lost apart, sortable, paged on the page
+   * (50 a page). Its columns are labelled and formatted by genericColumns, in the page's language.
+   */
+  var AT_RISK_SORTS = ['stake_desc', 'risk_desc', 'clv_desc', 'recency_desc'];
+  var AT_RISK_COLUMNS = ['customer_id', 'value_at_stake', 'churn_risk', 'clv', 'recency_days', 'top_reason', 'rfm_segment', 'country'];
+  function atRiskTable(main) {
+    var q = filterQuery(), base = new URLSearchParams();
+    ['country', 'segment'].forEach(function (f) { if (q.get(f)) base.set(f, q.get(f)); });
+    var state = { population: 'at_risk', sort: 'stake_desc', offset: 0 };
+    var block = el('section', { class: 'block', id: 'at-risk' }, [el('h2', { text: T('list.at_risk') })]);
+    var controls = el('div', { class: 'controls' });
+    var popSel = el('select', { id: 'at-risk-population', 'aria-label': T('atrisk.population') }, ['at_risk', 'lost'].map(function (o) { return el('option', { value: o, text: T('atrisk.population.' + o) }); }));
+    var sortSel = el('select', { id: 'at-risk-sort', 'aria-label': T('atrisk.sort') }, AT_RISK_SORTS.map(function (o) { return el('option', { value: o, text: T('atrisk.sort') + ': ' + T('atrisk.sort.' + o) }); }));
+    var link = el('a', { class: 'btn', id: 'at-risk-csv', download: 'at-risk.csv', text: T('list.download_csv') });
+    link.addEventListener('click', function (ev) {
+      if (!localStorage.getItem(KEY_STORE)) return; // open mode: the plain link works
+      ev.preventDefault();
+      fetch(link.href, { headers: headers() }).then(function (r) { return r.blob(); }).then(function (b) {
+        var a = el('a', { href: URL.createObjectURL(b), download: 'at-risk.csv' }); document.body.appendChild(a); a.click(); a.remove();
+      });
+    });
+    [popSel, sortSel, link].forEach(function (c) { controls.appendChild(c); });
+    var out = el('div', { id: 'at-risk-page' });
+    block.appendChild(controls);
+    block.appendChild(out);
+    main.appendChild(block);
+    popSel.addEventListener('change', function (ev) { ev.stopPropagation(); state.population = popSel.value; state.offset = 0; page(); });
+    sortSel.addEventListener('change', function (ev) { ev.stopPropagation(); state.sort = sortSel.value; state.offset = 0; page(); });
+    function query(extra) {
+      var p = new URLSearchParams(base);
+      p.set('population', state.population); p.set('sort', state.sort);
+      Object.keys(extra).forEach(function (k) { p.set(k, extra[k]); });
+      return p;
+    }
+    function page() {
+      link.href = '/api/customers/at-risk?' + query({ format: 'csv' }).toString();
+      return api('/api/customers/at-risk?' + query({ limit: '50', offset: String(state.offset) }).toString()).then(function (d) {
+        out.textContent = '';
+        // One population, said once: the counts are the API's for the same filters.
+        out.appendChild(el('p', { class: 'note', id: 'at-risk-count', text: T('list.count', { total: fmtNum(d.total, 0), shown: fmtNum(d.rows.length, 0) }) + (d.counts ? ' ' + T('atrisk.lost_apart', { n: fmtNum(d.counts.lost, 0) }) : '') }));
+        if (!d.rows.length) { out.appendChild(el('p', { class: 'empty', text: T('empty.no_match') })); return; }
+        var known = AT_RISK_COLUMNS.filter(function (k) { return k in d.rows[0]; });
+        var cols = genericColumns(d.rows[0], known.length ? known : undefined);
+        var back = new URLSearchParams(base); back.set('back', 'churn');
+        var table = el('table', {}, [el('thead', {}, [el('tr', {}, cols.map(function (c) { return el('th', { scope: 'col', class: c.num ? 'num' : '', text: c.label }); }))])]);
+        table.appendChild(el('tbody', {}, d.rows.map(function (r) {
+          return el('tr', {}, cols.map(function (c) {
+            if (c.key === 'customer_id') { var cq = new URLSearchParams(back); cq.set('id', r.customer_id); return el('td', {}, [el('a', { href: href('/customer', cq), text: r.customer_id })]); }
+            return el('td', { class: c.num ? 'num' : '', text: fmtCell(r[c.key], c.format, CURRENCY) });
+          }));
+        })));
+        out.appendChild(tableWrap(table, T('list.at_risk')));
+        var nav = el('div', { class: 'pager' });
+        var prev = el('button', { type: 'button', class: 'btn', id: 'at-risk-prev', text: T('list.previous') });
+        var next = el('button', { type: 'button', class: 'btn', id: 'at-risk-next', text: T('list.next') });
+        prev.disabled = state.offset === 0;
+        next.disabled = d.next_offset === null;
+        prev.addEventListener('click', function () { state.offset = Math.max(0, state.offset - 50); page(); });
+        next.addEventListener('click', function () { state.offset = d.next_offset; page(); });
+        nav.appendChild(prev);
+        nav.appendChild(el('span', { text: ' ' + fmtNum(state.offset + 1, 0) + '–' + fmtNum(state.offset + d.rows.length, 0) + ' / ' + fmtNum(d.total, 0) + ' ' }));
+        nav.appendChild(next);
+        out.appendChild(nav);
+      }, function (err) {
+        out.textContent = '';
+        out.appendChild(el('p', { class: 'error', text: err.status === 403 ? T('list.needs_marketing') : err.message }));
+      });
+    }
+    return page();
+  }
+
+  /**
    * Columns for a list whose response names none (the at-risk export API): every key, labelled from the
    * glossary (col.<key>) and formatted by the column vocabulary (*_at/_on dates, risk as %, money).
    * The churn module's reason texts are English only, so other languages leave that column out.
    */
-  var KEY_FORMATS = { churn_risk: 'pct', clv: 'money', monetary: 'money', churn_band: 'label:band', rfm_segment: 'label:segment', lifecycle_stage: 'label:stage', recency_days: 'int', marketing_consent: 'yesno' };
+  var KEY_FORMATS = { churn_risk: 'pct', clv: 'money', monetary: 'money', value_at_stake: 'money', churn_band: 'label:band', rfm_segment: 'label:segment', lifecycle_stage: 'label:stage', recency_days: 'int', marketing_consent: 'yesno' };
   var KEY_LABELS = { churn_band: 'col.band', rfm_segment: 'col.segment', lifecycle_stage: 'col.stage', marketing_consent: 'col.consent', customer_id: 'col.customer' };
-  function genericColumns(row) {
-    return Object.keys(row).filter(function (k) { return !(k === 'top_reason' && LANG !== 'en'); }).map(function (k) {
+  function genericColumns(row, keys) {
+    return (keys || Object.keys(row)).filter(function (k) { return !(k === 'top_reason' && LANG !== 'en'); }).map(function (k) {
       var key = KEY_LABELS[k] || 'col.' + k;
       var v = row[k];
       var format = KEY_FORMATS[k] || (/_(at|on)$/.test(k) ? 'date' : typeof v === 'number' ? 'num' : undefined);
