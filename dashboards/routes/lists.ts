@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CHANNELS } from '../filters.js';
 import { finishChart } from '../present.js';
 import { customerView } from '../data/customer-view.js';
-import { appliedFilters, customerList, interactionList, type ListQuery } from '../data/lists.js';
+import type { Db } from '../../pipelines/core/warehouse.js';
+import type { Translator } from '../i18n/translate.js';
+import { appliedFilters, customerList, interactionList, type DisplayColumn, type ListQuery } from '../data/lists.js';
 import { dataEnvelope, knownValues, langProperty, requestTranslator } from './request-context.js';
 import { checkKnownValue } from '../filters.js';
 import type { LoadContext } from '../data/types.js';
@@ -58,61 +60,36 @@ export const listRoutes: FastifyPluginAsync<ListRoutesOptions> = async (app, opt
     checkKnownValue('country', q.country, known.countries);
   }
 
-  app.get<{ Querystring: ListQuery & { lang?: string } }>('/api/customers', {
-    config: { role: 'viewer', rateLimit: opts.rateLimit },
-    schema: {
-      tags: ['customers'],
-      summary: 'customers behind a dashboard figure: by segment, risk band, lifecycle stage, country, or the contacts they had',
-      querystring: listQuery,
-      response: { 200: listResponse, 400: { $ref: 'CxpError#' } },
-    },
-  }, async (req) => {
-    const q = req.query;
-    await check(q);
-    const t = requestTranslator(req, opts.config);
-    const state = await app.data.state();
-    const out = await app.warehouse.withConnection((db) => customerList(db, state.tables, q, t));
-    return {
-      as_of: state.as_of,
-      freshness: state.freshness,
-      currency: t.currency,
-      filters_applied: appliedFilters(q, t),
-      total: out.total,
-      limit: q.limit,
-      offset: q.offset,
-      next_offset: q.offset + out.rows.length < out.total ? q.offset + out.rows.length : null,
-      display_columns: out.display_columns,
-      rows: out.rows,
-    };
-  });
-
-  app.get<{ Querystring: ListQuery & { lang?: string } }>('/api/interactions', {
-    config: { role: 'viewer', rateLimit: opts.rateLimit },
-    schema: {
-      tags: ['customers'],
-      summary: 'contacts behind a dashboard figure: by channel, category, kind, month, country or segment, newest first',
-      querystring: listQuery,
-      response: { 200: listResponse, 400: { $ref: 'CxpError#' } },
-    },
-  }, async (req) => {
-    const q = req.query;
-    await check(q);
-    const t = requestTranslator(req, opts.config);
-    const state = await app.data.state();
-    const out = await app.warehouse.withConnection((db) => interactionList(db, state.tables, q, t));
-    return {
-      as_of: state.as_of,
-      freshness: state.freshness,
-      currency: t.currency,
-      filters_applied: appliedFilters(q, t),
-      total: out.total,
-      limit: q.limit,
-      offset: q.offset,
-      next_offset: q.offset + out.rows.length < out.total ? q.offset + out.rows.length : null,
-      display_columns: out.display_columns,
-      rows: out.rows,
-    };
-  });
+  // The two lists answer the same way: validated filters, the page of rows, the filters named for people.
+  type ReadList = (db: Db, tables: Set<string>, q: ListQuery, t: Translator) => Promise<{ total: number; rows: object[]; display_columns: DisplayColumn[] }>;
+  const lists: [string, string, ReadList][] = [
+    ['/api/customers', 'customers behind a dashboard figure: by segment, risk band, lifecycle stage, country, or the contacts they had', customerList],
+    ['/api/interactions', 'contacts behind a dashboard figure: by channel, category, kind, month, country or segment, newest first', interactionList],
+  ];
+  for (const [path, summary, read] of lists) {
+    app.get<{ Querystring: ListQuery & { lang?: string } }>(path, {
+      config: { role: 'viewer', rateLimit: opts.rateLimit },
+      schema: { tags: ['customers'], summary, querystring: listQuery, response: { 200: listResponse, 400: { $ref: 'CxpError#' } } },
+    }, async (req) => {
+      const q = req.query;
+      await check(q);
+      const t = requestTranslator(req, opts.config);
+      const state = await app.data.state();
+      const out = await app.warehouse.withConnection((db) => read(db, state.tables, q, t));
+      return {
+        as_of: state.as_of,
+        freshness: state.freshness,
+        currency: t.currency,
+        filters_applied: appliedFilters(q, t),
+        total: out.total,
+        limit: q.limit,
+        offset: q.offset,
+        next_offset: q.offset + out.rows.length < out.total ? q.offset + out.rows.length : null,
+        display_columns: out.display_columns,
+        rows: out.rows,
+      };
+    });
+  }
 
   app.get<{ Params: { id: string }; Querystring: { lang?: string } }>('/api/customers/:id/view', {
     config: { role: 'marketing', rateLimit: opts.rateLimit },
