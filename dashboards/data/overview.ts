@@ -6,7 +6,7 @@ import { managerCharts, managerExtras } from './manager.js';
 import { modelTiles, usesModelApi } from './satisfaction-source.js';
 import { estimateOf, surveyTotals } from './surveys.js';
 import type { Translator } from '../i18n/translate.js';
-import { columnsOf, noData, NO_SEGMENT, num, round, segmentLabel, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
+import { noData, NO_SEGMENT, num, round, segmentLabel, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
 export function tile(id: string, label: string, e: ReturnType<typeof estimateOf>, change?: Tile['change'], unit?: string): Tile {
   return {
@@ -37,10 +37,9 @@ async function csiTile(ctx: LoadContext, hasSegments: boolean): Promise<Tile> {
 
 async function actions(ctx: LoadContext, hasSegments: boolean) {
   if (!ctx.tables.has('retention_actions')) return null;
-  const cols = await columnsOf(ctx.db, 'retention_actions');
-  const holdout = cols.has('is_holdout') ? "case when is_holdout then 'held out' else 'treated' end" : "'treated'";
+  const holdout = "case when is_holdout then 'held out' else 'treated' end";
   // Actions are dated by the data date they fired for (as_of) when recorded, so the range matches the other tiles.
-  const at = cols.has('as_of') ? 'coalesce(as_of::timestamp, fired_at)' : 'fired_at';
+  const at = 'coalesce(as_of::timestamp, fired_at)';
   const w = filterSql(ctx.filters, { customer: 'customer_id', at }, { hasSegments });
   const rows = await ctx.db.all(`select rule, ${holdout} as arm, count(*) as actions from retention_actions where ${w.where} group by all order by rule`, w.params);
   return rows.map((r) => ({ rule: String(r.rule), arm: String(r.arm), actions: num(r.actions) ?? 0 }));

@@ -101,6 +101,7 @@ export const en = {
   'note.drift_scored': 'scored mean risk {m} vs {t} in training',
   'note.drift_shifted': 'the churn rate has shifted: retrain on recent data',
   'note.drift_none': 'No model with a base-rate check yet.',
+  'chart.roc_oob': 'Churn model ROC curve (out-of-bag)',
   'chart.roc_cv': 'Churn model ROC curve (cross-validated)',
   'metric.p_alive_median': 'Median chance a customer is still active',
   'note.p_alive_identified': '{model}, identified.',

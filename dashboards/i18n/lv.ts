@@ -95,6 +95,7 @@ export const lv: Glossary = {
   'note.drift_scored': 'vidējais novērtētais risks {m}, apmācībā {t}',
   'note.drift_shifted': 'aizplūšanas līmenis ir mainījies: apmāciet modeli uz jaunākiem datiem',
   'note.drift_none': 'Vēl nav modeļa ar bāzes līmeņa pārbaudi.',
+  'chart.roc_oob': 'Aizplūšanas modeļa ROC līkne (ārpus izlases)',
   'chart.roc_cv': 'Aizplūšanas modeļa ROC līkne (šķērspārbaude)',
   'metric.p_alive_median': 'Mediānā varbūtība, ka klients joprojām aktīvs',
   'note.p_alive_identified': '{model}, identificēts.',

@@ -94,6 +94,7 @@ export const zhCN: Glossary = {
   'note.drift_scored': '评分平均风险 {m}，训练时为 {t}',
   'note.drift_shifted': '流失率已发生变化：请用近期数据重新训练',
   'note.drift_none': '尚无做过基准率检查的模型。',
+  'chart.roc_oob': '流失模型 ROC 曲线（袋外验证）',
   'chart.roc_cv': '流失模型 ROC 曲线（交叉验证）',
   'metric.p_alive_median': '客户仍活跃概率（中位数）',
   'note.p_alive_identified': '{model}，参数可识别。',

@@ -3,10 +3,11 @@ import { assertPortFree } from './port-free.js';
 import type { Command } from './commands.js';
 import { openContext, type CliContext } from './open-context.js';
 import { startServer, type RunningServer } from '../../dashboards/server.js';
-import { createJobRunner, type JobRunner } from '../jobs/job-runner.js';
+import type { JobRunner } from '../core/job-runner.js';
 import { JOB_NAMES } from '../jobs/registry.js';
 import { serverConfigOf } from '../core/server-settings.js';
-import { startScheduler, type Scheduler } from '../scheduler/scheduler.js';
+import { assertSafeBind, loadApiKeys } from '../../dashboards/plugins/auth.js';
+import { Scheduler, startScheduler } from '../scheduler/scheduler.js';
 
 export interface ServeOptions {
   host?: string;
@@ -21,7 +22,9 @@ export interface ServeOptions {
  */
 export async function serveWarehouse(ctx: CliContext, opts: ServeOptions = {}): Promise<RunningServer & { jobRunner: JobRunner }> {
   const server = serverConfigOf(ctx.config.server);
-  const jobRunner = opts.jobRunner ?? createJobRunner(ctx);
+  // The one job runner is the scheduler's; without one given, a scheduler whose cron schedules are
+  // not started, so API runs still never overlap.
+  const jobRunner = opts.jobRunner ?? new Scheduler({ config: ctx.config, warehouse: ctx.warehouse, logger: ctx.logger, clock: ctx.clock, asOfOverride: ctx.asOfOverride }).asJobRunner();
   const running = await startServer({
     warehouse: ctx.warehouse,
     config: ctx.config,
@@ -86,6 +89,18 @@ function parsePort(v: unknown): number | undefined {
 }
 
 export { parsePort };
+
+/**
+ * The server settings `start` will use, checked BEFORE any job runs: a bad --port, or a non-loopback
+ * host without API keys, must not let the whole pipeline (webhooks included) run before the refusal.
+ */
+export function checkServeSettings(config: CliContext['config'], opts: { host?: string; port?: unknown }, env = process.env): { host: string; port: number } {
+  const server = serverConfigOf(config.server);
+  const port = parsePort(opts.port) ?? server.port;
+  const host = opts.host ?? server.host;
+  assertSafeBind(host, loadApiKeys(server.apiKeys, env.CXPULSE_API_KEYS).length);
+  return { host, port };
+}
 
 export const serveCommand: Command = {
   name: 'serve',

@@ -5,7 +5,8 @@ import addFormatsModule from 'ajv-formats';
 import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
-import { configSchema } from './schema.js';
+import { plausibilityProblems } from '../sources/plausibility.js';
+import { configSchema, type SourceName } from './schema.js';
 import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
 
@@ -68,6 +69,7 @@ function semanticProblems(cfg: Config): string[] {
     if (src.answerColumns && name !== 'surveys') {
       out.push(`sources.${name}.answerColumns: only the surveys source has answer columns`);
     }
+    out.push(...plausibilityProblems(name as SourceName, src));
   }
   out.push(...moduleProblems(cfg));
   return out;

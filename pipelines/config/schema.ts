@@ -1,3 +1,4 @@
+import { plausibilitySchema } from '../sources/plausibility.js';
 import { sectionSchemas } from './sections.js';
 
 import { SOURCE_NAMES, type SourceName } from './source-names.js';
@@ -37,6 +38,7 @@ const sourceSchema = {
       description: 'surveys only: numeric columns that become survey_answers rows (question = column name)',
     },
     maxAgeHours: { type: 'number', exclusiveMinimum: 0, description: 'data older than this is stale' },
+    plausibility: plausibilitySchema,
     attributes: {
       type: 'object',
       propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' },

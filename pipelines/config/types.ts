@@ -14,6 +14,8 @@ export interface SourceConfig {
   defaults: Record<string, string | number | boolean>;
   answerColumns?: string[];
   maxAgeHours?: number;
+  /** Canonical column -> plausibility rule overriding the defaults (pipelines/sources/plausibility.ts). */
+  plausibility?: Record<string, import('../sources/plausibility.js').ColumnRule>;
   /** customers only: attribute name -> type and file column (docs/churn-features.md, "Customer attributes"). */
   attributes?: Record<string, { type: 'categorical' | 'numeric'; column?: string }>;
 }
