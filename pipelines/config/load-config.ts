@@ -9,6 +9,8 @@ import { plausibilityProblems } from '../sources/plausibility.js';
 import { configSchema, type SourceName } from './schema.js';
 import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
+import { sourceProblems } from '../sources/source-options.js';
+import { applyPresets } from '../sources/presets/apply-presets.js';
 
 // ajv-formats ships CJS; under NodeNext its default export is the module object.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -69,6 +71,14 @@ function semanticProblems(cfg: Config): string[] {
     if (src.answerColumns && name !== 'surveys') {
       out.push(`sources.${name}.answerColumns: only the surveys source has answer columns`);
     }
+    if (src.attributes && name !== 'customers') {
+      out.push(`sources.${name}.attributes: only the customers source has attributes`);
+    }
+    const canonical = ['customer_id', 'signup_at', 'country', 'email', 'marketing_consent', 'churned_at', 'attributes'];
+    for (const attr of Object.keys(src.attributes ?? {})) {
+      if (canonical.includes(attr)) out.push(`sources.${name}.attributes.${attr}: "${attr}" is a canonical column; give the attribute another name`);
+    }
+    out.push(...sourceProblems(name, src));
     out.push(...plausibilityProblems(name as SourceName, src));
   }
   out.push(...moduleProblems(cfg));
@@ -85,14 +95,15 @@ export function resolveConfig(raw: unknown, baseDir: string, configPath?: string
   const errors = validate(data);
   if (errors.length > 0) throw invalid([...new Set(errors.map(describeConfigError))], where);
   const cfg = data as unknown as Config;
-  const problems = semanticProblems(cfg);
+  // Presets fill in their mapping first: the checks below see the effective source config.
+  const problems = [...applyPresets(cfg.sources), ...semanticProblems(cfg)];
   if (problems.length > 0) throw invalid(problems, where);
   const abs = (p: string) => (isAbsolute(p) || p === ':memory:' ? p : resolve(baseDir, p));
   cfg.configPath = configPath;
   cfg.baseDir = baseDir;
   cfg.warehouse = abs(cfg.warehouse);
   cfg.exports.dir = abs(cfg.exports.dir);
-  for (const src of Object.values(cfg.sources)) if (src) src.path = abs(src.path);
+  for (const src of Object.values(cfg.sources)) if (src?.path !== undefined) src.path = abs(src.path);
   return cfg;
 }
 
