@@ -4,6 +4,15 @@ import type { ConnDb, SqlValue, Warehouse } from '../core/warehouse.js';
 import type { Logger } from '../core/logger.js';
 import { discoverModels, orderModels, type SqlModel } from './sql-models.js';
 import { discoverDataTests, runDataTests, type DataTest } from './data-tests.js';
+import { fillNpsIntervals } from '../../models/satisfaction/mart-intervals.js';
+
+/**
+ * Statistics with no closed form are computed by their one TypeScript implementation right after the
+ * model that needs them is built (same connection and transaction, before the data tests).
+ */
+const AFTER_MODEL: Record<string, (db: ConnDb) => Promise<unknown>> = {
+  satisfaction_daily: (db) => fillNpsIntervals(db, 'satisfaction_daily'),
+};
 
 export interface TransformResult {
   models: { name: string; rows: number; ms: number }[];
@@ -37,6 +46,7 @@ export async function runTransform(
       const t0 = performance.now();
       try {
         await db.run(`create or replace table ${quoteIdent(m.name)} as\n${m.sql.trim().replace(/;\s*$/, '')}`);
+        await AFTER_MODEL[m.name]?.(db);
       } catch (err) {
         throw new CxpError('CXP_ERR_TRANSFORM_FAILED', `model ${m.name} failed: ${(err as Error).message}`, {
           where: m.file,
