@@ -5,6 +5,8 @@ import addFormatsModule from 'ajv-formats';
 import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
+import { isIanaZone } from '../core/time-zone.js';
+import { resolveSurveyScales, surveyScaleProblems } from '../ingest/survey-scales.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
@@ -55,6 +57,7 @@ function invalid(problems: string[], where: string): CxpError {
 function semanticProblems(cfg: Config): string[] {
   const out: string[] = [];
   if (cfg.asOf && !parseIsoDate(cfg.asOf)) out.push(`asOf: "${cfg.asOf}" is not a real date (YYYY-MM-DD)`);
+  if (!isIanaZone(cfg.timezone)) out.push(`timezone: "${cfg.timezone}" is not an IANA time zone (e.g. "Europe/Riga", "Asia/Shanghai", "UTC")`);
   for (const [name, src] of Object.entries(cfg.sources)) {
     if (!src) continue;
     const d = src.delimiter;
@@ -66,6 +69,11 @@ function semanticProblems(cfg: Config): string[] {
     }
     if (src.answerColumns && name !== 'surveys') {
       out.push(`sources.${name}.answerColumns: only the surveys source has answer columns`);
+    }
+    if (src.scales && name !== 'surveys') out.push(`sources.${name}.scales: only the surveys source has answer scales`);
+    if (name === 'surveys') out.push(...surveyScaleProblems(src));
+    for (const [key, zone] of [[`sources.${name}.timezone`, src.timezone]] as const) {
+      if (zone !== undefined && !isIanaZone(zone)) out.push(`${key}: "${zone}" is not an IANA time zone (e.g. "Europe/Riga", "Asia/Shanghai", "UTC")`);
     }
   }
   return out;
@@ -88,6 +96,8 @@ export function resolveConfig(raw: unknown, baseDir: string, configPath?: string
   cfg.baseDir = baseDir;
   cfg.warehouse = abs(cfg.warehouse);
   cfg.exports.dir = abs(cfg.exports.dir);
+  // Printed by `cxpulse config` in full: every answer column with its range and no-answer codes.
+  if (cfg.sources.surveys) cfg.sources.surveys.scales = resolveSurveyScales(cfg.sources.surveys);
   for (const src of Object.values(cfg.sources)) if (src) src.path = abs(src.path);
   return cfg;
 }

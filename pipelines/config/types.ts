@@ -13,7 +13,17 @@ export interface SourceConfig {
   encoding?: string;
   defaults: Record<string, string | number | boolean>;
   answerColumns?: string[];
+  /** surveys only: answer ranges and no-answer codes (pipelines/ingest/survey-scales.ts). */
+  scales?: SurveyScalesConfig;
+  /** IANA zone naive timestamps of this source are read in; defaults to the top-level `timezone`. */
+  timezone?: string;
   maxAgeHours?: number;
+}
+
+export interface SurveyScalesConfig {
+  score?: { noAnswer?: (string | number)[] };
+  answers?: { min?: number; max?: number; noAnswer?: (string | number)[] };
+  questions?: Record<string, { min?: number; max?: number; noAnswer?: (string | number)[] }>;
 }
 
 export interface ExportsConfig {

@@ -21,6 +21,11 @@ export interface SourceCounts {
   rejected: number;
   files: number;
   skipped_files: number;
+  /**
+   * surveys with answerColumns: answer cells read = valid + no_answer + rejected (no_answer: blank or a
+   * no-answer code, loaded as NULL; rejected: cells of rejected rows).
+   */
+  answers?: { read: number; valid: number; no_answer: number; rejected: number };
 }
 
 export interface IngestSummary {
@@ -147,6 +152,9 @@ async function stageSource(
       const read = raw.rows + raw.readerRejects;
       counts.read += read;
       counts.rejected += raw.readerRejects + rejected;
+      if (spec.source === 'surveys' && (cfg.answerColumns?.length ?? 0) > 0) {
+        counts.answers = await countAnswers(db, spec, idx, cfg.answerColumns!.length, read, raw.readerRejects + rejected, counts.answers);
+      }
       loaded.push({ ...f, source: spec.source, rowsRead: read });
       opts.logger.debug('file staged', { source: spec.source, file: path, read, rejected: raw.readerRejects + rejected });
     } catch (err) {
@@ -164,6 +172,30 @@ async function stageSource(
   }
   await dropRawTables(db);
   return counts;
+}
+
+/** Per-answer accounting of one staged surveys file, added to `prev`. */
+async function countAnswers(
+  db: ConnDb,
+  spec: SourceSpec,
+  fileIdx: number,
+  columns: number,
+  rowsRead: number,
+  rowsRejected: number,
+  prev: SourceCounts['answers'],
+): Promise<NonNullable<SourceCounts['answers']>> {
+  const r = await db.one<{ valid: number | bigint | null; no_answer: number | bigint | null }>(
+    `select sum(len(_answers)) as valid, sum(_answers_no_answer) as no_answer
+     from ${quoteIdent(stagedTable(spec))} where _file_idx = $1 and reject_reason is null`,
+    [fileIdx],
+  );
+  const p = prev ?? { read: 0, valid: 0, no_answer: 0, rejected: 0 };
+  return {
+    read: p.read + rowsRead * columns,
+    valid: p.valid + Number(r?.valid ?? 0),
+    no_answer: p.no_answer + Number(r?.no_answer ?? 0),
+    rejected: p.rejected + rowsRejected * columns,
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ConnDb } from '../core/warehouse.js';
 import type { SourceConfig } from '../config/types.js';
 import type { RawFile } from './read-file.js';
 import type { SourceSpec } from './source-specs.js';
+import { noAnswerForSql, resolveSurveyScales } from './survey-scales.js';
 
 /**
  * Helpers the staging models call. Timestamps: with a source `timestampFormat` the format (bound into
@@ -104,6 +105,21 @@ export async function setSourceVariables(db: ConnDb, spec: SourceSpec, cfg: Sour
   }
   // Bound as JSON text: an empty JS array has no DuckDB type to bind as.
   await db.run(`set variable cxp_answer_questions = from_json($1::varchar, '["VARCHAR"]')`, [JSON.stringify(cfg.answerColumns ?? [])]);
+  if (spec.source === 'surveys') {
+    const scales = resolveSurveyScales(cfg);
+    const score = noAnswerForSql(scales.score.noAnswer);
+    await db.run(`set variable cxp_score_na_text = from_json($1::varchar, '["VARCHAR"]')`, [JSON.stringify(score.text)]);
+    await db.run(`set variable cxp_score_na_num = from_json($1::varchar, '["DOUBLE"]')`, [JSON.stringify(score.numbers)]);
+    const perColumn = (cfg.answerColumns ?? []).map((q) => {
+      const sc = scales.questions[q];
+      const na = noAnswerForSql(sc.noAnswer);
+      return { min: sc.min, max: sc.max, na_text: na.text, na_num: na.numbers };
+    });
+    await db.run(
+      `set variable cxp_answer_scales = from_json($1::varchar, '[{"min":"DOUBLE","max":"DOUBLE","na_text":["VARCHAR"],"na_num":["DOUBLE"]}]')`,
+      [JSON.stringify(perColumn)],
+    );
+  }
 }
 
 function defaultVar(canonical: string): string {
@@ -129,9 +145,14 @@ export async function createRawView(db: ConnDb, spec: SourceSpec, cfg: SourceCon
   });
   if (spec.source === 'surveys') {
     const answers = (cfg.answerColumns ?? []).map(
-      (q, i) => `{'question': getvariable('cxp_answer_questions')[${i + 1}], 'value': ${text(`r.${quoteIdent(q)}`)}}`,
+      (q, i) =>
+        `{'question': getvariable('cxp_answer_questions')[${i + 1}], 'value': ${text(`r.${quoteIdent(q)}`)}, 'scale': getvariable('cxp_answer_scales')[${i + 1}]}`,
     );
-    cols.push(answers.length > 0 ? `[${answers.join(', ')}] as _answers` : `[]::struct(question varchar, value varchar)[] as _answers`);
+    cols.push(
+      answers.length > 0
+        ? `[${answers.join(', ')}] as _answers`
+        : `[]::struct(question varchar, value varchar, scale struct(min double, max double, na_text varchar[], na_num double[]))[] as _answers`,
+    );
   }
   await db.run(
     `create or replace temp view ${quoteIdent(`raw_${spec.source}`)} as
