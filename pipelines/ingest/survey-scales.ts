@@ -12,7 +12,7 @@
  *   survey_answers row, never a rating. A value outside [min, max] rejects the row, naming the column.
  * Codes match case-insensitively as text, and numerically when both are numbers ("0" = "0.0").
  */
-import type { SourceConfig, SurveyScalesConfig } from '../config/types.js';
+import type { SourceConfig } from '../config/types.js';
 
 export type NoAnswerCode = string | number;
 
