@@ -98,7 +98,12 @@ export function resolveConfig(raw: unknown, baseDir: string, configPath?: string
   cfg.exports.dir = abs(cfg.exports.dir);
   // Printed by `cxpulse config` in full: every answer column with its range and no-answer codes.
   if (cfg.sources.surveys) cfg.sources.surveys.scales = resolveSurveyScales(cfg.sources.surveys);
-  for (const src of Object.values(cfg.sources)) if (src) src.path = abs(src.path);
+  for (const src of Object.values(cfg.sources)) {
+    if (!src) continue;
+    src.path = abs(src.path);
+    // Naive timestamps of a source are wall-clock time in its declared zone, by default the company's.
+    src.timezone ??= cfg.timezone;
+  }
   return cfg;
 }
 

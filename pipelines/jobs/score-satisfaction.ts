@@ -6,6 +6,7 @@
  */
 import { addDays, isoDate } from '../core/clock.js';
 import { CxpError, isCxpError } from '../core/errors.js';
+import { dayStartUtc } from '../core/time-zone.js';
 import type { Db } from '../core/warehouse.js';
 import { keyDriversFromMoments, type DriverModel } from '../../models/satisfaction/drivers.js';
 import { aspectMoments, aspectQuestions, serviceMoments, type DriverKind, type SurveyTarget } from '../../models/satisfaction/driver-inputs.js';
@@ -45,9 +46,10 @@ export interface DriverRow {
   model: DriverModel;
 }
 
-export async function fitDrivers(db: Db, asOf: Date, s: SatisfactionSettings): Promise<{ fitted: DriverRow[]; skipped: string[] }> {
-  const cutoffAt = addDays(asOf, 1);
-  const w = { fromAt: addDays(cutoffAt, -s.drivers.windowDays), cutoffAt };
+export async function fitDrivers(db: Db, asOf: Date, s: SatisfactionSettings, timezone = 'UTC'): Promise<{ fitted: DriverRow[]; skipped: string[] }> {
+  // Local days: the window ends at local midnight after the as-of day (like the marts).
+  const cutoffAt = dayStartUtc(addDays(asOf, 1), timezone);
+  const w = { fromAt: dayStartUtc(addDays(asOf, 1 - s.drivers.windowDays), timezone), cutoffAt };
   const fitted: DriverRow[] = [];
   const skipped: string[] = [];
   for (const target of s.drivers.targets) {
@@ -116,7 +118,7 @@ export async function scoreSatisfaction(ctx: JobContext, asOf: Date): Promise<Jo
       });
     }
   }
-  const { fitted, skipped } = await fitDrivers(ctx.warehouse, asOf, s);
+  const { fitted, skipped } = await fitDrivers(ctx.warehouse, asOf, s, ctx.config.timezone ?? 'UTC');
   const rows = await ctx.warehouse.transaction((tx) => writeDrivers(tx, asOf, fitted, ctx.runId));
   for (const reason of skipped) ctx.logger.warn('satisfaction driver model skipped', { reason });
   return {

@@ -31,6 +31,8 @@ function satisfactionVariables(config: Config): Record<string, SqlValue> {
 export function transformVariables(config: Config, asOf: Date): Record<string, SqlValue> {
   return {
     as_of: asOf,
+    // IANA zone of every local day (cxp_local_on / cxp_day_start_at in run-transform.ts).
+    timezone: config.timezone ?? 'UTC',
     ...satisfactionVariables(config),
   };
 }

@@ -1,6 +1,7 @@
 -- One row per interaction opened up to the end of the as-of day, with its service times and SLA checks.
 -- A response or resolution stamped after the as-of day is treated as not happened yet, so a re-run for
--- a past as-of date gives the same numbers. Days are UTC dates (timestamps are UTC, see 010_canonical.sql).
+-- a past as-of date gives the same numbers. Timestamps are UTC (010_canonical.sql); days (*_on) are local
+-- dates in the config `timezone` and the as-of day ends at local midnight (run-transform.ts macros).
 -- SLA checks: met = answered/resolved within target; breached = answered/resolved late, or still
 -- unanswered/unresolved when the target had already passed at the end of the as-of day; null = not yet due.
 -- resolved_on is null while the interaction is open (unresolved at the end of the as-of day).
@@ -12,7 +13,7 @@ source_interactions as (
 
 params as (
     select
-        getvariable('as_of')::date + interval 1 day as cutoff_at,
+        cxp_day_start_at(getvariable('as_of')::date + 1) as cutoff_at,
         getvariable('sla_first_response_default_minutes')::double as first_response_default_minutes,
         getvariable('sla_resolution_hours')::double as resolution_target_hours
 ),
@@ -32,7 +33,7 @@ bounded as (
         i.kind,
         coalesce(i.category, 'uncategorised') as category,
         i.opened_at,
-        i.opened_at::date as opened_on,
+        cxp_local_on(i.opened_at) as opened_on,
         case when i.first_response_at < p.cutoff_at then i.first_response_at end as first_response_at,
         case when i.resolved_at < p.cutoff_at then i.resolved_at end as resolved_at,
         -- Whether the first contact resolved it is only known once it is resolved (as of the cutoff).
@@ -63,7 +64,7 @@ final as (
         channel,
         category,
         opened_on,
-        resolved_at::date as resolved_on,
+        cxp_local_on(resolved_at) as resolved_on,
         first_response_minutes,
         resolution_hours,
         kind = 'complaint' as is_complaint,
