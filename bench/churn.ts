@@ -17,8 +17,8 @@ import { silentLogger } from '../pipelines/core/logger.js';
 import { migrate } from '../pipelines/core/migrate.js';
 import { fromRoot } from '../pipelines/core/paths.js';
 import { Warehouse } from '../pipelines/core/warehouse.js';
-import { churnConfig } from '../pipelines/config/sections/churn.js';
-import { scoreChurn } from '../pipelines/jobs/score-churn.js';
+import { churnConfig } from '../models/churn/settings.js';
+import { scoreChurn } from '../models/churn/score-step.js';
 import type { JobContext } from '../pipelines/jobs/types.js';
 import type { Config } from '../pipelines/config/types.js';
 import { fixedClock } from '../pipelines/core/clock.js';
@@ -30,7 +30,7 @@ import { loadActiveModel, writeScores } from '../models/churn/model-store.js';
 import { seededRng } from '../models/churn/rng.js';
 import { bandOf, scorePopulation } from '../models/churn/score.js';
 import { trainChurnModel } from '../models/churn/train.js';
-import { loadDemo } from '../tests/pipelines/churn/demo-data.js';
+import { loadDemo } from '../tests/models/churn/demo-data.js';
 
 export interface BenchHistory {
   wh: Warehouse;

@@ -23,7 +23,7 @@ import { fromRoot } from '../pipelines/core/paths.js';
 import { quoteIdent, quoteLiteral } from '../pipelines/core/sql-ident.js';
 import { Warehouse } from '../pipelines/core/warehouse.js';
 import { loadConfig } from '../pipelines/config/load-config.js';
-import { runIngest, type IngestSummary } from '../pipelines/ingest/run-ingest.js';
+import { runIngest, type IngestSummary } from '../pipelines/sources/run-ingest.js';
 
 export interface BenchRow {
   name: string;

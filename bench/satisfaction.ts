@@ -19,7 +19,7 @@ import { discoverModels } from '../pipelines/transform/sql-models.js';
 import { discoverDataTests } from '../pipelines/transform/data-tests.js';
 import { runTransform } from '../pipelines/transform/run-transform.js';
 import { transformVariables } from '../pipelines/transform/variables.js';
-import { fitDrivers, writeDrivers } from '../pipelines/jobs/score-satisfaction.js';
+import { fitDrivers, writeDrivers } from '../models/satisfaction/score-step.js';
 import { satisfactionSettings } from '../models/satisfaction/settings.js';
 import { satisfactionTiles, satisfactionTrend } from '../models/satisfaction/query.js';
 import { serviceTiles, serviceTrend } from '../models/satisfaction/service-query.js';

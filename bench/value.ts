@@ -15,7 +15,7 @@ import { migrate } from '../pipelines/core/migrate.js';
 import { systemClock } from '../pipelines/core/clock.js';
 import { silentLogger } from '../pipelines/core/logger.js';
 import type { Config } from '../pipelines/config/types.js';
-import { scoreValue } from '../pipelines/jobs/score-value.js';
+import { scoreValue } from '../models/value/score-step.js';
 
 export interface BenchRow {
   name: string;
@@ -92,7 +92,7 @@ export async function benchValue(wh: Warehouse, asOf = new Date('2026-03-31T00:0
   const config = { rfm: {}, value } as unknown as Config;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const summary = await scoreValue({ config, warehouse: wh, runId: `bench-${Date.now()}`, clock: systemClock, logger: silentLogger, results: {} }, asOf);
+  const summary = await scoreValue({ config, warehouse: wh, runId: `bench-${Date.now()}`, clock: systemClock, logger: silentLogger }, asOf);
   const total = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const rss = mb(process.memoryUsage().rss);

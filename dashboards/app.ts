@@ -3,9 +3,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { systemClock, type Clock } from '../pipelines/core/clock.js';
 import type { Warehouse } from '../pipelines/core/warehouse.js';
-import type { Config } from '../pipelines/config/types.js';
-import { serverConfigOf, type ServerConfig } from '../pipelines/config/sections/server.js';
-import type { JobRunner } from './jobs.js';
+import type { DashboardConfig as Config } from './config.js';
+import { serverConfigOf, type ServerConfig } from '../pipelines/core/server-settings.js';
+import type { JobRunner } from '../pipelines/core/job-runner.js';
 import { authPlugin, loadApiKeys } from './plugins/auth.js';
 import { errorSchema, installErrorHandling } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
@@ -29,6 +29,8 @@ export interface BuildAppOptions {
   clock?: Clock;
   /** Runs jobs for POST /api/jobs/:name/run; without one that route answers that it cannot. */
   jobRunner?: JobRunner;
+  /** The pipeline's job names (GET /api/jobs lists them; POST /api/jobs/:name/run accepts them). */
+  jobNames?: readonly string[];
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -68,7 +70,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(metaRoutes);
   await app.register(dashboardRoutes, { server, config: opts.config });
   await app.register(customerRoutes, { rateLimit: limit });
-  await app.register(jobRoutes, { runner: opts.jobRunner, rateLimit: limit });
+  await app.register(jobRoutes, { runner: opts.jobRunner, jobNames: opts.jobNames ?? [], rateLimit: limit });
   await app.register(pageRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

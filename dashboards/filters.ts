@@ -1,7 +1,7 @@
 import { addDays, isoDate, parseIsoDate } from '../pipelines/core/clock.js';
 import { CxpError } from '../pipelines/core/errors.js';
 
-/** The channels interactions carry (sql/schema/010_canonical.sql). */
+/** The channels interactions carry (sql/core/010_canonical.sql). */
 export const CHANNELS = ['phone', 'email', 'chat', 'social', 'store', 'app', 'other'] as const;
 
 /** The filter bar shared by every dashboard and metric endpoint. */

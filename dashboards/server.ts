@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { serverConfigOf } from '../pipelines/config/sections/server.js';
+import { serverConfigOf } from '../pipelines/core/server-settings.js';
 import { buildApp, type BuildAppOptions } from './app.js';
 import { assertSafeBind, loadApiKeys } from './plugins/auth.js';
 

@@ -7,7 +7,7 @@ import { countsFor, estimateOf as modelEstimate, compareCounts, satisfactionTile
 import { resolveFilters as modelFilters, type SatisfactionFilters } from '../../models/satisfaction/filters.js';
 import { satisfactionSettings } from '../../models/satisfaction/settings.js';
 import type { Estimate as ModelEstimate } from '../../models/satisfaction/intervals.js';
-import type { Config } from '../../pipelines/config/types.js';
+import type { DashboardConfig as Config } from '../config.js';
 import type { Change, Estimate } from '../stats.js';
 import type { LoadContext } from './types.js';
 
@@ -34,7 +34,7 @@ export function toEstimate(e: ModelEstimate): Estimate {
   return { value: e.score, ci_low: e.ciLow, ci_high: e.ciHigh, n: e.n, is_low_sample: e.isLowSample };
 }
 
-export async function modelTiles(ctx: LoadContext, config: Pick<Config, 'satisfaction'> | undefined): Promise<Map<SurveyType, { current: Estimate; change: Change }>> {
+export async function modelTiles(ctx: LoadContext, config: Config | undefined): Promise<Map<SurveyType, { current: Estimate; change: Change }>> {
   const rows = await satisfactionTiles(ctx.db, filtersOf(ctx), asOfOf(ctx), satisfactionSettings(config));
   return new Map(
     rows.map((c) => [
@@ -47,13 +47,13 @@ export async function modelTiles(ctx: LoadContext, config: Pick<Config, 'satisfa
   );
 }
 
-export async function modelTrend(ctx: LoadContext, type: SurveyType, grain: 'week' | 'month', config: Pick<Config, 'satisfaction'> | undefined) {
+export async function modelTrend(ctx: LoadContext, type: SurveyType, grain: 'week' | 'month', config: Config | undefined) {
   const rows = await satisfactionTrend(ctx.db, { surveyType: type, grain, filters: filtersOf(ctx) }, asOfOf(ctx), satisfactionSettings(config));
   return rows.map((r) => ({ period: r.period_on, value: r.score, ci_low: r.ci_low, ci_high: r.ci_high, n: r.n, is_low_sample: r.is_low_sample }));
 }
 
 /** Per channel over the whole range: one count per channel the survey responses carry. */
-export async function modelByChannel(ctx: LoadContext, type: SurveyType, config: Pick<Config, 'satisfaction'> | undefined) {
+export async function modelByChannel(ctx: LoadContext, type: SurveyType, config: Config | undefined) {
   const s = satisfactionSettings(config);
   const base = modelFilters(filtersOf(ctx), asOfOf(ctx));
   const channels = base.channels.length

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Db } from '../../pipelines/core/warehouse.js';
-import type { ServerConfig } from '../../pipelines/config/sections/server.js';
-import type { Config } from '../../pipelines/config/types.js';
+import type { ServerConfig } from '../../pipelines/core/server-settings.js';
+import type { DashboardConfig as Config } from '../config.js';
 import type { ResolvedFilters } from '../filters.js';
 import type { Change, Estimate } from '../stats.js';
 

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CxpError } from '../../pipelines/core/errors.js';
-import { ROLES, type ApiKeyConfig } from '../../pipelines/config/sections/server.js';
+import { ROLES, type ApiKeyConfig } from '../../pipelines/core/server-settings.js';
 import { global } from './global.js';
 
 export type Role = (typeof ROLES)[number];

@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { isoDate } from '../../pipelines/core/clock.js';
 import type { Clock } from '../../pipelines/core/clock.js';
 import type { Warehouse } from '../../pipelines/core/warehouse.js';
-import { latestEventDate } from '../../pipelines/jobs/as-of.js';
-import type { Config } from '../../pipelines/config/types.js';
-import { sourceFreshness } from '../../pipelines/scheduler/freshness.js';
+import { latestEventDate } from '../../pipelines/core/as-of.js';
+import type { DashboardConfig as Config } from '../config.js';
+import { sourceFreshness } from '../../pipelines/core/freshness.js';
 import { global } from './global.js';
 
 export interface Freshness {
@@ -32,6 +32,8 @@ export interface DataContext {
   invalidate(): void;
   /** Reuses a computed response while the data version and TTL hold. */
   cached<T>(key: string, compute: (s: DataState) => Promise<T>): Promise<T>;
+  /** The injected clock (buildApp `clock`): business dates never come from the wall clock. */
+  clock: Clock;
 }
 
 declare module 'fastify' {
@@ -102,6 +104,7 @@ export const warehousePlugin: FastifyPluginAsync<WarehousePluginOptions> = globa
   let refreshing: Promise<void> | undefined;
   const cache = new Map<string, { version: string; expires: number; value: Promise<unknown> }>();
   const data: DataContext = {
+    clock,
     // Stale-while-revalidate: after the TTL the previous state keeps serving while one refresh runs, so no
     // request waits on the refresh; invalidate() (after a run) makes the next request wait for fresh state.
     state() {

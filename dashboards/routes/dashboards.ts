@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CxpError } from '../../pipelines/core/errors.js';
-import { serverConfigOf, type ServerConfig } from '../../pipelines/config/sections/server.js';
-import type { Config } from '../../pipelines/config/types.js';
+import { serverConfigOf, type ServerConfig } from '../../pipelines/core/server-settings.js';
+import type { DashboardConfig as Config } from '../config.js';
 import { commonFilterProperties, type CommonFilters } from '../filters.js';
 import { DASHBOARDS } from '../data/registry.js';
 import { missingTables, noData, type ChartOut, type Dashboard, type DashboardData } from '../data/types.js';

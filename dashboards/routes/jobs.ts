@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CxpError } from '../../pipelines/core/errors.js';
-import { JOB_NAMES } from '../../pipelines/jobs/registry.js';
-import type { JobRunner } from '../jobs.js';
+import type { JobRunner } from '../../pipelines/core/job-runner.js';
 import { dataEnvelope } from './request-context.js';
 
 export interface JobRoutesOptions {
   runner?: JobRunner;
+  /** The pipeline's job names, in order (injected: dashboards do not import the jobs). */
+  jobNames: readonly string[];
   rateLimit: { max: number; timeWindow: number };
 }
 
@@ -20,6 +21,7 @@ function parseJson(v: unknown): unknown {
 
 /** Run history (viewer) and running a job or the whole pipeline in this process (admin). */
 export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, opts) => {
+  const JOB_NAMES = [...opts.jobNames];
   app.get<{ Querystring: { limit: number; offset: number } }>('/api/jobs', {
     config: { role: 'viewer' },
     schema: {

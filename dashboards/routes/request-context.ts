@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseIsoDate } from '../../pipelines/core/clock.js';
+import { isoDate, parseIsoDate } from '../../pipelines/core/clock.js';
 import { checkKnownValue, resolveFilters, type CommonFilters, type ResolvedFilters } from '../filters.js';
 import type { DataState } from '../plugins/warehouse.js';
 
@@ -29,7 +29,8 @@ export async function filtersFor(app: FastifyInstance, q: CommonFilters, state?:
   const known = await knownValues(app);
   checkKnownValue('country', q.country, known.countries);
   checkKnownValue('segment', q.segment, known.segments);
-  const asOf = (s.as_of && parseIsoDate(s.as_of)) || new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
+  // No data yet: today by the injected clock, so tests and replays pin it.
+  const asOf = (s.as_of && parseIsoDate(s.as_of)) || parseIsoDate(isoDate(app.data.clock.now()))!;
   return { state: s, filters: resolveFilters(q, asOf), asOf };
 }
 

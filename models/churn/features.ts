@@ -8,6 +8,7 @@ import { fromRoot } from '../../pipelines/core/paths.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ConnDb, Db, Warehouse } from '../../pipelines/core/warehouse.js';
 import type { Matrix } from './matrix.js';
+import { satisfactionSettings } from '../satisfaction/settings.js';
 
 export const CHURN_FEATURES = [
   'days_since_last_purchase',
@@ -81,16 +82,13 @@ export interface FirstResponseSla {
   firstResponseDefaultMinutes: number;
 }
 
-export const DEFAULT_SLA: FirstResponseSla = { firstResponseMinutes: { chat: 15, phone: 15 }, firstResponseDefaultMinutes: 1440 };
-
-/** The SLA from config.satisfaction.sla when set (the company's one definition of "slow"), else the default. */
-export function slaFromConfig(satisfaction: Record<string, unknown> | undefined): FirstResponseSla {
-  const sla = (satisfaction?.sla ?? {}) as Partial<FirstResponseSla>;
-  return {
-    firstResponseMinutes: sla.firstResponseMinutes ?? DEFAULT_SLA.firstResponseMinutes,
-    firstResponseDefaultMinutes: sla.firstResponseDefaultMinutes ?? DEFAULT_SLA.firstResponseDefaultMinutes,
-  };
+/** The SLA from config.satisfaction.sla (the company's one definition of "slow"; its defaults live there). */
+export function slaFromConfig(satisfaction: unknown): FirstResponseSla {
+  const { firstResponseMinutes, firstResponseDefaultMinutes } = satisfactionSettings({ satisfaction }).sla;
+  return { firstResponseMinutes, firstResponseDefaultMinutes };
 }
+
+export const DEFAULT_SLA: FirstResponseSla = slaFromConfig(undefined);
 
 // DECIMAL/BIGINT come back as numbers or bigints (getColumnsObjectJS), NULL as null.
 const num = (v: unknown): number => (v === null || v === undefined ? Number.NaN : Number(v));

@@ -1,5 +1,9 @@
-/** The `satisfaction` config section, typed, with the defaults the schema fills in. */
-import type { Config } from '../../pipelines/config/types.js';
+/**
+ * Config key `satisfaction`: schema (with the defaults), type and typed reader, written once here.
+ * Every property has a default, so `{}` is valid.
+ */
+import type { ModuleConfig } from '../../pipelines/core/module.js';
+import { defineSettings, type SettingsSchema } from '../../pipelines/core/settings.js';
 
 export interface SatisfactionSettings {
   minSample: number;
@@ -10,29 +14,85 @@ export interface SatisfactionSettings {
   drivers: { windowDays: number; targets: ('nps' | 'csat' | 'ces')[] };
 }
 
-export const DEFAULT_SATISFACTION_SETTINGS: SatisfactionSettings = {
-  minSample: 30,
-  confidence: 0.95,
-  surveyWindowDays: 365,
-  csiWeights: { nps: 0.4, csat: 0.3, ces: 0.2, service: 0.1 },
-  sla: { firstResponseMinutes: { chat: 15, phone: 15 }, firstResponseDefaultMinutes: 1440, resolutionHours: 24 },
-  drivers: { windowDays: 365, targets: ['nps', 'csat', 'ces'] },
+export const satisfactionSchema: SettingsSchema = {
+  type: 'object',
+  default: {},
+  additionalProperties: false,
+  properties: {
+    minSample: {
+      type: 'integer',
+      minimum: 1,
+      default: 30,
+      description: 'figures from fewer responses than this are flagged is_low_sample (shown, never hidden)',
+    },
+    confidence: {
+      type: 'number',
+      exclusiveMinimum: 0.5,
+      exclusiveMaximum: 1,
+      default: 0.95,
+      description: 'confidence level of every interval and significance test',
+    },
+    surveyWindowDays: {
+      type: 'integer',
+      minimum: 1,
+      default: 365,
+      description: 'customer CSAT/CES/NPS averages and CSI use responses from this many days up to asOf',
+    },
+    csiWeights: {
+      type: 'object',
+      default: {},
+      additionalProperties: false,
+      description: 'CSI = weighted mean of the available normalised components (0-100); weights are renormalised',
+      properties: {
+        nps: { type: 'number', minimum: 0, default: 0.4 },
+        csat: { type: 'number', minimum: 0, default: 0.3 },
+        ces: { type: 'number', minimum: 0, default: 0.2 },
+        service: { type: 'number', minimum: 0, default: 0.1 },
+      },
+    },
+    sla: {
+      type: 'object',
+      default: {},
+      additionalProperties: false,
+      properties: {
+        firstResponseMinutes: {
+          type: 'object',
+          default: { chat: 15, phone: 15 },
+          additionalProperties: { type: 'number', exclusiveMinimum: 0 },
+          description: 'first-response target per channel, in minutes; channels not listed use firstResponseDefaultMinutes',
+        },
+        firstResponseDefaultMinutes: { type: 'number', exclusiveMinimum: 0, default: 1440 },
+        resolutionHours: { type: 'number', exclusiveMinimum: 0, default: 24 },
+      },
+    },
+    drivers: {
+      type: 'object',
+      default: {},
+      additionalProperties: false,
+      properties: {
+        windowDays: {
+          type: 'integer',
+          minimum: 1,
+          default: 365,
+          description: 'key-driver models use survey responses from this many days up to asOf',
+        },
+        targets: {
+          type: 'array',
+          items: { type: 'string', enum: ['nps', 'csat', 'ces'] },
+          default: ['nps', 'csat', 'ces'],
+          description: 'survey types whose score is explained by the drivers',
+        },
+      },
+    },
+  },
 };
 
+export const SATISFACTION_SETTINGS = defineSettings<SatisfactionSettings>(satisfactionSchema);
+
+/** The defaults, as the schema gives them. */
+export const DEFAULT_SATISFACTION_SETTINGS: SatisfactionSettings = SATISFACTION_SETTINGS.read({});
+
 /** Settings from a loaded config; missing keys (a config built by hand in a test) take the defaults. */
-export function satisfactionSettings(config: Pick<Config, 'satisfaction'> | undefined): SatisfactionSettings {
-  const s = (config?.satisfaction ?? {}) as Partial<SatisfactionSettings>;
-  const d = DEFAULT_SATISFACTION_SETTINGS;
-  return {
-    minSample: s.minSample ?? d.minSample,
-    confidence: s.confidence ?? d.confidence,
-    surveyWindowDays: s.surveyWindowDays ?? d.surveyWindowDays,
-    csiWeights: { ...d.csiWeights, ...(s.csiWeights ?? {}) },
-    sla: {
-      firstResponseMinutes: s.sla?.firstResponseMinutes ?? d.sla.firstResponseMinutes,
-      firstResponseDefaultMinutes: s.sla?.firstResponseDefaultMinutes ?? d.sla.firstResponseDefaultMinutes,
-      resolutionHours: s.sla?.resolutionHours ?? d.sla.resolutionHours,
-    },
-    drivers: { ...d.drivers, ...(s.drivers ?? {}) },
-  };
+export function satisfactionSettings(config: ModuleConfig | undefined): SatisfactionSettings {
+  return SATISFACTION_SETTINGS.read(config?.satisfaction);
 }

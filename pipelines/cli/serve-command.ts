@@ -2,8 +2,9 @@ import { CxpError } from '../core/errors.js';
 import type { Command } from './commands.js';
 import { openContext, type CliContext } from './open-context.js';
 import { startServer, type RunningServer } from '../../dashboards/server.js';
-import { createJobRunner, type JobRunner } from '../../dashboards/jobs.js';
-import { serverConfigOf } from '../config/sections/server.js';
+import { createJobRunner, type JobRunner } from '../jobs/job-runner.js';
+import { JOB_NAMES } from '../jobs/registry.js';
+import { serverConfigOf } from '../core/server-settings.js';
 import { startScheduler, type Scheduler } from '../scheduler/scheduler.js';
 
 export interface ServeOptions {
@@ -28,6 +29,7 @@ export async function serveWarehouse(ctx: CliContext, opts: ServeOptions = {}): 
     port: opts.port ?? server.port,
     clock: ctx.clock,
     jobRunner,
+    jobNames: JOB_NAMES,
   });
   ctx.logger.info(`dashboards at ${running.url}/overview  API docs at ${running.url}/api/docs`);
   if (running.app.authMode === 'open') {

@@ -1,6 +1,6 @@
-import { requireAsOf } from '../jobs/as-of.js';
+import { runAsOf } from '../core/as-of.js';
 import { newRunId } from '../jobs/run-pipeline.js';
-import { trainAndActivate } from '../jobs/score-churn.js';
+import { trainAndActivate } from '../../models/churn/score-step.js';
 import { isoDate } from '../core/clock.js';
 import { isCxpError } from '../core/errors.js';
 import type { Command } from './commands.js';
@@ -17,7 +17,7 @@ export const trainCommand: Command = {
     const ctx = await openContext({ config: values.config as string | undefined, asOf: values['as-of'] as string | undefined, debug: Boolean(values.debug) });
     try {
       const jobCtx = { ...ctx, runId: newRunId(ctx.clock), results: {} };
-      const asOf = await requireAsOf(jobCtx);
+      const asOf = await runAsOf(jobCtx);
       const m = await trainAndActivate(jobCtx, asOf);
       const oot = m.metrics.out_of_time as { calibrated: Record<string, number>; raw: Record<string, number> } | null;
       const lines = [

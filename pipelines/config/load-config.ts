@@ -6,8 +6,9 @@ import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
 import { isIanaZone } from '../core/time-zone.js';
-import { resolveSurveyScales, surveyScaleProblems } from '../ingest/survey-scales.js';
+import { resolveSurveyScales, surveyScaleProblems } from '../sources/survey-scales.js';
 import { configSchema } from './schema.js';
+import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
 
 // ajv-formats ships CJS; under NodeNext its default export is the module object.
@@ -76,6 +77,7 @@ function semanticProblems(cfg: Config): string[] {
       if (zone !== undefined && !isIanaZone(zone)) out.push(`${key}: "${zone}" is not an IANA time zone (e.g. "Europe/Riga", "Asia/Shanghai", "UTC")`);
     }
   }
+  out.push(...moduleProblems(cfg));
   return out;
 }
 

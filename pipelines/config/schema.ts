@@ -1,7 +1,8 @@
 import { sectionSchemas } from './sections.js';
 
-export const SOURCE_NAMES = ['customers', 'purchases', 'interactions', 'surveys'] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
+import { SOURCE_NAMES, type SourceName } from './source-names.js';
+
+export { SOURCE_NAMES, type SourceName };
 
 export const SOURCE_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'] as const;
 

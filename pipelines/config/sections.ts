@@ -1,30 +1,29 @@
 /**
- * Config sections owned by the analytics modules. Each module's schema lives next to its code and is
- * registered here, so the loader validates the whole file in one pass and reports every bad key.
+ * Every config section besides sources/exports/duckdb: each analytics module's (models/modules.ts)
+ * and the pipeline's own. The loader validates the whole file in one pass against these schemas
+ * and then runs every section's `problems` check, so `cxpulse config` finds what a job would reject.
  * A section's schema must give defaults for everything (ajv `useDefaults`), so `{}` is valid.
  */
-import type { JSONSchemaType } from 'ajv';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SectionSchema = JSONSchemaType<any> | Record<string, unknown>;
-
-import { satisfactionSchema } from './sections/satisfaction.js';
-import { rfmSchema } from './sections/rfm.js';
-import { valueSchema } from './sections/value.js';
-import { churnSchema } from './sections/churn.js';
-import { serverSchema } from './sections/server.js';
+import type { ModuleConfig } from '../core/module.js';
+import type { SettingsSchema } from '../core/settings.js';
+import { serverSchema } from '../core/server-settings.js';
+import { MODULES } from '../../models/modules.js';
 import { scheduleSchema } from './sections/schedule.js';
 import { triggersSchema } from './sections/triggers.js';
 import { deliverySchema } from './sections/delivery.js';
 
-/** Keys are top-level config keys; each schema lives in sections/<key>.ts, owned by its module. */
-export const sectionSchemas: Record<string, SectionSchema> = {
-  satisfaction: satisfactionSchema,
-  rfm: rfmSchema,
-  value: valueSchema,
-  churn: churnSchema,
+export type { SettingsSchema as SectionSchema };
+
+/** Keys are top-level config keys. */
+export const sectionSchemas: Record<string, SettingsSchema> = {
+  ...Object.fromEntries(MODULES.map((m) => [m.name, m.settings.schema])),
   server: serverSchema,
   schedule: scheduleSchema,
   triggers: triggersSchema,
   delivery: deliverySchema,
 };
+
+/** The modules' checks a schema cannot express (AnalyticsModule.problems), keyed like schema errors. */
+export function moduleProblems(config: ModuleConfig): string[] {
+  return MODULES.flatMap((m) => m.problems?.(config) ?? []);
+}

@@ -13,7 +13,7 @@ export interface SourceConfig {
   encoding?: string;
   defaults: Record<string, string | number | boolean>;
   answerColumns?: string[];
-  /** surveys only: answer ranges and no-answer codes (pipelines/ingest/survey-scales.ts). */
+  /** surveys only: answer ranges and no-answer codes (pipelines/sources/survey-scales.ts). */
   scales?: SurveyScalesConfig;
   /** IANA zone naive timestamps of this source are read in; defaults to the top-level `timezone`. */
   timezone?: string;
@@ -32,7 +32,11 @@ export interface ExportsConfig {
   datasets?: string[];
 }
 
-export interface Config {
+/**
+ * The loaded config. A type alias (not an interface) so it is assignable to the module view
+ * (pipelines/core/module.ts ModuleConfig) that analytics modules read their sections from.
+ */
+export type Config = {
   /** Absolute path of the config file, or undefined for the built-in demo config. */
   configPath?: string;
   /** Folder that relative paths were resolved against. */
@@ -43,7 +47,7 @@ export interface Config {
   sources: Partial<Record<SourceName, SourceConfig>>;
   exports: ExportsConfig;
   duckdb: { threads?: number; memoryLimit?: string };
-  // Sections owned by the analytics modules; each module narrows its own (see sections.ts).
+  // Sections: each module narrows its own (models/<m>/settings.ts), the others pipelines/config/sections/.
   satisfaction: Record<string, unknown>;
   rfm: Record<string, unknown>;
   value: Record<string, unknown>;
@@ -52,4 +56,4 @@ export interface Config {
   schedule: Record<string, unknown>;
   triggers: Record<string, unknown>;
   delivery: Record<string, unknown>;
-}
+};

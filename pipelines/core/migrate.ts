@@ -4,14 +4,22 @@ import { fromRoot } from './paths.js';
 import type { Db } from './warehouse.js';
 
 /**
- * Applies sql/schema/*.sql in file-name order. Every statement there is idempotent
- * (`create ... if not exists`), so this runs at every open.
+ * The DDL folders, applied in this order: sql/core (canonical and bookkeeping tables) before
+ * sql/scores (the modules' score tables); within a folder, file-name order.
  */
-export async function migrate(db: Db, dir = fromRoot('sql', 'schema')): Promise<void> {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.sql'))
-    .sort();
-  for (const f of files) {
-    await db.run(readFileSync(join(dir, f), 'utf8'));
+export const SCHEMA_DIRS = [fromRoot('sql', 'core'), fromRoot('sql', 'scores')];
+
+/**
+ * Applies the DDL of SCHEMA_DIRS. Every statement there is idempotent (`create ... if not exists`),
+ * so this runs at every open.
+ */
+export async function migrate(db: Db, dirs: readonly string[] = SCHEMA_DIRS): Promise<void> {
+  for (const dir of dirs) {
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    for (const f of files) {
+      await db.run(readFileSync(join(dir, f), 'utf8'));
+    }
   }
 }

@@ -1,53 +1,19 @@
 import type { Db, SqlValue } from '../core/warehouse.js';
 import { quoteIdent } from '../core/sql-ident.js';
+import { MODULES } from '../../models/modules.js';
 
 /**
- * customer_360: one row per customer with everything known so far. Columns from modules whose table
- * does not exist yet are present as typed NULLs, so readers (API, triggers, exports) see one stable shape.
+ * customer_360: one row per customer with everything known so far. Each module names its columns
+ * (AnalyticsModule.customer360); columns from a table that does not exist yet are present as typed
+ * NULLs, so readers (API, triggers, exports) see one stable shape. One join per table.
  */
-const PARTS: { table: string; alias: string; columns: [name: string, type: string][] }[] = [
-  {
-    table: 'customer_satisfaction',
-    alias: 'sat',
-    columns: [
-      ['last_nps', 'integer'],
-      ['last_nps_at', 'timestamp'],
-      ['csat_avg', 'double'],
-      ['csi', 'double'],
-      ['count_interactions_90d', 'bigint'],
-      ['count_complaints_90d', 'bigint'],
-      ['count_open_items', 'bigint'],
-      ['median_first_response_minutes', 'double'],
-    ],
-  },
-  {
-    table: 'customer_value',
-    alias: 'val',
-    columns: [
-      ['recency_days', 'integer'],
-      ['frequency', 'integer'],
-      ['monetary', 'double'],
-      ['r_score', 'integer'],
-      ['f_score', 'integer'],
-      ['m_score', 'integer'],
-      ['rfm_segment', 'varchar'],
-      ['lifecycle_stage', 'varchar'],
-      ['p_alive', 'double'],
-      ['expected_purchases_90d', 'double'],
-      ['expected_order_value', 'double'],
-      ['clv', 'double'],
-    ],
-  },
-  {
-    table: 'churn_scores',
-    alias: 'churn',
-    columns: [
-      ['churn_risk', 'double'],
-      ['churn_band', 'varchar'],
-      ['churn_reasons', 'json'],
-    ],
-  },
-];
+function parts(): { table: string; alias: string; columns: [name: string, type: string][] }[] {
+  const byTable = new Map<string, [string, string][]>();
+  for (const m of MODULES) {
+    for (const p of m.customer360 ?? []) byTable.set(p.table, [...(byTable.get(p.table) ?? []), ...p.columns]);
+  }
+  return [...byTable].map(([table, columns], i) => ({ table, alias: `m${i}`, columns }));
+}
 
 async function existingColumns(db: Db, table: string): Promise<Set<string> | undefined> {
   const rows = await db.all<{ column_name: string }>(
@@ -60,7 +26,7 @@ async function existingColumns(db: Db, table: string): Promise<Set<string> | und
 export async function buildCustomer360(db: Db, asOf: Date): Promise<number> {
   const selects: string[] = [];
   const joins: string[] = [];
-  for (const part of PARTS) {
+  for (const part of parts()) {
     const have = await existingColumns(db, part.table);
     if (have?.has('customer_id')) {
       joins.push(`left join ${quoteIdent(part.table)} ${part.alias} using (customer_id)`);

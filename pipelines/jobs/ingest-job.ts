@@ -1,4 +1,4 @@
-import { runIngest } from '../ingest/run-ingest.js';
+import { runIngest } from '../sources/run-ingest.js';
 import type { Job } from './types.js';
 
 /**

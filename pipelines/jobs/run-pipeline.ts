@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isoDate } from '../core/clock.js';
 import { CxpError, toCxpError } from '../core/errors.js';
-import type { Job, JobContext, JobSummary } from './types.js';
-import { resolveAsOf } from './as-of.js';
+import type { Job, JobContext } from './types.js';
+import { resolveAsOf } from '../core/as-of.js';
 
-export type RunTrigger = 'cli' | 'schedule' | 'api' | 'start';
+import type { RunOutcome, RunTrigger } from '../core/job-runner.js';
 
-export interface RunOutcome {
-  runId: string;
-  status: 'succeeded' | 'failed';
-  startedAt: Date;
-  finishedAt: Date;
-  asOf?: string;
-  results: Record<string, JobSummary>;
-  error?: CxpError;
-}
+export type { RunOutcome, RunTrigger };
 
 export function newRunId(clock: { now(): Date }): string {
   // Sortable by time, unique across processes.
@@ -50,6 +42,11 @@ export async function runPipeline(
       break;
     }
     const t0 = performance.now();
+    if (job.name !== 'ingest' && ctx.asOf === undefined) {
+      // Once per run, before the first job that needs it: after ingest, so a date derived from the
+      // data sees what this run loaded.
+      ctx.asOf = await resolveAsOf(ctx).catch(() => undefined);
+    }
     ctx.logger.info(`job ${job.name} started`, { run_id: runId });
     try {
       const summary = await job.run(ctx);
@@ -64,7 +61,7 @@ export async function runPipeline(
     }
   }
   const finishedAt = ctx.clock.now();
-  const asOfDate = await resolveAsOf(ctx).catch(() => undefined);
+  const asOfDate = ctx.asOf ?? (await resolveAsOf(ctx).catch(() => undefined));
   const counts = (ctx.results.ingest as { sources?: unknown } | undefined)?.sources ?? null;
   await wh.run(
     `update pipeline_runs set finished_at = $2, status = $3, as_of = $4::date, counts = $5::json, job_results = $6::json, error = $7

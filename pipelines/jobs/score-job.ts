@@ -1,26 +1,19 @@
 import { CxpError } from '../core/errors.js';
-import { requireAsOf } from './as-of.js';
+import { runAsOf } from '../core/as-of.js';
 import { isoDate } from '../core/clock.js';
-import type { Job, JobContext, JobSummary } from './types.js';
-import { scoreSatisfaction } from './score-satisfaction.js';
-import { scoreValue } from './score-value.js';
-import { scoreChurn } from './score-churn.js';
+import type { Job, JobSummary } from './types.js';
+import type { ScoreStep } from '../core/module.js';
+import { MODULES } from '../../models/modules.js';
 import { buildCustomer360 } from './customer-360.js';
 
-/** A step of the score job; each analytics module owns one. Runs after transform, in this order. */
-export type ScoreStep = (ctx: JobContext, asOf: Date) => Promise<JobSummary>;
-
-export const SCORE_STEPS: { name: string; run: ScoreStep }[] = [
-  { name: 'satisfaction', run: scoreSatisfaction },
-  { name: 'value', run: scoreValue },
-  { name: 'churn', run: scoreChurn },
-];
+/** The score job's steps: each module's own (AnalyticsModule.scoreStep), in module-list order. */
+export const SCORE_STEPS: { name: string; run: ScoreStep }[] = MODULES.flatMap((m) => (m.scoreStep ? [{ name: m.name, run: m.scoreStep }] : []));
 
 export const scoreJob: Job = {
   name: 'score',
   description: 'satisfaction statistics and drivers, RFM/lifecycle/CLV, churn risk (trains when no fresh model)',
   async run(ctx) {
-    const asOf = await requireAsOf(ctx);
+    const asOf = await runAsOf(ctx);
     const out: JobSummary = { as_of: isoDate(asOf) };
     for (const step of SCORE_STEPS) {
       if (ctx.signal?.aborted) {

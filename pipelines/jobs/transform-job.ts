@@ -1,14 +1,14 @@
 import { isoDate } from '../core/clock.js';
 import { runTransform } from '../transform/run-transform.js';
 import { transformVariables } from '../transform/variables.js';
-import { requireAsOf } from './as-of.js';
+import { runAsOf } from '../core/as-of.js';
 import type { Job } from './types.js';
 
 export const transformJob: Job = {
   name: 'transform',
   description: 'build the sql/ models (intermediate, marts) in dependency order, then run the data tests',
   async run(ctx) {
-    const asOf = await requireAsOf(ctx);
+    const asOf = await runAsOf(ctx);
     const result = await runTransform(ctx.warehouse, transformVariables(ctx.config, asOf), ctx.logger);
     return { as_of: isoDate(asOf), models: result.models.length, tests: result.testsRun, tables: result.models };
   },

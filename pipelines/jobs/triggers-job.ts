@@ -1,9 +1,9 @@
 import { isoDate } from '../core/clock.js';
-import { sourceFreshness } from '../scheduler/freshness.js';
+import { sourceFreshness } from '../core/freshness.js';
 import { deliverPending, deliveryConfig } from '../triggers/deliver.js';
 import { evaluateRules } from '../triggers/evaluate.js';
 import { resolveRules, triggersConfig } from '../triggers/rules.js';
-import { requireAsOf } from './as-of.js';
+import { runAsOf } from '../core/as-of.js';
 import type { Job } from './types.js';
 
 export const triggersJob: Job = {
@@ -13,7 +13,7 @@ export const triggersJob: Job = {
     const tc = triggersConfig(ctx.config);
     if (!tc.enabled) return { skipped: 'triggers.enabled is false' };
     const rules = resolveRules(ctx.config);
-    const asOf = await requireAsOf(ctx);
+    const asOf = await runAsOf(ctx);
     const now = ctx.clock.now();
     const freshness = await sourceFreshness(ctx.warehouse, ctx.config, now);
     // Actions are committed to the outbox before anything is sent: a crash after this line loses nothing.

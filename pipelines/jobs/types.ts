@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Warehouse } from '../core/warehouse.js';
 import type { Config } from '../config/types.js';
+import type { JobSummary } from '../core/job-runner.js';
 
 /** What every job receives. The clock, logger and warehouse are passed in so tests pin them. */
 export interface JobContext {
@@ -10,16 +11,20 @@ export interface JobContext {
   runId: string;
   clock: Clock;
   logger: Logger;
-  /** Explicit as-of date (CLI --as-of or config asOf); when absent, resolveAsOf() derives it from the data. */
+  /** Explicit as-of date (CLI --as-of); else config asOf; else derived from the data loaded. */
   asOfOverride?: Date;
+  /**
+   * The run's as-of date, resolved once per run by runPipeline (after ingest when derived from the
+   * data) and read by every job through runAsOf(ctx).
+   */
+  asOf?: Date;
   /** Set when the run should stop early (shutdown); jobs check it between steps. */
   signal?: AbortSignal;
   /** Results of the jobs that ran before in the same run, by job name. */
   results: Record<string, JobSummary>;
 }
 
-/** A job's printable outcome: counts, durations, model metrics. JSON-serialisable. */
-export type JobSummary = Record<string, unknown>;
+export type { JobSummary };
 
 export interface Job {
   name: string;

@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import type { Config } from '../config/types.js';
 import { CxpError } from '../core/errors.js';
-import type { BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../core/backoff.js';
 
 export interface ScheduledRun {
   /** Key in schedule.runs, e.g. "nightly". */
@@ -90,6 +90,17 @@ export function scheduleConfig(config: Config, jobNames: readonly string[]): Sch
     deliverySweepCron: sweep,
     shutdownTimeoutSeconds: s.shutdownTimeoutSeconds ?? 600,
   };
+}
+
+/** Everything scheduleConfig would reject (cron expressions, unknown jobs, time zone), as problems. */
+export function scheduleProblems(config: Config, jobNames: readonly string[]): string[] {
+  try {
+    scheduleConfig(config, jobNames);
+    return [];
+  } catch (err) {
+    const e = err as CxpError;
+    return (e.details?.problems as string[] | undefined) ?? [e.message];
+  }
 }
 
 /** Whether `expr` fires at the minute (or second) of `at`, read in `timezone`. */

@@ -8,7 +8,7 @@
  *   reply.code(202).send({ run_id: ticket.runId, status: ticket.status });  // 'running' | 'queued'
  *   // ticket.done resolves with the final RunOutcome (after retries) or a SkippedRun; it never rejects.
  *   scheduler.status();                                   // running, queued, schedules with next run, retries
- *   serveWarehouse(ctx, { jobRunner: scheduler.asJobRunner() }); // dashboards/jobs.ts JobRunner shape
+ *   serveWarehouse(ctx, { jobRunner: scheduler.asJobRunner() }); // pipelines/core/job-runner.ts JobRunner
  *   await scheduler.replay({ actionId } | { dead: true }); // POST /api/actions/:id/replay: re-queue + deliver now,
  *                                                         // in turn with runs (never concurrent with a triggers job)
  *   await scheduler.stop();                               // graceful: waits for the running job
@@ -29,7 +29,7 @@ import type { Job } from '../jobs/types.js';
 import { deliverPending, deliveryConfig, type DeliverySummary } from '../triggers/deliver.js';
 import { replayActions } from '../triggers/replay.js';
 import { resolveRules, triggersConfig } from '../triggers/rules.js';
-import { backoffMs } from './backoff.js';
+import { backoffMs } from '../core/backoff.js';
 import { nodeCronFactory, scheduleConfig, type CronFactory, type CronHandle, type ScheduleConfig } from './schedule-config.js';
 
 export interface Timers {
@@ -299,7 +299,7 @@ export class Scheduler {
   }
 
   /**
-   * The dashboards' JobRunner shape (dashboards/jobs.ts), so the API and the schedules share this lock:
+   * The dashboards' JobRunner shape (pipelines/core/job-runner.ts), so the API and the schedules share this lock:
    * isRunning() is true while a pipeline run is in progress or queued; done always resolves to a
    * RunOutcome (a run skipped at shutdown becomes a failed outcome saying so).
    */

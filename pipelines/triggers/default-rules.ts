@@ -1,4 +1,4 @@
-import type { RuleConfig } from './rules.js';
+import type { RuleConfig } from '../config/sections/triggers.js';
 
 /**
  * The rules shipped with cxpulse (docs/triggers.md "Default rules"), from customer-service practice.

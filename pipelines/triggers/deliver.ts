@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Warehouse } from '../core/warehouse.js';
-import { jitteredBackoffMs, type BackoffPolicy } from '../scheduler/backoff.js';
+import { jitteredBackoffMs, type BackoffPolicy } from '../core/backoff.js';
 import { secretKey, signedHeaders } from './signature.js';
 
 export interface EndpointConfig {
@@ -60,6 +60,23 @@ type DueAction = {
 };
 
 type Outcome = { kind: 'delivered' | 'retry' | 'dead'; statusCode: number | null; error: string | null; retryAfterMs?: number };
+
+/**
+ * Endpoints whose signing secret is missing or malformed in this environment (delivery would fail
+ * on them); `cxpulse config` reports these.
+ */
+export function deliveryProblems(config: Config, env: Record<string, string | undefined> = process.env): string[] {
+  const out: string[] = [];
+  for (const [name, ep] of Object.entries(deliveryConfig(config).endpoints)) {
+    try {
+      resolveSecret(name, ep, env);
+    } catch (err) {
+      const e = err as CxpError;
+      out.push(`delivery.endpoints.${name}: ${e.message}${e.details.hint ? ` (${e.details.hint})` : ''}`);
+    }
+  }
+  return out;
+}
 
 function resolveSecret(name: string, ep: EndpointConfig, env: Record<string, string | undefined>): string {
   const secret = ep.secret ?? (ep.secretEnv ? env[ep.secretEnv] : undefined);

@@ -3,7 +3,7 @@ import { isoDate } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { quoteIdent } from '../core/sql-ident.js';
 import type { ConnDb, Row, SqlValue, Warehouse } from '../core/warehouse.js';
-import type { SourceFreshness } from '../scheduler/freshness.js';
+import type { SourceFreshness } from '../core/freshness.js';
 import { leafHolds } from './compile-rule.js';
 import { CONTEXT_COLUMNS, FIELDS } from './fields.js';
 import type { Rule } from './rules.js';

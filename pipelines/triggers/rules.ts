@@ -4,31 +4,9 @@ import { CxpError } from '../core/errors.js';
 import { compileCondition, type CompiledCondition } from './compile-rule.js';
 import { DEFAULT_RULES } from './default-rules.js';
 import { FIELDS } from './fields.js';
+import type { RuleConfig, TriggersConfig } from '../config/sections/triggers.js';
 
-/** A rule as written in config (triggers.rules[]); see pipelines/config/sections/triggers.ts. */
-export interface RuleConfig {
-  name: string;
-  description?: string;
-  action?: string;
-  kind?: 'marketing' | 'service';
-  requiresConsent?: boolean;
-  when: unknown;
-  channel?: 'webhook' | 'list';
-  endpoint?: string;
-  cooldownDays?: number;
-  holdoutShare?: number;
-  dependsOn?: SourceName[];
-  enabled?: boolean;
-}
-
-export interface TriggersConfig {
-  enabled: boolean;
-  useDefaultRules: boolean;
-  rules: RuleConfig[];
-  defaultChannel: 'webhook' | 'list';
-  defaultHoldoutShare: number;
-  holdOnStaleData: boolean;
-}
+export type { RuleConfig, TriggersConfig };
 
 /** A rule with every default applied and its condition compiled. */
 export interface Rule {
@@ -121,6 +99,18 @@ export function resolveRules(config: Config): Rule[] {
     });
   }
   return out;
+}
+
+/** Everything resolveRules would reject (unknown fields, bad operators, missing endpoints, duplicates), as problems. */
+export function triggersProblems(config: Config): string[] {
+  if (!triggersConfig(config).enabled) return [];
+  try {
+    resolveRules(config);
+    return [];
+  } catch (err) {
+    const e = err as CxpError;
+    return (e.details?.problems as string[] | undefined) ?? [e.message];
+  }
 }
 
 function dup(name: string, i: number): CxpError {

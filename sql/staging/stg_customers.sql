@@ -1,5 +1,5 @@
 -- stg_customers: casts and validates one customers file.
--- Reads raw_customers (canonical names, trimmed text, '' already null; built by pipelines/ingest/stage.ts).
+-- Reads raw_customers (canonical names, trimmed text, '' already null; built by pipelines/sources/stage.ts).
 -- Every row leaves with typed values and reject_reason null, or with one specific reject_reason.
 
 with source as (

@@ -1,5 +1,5 @@
 -- stg_interactions: casts and validates one interactions file.
--- Reads raw_interactions (canonical names, trimmed text, '' already null; built by pipelines/ingest/stage.ts).
+-- Reads raw_interactions (canonical names, trimmed text, '' already null; built by pipelines/sources/stage.ts).
 
 with source as (
     select * from raw_interactions

@@ -1,5 +1,5 @@
 -- stg_purchases: casts and validates one purchases file.
--- Reads raw_purchases (canonical names, trimmed text, '' already null; built by pipelines/ingest/stage.ts).
+-- Reads raw_purchases (canonical names, trimmed text, '' already null; built by pipelines/sources/stage.ts).
 -- A source without order_id gets a stable derived id: md5 of the row's typed content plus the
 -- occurrence number of that content within the file, so reloading the file yields the same ids while
 -- two identical purchases in one file stay two purchases.

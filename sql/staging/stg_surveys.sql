@@ -1,7 +1,7 @@
 -- stg_surveys: casts and validates one surveys file.
--- Reads raw_surveys (canonical names, trimmed text, '' already null; built by pipelines/ingest/stage.ts).
+-- Reads raw_surveys (canonical names, trimmed text, '' already null; built by pipelines/sources/stage.ts).
 -- _answers holds the configured answerColumns as a list of {question, value, scale} (scale: min, max and
--- the no-answer codes of that column, from sources.surveys.scales; pipelines/ingest/survey-scales.ts).
+-- the no-answer codes of that column, from sources.surveys.scales; pipelines/sources/survey-scales.ts).
 -- A blank or a no-answer code is no answer (NULL: no survey_answers row); any other value must be a
 -- number within [min, max] and becomes a survey_answers row; otherwise the row is rejected naming the
 -- column. A score that is a no-answer code (cxp_score_na_*) rejects the response: it has no rating.

@@ -7,6 +7,7 @@ import { fixedClock } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { resolveConfig } from '../../pipelines/config/load-config.js';
 import { createFixture, HOSTILE, type Fixture } from './fixtures.js';
+import { JOB_NAMES } from '../../pipelines/jobs/registry.js';
 
 const KEYS = { viewer: 'viewer-key-0123456789', marketing: 'marketing-key-0123456789', admin: 'admin-key-0123456789' };
 const apiKeys = Object.entries(KEYS).map(([role, key]) => ({ name: `${role}-test`, role, keyHash: sha256Hex(key) }));
@@ -17,7 +18,7 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   fx = await createFixture();
-  app = await buildApp({ warehouse: fx.warehouse, server: { apiKeys, cacheSeconds: 0 }, env: {}, clock: fixedClock('2026-06-30T12:00:00Z') });
+  app = await buildApp({ warehouse: fx.warehouse, server: { apiKeys, cacheSeconds: 0 }, env: {}, clock: fixedClock('2026-06-30T12:00:00Z'), jobNames: JOB_NAMES });
 });
 afterAll(async () => {
   await app.close();
@@ -69,7 +70,7 @@ describe('open demo mode and binding', () => {
   it('answers only loopback Host names, and refuses job runs posted from another site', async () => {
     let started = 0;
     const runner = { isRunning: () => false, start: () => { started++; return { runId: 'r', done: new Promise<never>(() => {}) }; } };
-    const open = await buildApp({ warehouse: fx.warehouse, env: {}, host: '127.0.0.1', jobRunner: runner as never });
+    const open = await buildApp({ warehouse: fx.warehouse, env: {}, host: '127.0.0.1', jobRunner: runner as never, jobNames: JOB_NAMES });
     try {
       // DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends its own Host.
       const rebound = await open.inject({ url: '/api/customers/at-risk', headers: { host: 'evil.example:3000' } });
@@ -288,7 +289,7 @@ describe('jobs, docs and headers', () => {
         return { runId: 'r-test', done };
       },
     };
-    const a = await buildApp({ warehouse: fx.warehouse, server: { apiKeys }, env: {}, jobRunner: runner });
+    const a = await buildApp({ warehouse: fx.warehouse, server: { apiKeys }, env: {}, jobRunner: runner, jobNames: JOB_NAMES });
     try {
       const first = await a.inject({ method: 'POST', url: '/api/jobs/export/run', headers: auth('admin') });
       expect(first.statusCode).toBe(202);

@@ -2,12 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { findChromium } from '../helpers/chromium.js';
 
-/** Debian's headless Chromium with a fresh profile; no background traffic (the machine is offline). */
+/**
+ * Headless Chromium with a fresh profile and no background traffic (the machine may be offline). Which
+ * Chromium: tests/helpers/chromium.ts (CXP_CHROMIUM, a system one, or the one bundled as a dev dependency).
+ */
 export async function launchBrowser(): Promise<{ browser: BrowserContext; profile: string; close: () => Promise<void> }> {
+  const { path } = await findChromium();
   const profile = mkdtempSync(join(tmpdir(), 'cxp-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: path,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     viewport: { width: 1280, height: 900 },

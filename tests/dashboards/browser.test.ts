@@ -8,7 +8,7 @@ import { launchBrowser, openPage } from './browser-helpers.js';
 import { createFixture, type Fixture } from './fixtures.js';
 
 /**
- * Real headless Chromium (Debian's /usr/bin/chromium) against a real server on loopback. Set
+ * Real headless Chromium (tests/helpers/chromium.ts finds one) against a real server on loopback. Set
  * CXP_DASH_WAREHOUSE to a warehouse file (e.g. the sample pipeline's) to run on it instead of the fixture;
  * screenshots then go to tests/artifacts/dashboards-warehouse/ (fixture: tests/artifacts/dashboards/).
  */

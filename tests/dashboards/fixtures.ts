@@ -42,7 +42,7 @@ export const HOSTILE = [
 ];
 
 async function createModuleTables(wh: Warehouse): Promise<void> {
-  // Contract columns (sql/schema/030-050 and the satisfaction marts); `if not exists` so the real schemas win.
+  // Contract columns (sql/scores/030-050 and the satisfaction marts); `if not exists` so the real schemas win.
   await wh.run(`create table if not exists customer_satisfaction (customer_id varchar, last_nps integer, last_nps_at timestamp, csat_avg double, csi double,
     count_interactions_90d integer, count_complaints_90d integer, count_open_items integer, median_first_response_minutes double)`);
   await wh.run(`create table if not exists satisfaction_drivers (as_of date, target varchar, driver varchar, kind varchar, std_weight double,

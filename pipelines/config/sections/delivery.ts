@@ -1,4 +1,4 @@
-import type { SectionSchema } from '../sections.js';
+import type { SettingsSchema as SectionSchema } from '../../core/settings.js';
 
 const endpointSchema = {
   type: 'object',

@@ -1,4 +1,30 @@
-import type { SectionSchema } from '../sections.js';
+import type { SettingsSchema as SectionSchema } from '../../core/settings.js';
+import type { SourceName } from '../source-names.js';
+
+/** A rule as written in config (triggers.rules[]); schema below. */
+export interface RuleConfig {
+  name: string;
+  description?: string;
+  action?: string;
+  kind?: 'marketing' | 'service';
+  requiresConsent?: boolean;
+  when: unknown;
+  channel?: 'webhook' | 'list';
+  endpoint?: string;
+  cooldownDays?: number;
+  holdoutShare?: number;
+  dependsOn?: SourceName[];
+  enabled?: boolean;
+}
+
+export interface TriggersConfig {
+  enabled: boolean;
+  useDefaultRules: boolean;
+  rules: RuleConfig[];
+  defaultChannel: 'webhook' | 'list';
+  defaultHoldoutShare: number;
+  holdOnStaleData: boolean;
+}
 
 /**
  * Config key `triggers`: retention-action rules (docs/triggers.md). The condition tree (`when`) is

@@ -52,4 +52,46 @@ describe('runPipeline', () => {
     const row = await wh.one<{ status: string; error: string; trigger: string }>('select status, error, trigger from pipeline_runs');
     expect(row).toEqual({ status: 'failed', error: 'CXP_ERR_SOURCE_MALFORMED: bad file (at in/x.csv)', trigger: 'api' });
   });
+
+  it('resolves the as-of once per run, after ingest, and every job reads that same date', async () => {
+    const { wh, cleanup } = await tempWarehouse();
+    cleanups.push(cleanup);
+    const fromData = resolveConfig({ sources: { purchases: { path: 'x.csv' } } }, '/tmp');
+    let resolutions = 0;
+    const counting = new Proxy(wh, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (prop === 'one') {
+          return (sql: string, params?: never) => {
+            if (/max\(ordered_at\)/.test(sql) && /max\(submitted_at\)/.test(sql)) resolutions++;
+            return target.one(sql, params);
+          };
+        }
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const seen: (Date | undefined)[] = [];
+    const read: Job = { name: 'score', description: '', run: async (ctx) => { seen.push(ctx.asOf); return {}; } };
+    const jobs: Job[] = [
+      {
+        name: 'ingest',
+        description: '',
+        run: async (ctx) => {
+          seen.push(ctx.asOf);
+          await ctx.warehouse.run("insert into customers (customer_id) values ('c1')");
+          await ctx.warehouse.run("insert into purchases (order_id, customer_id, ordered_at, amount, status) values ('o1', 'c1', timestamp '2026-05-04 10:00:00', 10, 'completed')");
+          return {};
+        },
+      },
+      read,
+      { ...read, name: 'export' },
+    ];
+    const out = await runPipeline(jobs, { config: fromData, warehouse: counting, clock: fixedClock('2026-07-01T00:00:00Z'), logger: silentLogger });
+    expect(out.status).toBe('succeeded');
+    expect(out.asOf).toBe('2026-05-04');
+    expect(seen[0]).toBeUndefined(); // ingest runs before the date is known
+    expect(seen[1]).toEqual(new Date('2026-05-04T00:00:00Z'));
+    expect(seen[2]).toBe(seen[1]);
+    expect(resolutions).toBe(1);
+  });
 });

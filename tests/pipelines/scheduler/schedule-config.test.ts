@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../pipelines/config/load-config.js';
-import { backoffMs, jitteredBackoffMs } from '../../../pipelines/scheduler/backoff.js';
+import { backoffMs, jitteredBackoffMs } from '../../../pipelines/core/backoff.js';
 import { cronMatches, scheduleConfig } from '../../../pipelines/scheduler/schedule-config.js';
 
 const JOBS = ['ingest', 'transform', 'score', 'export', 'triggers'];

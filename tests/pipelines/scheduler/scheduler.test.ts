@@ -7,7 +7,7 @@ import { fixedClock } from '../../../pipelines/core/clock.js';
 import { migrate } from '../../../pipelines/core/migrate.js';
 import { Warehouse } from '../../../pipelines/core/warehouse.js';
 import type { Job } from '../../../pipelines/jobs/types.js';
-import type { JobRunner } from '../../../dashboards/jobs.js';
+import type { JobRunner } from '../../../pipelines/core/job-runner.js';
 import { Scheduler, startScheduler } from '../../../pipelines/scheduler/scheduler.js';
 import { deferred, fakeCron, fakeTimers, settle, until } from './fakes.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluateRules, isHeldOut } from '../../../pipelines/triggers/evaluate.js';
 import { resolveRules } from '../../../pipelines/triggers/rules.js';
-import type { SourceFreshness } from '../../../pipelines/scheduler/freshness.js';
+import type { SourceFreshness } from '../../../pipelines/core/freshness.js';
 import { openFixture, setCustomers, type Fixture } from './customer-360-fixture.js';
 
 const asOf = new Date('2026-11-20T00:00:00Z');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isoDate } from '../../../pipelines/core/clock.js';
 import { memoryLogger } from '../../../pipelines/core/logger.js';
 import { fixedClock } from '../../../pipelines/core/clock.js';
-import { scoreSatisfaction } from '../../../pipelines/jobs/score-satisfaction.js';
+import { scoreSatisfaction } from '../../../models/satisfaction/score-step.js';
 import { compareSatisfaction, keyDriverRows } from '../../../models/satisfaction/query.js';
 import { ASPECT_WEIGHTS, DEFAULT_AS_OF, SCORE_MODEL } from '../../../data-samples/generator/planted.js';
 import { buildSatisfactionMarts, tempWarehouse, testConfig, type TempWarehouse } from './fixtures.js';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   await buildSatisfactionMarts(t.wh, DEFAULT_AS_OF);
   fixture = await demoAsFixture(t.wh);
   await scoreSatisfaction(
-    { config: testConfig(), warehouse: t.wh, runId: 'demo', clock: fixedClock('2026-11-01T00:00:00Z'), logger: memoryLogger(), results: {} },
+    { config: testConfig(), warehouse: t.wh, runId: 'demo', clock: fixedClock('2026-11-01T00:00:00Z'), logger: memoryLogger() },
     asOf,
   );
 }, 120_000);
@@ -127,7 +127,7 @@ describe.runIf(hasDemo())('demo sample data', () => {
     await buildSatisfactionMarts(t.wh, before);
     const d = new Date(`${before}T00:00:00Z`);
     await scoreSatisfaction(
-      { config: testConfig({ drivers: { windowDays: 800, targets: ['nps'] } }), warehouse: t.wh, runId: 'demo-before', clock: fixedClock('2026-09-01T00:00:00Z'), logger: memoryLogger(), results: {} },
+      { config: testConfig({ drivers: { windowDays: 800, targets: ['nps'] } }), warehouse: t.wh, runId: 'demo-before', clock: fixedClock('2026-09-01T00:00:00Z'), logger: memoryLogger() },
       d,
     );
     const coef = await t.wh.all<{ driver: string; coefficient: number; t_stat: number; is_significant: boolean }>(

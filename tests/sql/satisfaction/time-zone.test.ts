@@ -9,8 +9,8 @@ import { silentLogger } from '../../../pipelines/core/logger.js';
 import { dayStartUtc } from '../../../pipelines/core/time-zone.js';
 import { resolveConfig } from '../../../pipelines/config/load-config.js';
 import type { Config } from '../../../pipelines/config/types.js';
-import { runIngest } from '../../../pipelines/ingest/run-ingest.js';
-import { ingestEnv, type IngestEnv } from '../../pipelines/ingest/ingest-helpers.js';
+import { runIngest } from '../../../pipelines/sources/run-ingest.js';
+import { ingestEnv, type IngestEnv } from '../../pipelines/sources/ingest-helpers.js';
 import { buildSatisfactionMarts } from './fixtures.js';
 
 let env: IngestEnv;

@@ -1,0 +1,61 @@
+import type { AnalyticsModule, ModuleConfig } from '../../pipelines/core/module.js';
+import type { SqlValue } from '../../pipelines/core/warehouse.js';
+import { tCriticalTable, zCritical } from './intervals.js';
+import { scoreSatisfaction } from './score-step.js';
+import { SATISFACTION_SETTINGS, satisfactionSettings, type SatisfactionSettings } from './settings.js';
+
+/**
+ * Values the satisfaction/service SQL models read with getvariable('name') (sql/intermediate/int_*,
+ * sql/marts/satisfaction_*, service_*, customer_satisfaction). Critical values come from the same code
+ * the dashboards use (intervals.ts), so SQL and TypeScript intervals agree.
+ */
+export function satisfactionVariables(config: ModuleConfig): Record<string, SqlValue> {
+  const s = satisfactionSettings(config);
+  return {
+    min_sample: s.minSample,
+    confidence: s.confidence,
+    z_crit: zCritical(s.confidence),
+    // t(1 - alpha/2, df) for df = 1..1000 as a JSON list; SQL: (getvariable('t_crit_json')::double[])[df].
+    t_crit_json: JSON.stringify(tCriticalTable(s.confidence, 1000)),
+    survey_window_days: s.surveyWindowDays,
+    csi_weight_nps: s.csiWeights.nps,
+    csi_weight_csat: s.csiWeights.csat,
+    csi_weight_ces: s.csiWeights.ces,
+    csi_weight_service: s.csiWeights.service,
+    // {"chat": 15, ...}; SQL: (getvariable('sla_first_response_json')::json::map(varchar, double))[channel].
+    sla_first_response_json: JSON.stringify(s.sla.firstResponseMinutes),
+    sla_first_response_default_minutes: s.sla.firstResponseDefaultMinutes,
+    sla_resolution_hours: s.sla.resolutionHours,
+  };
+}
+
+/** Satisfaction indices (NPS, CSAT, CES, CSI), service KPIs and SLAs, key drivers. */
+export const satisfactionModule: AnalyticsModule<SatisfactionSettings> = {
+  name: 'satisfaction',
+  settings: SATISFACTION_SETTINGS,
+  transformVariables: satisfactionVariables,
+  scoreStep: scoreSatisfaction,
+  exportDatasets: [
+    // Marts built by the transform job, drivers by the score step.
+    { name: 'satisfaction_daily', table: 'satisfaction_daily' },
+    { name: 'service_kpis_daily', table: 'service_kpis_daily' },
+    { name: 'satisfaction_drivers', table: 'satisfaction_drivers' },
+    { name: 'complaints_daily', table: 'complaints_daily' },
+  ],
+  customer360: [
+    {
+      table: 'customer_satisfaction',
+      columns: [
+        ['last_nps', 'integer'],
+        ['last_nps_at', 'timestamp'],
+        ['csat_avg', 'double'],
+        ['csi', 'double'],
+        ['count_interactions_90d', 'bigint'],
+        ['count_complaints_90d', 'bigint'],
+        ['count_open_items', 'bigint'],
+        ['median_first_response_minutes', 'double'],
+      ],
+    },
+  ],
+  dashboards: ['satisfaction', 'service'],
+};

@@ -1,0 +1,351 @@
+/**
+ * Score step "value": RFM scores and segments, lifecycle stages, BG/NBD + Gamma-Gamma fit, CLV.
+ * Per-customer inputs are aggregated in DuckDB (bound as_of, one pass over purchases); the models
+ * run on typed arrays; results land in one transaction: customer_value replaced, the as_of snapshot
+ * of rfm_history replaced, one value_model_runs row appended.
+ */
+import { DOUBLE, INTEGER, TINYINT, DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
+import { addDays, isoDate } from '../../pipelines/core/clock.js';
+import type { ConnDb } from '../../pipelines/core/warehouse.js';
+import { rfmSettings } from '../rfm/settings.js';
+import { valueSettings, type ValueSettings } from './settings.js';
+import { computeRfm } from '../rfm/score-customers.js';
+import { fitValueModels, holdoutCheck, type HoldoutReport, type ValueFit } from './fit-value.js';
+import { scoreValue as scoreCustomerValue } from './clv.js';
+import type { StepContext as JobContext, StepSummary as JobSummary } from '../../pipelines/core/module.js';
+
+const INPUTS_SQL = `
+create or replace temp table value_inputs as
+with orders as (
+    select customer_id, cast(ordered_at as date) as ordered_on, cast(amount as double) as amount
+    from purchases
+    where status = 'completed' and ordered_at < cast($as_of as date) + interval 1 day
+),
+purchase_days as (
+    select customer_id, ordered_on, sum(amount) as day_amount, count(*) as count_orders
+    from orders
+    group by customer_id, ordered_on
+),
+per_customer as (
+    select
+        customer_id,
+        min(ordered_on) as first_purchase_on,
+        max(ordered_on) as last_purchase_on,
+        max(ordered_on, 2) as last_two_on,
+        count(*) as count_purchase_days,
+        sum(day_amount) as revenue,
+        arg_min(day_amount, ordered_on) as first_day_amount,
+        sum(count_orders) filter (where $lookback_start is null or ordered_on > cast($lookback_start as date)) as count_orders_window,
+        sum(day_amount) filter (where $lookback_start is null or ordered_on > cast($lookback_start as date)) as revenue_window,
+        min(ordered_on) filter (where ordered_on <= cast($cal_end as date)) as cal_first_on,
+        max(ordered_on) filter (where ordered_on <= cast($cal_end as date)) as cal_last_on,
+        count(*) filter (where ordered_on <= cast($cal_end as date)) as cal_purchase_days,
+        count(*) filter (where ordered_on > cast($cal_end as date)) as holdout_purchase_days
+    from purchase_days
+    group by customer_id
+),
+all_customers as (
+    select customer_id from customers
+    union
+    select customer_id from per_customer
+),
+final as (
+    select
+        (row_number() over () - 1)::integer as idx,
+        a.customer_id,
+        p.first_purchase_on,
+        p.last_purchase_on,
+        coalesce(p.count_purchase_days, 0)::integer as count_purchase_days,
+        date_diff('day', p.first_purchase_on, cast($as_of as date))::integer as days_since_first,
+        date_diff('day', p.last_purchase_on, cast($as_of as date))::integer as days_since_last,
+        date_diff('day', p.last_two_on[2], p.last_two_on[1])::integer as last_gap_days,
+        coalesce(p.count_orders_window, 0)::integer as frequency,
+        coalesce(p.revenue_window, 0)::double as monetary,
+        case when p.count_purchase_days > 1
+            then (p.revenue - p.first_day_amount) / (p.count_purchase_days - 1) end::double as repeat_mean,
+        (hash(a.customer_id) % 1000003)::double / 1000003 as fit_draw,
+        coalesce(p.cal_purchase_days, 0)::integer as cal_purchase_days,
+        date_diff('day', p.cal_first_on, p.cal_last_on)::integer as cal_tx_days,
+        date_diff('day', p.cal_first_on, cast($cal_end as date))::integer as cal_age_days,
+        coalesce(p.holdout_purchase_days, 0)::integer as holdout_purchase_days
+    from all_customers a
+    left join per_customer p on p.customer_id = a.customer_id
+)
+select * from final`;
+
+const INPUT_COLUMNS = [
+  'count_purchase_days',
+  'days_since_first',
+  'days_since_last',
+  'last_gap_days',
+  'frequency',
+  'monetary',
+  'repeat_mean',
+  'fit_draw',
+  'cal_purchase_days',
+  'cal_tx_days',
+  'cal_age_days',
+  'holdout_purchase_days',
+] as const;
+type Inputs = Record<(typeof INPUT_COLUMNS)[number], Float64Array>;
+
+/**
+ * Reads the numeric input columns in idx order straight from DuckDB's vectors into typed arrays
+ * (no row objects); SQL NULL becomes NaN.
+ */
+async function readInputs(db: ConnDb): Promise<Inputs> {
+  const count = await db.one<{ n: number }>('select count(*)::integer as n from value_inputs');
+  const n = count?.n ?? 0;
+  const out = {} as Inputs;
+  for (const name of INPUT_COLUMNS) out[name] = new Float64Array(n);
+  const result = await db.connection.stream(`select ${INPUT_COLUMNS.map((c) => `cast(${c} as double)`).join(', ')} from value_inputs order by idx`);
+  let offset = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const rows = chunk.rowCount;
+    INPUT_COLUMNS.forEach((name, c) => {
+      const vec = chunk.getColumnVector(c);
+      const arr = out[name];
+      for (let i = 0; i < rows; i++) {
+        const v = vec.getItem(i) as number | null;
+        arr[offset + i] = v === null ? NaN : v;
+      }
+    });
+    offset += rows;
+  }
+  return out;
+}
+
+type OutColumn = { name: string; type: DuckDBType; values: ArrayLike<number> };
+
+/** Appends numeric columns to a table in chunks of 2048 rows; NaN becomes NULL. */
+async function appendColumns(db: ConnDb, table: string, columns: OutColumn[]): Promise<void> {
+  const appender = await db.connection.createAppender(table);
+  try {
+    const n = columns[0].values.length;
+    const types = columns.map((c) => c.type);
+    for (let start = 0; start < n; start += 2048) {
+      const rows = Math.min(2048, n - start);
+      const chunk = DuckDBDataChunk.create(types, rows);
+      columns.forEach((col, c) => {
+        const vec = chunk.getColumnVector(c);
+        for (let i = 0; i < rows; i++) {
+          const v = col.values[start + i];
+          vec.setItem(i, Number.isNaN(v) ? null : (v as never));
+        }
+        vec.flush();
+      });
+      appender.appendDataChunk(chunk);
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
+
+/** Distinct names -> codes (NaN for null). */
+function encode(values: (string | null)[]): { names: string[]; codes: Float64Array } {
+  const pos = new Map<string, number>();
+  const codes = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null) {
+      codes[i] = NaN;
+      continue;
+    }
+    let c = pos.get(v);
+    if (c === undefined) {
+      c = pos.size;
+      pos.set(v, c);
+    }
+    codes[i] = c;
+  }
+  return { names: [...pos.keys()], codes };
+}
+
+export interface ValueStepResult extends JobSummary {
+  customers: number;
+  buyers: number;
+  status: 'fitted' | 'insufficient_data';
+}
+
+export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummary> {
+  const rfm = rfmSettings(ctx.config.rfm);
+  const val: ValueSettings = valueSettings(ctx.config.value);
+  const asOfText = isoDate(asOf);
+  const calEnd = val.holdoutDays > 0 ? isoDate(addDays(asOf, -val.holdoutDays)) : null;
+  const lookbackStart = rfm.lookbackDays ? isoDate(addDays(asOf, -rfm.lookbackDays)) : null;
+
+  // Wall and process CPU time per phase (CPU includes DuckDB's threads), for the job summary and the benchmark.
+  const timings: Record<string, number> = {};
+  const cpuTimings: Record<string, number> = {};
+  let t0 = performance.now();
+  let c0 = process.cpuUsage();
+  const lap = (name: string) => {
+    const t = performance.now();
+    const c = process.cpuUsage();
+    timings[name] = Math.round(t - t0);
+    cpuTimings[name] = Math.round((c.user - c0.user + c.system - c0.system) / 1000);
+    t0 = t;
+    c0 = c;
+  };
+
+  return ctx.warehouse.transaction(async (db) => {
+    await db.run(INPUTS_SQL, { as_of: asOfText, cal_end: calEnd, lookback_start: lookbackStart });
+    lap('aggregate_ms');
+    const inp = await readInputs(db);
+    const n = inp.count_purchase_days.length;
+    lap('read_ms');
+    const out = computeRfm(inp, rfm);
+    lap('rfm_lifecycle_ms');
+
+    const x = inp.count_purchase_days.map((d) => Math.max(d - 1, 0));
+    const fitInputs = {
+      x,
+      txDays: inp.days_since_first.map((first, i) => first - inp.days_since_last[i]),
+      ageDays: inp.days_since_first,
+      repeatMean: inp.repeat_mean,
+      isBuyer: inp.count_purchase_days.map((d) => (d > 0 ? 1 : 0)),
+      draw: inp.fit_draw,
+    };
+    const fit: ValueFit = fitValueModels(fitInputs, val);
+    lap('fit_ms');
+    let holdout: HoldoutReport | undefined;
+    if (calEnd && fit.status === 'fitted') {
+      holdout = holdoutCheck(
+        {
+          x: inp.cal_purchase_days.map((d) => Math.max(d - 1, 0)),
+          txDays: inp.cal_tx_days,
+          ageDays: inp.cal_age_days,
+          isBuyer: inp.cal_purchase_days.map((d) => (d > 0 ? 1 : 0)),
+          draw: inp.fit_draw,
+          actual: inp.holdout_purchase_days,
+        },
+        val,
+        fit.bgnbd?.params,
+      );
+    }
+
+    lap('holdout_ms');
+    const eligible = new Uint8Array(n);
+    for (let i = 0; i < n; i++) eligible[i] = inp.count_purchase_days[i] > 0 && inp.days_since_first[i] >= val.minHistoryDays ? 1 : 0;
+    const scores =
+      fit.status === 'fitted'
+        ? scoreCustomerValue(fit.bgnbd!.params, fit.gammaGamma?.params, { ...fitInputs, eligible }, {
+            horizonMonths: val.horizonMonths,
+            annualDiscountRate: val.annualDiscountRate,
+            unitDays: val.timeUnitDays,
+            expectedDays: val.expectedPurchasesDays,
+          })
+        : undefined;
+    lap('score_ms');
+    const nan = new Float64Array(n).fill(NaN);
+
+    // Segment and stage names travel as small codes (a handful of distinct strings for a million rows).
+    const segments = encode(out.segment);
+    const stages = encode(out.stage);
+    await db.run('create or replace temp table value_names (kind varchar, code integer, name varchar)');
+    for (const [kind, names] of [['segment', segments.names], ['stage', stages.names]] as const) {
+      for (let code = 0; code < names.length; code++) await db.run('insert into value_names values ($kind, $code, $name)', { kind, code, name: names[code] });
+    }
+    await db.run(
+      'create or replace temp table value_scores (idx integer, r_score tinyint, f_score tinyint, m_score tinyint, segment_code integer, stage_code integer, p_alive double, expected_purchases double, expected_order_value double, clv double)',
+    );
+    await appendColumns(db, 'value_scores', [
+      { name: 'idx', type: INTEGER, values: Float64Array.from({ length: n }, (_, i) => i) },
+      { name: 'r_score', type: TINYINT, values: out.r },
+      { name: 'f_score', type: TINYINT, values: out.f },
+      { name: 'm_score', type: TINYINT, values: out.m },
+      { name: 'segment_code', type: INTEGER, values: segments.codes },
+      { name: 'stage_code', type: INTEGER, values: stages.codes },
+      { name: 'p_alive', type: DOUBLE, values: scores?.pAlive ?? nan },
+      { name: 'expected_purchases', type: DOUBLE, values: scores?.expectedPurchases ?? nan },
+      { name: 'expected_order_value', type: DOUBLE, values: scores?.expectedOrderValue ?? nan },
+      { name: 'clv', type: DOUBLE, values: scores?.clv ?? nan },
+    ]);
+
+    await db.run('delete from customer_value');
+    await db.run(
+      `insert into customer_value
+       select i.customer_id, cast($as_of as date), i.first_purchase_on, i.last_purchase_on,
+              case when i.count_purchase_days > 0 then i.days_since_last end, i.frequency, i.monetary, i.count_purchase_days,
+              s.r_score, s.f_score, s.m_score, seg.name, stage.name,
+              s.p_alive, s.expected_purchases, s.expected_order_value, s.clv, $run_id
+       from value_inputs i
+       join value_scores s using (idx)
+       left join value_names seg on seg.kind = 'segment' and seg.code = s.segment_code
+       left join value_names stage on stage.kind = 'stage' and stage.code = s.stage_code`,
+      { as_of: asOfText, run_id: ctx.runId },
+    );
+    await db.run('delete from rfm_history where as_of = cast($as_of as date)', { as_of: asOfText });
+    await db.run(
+      `insert into rfm_history
+       select as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment, lifecycle_stage, clv, value_run_id
+       from customer_value`,
+    );
+    const bg = fit.bgnbd;
+    const gg = fit.gammaGamma;
+    const details = {
+      cutPoints: out.cutPoints,
+      settings: { rfm: { ...rfm, segments: rfm.segments.length }, value: val },
+      bgnbd: bg ? { groups: bg.groups, optimiser: bg.optimiser } : null,
+      gammaGamma: gg ? { optimiser: gg.optimiser } : null,
+      sampled: fit.sampled,
+      holdout: holdout ?? null,
+    };
+    await db.run(
+      `insert into value_model_runs values ($run_id, cast($as_of as date), $created_at, $status, $message, $unit, $customers, $buyers,
+        $fit_customers, $fit_repeat, $r, $alpha, $a, $b, $bg_ll, $bg_conv, $p, $q, $gamma, $gg_ll, $gg_conv,
+        $holdout_days, $holdout_mae, $holdout_total, $details::json)`,
+      {
+        run_id: ctx.runId,
+        as_of: asOfText,
+        created_at: ctx.clock.now(),
+        status: fit.status,
+        message: fit.message ?? null,
+        unit: val.timeUnitDays,
+        customers: n,
+        buyers: out.buyers,
+        fit_customers: bg?.customers ?? null,
+        fit_repeat: gg?.customers ?? null,
+        r: bg?.params.r ?? null,
+        alpha: bg?.params.alpha ?? null,
+        a: bg?.params.a ?? null,
+        b: bg?.params.b ?? null,
+        bg_ll: bg?.logLikelihood ?? null,
+        bg_conv: bg?.optimiser.converged ?? null,
+        p: gg?.params.p ?? null,
+        q: gg?.params.q ?? null,
+        gamma: gg?.params.gamma ?? null,
+        gg_ll: gg?.logLikelihood ?? null,
+        gg_conv: gg?.optimiser.converged ?? null,
+        holdout_days: holdout ? val.holdoutDays : null,
+        holdout_mae: holdout?.mae ?? null,
+        holdout_total: holdout?.totalError ?? null,
+        details: JSON.stringify(details),
+      },
+    );
+    await db.run('drop table value_scores');
+    await db.run('drop table value_names');
+    await db.run('drop table value_inputs');
+    lap('write_ms');
+
+    if (fit.status !== 'fitted') ctx.logger.warn('value: models not fitted', { reason: fit.message });
+    else if (!bg?.optimiser.converged || (gg && !gg.optimiser.converged)) {
+      ctx.logger.warn('value: optimiser did not converge; parameters are the best found', { bgnbd: bg?.optimiser.message, gammaGamma: gg?.optimiser.message });
+    }
+    const summary: ValueStepResult = {
+      customers: n,
+      buyers: out.buyers,
+      status: fit.status,
+      ...(fit.message ? { message: fit.message } : {}),
+      ...(bg ? { bgnbd: { ...bg.params, logLikelihood: bg.logLikelihood, converged: bg.optimiser.converged } } : {}),
+      ...(gg ? { gammaGamma: { ...gg.params, converged: gg.optimiser.converged } } : {}),
+      ...(holdout ? { holdout: { mae: holdout.mae, totalError: holdout.totalError } } : {}),
+      timings,
+      cpu_timings: cpuTimings,
+    };
+    return summary;
+  });
+}

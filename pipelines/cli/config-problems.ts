@@ -1,0 +1,33 @@
+import type { Config } from '../config/types.js';
+import type { SourceName } from '../config/schema.js';
+import { Warehouse } from '../core/warehouse.js';
+import { JOB_NAMES } from '../jobs/registry.js';
+import { scheduleProblems } from '../scheduler/schedule-config.js';
+import { listSourceFiles } from '../sources/source-files.js';
+import { deliveryProblems } from '../triggers/deliver.js';
+import { triggersProblems } from '../triggers/rules.js';
+
+/**
+ * Every config check a job or the server would run later, beyond what loading already checked
+ * (schema, section rules, each module's `problems`): trigger rules (fields, operators, endpoints),
+ * schedules (cron expressions, job names, time zone), webhook signing secrets in this environment,
+ * and that every source path matches a file. Uses the same functions the jobs use, so when this
+ * returns nothing no job rejects the file for a config reason. Each problem names its key.
+ */
+export async function configProblems(config: Config, env: Record<string, string | undefined> = process.env): Promise<string[]> {
+  const out = [...triggersProblems(config), ...scheduleProblems(config, JOB_NAMES), ...deliveryProblems(config, env)];
+  const wh = await Warehouse.open(':memory:');
+  try {
+    for (const [name, src] of Object.entries(config.sources)) {
+      if (!src) continue;
+      try {
+        await listSourceFiles(wh, name as SourceName, src);
+      } catch (err) {
+        out.push(`sources.${name}.path: ${(err as Error).message}`);
+      }
+    }
+  } finally {
+    wh.close();
+  }
+  return out;
+}

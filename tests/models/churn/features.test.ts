@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHURN_FEATURES, loadChurnFeatures, type FeatureSet } from '../../../models/churn/features.js';
+import type { Db } from '../../../pipelines/core/warehouse.js';
+import { tempWarehouse, warehouseWithHistory, type TempWarehouse } from './helpers.js';
+import { ingestEnv } from '../../pipelines/sources/ingest-helpers.js';
+
+const D = (s: string) => new Date(`${s}T00:00:00Z`);
+let open: TempWarehouse[] = [];
+afterEach(() => {
+  open.forEach((t) => t.close());
+  open = [];
+});
+
+async function seedSmall(db: Db): Promise<void> {
+  await db.run(`insert into customers (customer_id, signup_at) values ('A', '2025-01-01'), ('B', '2024-06-01'), ('C', '2024-01-01')`);
+  await db.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status) values
+    ('a1', 'A', '2025-03-01 10:00', 100, 'completed'),
+    ('a2', 'A', '2025-03-21 10:00', 50, 'completed'),
+    ('a3', 'A', '2025-04-30 10:00', 30, 'refunded'),
+    ('a4', 'A', '2025-05-10 10:00', 999, 'cancelled'),
+    ('a5', 'A', '2025-07-01 10:00', 20, 'completed'),
+    ('b1', 'B', '2024-07-15 10:00', 10, 'completed'),
+    ('c1', 'C', '2024-05-01 10:00', 10, 'completed')`);
+  await db.run(`insert into interactions (interaction_id, customer_id, channel, kind, opened_at, first_response_at, resolved_at, is_first_contact_resolution) values
+    ('i1', 'A', 'phone', 'complaint', '2025-05-20 10:00', '2025-05-20 12:00', '2025-06-15 09:00', false),
+    ('i2', 'A', 'chat', 'inquiry', '2025-04-01 09:00', '2025-04-01 09:30', '2025-04-01 11:00', true),
+    ('i3', 'A', 'email', 'complaint', '2025-05-31 20:00', '2025-06-02 08:00', null, null)`);
+  await db.run(`insert into surveys (response_id, customer_id, submitted_at, survey_type, score) values
+    ('s1', 'A', '2025-05-21 08:00', 'nps', 3),
+    ('s2', 'A', '2025-06-05 08:00', 'nps', 9),
+    ('s3', 'A', '2025-04-02 08:00', 'csat', 4),
+    ('s4', 'A', '2025-05-22 08:00', 'csat', 2)`);
+}
+
+function rowOf(set: FeatureSet, id: string): Record<string, number> {
+  const i = set.customerIds.indexOf(id);
+  expect(i).toBeGreaterThanOrEqual(0);
+  return Object.fromEntries(set.features.map((f, j) => [f, set.x.data[i * set.x.nCols + j]]));
+}
+
+describe('churn features (sql/features/churn_features.sql)', () => {
+  it('computes documented features by hand for a small history, using only what was known at the cutoff', async () => {
+    const t = await tempWarehouse();
+    open.push(t);
+    await seedSmall(t.wh);
+    const set = await loadChurnFeatures(t.wh, { cutoff: D('2025-06-01'), lookbackDays: 365, horizonDays: 90, dataEnd: D('2025-12-31') });
+    // C's last order is more than 365 days before the cutoff: outside the scored population.
+    expect(set.customerIds).toEqual(['A', 'B']);
+    const a = rowOf(set, 'A');
+    // Orders known: 03-01, 03-21, 04-30 (refunded counts as placed; the cancelled one does not).
+    expect(a.days_since_last_purchase).toBe(32);
+    expect(a.tenure_days).toBe(151); // since signup 2025-01-01
+    expect(a.count_orders_30d).toBe(0);
+    expect(a.count_orders_90d).toBe(2); // 72 and 32 days old; 03-01 is 92 days old
+    expect(a.order_trend_90d).toBe(1); // 2 in the last 90 days vs 1 in the 90 before
+    expect(a.amount_90d).toBe(80);
+    expect(a.amount_trend_90d).toBe(-20);
+    expect(a.median_gap_days).toBe(30); // gaps 20 and 40
+    expect(a.recency_over_gap).toBeCloseTo(32 / 30, 10);
+    expect(a.count_refunds_365d).toBe(1);
+    expect(a.refund_rate_365d).toBeCloseTo(1 / 3, 10);
+    expect(a.count_interactions_90d).toBe(3);
+    expect(a.count_complaints_90d).toBe(2);
+    // i1 is resolved only after the cutoff and i3 never: both unresolved at the cutoff; i3 unanswered.
+    expect(a.count_unresolved).toBe(2);
+    expect(a.count_unresolved_complaints).toBe(2);
+    expect(a.count_unanswered).toBe(1);
+    // SLA 15 min phone/chat, 24 h elsewhere: i1 phone 120 min, i2 chat 30 min, i3 email still
+    // unanswered at the cutoff after 28 h -> all three beyond it.
+    expect(a.count_slow_first_responses_365d).toBe(3);
+    expect(a.count_slow_first_responses_total).toBe(3);
+    expect(a.median_first_response_minutes_365d).toBe(75); // 120 and 30 minutes
+    expect(a.max_first_response_minutes_365d).toBe(120);
+    expect(a.median_resolution_hours_365d).toBe(2);
+    expect(a.fcr_rate_365d).toBe(1); // only i2 was resolved by then
+    expect(a.share_assisted_channel_365d).toBeCloseTo(1 / 3, 10);
+    expect(a.last_nps).toBe(3); // the 9 came after the cutoff
+    expect(a.days_since_last_nps).toBe(11);
+    expect(a.csat_avg_365d).toBe(3);
+    const b = rowOf(set, 'B');
+    expect(Number.isNaN(b.median_gap_days)).toBe(true);
+    expect(Number.isNaN(b.last_nps)).toBe(true);
+    expect(b.count_interactions_365d).toBe(0);
+    // Labels: A buys on 07-01 (inside the horizon), B never again.
+    expect(Array.from(set.y)).toEqual([0, 1]);
+    expect(set.labelObserved).toBe(true);
+  });
+
+  it('no leakage: features at a cutoff do not change when later events and later updates are added', async () => {
+    const cutoff = D('2025-06-01');
+    const t = await tempWarehouse();
+    open.push(t);
+    await seedSmall(t.wh);
+    const before = await loadChurnFeatures(t.wh, { cutoff, lookbackDays: 365, horizonDays: 90 });
+    // Later data: new orders, contacts and surveys after the cutoff; old contacts answered/resolved later.
+    await t.wh.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status) values
+      ('a9', 'A', '2025-06-01 23:59:59' ::timestamp + interval 1 second, 500, 'completed'), ('b9', 'B', '2025-08-01', 70, 'completed')`);
+    await t.wh.run(`insert into interactions (interaction_id, customer_id, channel, kind, opened_at, first_response_at, resolved_at) values
+      ('i9', 'B', 'phone', 'complaint', '2025-06-03', '2025-06-03 01:00', null)`);
+    await t.wh.run(`insert into surveys (response_id, customer_id, submitted_at, survey_type, score) values ('s9', 'B', '2025-06-02', 'nps', 0)`);
+    await t.wh.run(`update interactions set resolved_at = '2025-06-20', is_first_contact_resolution = true where interaction_id = 'i3'`);
+    const after = await loadChurnFeatures(t.wh, { cutoff, lookbackDays: 365, horizonDays: 90 });
+    expect(after.customerIds).toEqual(before.customerIds);
+    expect(Array.from(after.x.data)).toEqual(Array.from(before.x.data));
+    // Only the label may see the future: B bought again inside the horizon.
+    expect(Array.from(after.y)).toEqual([0, 0]);
+  });
+
+  it('no leakage through status changes: a refund or cancellation loaded after the cutoff is not seen at it', async () => {
+    const env = await ingestEnv('cxp-churn-status-');
+    try {
+      const header = 'order_id,customer_id,ordered_at,amount,status\n';
+      const rows = (a2: string, b2: string) =>
+        header + `a1,A,2026-05-01,100,completed\na2,A,2026-05-21,50,${a2}\nb1,B,2026-03-01,70,completed\nb2,B,2026-05-25,30,${b2}\n`;
+      const path = env.write('in/purchases.csv', rows('completed', 'completed'));
+      await env.ingest({ purchases: { path } });
+      const cutoff = D('2026-06-01');
+      const q = { cutoff, lookbackDays: 365, horizonDays: 90 };
+      const before = await loadChurnFeatures(env.wh, q);
+      // The refund and the cancellation arrive with a later load (the ingest clock is 2026-07-01).
+      env.write('in/purchases.csv', rows('refunded', 'cancelled'));
+      const second = await env.ingest({ purchases: { path } });
+      expect(second.sources.purchases).toMatchObject({ updated: 2 });
+      const stored = await env.wh.all('select order_id, status, previous_status, status_changed_at from purchases where order_id in ($1, $2) order by 1', ['a2', 'b2']);
+      expect(stored).toEqual([
+        { order_id: 'a2', status: 'refunded', previous_status: 'completed', status_changed_at: new Date('2026-07-01T00:00:00Z') },
+        { order_id: 'b2', status: 'cancelled', previous_status: 'completed', status_changed_at: new Date('2026-07-01T00:00:00Z') },
+      ]);
+      const after = await loadChurnFeatures(env.wh, q);
+      expect(Array.from(after.x.data)).toEqual(Array.from(before.x.data));
+      // At a cutoff after the change was loaded, it is seen: A has one refund, B's cancelled order is gone.
+      const later = await loadChurnFeatures(env.wh, { ...q, cutoff: D('2026-07-02') });
+      const col = (f: FeatureSet, name: string, id: string) => f.x.data[f.customerIds.indexOf(id) * f.x.nCols + f.features.indexOf(name)];
+      expect(col(later, 'count_refunds_365d', 'A')).toBe(1);
+      expect(col(before, 'count_refunds_365d', 'A')).toBe(0);
+    } finally {
+      env.close();
+    }
+  });
+
+  it('no leakage on a whole synthetic history: features equal those computed from the history cut at the cutoff', async () => {
+    const full = await warehouseWithHistory({ customers: 400, seed: 11, days: 500 });
+    open.push(full);
+    const cutoff = D('2024-12-01');
+    const cutoffAt = '2024-12-02 00:00:00';
+    const fromFull = await loadChurnFeatures(full.wh, { cutoff, lookbackDays: 365, horizonDays: 90 });
+    // The same warehouse cut back to what existed at the end of the cutoff day.
+    await full.wh.run(`delete from purchases where ordered_at >= $c::timestamp`, { c: cutoffAt });
+    await full.wh.run(`delete from interactions where opened_at >= $c::timestamp`, { c: cutoffAt });
+    await full.wh.run(`delete from surveys where submitted_at >= $c::timestamp`, { c: cutoffAt });
+    await full.wh.run(`update interactions set resolved_at = null, is_first_contact_resolution = null where resolved_at >= $c::timestamp`, { c: cutoffAt });
+    await full.wh.run(`update interactions set first_response_at = null where first_response_at >= $c::timestamp`, { c: cutoffAt });
+    const fromCut = await loadChurnFeatures(full.wh, { cutoff, lookbackDays: 365, horizonDays: 90 });
+    expect(fromFull.x.nRows).toBeGreaterThan(100);
+    expect(fromCut.customerIds).toEqual(fromFull.customerIds);
+    expect(fromCut.x.nCols).toBe(CHURN_FEATURES.length);
+    expect(Array.from(fromCut.x.data)).toEqual(Array.from(fromFull.x.data));
+  });
+});
