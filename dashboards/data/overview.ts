@@ -29,7 +29,7 @@ async function csiTile(ctx: LoadContext, hasSegments: boolean): Promise<Tile> {
   if (!ctx.tables.has('customer_satisfaction')) return { id: 'csi', label: 'CSI', value: null, note: noData('customer_satisfaction is not there yet') };
   const w = filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments });
   const r = await ctx.db.one(`select avg(csi) as mean, stddev_samp(csi) as sd, count(csi) as n from customer_satisfaction where ${w.where}`, w.params);
-  const e = meanEstimate(num(r?.mean), num(r?.sd), num(r?.n) ?? 0);
+  const e = meanEstimate(num(r?.mean), num(r?.sd), num(r?.n) ?? 0, 'csi');
   return { ...tile('csi', 'CSI (0-100, current)', e), note: 'customers with surveys; no period comparison (a snapshot)' };
 }
 
