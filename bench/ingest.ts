@@ -136,7 +136,7 @@ function removeNewRows(dataDir: string): void {
 }
 
 /** DuckDB alone: one `create table as select * from read_csv(...)` per source, same files, same threads. */
-async function bareDuckdb(dataDir: string, workDir: string): Promise<{ ms: number; cpu_ms: number; rows: number }> {
+export async function bareDuckdb(dataDir: string, workDir: string): Promise<{ ms: number; cpu_ms: number; rows: number }> {
   const instance = await DuckDBInstance.create(join(workDir, 'bare.duckdb'));
   const conn = await instance.connect();
   let rows = 0;

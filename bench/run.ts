@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --customers N] [--only ingest,pipeline,churn,api] [--no-sklearn]`
+ * `npm run bench [-- --customers N] [--only ingest,pipeline,churn,api,peer,scaling] [--no-sklearn]
+ *                  [--peer-customers N] [--scaling 100000,1000000,3000000]`
  *
  * Generates the benchmark set (default 1M customers / ~10M purchases / ~3M interactions / ~1M surveys,
  * cached under bench/out/), then measures, each in its own process so peak RSS is its own:
@@ -8,6 +9,9 @@
  *   churn     training time and out-of-time AUC vs training-set size (100k-customer history),
  *             scikit-learn baseline when python3-sklearn is installed, scoring 1M customers
  *   api       dashboard data endpoints under load from a second process (autocannon, loopback only)
+ *   peer      the whole `cxpulse run` vs a pandas + scikit-learn script (bench/peer.ts), standard and
+ *             foreign data (other column names, US dates, many long-dead customers), 100k customers
+ *   scaling   each job in its own process at 100k / 1M / 3M customers next to a bare DuckDB read_csv
  * and prints one table. Figures with the machine they came from go to docs/benchmarks.md.
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +23,8 @@ import { Warehouse } from '../pipelines/core/warehouse.js';
 import { benchIngest } from './ingest.js';
 import { runChurnBench } from './churn.js';
 import { benchApiLoad } from './api-load.js';
+import { benchPeer, type PeerRow } from './peer.js';
+import { benchScaling, SCALING_STEPS, type ScalingRow } from './scaling.js';
 
 interface Row {
   step: string;
@@ -101,7 +107,7 @@ async function benchPipeline(customers: number): Promise<string> {
 
 async function main(): Promise<void> {
   const customers = Number(arg('customers') ?? 1_000_000);
-  const only = new Set((arg('only') ?? 'ingest,pipeline,churn,api').split(','));
+  const only = new Set((arg('only') ?? 'ingest,pipeline,churn,api,peer,scaling').split(','));
   log(`cxpulse bench: ${customers.toLocaleString('en')} customers on ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, load ${loadavg()[0].toFixed(1)}`);
   if (!existsSync(fromRoot('dist', 'pipelines', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
 
@@ -141,6 +147,17 @@ async function main(): Promise<void> {
     if (res.csv_100k_ms !== null) rows.push({ step: 'api: at-risk 100k rows as CSV', seconds: res.csv_100k_ms / 1000, peak_rss_mb: null, target: '< 2 s', ok: res.csv_100k_ms < 2000, note: '' });
   }
 
+  let peer: PeerRow[] = [];
+  if (only.has('peer')) {
+    log('peer comparison (pandas + scikit-learn) ...');
+    peer = await benchPeer({ customers: Number(arg('peer-customers') ?? 100_000), variants: ['standard', 'foreign'], log });
+  }
+  let scaling: ScalingRow[] = [];
+  if (only.has('scaling')) {
+    log('scaling table ...');
+    scaling = await benchScaling({ sizes: (arg('scaling') ?? '100000,1000000,3000000').split(',').map(Number), log });
+  }
+
   const fmt = (v: number | null, d = 1) => (v === null ? '-' : v.toFixed(d));
   const w = Math.max(...rows.map((r) => r.step.length), 10);
   const out: string[] = [];
@@ -149,7 +166,26 @@ async function main(): Promise<void> {
   for (const r of rows) {
     out.push(`| ${r.step.padEnd(w)} | ${fmt(r.seconds).padStart(7)} | ${fmt(r.peak_rss_mb, 0).padStart(11)} | ${r.target} | ${r.ok === null ? '-' : r.ok ? 'yes' : 'NO'} | ${r.note} |`);
   }
-  process.stdout.write(`\ncxpulse benchmarks: ${customers.toLocaleString('en')} customers, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n\n${out.join('\n')}\n`);
+  process.stdout.write(`\ncxpulse benchmarks: ${customers.toLocaleString('en')} customers, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n\n${rows.length ? out.join('\n') + '\n' : ''}`);
+  if (peer.length) {
+    const p: string[] = ['', 'Peer: the whole `cxpulse run` vs a pandas + scikit-learn script doing less (bench/peer_pandas_sklearn.py); target: peer / cxpulse >= 5', ''];
+    p.push('| data | customers | cxpulse s | cxpulse RSS MB | peer s | peer RSS MB | peer / cxpulse | >= 5x | note |');
+    p.push('|---|---|---|---|---|---|---|---|---|');
+    for (const r of peer) {
+      p.push(`| ${r.variant} | ${r.customers.toLocaleString('en')} | ${fmt(r.cxpulse_s)} | ${fmt(r.cxpulse_rss_mb, 0)} | ${fmt(r.peer_s)} | ${fmt(r.peer_rss_mb, 0)} | ${fmt(r.ratio, 2)} | ${r.ratio === null ? '-' : r.ratio >= 5 ? 'yes' : 'NO'} | ${r.note} |`);
+    }
+    process.stdout.write(p.join('\n') + '\n');
+  }
+  if (scaling.length) {
+    const p: string[] = ['', 'Scaling: each job in its own process (seconds / peak RSS MB); end to end vs DuckDB bare read_csv of the same files (target <= 4x, peak RSS < 3 GB at 1M)', ''];
+    p.push(`| customers | bare read s | ${SCALING_STEPS.map((s) => `${s} s / MB`).join(' | ')} | total s | total / bare | peak RSS MB |`);
+    p.push(`|---|---|${SCALING_STEPS.map(() => '---').join('|')}|---|---|---|`);
+    for (const r of scaling) {
+      const cells = SCALING_STEPS.map((s) => (r.steps[s] ? `${fmt(r.steps[s].seconds)} / ${r.steps[s].rss_mb}${r.steps[s].ok ? '' : ' (failed)'}` : '-'));
+      p.push(`| ${r.customers.toLocaleString('en')} | ${fmt(r.bare_read_s)} | ${cells.join(' | ')} | ${fmt(r.total_s)} | ${fmt(r.total_s / r.bare_read_s, 2)} | ${r.peak_rss_mb} |`);
+    }
+    process.stdout.write(p.join('\n') + '\n');
+  }
 }
 
 main().catch((err: unknown) => {

@@ -5,7 +5,7 @@ import { DEFAULT_AS_OF, DEFAULT_CUSTOMERS, DEFAULT_SEED } from './planted.js';
 import type { GenerateOptions } from './run.js';
 
 export const USAGE = `usage: npm run samples -- [--customers N] [--out DIR] [--seed S] [--as-of YYYY-MM-DD] [--format demo|csv]
-                          [--bad-rows|--no-bad-rows] [--workers N]
+                          [--bad-rows|--no-bad-rows] [--workers N] [--variant standard|foreign]
   defaults: --customers ${DEFAULT_CUSTOMERS} --seed ${DEFAULT_SEED} --as-of ${DEFAULT_AS_OF} --format demo --out data-samples/demo
   bad rows are planted by default in the demo format only; csv runs from 100,000 customers use 2 processes.`;
 
@@ -44,6 +44,7 @@ export function parseArgs(argv: readonly string[]): GenerateOptions | PartReques
       case '--bad-rows': o.badRows = true; break;
       case '--no-bad-rows': o.badRows = false; break;
       case '--workers': o.workers = int(); break;
+      case '--variant': o.variant = value() as GenerateOptions['variant']; break;
       case '--part': {
         const m = /^(\d+):(\d+)$/.exec(value());
         if (!m) throw new Error('--part must be FROM:TO');
@@ -65,6 +66,7 @@ export function parseArgs(argv: readonly string[]): GenerateOptions | PartReques
     badRows: o.badRows ?? format === 'demo',
   };
   if (o.workers !== undefined) options.workers = o.workers;
+  if (o.variant !== undefined) options.variant = o.variant;
   if (part || partDir) {
     if (!part || !partDir) throw new Error('--part and --part-dir go together');
     return { options, from: part[0], to: part[1], dir: partDir };

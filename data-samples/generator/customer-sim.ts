@@ -20,6 +20,8 @@ export interface SimWindow {
   preWindowFromDay: number;
   /** Exclusive end: the day after asOf. */
   endDay: number;
+  /** Multiplies every customer's base dropout hazard (1 = the planted world; the foreign variant uses more). */
+  dropoutScale?: number;
 }
 
 const SEASON_MAX = Math.max(...MONTHLY_SEASONALITY);
@@ -59,7 +61,7 @@ export function simulateCustomer(index: number, rng: Rng, w: SimWindow, sink: Si
   const isProspect = rng.chance(POPULATION.prospectShare);
   const lambda = isProspect ? 0 : rng.gamma(PURCHASE_RATE.shape, PURCHASE_RATE.mean / PURCHASE_RATE.shape);
   const nu = rng.gamma(SPEND.q, 1 / SPEND.gamma);
-  const mu = rng.gamma(DROPOUT.shape, DROPOUT.mean / DROPOUT.shape);
+  const mu = rng.gamma(DROPOUT.shape, DROPOUT.mean / DROPOUT.shape) * (w.dropoutScale ?? 1);
   const risk = rng.normal();
   const taste = 0.5 * rng.normal();
   const k = rng.gamma(INTERACTION_RATE.kShape, INTERACTION_RATE.kMean / INTERACTION_RATE.kShape);

@@ -17,6 +17,7 @@ export interface PartOptions {
   seed: number;
   asOf: string;
   format: 'demo' | 'csv';
+  variant?: 'standard' | 'foreign';
 }
 
 export function defaultWorkers(o: PartOptions & { badRows: boolean }): number {
@@ -45,6 +46,7 @@ export function spawnPart(o: PartOptions, from: number, to: number, dir: string)
     ...(ext === '.ts' ? ['--import', 'tsx'] : []), script,
     '--customers', String(o.customers), '--seed', String(o.seed), '--as-of', o.asOf, '--format', o.format,
     '--no-bad-rows', '--part', `${from}:${to}`, '--part-dir', dir,
+    ...(o.variant ? ['--variant', o.variant] : []),
   ];
   // cwd = the project root, where `--import tsx` resolves when running from source.
   const child = spawn(process.execPath, args, { cwd: dirname(dirname(script)), stdio: ['ignore', 'pipe', 'inherit'] });

@@ -11,6 +11,7 @@ import { Rng } from './prng.js';
 import { layout, SourceFiles, type Format, type PartStats } from './source-files.js';
 import { appendPart, defaultWorkers, discardParts, spawnPart, splitRange, type Part } from './parallel.js';
 import { DAY, formatTs, parseDate, yearOf } from './time.js';
+import { FOREIGN_DROPOUT_SCALE, foreignize } from './foreign.js';
 
 export interface GenerateOptions {
   customers: number;
@@ -21,6 +22,11 @@ export interface GenerateOptions {
   badRows: boolean;
   /** Processes to generate with (csv without bad rows only); default: 2 from 100k customers on, else 1. */
   workers?: number;
+  /**
+   * `foreign` (csv only): data as another company would hand it over: its own column names, US-format
+   * timestamps, and many long-dead customers (dropout hazard x FOREIGN_DROPOUT_SCALE). Default `standard`.
+   */
+  variant?: 'standard' | 'foreign';
 }
 
 export interface GenerateSummary {
@@ -39,6 +45,8 @@ export function validateOptions(o: GenerateOptions): void {
   const asOf = parseDate(o.asOf);
   if (asOf < parseDate(WINDOW_START) + 180 * DAY) throw new Error(`--as-of must be at least 180 days after ${WINDOW_START}, got ${o.asOf}`);
   if (o.format !== 'demo' && o.format !== 'csv') throw new Error(`--format must be demo or csv, got ${o.format}`);
+  if (o.variant !== undefined && o.variant !== 'standard' && o.variant !== 'foreign') throw new Error(`--variant must be standard or foreign, got ${o.variant}`);
+  if (o.variant === 'foreign' && o.format !== 'csv') throw new Error('--variant foreign needs --format csv');
   if (o.workers !== undefined) {
     if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > 64) throw new Error(`--workers must be 1..64, got ${o.workers}`);
     if (o.workers > 1 && o.badRows) throw new Error('--workers above 1 cannot plant bad rows; add --no-bad-rows or use one worker');
@@ -51,6 +59,7 @@ function simWindow(o: GenerateOptions): SimWindow {
     startDay: parseDate(WINDOW_START) / DAY,
     preWindowFromDay: parseDate(POPULATION.preWindowFrom) / DAY,
     endDay: parseDate(o.asOf) / DAY + 1,
+    dropoutScale: o.variant === 'foreign' ? FOREIGN_DROPOUT_SCALE : 1,
   };
 }
 
@@ -138,6 +147,8 @@ export async function generateSamples(o: GenerateOptions): Promise<GenerateSumma
     fileRows, badRows: bad, bareCustomers: o.badRows ? bareCustomerIds(o.customers) : [],
     surveyAnswers: files.answers, firstEventAt, lastEventAt,
   });
+  // After the side files: it replaces the config with one that maps the foreign names back.
+  if (o.variant === 'foreign') await foreignize(o.outDir, l);
   return {
     outDir: o.outDir, counts: { ...files.counts }, badRows: bad.length, firstEventAt, lastEventAt,
     seconds: (performance.now() - started) / 1000,

@@ -11,10 +11,23 @@ function fmt(fields?: Record<string, unknown>): string {
   return ' ' + JSON.stringify(fields, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
 }
 
-export function consoleLogger(opts: { debug?: boolean; stream?: NodeJS.WritableStream } = {}): Logger {
+export type LogFormat = 'text' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
+
+/**
+ * Logs to stderr: `text` is one readable line per event; `json` is one JSON object per line (`time`,
+ * `level`, `msg`, then the fields), for log collectors. The clock is passed in so tests pin it.
+ */
+export function consoleLogger(
+  opts: { debug?: boolean; stream?: NodeJS.WritableStream; format?: LogFormat; now?: () => Date } = {},
+): Logger {
   const out = opts.stream ?? process.stderr;
-  const line = (level: string, msg: string, fields?: Record<string, unknown>) =>
-    out.write(`${new Date().toISOString()} ${level} ${msg}${fmt(fields)}\n`);
+  const now = opts.now ?? (() => new Date());
+  const line =
+    opts.format === 'json'
+      ? (level: string, msg: string, fields?: Record<string, unknown>) =>
+          out.write(`${JSON.stringify({ time: now().toISOString(), level: level.trim(), msg, ...fields }, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}\n`)
+      : (level: string, msg: string, fields?: Record<string, unknown>) => out.write(`${now().toISOString()} ${level} ${msg}${fmt(fields)}\n`);
   return {
     info: (m, f) => line('info ', m, f),
     warn: (m, f) => line('warn ', m, f),
