@@ -9,6 +9,7 @@
  *   churn     training time and out-of-time AUC vs training-set size (100k-customer history),
  *             scikit-learn baseline when python3-sklearn is installed, scoring 1M customers
  *   api       dashboard data endpoints under load from a second process (autocannon, loopback only)
+ *   value-fit value-model fit time vs customers, gradient fit vs the previous Nelder-Mead (bench/value-fit.ts; not in the default set)
  *   peer      the whole `cxpulse run` vs a pandas + scikit-learn script (bench/peer.ts), standard and
  *             foreign data (other column names, US dates, many long-dead customers), 100k customers
  *   scaling   each job in its own process at 100k / 1M / 3M customers next to a bare DuckDB read_csv
@@ -23,6 +24,7 @@ import { Warehouse } from '../pipelines/core/warehouse.js';
 import { benchIngest } from './ingest.js';
 import { runChurnBench } from './churn.js';
 import { benchApiLoad } from './api-load.js';
+import { runValueFitBench } from './value-fit.js';
 import { benchPeer, type PeerRow } from './peer.js';
 import { benchScaling, SCALING_STEPS, type ScalingRow } from './scaling.js';
 
@@ -137,6 +139,18 @@ async function main(): Promise<void> {
     rows.push({ step: 'churn: train from 100k-customer history', seconds: typeof training?.seconds === 'number' ? training.seconds : null, peak_rss_mb: res.peak_rss_mb as number, target: '< 60 s', ok: typeof training?.seconds === 'number' ? training.seconds < 60 : null, note: JSON.stringify(training).slice(0, 160) });
     rows.push({ step: 'churn: AUC vs scikit-learn RF (500 trees)', seconds: null, peak_rss_mb: null, target: 'within 0.02', ok: null, note: JSON.stringify(res.sklearn).slice(0, 160) });
     rows.push({ step: 'churn: score 1M customers', seconds: typeof scoring?.seconds === 'number' ? scoring.seconds : null, peak_rss_mb: null, target: '< 30 s', ok: typeof scoring?.seconds === 'number' ? scoring.seconds < 30 : null, note: JSON.stringify(scoring).slice(0, 160) });
+  }
+  if (only.has('value-fit')) {
+    for (const r of runValueFitBench([10_000, 100_000, 1_000_000], true, log)) {
+      rows.push({
+        step: `value fit: ${r.data} ${r.customers} (${r.optimiser})`,
+        seconds: r.wall_ms / 1000,
+        peak_rss_mb: null,
+        target: r.optimiser.startsWith('BFGS') ? (r.customers >= 1_000_000 ? '< 5 s' : r.customers >= 100_000 ? '< 1 s' : '-') : '-',
+        ok: r.optimiser.startsWith('BFGS') && r.customers >= 100_000 ? r.cpu_ms / 1000 <= (r.customers >= 1_000_000 ? 5 : 1) : null,
+        note: `cpu ${(r.cpu_ms / 1000).toFixed(2)} s, ${r.evaluations} evaluations, ${r.identification}`,
+      });
+    }
   }
   if (only.has('api')) {
     log('api load bench ...');

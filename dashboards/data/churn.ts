@@ -10,6 +10,11 @@ export interface ModelQuality {
   roc: { fpr: number; tpr: number }[];
   calibration: { predicted: number; observed: number; n?: number }[];
   importance: { name: string; weight: number }[];
+  /** 'out_of_time' | 'cross_validation' (when no earlier window allowed out-of-time validation) | null. */
+  validation: string | null;
+  validation_note: string | null;
+  /** metrics.base_rate of the model: churn rate of the previous and latest windows, and the shift. */
+  base_rate: { previous_window_observed: number | null; latest_window_observed: number | null; latest_window_predicted_by_previous_model: number | null; shift: number | null; is_shifted: boolean | null; action: string } | null;
 }
 
 function parseMaybe(v: unknown): unknown {
@@ -59,7 +64,11 @@ export async function modelQuality(ctx: Pick<LoadContext, 'db' | 'tables'>): Pro
   if (!row) return null;
   // The out-of-time validation (metrics.out_of_time.calibrated) is preferred; any other match is a fallback.
   const oot = find(row, /^out_of_time$/, (v) => typeof v === 'object' && v !== null);
-  const src = oot ? { oot: find(oot, /^calibrated$/, (v) => typeof v === 'object' && v !== null) ?? oot, row } : row;
+  // Without an out-of-time test, the cross-validation is what was measured (and says so).
+  const cv = oot ? undefined : (find(row, /^cross_validation$/, (v) => typeof v === 'object' && v !== null) as Record<string, unknown> | undefined);
+  const tested = oot ?? cv;
+  const src = tested ? { oot: find(tested, /^calibrated$/, (v) => typeof v === 'object' && v !== null) ?? tested, row } : row;
+  const baseRate = find(row, /^base_rate$/, (v) => typeof v === 'object' && v !== null && !Array.isArray(v)) as ModelQuality['base_rate'] | undefined;
   const roc = find(src, /^roc(_curve)?$|roc_points/i, isList);
   const cal = find(src, /^calibration$|reliability/i, isList);
   let imp = find(row, /importance/i, (v) => isList(v) || (typeof v === 'object' && v !== null));
@@ -86,8 +95,33 @@ export async function modelQuality(ctx: Pick<LoadContext, 'db' | 'tables'>): Pro
       .filter((p) => p.name !== '')
       .sort((a, b) => b.weight - a.weight)
       .slice(0, 20),
+    validation: oot ? 'out_of_time' : cv ? 'cross_validation' : null,
+    validation_note: cv && typeof cv.note === 'string' ? cv.note : null,
+    base_rate: baseRate ?? null,
   };
 }
+
+/** Churn-rate drift: the last training's window-to-window shift, and the scored mean against the training rate. */
+function driftTile(m: ModelQuality | null, meanRisk: number | null) {
+  const br = m?.base_rate;
+  const latest = br?.latest_window_observed ?? null;
+  const parts: string[] = [];
+  if (br && br.previous_window_observed !== null && latest !== null) {
+    parts.push(`churn rate ${pct(br.previous_window_observed)} → ${pct(latest)} between training windows${br.latest_window_predicted_by_previous_model !== null ? ` (previous model predicted ${pct(br.latest_window_predicted_by_previous_model)})` : ''}`);
+  }
+  if (meanRisk !== null && latest !== null) parts.push(`scored mean risk ${pct(meanRisk)} vs ${pct(latest)} in training`);
+  if (br?.is_shifted) parts.push(`shifted: ${br.action}`);
+  return {
+    id: 'base-rate-drift',
+    label: 'Churn-rate drift (scored mean − training rate)',
+    unit: '%',
+    digits: 1,
+    value: meanRisk !== null && latest !== null ? round((meanRisk - latest) * 100, 1) : null,
+    note: parts.length ? parts.join('; ') : 'no model with a base-rate check yet',
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export const churnDashboard: Dashboard = {
   name: 'churn',
@@ -113,6 +147,8 @@ export const churnDashboard: Dashboard = {
     const total = seg.reduce((s, r) => s + (num(r.revenue_at_risk) ?? 0), 0);
     const high = seg.reduce((s, r) => s + (num(r.high_risk_customers) ?? 0), 0);
     const model = await modelQuality(ctx);
+    const mr = await ctx.db.one(`select avg(churn_risk) as m from churn_scores`);
+    const cvNote = model?.validation === 'cross_validation' ? `cross-validated, not out of time: ${model.validation_note ?? ''}` : null;
     return {
       available: dist.length > 0,
       missing: [],
@@ -120,7 +156,14 @@ export const churnDashboard: Dashboard = {
       tiles: [
         { id: 'revenue-at-risk', label: 'Revenue at risk', unit: 'currency', value: round(total, 0), note: hasValue ? 'Σ churn risk × CLV' : 'needs customer_value' },
         { id: 'high-risk', label: 'High-risk customers', value: high },
-        { id: 'model-auc', label: 'Model ROC AUC (out of time)', digits: 3, value: model?.auc ?? null, note: model?.trained_at ? `trained ${model.trained_at.slice(0, 10)}` : 'no model yet' },
+        {
+          id: 'model-auc',
+          label: model?.validation === 'cross_validation' ? 'Model ROC AUC (cross-validated)' : 'Model ROC AUC (out of time)',
+          digits: 3,
+          value: model?.auc ?? null,
+          note: cvNote ?? (model?.trained_at ? `trained ${model.trained_at.slice(0, 10)}` : 'no model yet'),
+        },
+        driftTile(model, num(mr?.m)),
       ],
       data: {
         risk_bins: dist.map((r) => ({ bin_start: (num(r.bin) ?? 0) / 20, bin_end: ((num(r.bin) ?? 0) + 1) / 20, group: String(r.band), count: num(r.count) ?? 0 })),
@@ -138,7 +181,7 @@ export const churnDashboard: Dashboard = {
       bins.length ? { id: 'risk-distribution', title: 'Churn-risk distribution by band', spec: histogram(bins, { xTitle: 'churn risk', format: '.0%' }) } : { id: 'risk-distribution', title: 'Churn-risk distribution', spec: null, empty: noData('no churn scores yet') },
       seg.length ? { id: 'revenue-at-risk', title: 'Revenue at risk by segment (Σ risk × CLV)', spec: bars(seg.map((s) => ({ category: s.segment, value: s.revenue_at_risk })), { xTitle: 'segment', yTitle: 'revenue at risk', format: ',.0f', horizontal: true, sortByValue: true }) } : { id: 'revenue-at-risk', title: 'Revenue at risk by segment', spec: null, empty: noData('no churn scores yet') },
       m && m.roc.length
-        ? { id: 'roc', title: 'Model ROC curve (out-of-time test)', spec: rocCurve(m.roc, { auc: m.auc }) }
+        ? { id: 'roc', title: m.validation === 'cross_validation' ? 'Model ROC curve (cross-validated)' : 'Model ROC curve (out-of-time test)', spec: rocCurve(m.roc, { auc: m.auc }) }
         : { id: 'roc', title: 'Model ROC curve', spec: null, empty: m ? `the active model stores no ROC points (metrics.out_of_time.calibrated.roc_curve)${m.auc !== null ? `; out-of-time ROC AUC ${m.auc.toFixed(3)}` : ''}` : noModel },
       m && m.calibration.length ? { id: 'calibration', title: 'Calibration (reliability, out of time)', spec: calibration(m.calibration) } : { id: 'calibration', title: 'Calibration', spec: null, empty: m ? 'the active model stores no reliability table' : noModel },
       m && m.importance.length ? { id: 'feature-importance', title: `Feature importance${m.trained_at ? ` (trained ${m.trained_at.slice(0, 10)})` : ''}`, spec: weights(m.importance, { xTitle: 'importance' }) } : { id: 'feature-importance', title: 'Feature importance', spec: null, empty: noModel },

@@ -118,7 +118,12 @@ export function csvLine(values: unknown[]): string {
 
 /** The 360 profile: everything known about one customer, read from whichever tables exist. */
 export async function customerProfile(db: Db, tables: Set<string>, id: string): Promise<Record<string, unknown>> {
-  const customer = await db.one('select customer_id, signup_at, country, email, marketing_consent, is_bare from customers where customer_id = $id', { id });
+  const customer = await db.one(
+    'select customer_id, signup_at, country, email, marketing_consent, is_bare, churned_at, attributes::varchar as attributes from customers where customer_id = $id',
+    { id },
+  );
+  // Declared attributes (sources.customers.attributes) as an object: {"contract": "month-to-month", ...}.
+  if (customer && typeof customer.attributes === 'string') customer.attributes = JSON.parse(customer.attributes) as Record<string, unknown>;
   if (!customer) {
     throw new CxpError('CXP_ERR_CUSTOMER_NOT_FOUND', `no customer "${id}"`, { where: 'path.id', field: 'id', hint: 'check the id; the at-risk list links to existing customers' });
   }

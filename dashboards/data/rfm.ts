@@ -3,7 +3,7 @@ import { parseIsoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { filterSql } from '../filters.js';
 import { bars, heatmap, histogram } from '../specs/charts.js';
-import { columnsOf, dayText, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext } from './types.js';
+import { columnsOf, dayText, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
 const SNAPSHOT_COLUMNS = ['snapshot_on', 'as_of', 'as_of_on', 'run_on', 'snapshot_date', 'computed_on'];
 
@@ -53,6 +53,42 @@ async function migration(ctx: LoadContext) {
   };
 }
 
+interface ValueModelNote {
+  purchase_model: string | null;
+  identification: string | null;
+  is_p_alive_informative: boolean | null;
+  identification_message: string | null;
+  fixed_dropout_p: number | null;
+}
+
+/** The latest value run's model and identification verdict (value_model_runs, docs/rfm-and-value.md). */
+async function valueModel(ctx: LoadContext): Promise<ValueModelNote | null> {
+  if (!ctx.tables.has('value_model_runs')) return null;
+  const cols = await columnsOf(ctx.db, 'value_model_runs');
+  if (!cols.has('identification')) return null;
+  const r = await ctx.db.one(
+    `select purchase_model, identification, is_p_alive_informative, identification_message, fixed_dropout_p
+     from value_model_runs where status = 'fitted' order by created_at desc limit 1`,
+  );
+  if (!r) return null;
+  return {
+    purchase_model: r.purchase_model === null ? null : String(r.purchase_model),
+    identification: r.identification === null ? null : String(r.identification),
+    is_p_alive_informative: r.is_p_alive_informative === null ? null : Boolean(r.is_p_alive_informative),
+    identification_message: r.identification_message === null ? null : String(r.identification_message),
+    fixed_dropout_p: num(r.fixed_dropout_p),
+  };
+}
+
+/** p_alive tile: its median, and in the note whether the data identify dropout at all. */
+function pAliveTile(model: ValueModelNote | null, median: number | null): Tile {
+  const name = model?.purchase_model === 'mbgnbd' ? 'MBG/NBD' : 'BG/NBD';
+  let note = model ? `${name}, identified` : 'no value model run yet';
+  if (model && model.is_p_alive_informative === false) note = `Not informative — ${model.identification_message ?? ''}`;
+  else if (model?.identification === 'limit_model') note = `${name}, one dropout chance for everyone (${round(model.fixed_dropout_p, 4)}): ${model.identification_message ?? ''}`;
+  return { id: 'p-alive', label: 'Median p_alive', digits: 2, value: median === null ? null : round(median, 3), note };
+}
+
 export const rfmDashboard: Dashboard = {
   name: 'rfm',
   title: 'RFM & value',
@@ -77,6 +113,8 @@ export const rfmDashboard: Dashboard = {
        select bin, count(*) as count, any_value(lo) as lo, any_value(hi) as hi from b group by bin order by bin`,
       w.params,
     );
+    const pa = await ctx.db.one(`select median(p_alive) as m from customer_value where p_alive is not null and ${w.where}`, w.params);
+    const model = await valueModel(ctx);
     const clvBins = clv.map((r) => {
       const lo = num(r.lo) ?? 0;
       const width = ((num(r.hi) ?? 0) - lo) / 30;
@@ -87,8 +125,9 @@ export const rfmDashboard: Dashboard = {
       available: segments.length > 0,
       missing: [],
       filters_ignored: ['from', 'to', 'channel'].filter((k) => ctx.query[k] !== undefined),
-      tiles: [],
+      tiles: [pAliveTile(model, num(pa?.m))],
       data: {
+        value_model: model,
         segments: segments.map((r) => ({ segment: String(r.segment), customers: num(r.customers) ?? 0, revenue: round(num(r.revenue)) })),
         rf_matrix: rf.map((r) => ({ x: String(r.f_score), y: String(r.r_score), value: num(r.customers) ?? 0 })),
         clv_bins: clvBins,

@@ -1,3 +1,6 @@
+import type { CategoryEncoding } from './encoding.js';
+import { ATTRIBUTE_PREFIX } from './features.js';
+
 /**
  * Turns per-feature contributions (Saabas, from forest.ts) into reasons a person can act on. Related
  * features form one factor (e.g. recency, usual gap and their ratio are "buying rhythm"), so a
@@ -125,10 +128,21 @@ export interface FactorPlan {
   sums: Float64Array;
 }
 
-export function planFactors(features: readonly string[]): FactorPlan {
+export function planFactors(features: readonly string[], encodings: CategoryEncoding[] = []): FactorPlan {
   const pos = new Map(features.map((f, j) => [f, j]));
   const used = new Set<string>();
   const factors: FactorPlan['factors'] = [];
+  // Customer attributes name themselves: "month-to-month contract", "monthly charges 70".
+  for (const [f, j] of pos) {
+    if (!f.startsWith(ATTRIBUTE_PREFIX)) continue;
+    used.add(f);
+    const name = f.slice(ATTRIBUTE_PREFIX.length).replaceAll('_', ' ');
+    const enc = encodings.find((e) => e.feature === f);
+    const text = enc
+      ? (v: Values) => (Number.isNaN(v[f]) ? `${name} not known` : `${enc.categories[v[f]] ?? 'unknown'} ${name}`)
+      : (v: Values) => (Number.isNaN(v[f]) ? `${name} not known` : `${name} ${Number(v[f].toPrecision(4))}`);
+    factors.push({ idx: [j], names: [f], allNames: [f], text });
+  }
   for (const f of FACTORS) {
     const names = f.features.filter((x) => pos.has(x));
     if (names.length === 0) continue;

@@ -49,14 +49,44 @@ export const CHURN_FEATURES = [
 
 export type ChurnFeature = (typeof CHURN_FEATURES)[number];
 
+/** 'purchase_gap': no completed order in the horizon; 'cancellation': customers.churned_at within it. */
+export type LabelMode = 'purchase_gap' | 'cancellation';
+
+/** Declared customer attributes (sources.customers.attributes): name -> type. */
+export type AttributeTypes = Record<string, 'categorical' | 'numeric'>;
+
+export const ATTRIBUTE_PREFIX = 'attribute:';
+export const attributeFeature = (name: string): string => `${ATTRIBUTE_PREFIX}${name}`;
+
+/** The model's feature list: the behavioural features, then one per declared attribute. */
+export function featureNames(attributes: AttributeTypes = {}): string[] {
+  return [...CHURN_FEATURES, ...Object.keys(attributes).map(attributeFeature)];
+}
+
+/** Attribute types from the config's customers source. */
+export function attributeTypes(sources: unknown): AttributeTypes {
+  const attrs = (sources as { customers?: { attributes?: Record<string, { type: 'categorical' | 'numeric' }> } } | undefined)?.customers?.attributes;
+  return Object.fromEntries(Object.entries(attrs ?? {}).map(([n, a]) => [n, a.type]));
+}
+
+/** 'cancellation' when any customer has a cancellation date, else 'purchase_gap' (for churn.label = 'auto'). */
+export async function resolveLabelMode(db: Db, setting: 'auto' | LabelMode): Promise<LabelMode> {
+  if (setting !== 'auto') return setting;
+  const r = await db.one<{ n: number }>('select count(*)::integer as n from (select 1 from customers where churned_at is not null limit 1)');
+  return (r?.n ?? 0) > 0 ? 'cancellation' : 'purchase_gap';
+}
+
 /** Features of one population at one cutoff. */
 export interface FeatureSet {
   cutoff: string;
   features: readonly string[];
   customerIds: string[];
   x: Matrix;
-  /** 1 = no completed purchase in the horizon after the cutoff. Only meaningful when labelObserved. */
+  /** Categorical attribute features: the raw category per row (their x columns hold NaN until encoded). */
+  categorical: Record<string, (string | null)[]>;
+  /** 1 = churned in the horizon after the cutoff (see LabelMode). Only meaningful when labelObserved. */
   y: Uint8Array;
+  labelMode: LabelMode;
   /** Whether the data reaches the end of the label horizon (cutoff + horizon <= data end). */
   labelObserved: boolean;
 }
@@ -75,6 +105,9 @@ export interface FeatureQuery {
   dataEnd?: Date;
   /** First-response SLA (config satisfaction.sla); defaults: 15 min chat/phone, 24 h elsewhere. */
   sla?: FirstResponseSla;
+  labelMode?: LabelMode;
+  /** Declared attributes; their features are read from customers.attributes. */
+  attributes?: AttributeTypes;
 }
 
 export interface FirstResponseSla {
@@ -109,21 +142,56 @@ async function readColumns(db: Db, sql: string, params: Record<string, string | 
   return cols;
 }
 
-/** Runs the feature SQL with bound parameters and returns the matrix in CHURN_FEATURES order. */
-export async function loadChurnFeatures(db: Db, q: FeatureQuery, features: readonly string[] = CHURN_FEATURES): Promise<FeatureSet> {
+/** Attribute values (as text) of the customers that have any, keyed by customer id. */
+async function readAttributes(db: Db, names: string[]): Promise<Map<string, (string | null)[]>> {
+  const out = new Map<string, (string | null)[]>();
+  if (names.length === 0) return out;
+  // Names match ^[A-Za-z_][A-Za-z0-9_]*$ (config schema); they are bound as a list all the same.
+  const cols = await readColumns(
+    db,
+    `select customer_id, list_transform(from_json($names::varchar, '["VARCHAR"]'), k -> json_extract_string(attributes, '$.' || k)) as vals
+     from customers where attributes is not null`,
+    { names: JSON.stringify(names) },
+  );
+  const ids = cols.customer_id ?? [];
+  const vals = (cols.vals ?? []) as ((string | null)[] | null)[];
+  for (let i = 0; i < ids.length; i++) out.set(String(ids[i]), vals[i] ?? []);
+  return out;
+}
+
+/** Runs the feature SQL with bound parameters and returns the matrix in the model's feature order. */
+export async function loadChurnFeatures(db: Db, q: FeatureQuery, features: readonly string[] = featureNames(q.attributes)): Promise<FeatureSet> {
   const sla = q.sla ?? DEFAULT_SLA;
+  const labelMode = q.labelMode ?? 'purchase_gap';
   const cols = await readColumns(db, churnFeaturesSql(), {
     cutoff: isoDate(q.cutoff),
     lookback_days: q.lookbackDays,
     horizon_days: q.horizonDays,
     sla_minutes: JSON.stringify(sla.firstResponseMinutes),
     sla_default_minutes: sla.firstResponseDefaultMinutes,
+    label_mode: labelMode,
   });
   const ids = cols.customer_id ?? [];
   const n = ids.length;
   const nc = features.length;
   const data = new Float64Array(n * nc);
+  const attrNames = features.filter((f) => f.startsWith(ATTRIBUTE_PREFIX)).map((f) => f.slice(ATTRIBUTE_PREFIX.length));
+  const attrs = await readAttributes(db, attrNames);
+  const categorical: Record<string, (string | null)[]> = {};
   for (let j = 0; j < nc; j++) {
+    if (features[j].startsWith(ATTRIBUTE_PREFIX)) {
+      const name = features[j].slice(ATTRIBUTE_PREFIX.length);
+      const a = attrNames.indexOf(name);
+      const kind = q.attributes?.[name] ?? 'numeric';
+      const raw = ids.map((id) => attrs.get(String(id))?.[a] ?? null);
+      if (kind === 'categorical') {
+        categorical[features[j]] = raw;
+        for (let i = 0; i < n; i++) data[i * nc + j] = Number.NaN;
+      } else {
+        for (let i = 0; i < n; i++) data[i * nc + j] = raw[i] === null ? Number.NaN : Number(raw[i]);
+      }
+      continue;
+    }
     const col = cols[features[j]];
     if (!col) {
       if (n === 0) continue;
@@ -140,7 +208,9 @@ export async function loadChurnFeatures(db: Db, q: FeatureQuery, features: reado
     features,
     customerIds,
     x: { nRows: n, nCols: nc, data },
+    categorical,
     y,
+    labelMode,
     labelObserved: q.dataEnd !== undefined && labelEnd <= q.dataEnd.getTime(),
   };
 }

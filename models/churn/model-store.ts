@@ -17,7 +17,7 @@ export interface StoredModel {
 
 /** Inserts the model and makes it the only active one (one transaction: the caller passes it). */
 export async function saveActiveModel(tx: Db, m: TrainedChurnModel): Promise<void> {
-  const blob = Buffer.from(encodeModel({ features: m.features, forest: m.forest, calibrator: m.calibrator })).toString('base64');
+  const blob = Buffer.from(encodeModel({ features: m.features, forest: m.forest, calibrator: m.calibrator, encodings: m.encodings })).toString('base64');
   await tx.run('update churn_models set is_active = false where is_active');
   await tx.run(
     `insert into churn_models (model_id, trained_at, as_of_on, is_active, learner, features, train_cutoff_on, train_label_end_on,

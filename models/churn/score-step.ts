@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { addDays, isoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { churnConfig, type ChurnConfig } from './settings.js';
-import { CHURN_FEATURES, loadChurnFeatures, slaFromConfig } from './features.js';
+import { applyCategoryEncodings } from './encoding.js';
+import { attributeTypes, featureNames, loadChurnFeatures, resolveLabelMode, slaFromConfig, type AttributeTypes, type LabelMode } from './features.js';
 import { loadActiveModel, saveActiveModel, writeScores, type StoredModel } from './model-store.js';
 import { bandOf, defaultWorkers, scorePopulation } from './score.js';
 import { trainChurnModel, type TrainedChurnModel } from './train.js';
@@ -13,13 +14,15 @@ import type { StepContext as JobContext, StepSummary as JobSummary } from '../..
  * as-of within churn.maxModelAgeDays before this one (never after: that model saw later data), on the
  * same features, horizon and lookback.
  */
-export function staleReason(m: StoredModel | undefined, asOf: Date, cfg: ChurnConfig): string | undefined {
+export function staleReason(m: StoredModel | undefined, asOf: Date, cfg: ChurnConfig, attributes: AttributeTypes = {}, labelMode?: LabelMode): string | undefined {
   if (!m) return 'no active model';
   if (m.asOf.getTime() > asOf.getTime()) return `active model was trained for a later as-of (${isoDate(m.asOf)})`;
   if (m.asOf.getTime() < addDays(asOf, -cfg.maxModelAgeDays).getTime()) {
     return `active model is for ${isoDate(m.asOf)}, older than churn.maxModelAgeDays (${cfg.maxModelAgeDays})`;
   }
-  if (JSON.stringify(m.features) !== JSON.stringify(CHURN_FEATURES)) return 'feature set changed';
+  if (JSON.stringify(m.features) !== JSON.stringify(featureNames(attributes))) return 'feature set changed';
+  if (JSON.stringify(m.parameters.attributes ?? {}) !== JSON.stringify(attributes)) return 'attribute types changed';
+  if (labelMode && (m.parameters.label ?? 'purchase_gap') !== labelMode) return 'churn label changed';
   if (m.parameters.horizonDays !== cfg.horizonDays || m.parameters.lookbackDays !== cfg.lookbackDays) return 'horizon or lookback changed';
   return undefined;
 }
@@ -49,6 +52,7 @@ export async function trainAndActivate(ctx: JobContext, asOf: Date): Promise<Tra
     modelId: `churn-${isoDate(asOf)}-${randomUUID().slice(0, 8)}`,
     sla: slaFromConfig(ctx.config.satisfaction),
     logger: ctx.logger,
+    attributes: attributeTypes(ctx.config.sources),
   });
   await ctx.warehouse.transaction((tx) => saveActiveModel(tx, model));
   ctx.logger.info('churn model trained', modelSummary(model));
@@ -60,7 +64,8 @@ export async function scoreChurn(ctx: JobContext, asOf: Date): Promise<JobSummar
   const cfg = churnConfig(ctx.config.churn);
   const out: JobSummary = {};
   let active = await loadActiveModel(ctx.warehouse);
-  const stale = staleReason(active, asOf, cfg);
+  const attributes = attributeTypes(ctx.config.sources);
+  const stale = staleReason(active, asOf, cfg, attributes, await resolveLabelMode(ctx.warehouse, cfg.label));
   if (stale) {
     try {
       const trained = await trainAndActivate(ctx, asOf);
@@ -75,12 +80,21 @@ export async function scoreChurn(ctx: JobContext, asOf: Date): Promise<JobSummar
   }
   if (!active) throw new CxpError('CXP_ERR_MODEL_NOT_FOUND', 'no active churn model after training', { where: 'churn_models' });
 
+  const labelMode = (active.parameters.label as LabelMode | undefined) ?? 'purchase_gap';
   const feats = await loadChurnFeatures(
     ctx.warehouse,
-    { cutoff: asOf, lookbackDays: cfg.lookbackDays, horizonDays: cfg.horizonDays, sla: slaFromConfig(ctx.config.satisfaction) },
+    {
+      cutoff: asOf,
+      lookbackDays: cfg.lookbackDays,
+      horizonDays: cfg.horizonDays,
+      sla: slaFromConfig(ctx.config.satisfaction),
+      labelMode,
+      attributes: (active.parameters.attributes as AttributeTypes | undefined) ?? {},
+    },
     active.features,
   );
-  const scored = await scorePopulation(active.body, feats.x, { reasons: cfg.reasons, workers: cfg.workers > 0 ? cfg.workers : defaultWorkers(feats.x.nRows) });
+  const x = applyCategoryEncodings(feats, active.body.encodings ?? []);
+  const scored = await scorePopulation(active.body, x, { reasons: cfg.reasons, workers: cfg.workers > 0 ? cfg.workers : defaultWorkers(feats.x.nRows) });
   const bands = Array.from(scored.risk, (r) => bandOf(r, cfg.bands));
   await ctx.warehouse.transaction((tx) =>
     writeScores(tx, {
@@ -93,6 +107,24 @@ export async function scoreChurn(ctx: JobContext, asOf: Date): Promise<JobSummar
       runId: ctx.runId,
     }),
   );
-  const count = (b: string) => bands.filter((x) => x === b).length;
-  return { ...out, model_id: active.modelId, scored: feats.customerIds.length, high: count('high'), medium: count('medium'), low: count('low') };
+  const count = (b: string) => bands.filter((v) => v === b).length;
+  // Drift of the scored population against the churn rate the model was trained on.
+  let meanRisk = 0;
+  for (let i = 0; i < scored.risk.length; i++) meanRisk += scored.risk[i] / scored.risk.length;
+  const trainedRate = active.metrics ? ((active.metrics.base_rate as { latest_window_observed?: number } | undefined)?.latest_window_observed ?? null) : null;
+  const drift = trainedRate !== null && scored.risk.length ? meanRisk - trainedRate : null;
+  if (drift !== null && Math.abs(drift) > cfg.baseRateShiftWarning) {
+    ctx.logger.warn('churn: scored mean risk differs from the training churn rate', { mean_risk: meanRisk, training_rate: trainedRate });
+  }
+  return {
+    ...out,
+    model_id: active.modelId,
+    scored: feats.customerIds.length,
+    high: count('high'),
+    medium: count('medium'),
+    low: count('low'),
+    label: labelMode,
+    mean_risk: scored.risk.length ? Math.round(meanRisk * 1e4) / 1e4 : null,
+    training_churn_rate: trainedRate,
+  };
 }

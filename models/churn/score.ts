@@ -25,7 +25,7 @@ export function bandOf(risk: number, bands: { medium: number; high: number }): '
 export function scoreMatrix(model: ChurnModelBody, x: Matrix, reasonsPerRow: number): ScoredRows {
   const { forest, calibrator, features } = model;
   const rowBins = binRowMajor(forest.binning, x.data, x.nRows, x.nCols);
-  const plan = planFactors(features);
+  const plan = planFactors(features, model.encodings);
   const risk = new Float64Array(x.nRows);
   const reasons: string[] = new Array(x.nRows);
   const buf = new Float64Array(forest.nFeatures);

@@ -4,6 +4,16 @@ import { defineSettings, type SettingsSchema } from '../../pipelines/core/settin
 export interface ChurnConfig {
   /** A customer has churned at T when they make no completed purchase in (T, T + horizonDays]. */
   horizonDays: number;
+  /**
+   * The label: 'purchase_gap' (no completed order in the horizon), 'cancellation' (customers.churned_at
+   * in the horizon; population = customers signed up and not cancelled), 'auto' = cancellation when any
+   * customer has a churned_at.
+   */
+  label: 'auto' | 'purchase_gap' | 'cancellation';
+  /** Folds of the cross-validation used when no earlier window allows out-of-time validation. */
+  cvFolds: number;
+  /** Warn when a model from the previous window misses the next window's churn rate by more than this. */
+  baseRateShiftWarning: number;
   /** Scored population: customers with a completed purchase in (T - lookbackDays, T]. */
   lookbackDays: number;
   /** churn_band: risk >= high -> high, >= medium -> medium, else low. */
@@ -41,6 +51,9 @@ export const churnSchema: SettingsSchema = {
   additionalProperties: false,
   properties: {
     horizonDays: int(90, 7, 730),
+    label: { type: 'string', enum: ['auto', 'purchase_gap', 'cancellation'], default: 'auto' },
+    cvFolds: int(5, 2, 20),
+    baseRateShiftWarning: num(0.05, 0, 1),
     lookbackDays: int(365, 30, 3650),
     bands: {
       type: 'object',

@@ -1,9 +1,10 @@
 /**
- * Customer lifetime value over a finite horizon: expected purchases per month from BG/NBD times the
+ * Customer lifetime value over a finite horizon: expected purchases per month from the purchase
+ * model (BG/NBD, MBG/NBD, or the fixed-dropout limit the fit falls back to) times the
  * expected order value from Gamma-Gamma, discounted monthly (FHL 2005b; the same discrete sum as
  * lifetimes' customer_lifetime_value).
  */
-import { bgnbdExpectedPurchases, bgnbdPAlive, type BgNbdParams } from './bgnbd.js';
+import { expectedPurchases, pAlive, type BgNbdParams, type PurchaseScorer } from './bgnbd.js';
 import { ggExpectedValue, type GammaGammaParams } from './gamma-gamma.js';
 
 export const DAYS_PER_MONTH = 365.25 / 12;
@@ -18,16 +19,16 @@ export interface ClvOptions {
 }
 
 /** Σ_k [E(t_k) − E(t_{k−1})] · value / (1 + d_month)^k over k = 1..horizon months. */
-export function clv(bg: BgNbdParams, x: number, tx: number, T: number, orderValue: number, o: ClvOptions): number {
+export function clv(bg: PurchaseScorer | BgNbdParams, x: number, tx: number, T: number, orderValue: number, o: ClvOptions): number {
   // Without discounting the sum telescopes to E(horizon) × value: one evaluation instead of one per month.
-  if (o.annualDiscountRate === 0) return bgnbdExpectedPurchases(bg, (o.horizonMonths * DAYS_PER_MONTH) / o.unitDays, x, tx, T) * orderValue;
+  if (o.annualDiscountRate === 0) return expectedPurchases(bg, (o.horizonMonths * DAYS_PER_MONTH) / o.unitDays, x, tx, T) * orderValue;
   const monthly = Math.pow(1 + o.annualDiscountRate, 1 / 12) - 1;
   const months = Math.ceil(o.horizonMonths);
   let prev = 0;
   let total = 0;
   for (let k = 1; k <= months; k++) {
     const tMonths = Math.min(k, o.horizonMonths);
-    const e = bgnbdExpectedPurchases(bg, (tMonths * DAYS_PER_MONTH) / o.unitDays, x, tx, T);
+    const e = expectedPurchases(bg, (tMonths * DAYS_PER_MONTH) / o.unitDays, x, tx, T);
     total += ((e - prev) * orderValue) / Math.pow(1 + monthly, k);
     prev = e;
   }
@@ -59,7 +60,7 @@ export interface ValueScores {
  * depend only on (x, tx, T), so they are computed once per distinct history.
  */
 export function scoreValue(
-  bg: BgNbdParams,
+  bg: PurchaseScorer | BgNbdParams,
   gg: GammaGammaParams | undefined,
   inp: ValueInputs,
   o: ClvOptions & { expectedDays: number },
@@ -88,7 +89,7 @@ export function scoreValue(
     let hit = cache.get(key);
     if (!hit) {
       // CLV per unit order value: the sum is linear in the value, so one evaluation serves the group.
-      hit = [bgnbdPAlive(bg, x, tx, T), bgnbdExpectedPurchases(bg, o.expectedDays / o.unitDays, x, tx, T), clv(bg, x, tx, T, 1, unitClv)];
+      hit = [pAlive(bg, x, tx, T), expectedPurchases(bg, o.expectedDays / o.unitDays, x, tx, T), clv(bg, x, tx, T, 1, unitClv)];
       cache.set(key, hit);
     }
     out.pAlive[i] = hit[0];

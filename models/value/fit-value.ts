@@ -3,16 +3,26 @@
  * many), the minimum data below which no model is fitted, and the holdout check of predicted against
  * actual repeat purchases by calibration frequency.
  */
-import { fitBgNbd, bgnbdExpectedPurchases, type BgNbdFit, type BgNbdParams } from './bgnbd.js';
+import {
+  expectedPurchases,
+  fitPurchaseModelPrepared,
+  prepareHistories,
+  type BgNbdFit,
+  type BgNbdParams,
+  type PurchaseModel,
+  type PurchaseScorer,
+} from './bgnbd.js';
 import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma.js';
 import { groupHistoriesDays, type HistoryGroups } from './history.js';
+import { assessPurchaseFit, type Identification } from './identification.js';
 
 export interface FitPolicy {
+  /** 'bgnbd' (dropout only after repeat purchases) or 'mbgnbd' (also right after the first). */
+  model: PurchaseModel;
   timeUnitDays: number;
   minCustomersForFit: number;
   minRepeatBuyersForFit: number;
   fitSampleSize: number;
-  restarts: number;
   holdoutDays: number;
 }
 
@@ -33,6 +43,10 @@ export interface ValueFit {
   status: 'fitted' | 'insufficient_data';
   message?: string;
   bgnbd?: BgNbdFit;
+  /** What the data identify, and what the product does about it. */
+  identification?: Identification;
+  /** What scores customers: the fit, or its limiting model when a and b are not identified. */
+  scorer?: PurchaseScorer;
   gammaGamma?: GammaGammaFit;
   sampled: { buyers: number; fraction: number };
 }
@@ -77,7 +91,9 @@ export function fitValueModels(inp: FitInputs, p: FitPolicy): ValueFit {
     };
   }
   const h = bgInputs(inp, fraction);
-  const bgnbd = fitBgNbd(groupHistoriesDays(h.x, h.tx, h.T, p.timeUnitDays), { restarts: p.restarts });
+  const prep = prepareHistories(groupHistoriesDays(h.x, h.tx, h.T, p.timeUnitDays));
+  const bgnbd = fitPurchaseModelPrepared(prep, p.model);
+  const { identification, scorer } = assessPurchaseFit(prep, bgnbd);
   const gx: number[] = [];
   const gm: number[] = [];
   for (let i = 0; i < inp.x.length; i++) {
@@ -86,8 +102,8 @@ export function fitValueModels(inp: FitInputs, p: FitPolicy): ValueFit {
       gm.push(inp.repeatMean[i]);
     }
   }
-  const gammaGamma = gx.length >= p.minRepeatBuyersForFit ? fitGammaGamma(gx, gm, { restarts: p.restarts }) : undefined;
-  return { status: 'fitted', bgnbd, gammaGamma, sampled, ...(gammaGamma ? {} : { message: 'too few sampled repeat buyers for Gamma-Gamma' }) };
+  const gammaGamma = gx.length >= p.minRepeatBuyersForFit ? fitGammaGamma(gx, gm) : undefined;
+  return { status: 'fitted', bgnbd, identification, scorer, gammaGamma, sampled, ...(gammaGamma ? {} : { message: 'too few sampled repeat buyers for Gamma-Gamma' }) };
 }
 
 export interface HoldoutBucket {
@@ -99,7 +115,10 @@ export interface HoldoutBucket {
 }
 
 export interface HoldoutReport {
+  model: PurchaseModel;
   params: BgNbdParams;
+  /** Set when the calibration fit was scored with the fixed-dropout limit (a, b not identified). */
+  fixedDropout?: number;
   logLikelihood: number;
   converged: boolean;
   customers: number;
@@ -115,14 +134,14 @@ export interface HoldoutReport {
 export const HOLDOUT_BUCKETS = 8;
 
 /** Conditional expectations per customer bucketed by calibration x, compared with the actual counts. */
-export function holdoutBuckets(params: BgNbdParams, groups: HistoryGroups, actual: ArrayLike<number>, horizon: number) {
+export function holdoutBuckets(scorer: PurchaseScorer | BgNbdParams, groups: HistoryGroups, actual: ArrayLike<number>, horizon: number) {
   const cnt = new Float64Array(HOLDOUT_BUCKETS);
   const act = new Float64Array(HOLDOUT_BUCKETS);
   const pred = new Float64Array(HOLDOUT_BUCKETS);
   const groupOf = groups.groupOf;
   if (!groupOf || groupOf.length !== actual.length) throw new RangeError('holdoutBuckets: groups must come with groupOf for every customer');
   const e = new Float64Array(groups.x.length);
-  for (let g = 0; g < groups.x.length; g++) e[g] = bgnbdExpectedPurchases(params, horizon, groups.x[g], groups.tx[g], groups.T[g]);
+  for (let g = 0; g < groups.x.length; g++) e[g] = expectedPurchases(scorer, horizon, groups.x[g], groups.tx[g], groups.T[g]);
   let predictedTotal = 0;
   let actualTotal = 0;
   for (let i = 0; i < actual.length; i++) {
@@ -146,7 +165,8 @@ export function holdoutBuckets(params: BgNbdParams, groups: HistoryGroups, actua
 }
 
 /**
- * Refits BG/NBD on the calibration period (purchases up to as_of − holdoutDays) and compares its
+ * Refits the purchase model on the calibration period (purchases up to as_of − holdoutDays), scores
+ * it the way the product would (limiting model when a and b are not identified), and compares its
  * conditional expectations over the holdout with the purchase days that actually happened there.
  */
 export function holdoutCheck(
@@ -159,13 +179,19 @@ export function holdoutCheck(
   if (buyers < p.minCustomersForFit) return undefined;
   const fraction = sampleFraction(buyers, p.fitSampleSize);
   const h = bgInputs(inp, fraction);
-  const fit = fitBgNbd(groupHistoriesDays(h.x, h.tx, h.T, p.timeUnitDays), { restarts: p.restarts, start });
+  const prep = prepareHistories(groupHistoriesDays(h.x, h.tx, h.T, p.timeUnitDays));
+  const fit = fitPurchaseModelPrepared(prep, p.model, { start });
+  const { scorer } = assessPurchaseFit(prep, fit);
   // Predictions for every calibration buyer, computed once per distinct history.
   const all = bgInputs(inp, 1);
   const groups = groupHistoriesDays(all.x, all.tx, all.T, p.timeUnitDays);
   const actual = new Float64Array(all.x.length);
   let k = 0;
   for (let i = 0; i < inp.x.length; i++) if (inp.isBuyer[i]) actual[k++] = inp.actual[i];
-  const report = holdoutBuckets(fit.params, groups, actual, p.holdoutDays / p.timeUnitDays);
-  return { params: fit.params, logLikelihood: fit.logLikelihood, converged: fit.optimiser.converged, customers: actual.length, ...report };
+  const report = holdoutBuckets(scorer, groups, actual, p.holdoutDays / p.timeUnitDays);
+  return {
+    model: p.model,
+    params: fit.params,
+    ...(scorer.fixedDropout !== undefined ? { fixedDropout: scorer.fixedDropout } : {}),
+    logLikelihood: fit.logLikelihood, converged: fit.optimiser.converged, customers: actual.length, ...report };
 }

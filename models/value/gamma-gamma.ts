@@ -4,9 +4,9 @@
  * purchase process. Fitted on customers with at least one repeat purchase: x = number of repeat
  * transactions, m = their average value.
  */
-import { lgamma } from './special.js';
-import { minimise, type OptimiseOptions, type OptimiseResult } from './optimize.js';
-import { atBound, LOG_BOUND, MULTI_START_MAX_GROUPS } from './bgnbd.js';
+import { digamma, lgamma } from './special.js';
+import { minimiseBfgs, type BfgsOptions } from './bfgs.js';
+import { atBound, LOG_BOUND, type OptimiserReport } from './bgnbd.js';
 
 export interface GammaGammaParams {
   p: number;
@@ -18,7 +18,9 @@ export interface GammaGammaFit {
   params: GammaGammaParams;
   logLikelihood: number;
   customers: number;
-  optimiser: Omit<OptimiseResult, 'x' | 'value'> & { atBound: string[] };
+  optimiser: OptimiserReport;
+  /** The optimiser's final point (log p, log q, log γ). */
+  logParams: number[];
 }
 
 interface Prepared {
@@ -44,18 +46,50 @@ function prepare(x: ArrayLike<number>, m: ArrayLike<number>): Prepared {
   return { x: xa, m: ma, logM: ma.map(Math.log), xs: Float64Array.from(distinct), xi };
 }
 
-function logLik(par: GammaGammaParams, d: Prepared): number {
+/**
+ * Total log-likelihood and, when `g` is given, its gradient in log-parameters:
+ * ∂/∂p = Σ x[ψ(px+q) − ψ(px) + ln x + ln m − ln(γ+mx)], ∂/∂q = Σ ψ(px+q) − ψ(q) + ln γ − ln(γ+mx),
+ * ∂/∂γ = Σ q/γ − (px+q)/(γ+mx); Γ and ψ terms once per distinct x.
+ */
+function logLik(par: GammaGammaParams, d: Prepared, g?: number[]): number {
   const { p, q, gamma } = par;
-  const base = q * Math.log(gamma) - lgamma(q);
-  const cx = new Float64Array(d.xs.length);
-  for (let k = 0; k < d.xs.length; k++) {
-    const px = p * d.xs[k];
-    cx[k] = lgamma(px + q) - lgamma(px) + px * Math.log(d.xs[k]) + base;
+  const lnGamma = Math.log(gamma);
+  const base = q * lnGamma - lgamma(q);
+  const K = d.xs.length;
+  const cx = new Float64Array(K);
+  const dpx = new Float64Array(K);
+  const dqx = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    const x = d.xs[k];
+    const px = p * x;
+    cx[k] = lgamma(px + q) - lgamma(px) + px * Math.log(x) + base;
+    if (g) {
+      const psiPxq = digamma(px + q);
+      dpx[k] = x * (psiPxq - digamma(px) + Math.log(x));
+      dqx[k] = psiPxq - digamma(q) + lnGamma;
+    }
   }
   let ll = 0;
+  let gp = 0;
+  let gq = 0;
+  let gg = 0;
   for (let i = 0; i < d.x.length; i++) {
-    const px = p * d.x[i];
-    ll += cx[d.xi[i]] + (px - 1) * d.logM[i] - (px + q) * Math.log(gamma + d.m[i] * d.x[i]);
+    const k = d.xi[i];
+    const x = d.x[i];
+    const px = p * x;
+    const den = gamma + d.m[i] * x;
+    const lnDen = Math.log(den);
+    ll += cx[k] + (px - 1) * d.logM[i] - (px + q) * lnDen;
+    if (g) {
+      gp += dpx[k] + x * (d.logM[i] - lnDen);
+      gq += dqx[k] - lnDen;
+      gg += q / gamma - (px + q) / den;
+    }
+  }
+  if (g) {
+    g[0] = p * gp;
+    g[1] = q * gq;
+    g[2] = gamma * gg;
   }
   return ll;
 }
@@ -64,34 +98,33 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, x: ArrayLike<n
   return logLik(params, prepare(x, m));
 }
 
-export function fitGammaGamma(x: ArrayLike<number>, m: ArrayLike<number>, opts: OptimiseOptions = {}): GammaGammaFit {
+const fromLog = (v: number[]): GammaGammaParams => ({ p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) });
+
+export function fitGammaGamma(x: ArrayLike<number>, m: ArrayLike<number>, opts: BfgsOptions = {}): GammaGammaFit {
   const d = prepare(x, m);
   const n = d.x.length;
   if (n === 0) throw new RangeError('Gamma-Gamma: no repeat buyers to fit on');
   let meanM = 0;
   for (let i = 0; i < n; i++) meanM += d.m[i] / n;
   const start = [0, Math.log(2), Math.log(Math.max(meanM, 1e-6))];
-  const extraStarts =
-    opts.extraStarts ??
-    (n <= MULTI_START_MAX_GROUPS
-      ? [
-          [Math.log(5), Math.log(4), Math.log(Math.max(meanM, 1e-6))],
-          [Math.log(0.5), Math.log(1.5), Math.log(Math.max(meanM, 1e-6)) - 2],
-        ]
-      : []);
-  const objective = (v: number[]) =>
-    v.some((c) => Math.abs(c) > LOG_BOUND) ? Infinity : -logLik({ p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) }, d) / n;
-  const res = minimise(objective, start, {
-    ...opts,
-    extraStarts,
-    fTol: opts.fTol ?? 1e-12,
-  });
-  const { x: v, value, ...report } = res;
-  void value;
-  const params = { p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) };
-  const bound = atBound(v, ['p', 'q', 'gamma']);
-  if (bound.length) report.message += `; ${bound.join(', ')} at the bound of 1e-6..1e6: spend does not vary between customers as the model assumes`;
-  return { params, logLikelihood: logLik(params, d), customers: n, optimiser: { ...report, atBound: bound } };
+  const objective = (v: number[], g: number[]) => {
+    if (v.some((c) => !(Math.abs(c) <= LOG_BOUND))) return Infinity;
+    const ll = logLik(fromLog(v), d, g);
+    for (let i = 0; i < 3; i++) g[i] = -g[i] / n;
+    return -ll / n;
+  };
+  const res = minimiseBfgs(objective, start, { maxEvaluations: 200, fTol: 1e-12, ...opts });
+  const params = fromLog(res.x);
+  const bound = atBound(res.x, ['p', 'q', 'gamma']);
+  let message = res.message;
+  if (bound.length) message += `; ${bound.join(', ')} at the bound of 1e-6..1e6: spend does not vary between customers as the model assumes`;
+  return {
+    params,
+    logLikelihood: logLik(params, d),
+    customers: n,
+    optimiser: { converged: res.converged, evaluations: res.evaluations, iterations: res.iterations, message, atBound: bound },
+    logParams: res.x,
+  };
 }
 
 /**

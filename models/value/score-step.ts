@@ -1,12 +1,13 @@
 /**
- * Score step "value": RFM scores and segments, lifecycle stages, BG/NBD + Gamma-Gamma fit, CLV.
+ * Score step "value": RFM scores and segments, lifecycle stages, BG/NBD (or MBG/NBD) + Gamma-Gamma
+ * fit with an identification check, CLV.
  * Per-customer inputs are aggregated in DuckDB (bound as_of, one pass over purchases); the models
  * run on typed arrays; results land in one transaction: customer_value replaced, the as_of snapshot
  * of rfm_history replaced, one value_model_runs row appended.
  */
 import { DOUBLE, INTEGER, TINYINT, DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
 import { addDays, isoDate } from '../../pipelines/core/clock.js';
-import type { ConnDb } from '../../pipelines/core/warehouse.js';
+import type { ConnDb, SqlValue } from '../../pipelines/core/warehouse.js';
 import { rfmSettings } from '../rfm/settings.js';
 import { valueSettings, type ValueSettings } from './settings.js';
 import { computeRfm } from '../rfm/score-customers.js';
@@ -232,7 +233,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
     for (let i = 0; i < n; i++) eligible[i] = inp.count_purchase_days[i] > 0 && inp.days_since_first[i] >= val.minHistoryDays ? 1 : 0;
     const scores =
       fit.status === 'fitted'
-        ? scoreCustomerValue(fit.bgnbd!.params, fit.gammaGamma?.params, { ...fitInputs, eligible }, {
+        ? scoreCustomerValue(fit.scorer!, fit.gammaGamma?.params, { ...fitInputs, eligible }, {
             horizonMonths: val.horizonMonths,
             annualDiscountRate: val.annualDiscountRate,
             unitDays: val.timeUnitDays,
@@ -289,42 +290,50 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
     const details = {
       cutPoints: out.cutPoints,
       settings: { rfm: { ...rfm, segments: rfm.segments.length }, value: val },
-      bgnbd: bg ? { groups: bg.groups, optimiser: bg.optimiser } : null,
+      bgnbd: bg ? { model: bg.model, groups: bg.groups, optimiser: bg.optimiser } : null,
+      identification: fit.identification ?? null,
       gammaGamma: gg ? { optimiser: gg.optimiser } : null,
       sampled: fit.sampled,
       holdout: holdout ?? null,
     };
+    const id = fit.identification;
+    const row: Record<string, SqlValue> = {
+      run_id: ctx.runId,
+      as_of: asOfText,
+      created_at: ctx.clock.now(),
+      status: fit.status,
+      message: fit.message ?? null,
+      time_unit_days: val.timeUnitDays,
+      count_customers: n,
+      count_buyers: out.buyers,
+      count_fit_customers: bg?.customers ?? null,
+      count_fit_repeat: gg?.customers ?? null,
+      bgnbd_r: bg?.params.r ?? null,
+      bgnbd_alpha: bg?.params.alpha ?? null,
+      bgnbd_a: bg?.params.a ?? null,
+      bgnbd_b: bg?.params.b ?? null,
+      bgnbd_log_likelihood: bg?.logLikelihood ?? null,
+      bgnbd_converged: bg?.optimiser.converged ?? null,
+      gg_p: gg?.params.p ?? null,
+      gg_q: gg?.params.q ?? null,
+      gg_gamma: gg?.params.gamma ?? null,
+      gg_log_likelihood: gg?.logLikelihood ?? null,
+      gg_converged: gg?.optimiser.converged ?? null,
+      holdout_days: holdout ? val.holdoutDays : null,
+      holdout_mae: holdout?.mae ?? null,
+      holdout_total_error: holdout?.totalError ?? null,
+      details: JSON.stringify(details),
+      purchase_model: val.model,
+      identification: id?.status ?? null,
+      identification_message: id?.message ?? null,
+      is_p_alive_informative: id?.pAliveInformative ?? null,
+      fixed_dropout_p: fit.scorer?.fixedDropout ?? null,
+      count_fit_evaluations: bg && id ? bg.optimiser.evaluations + id.evaluations : null,
+    };
+    const cols = Object.keys(row);
     await db.run(
-      `insert into value_model_runs values ($run_id, cast($as_of as date), $created_at, $status, $message, $unit, $customers, $buyers,
-        $fit_customers, $fit_repeat, $r, $alpha, $a, $b, $bg_ll, $bg_conv, $p, $q, $gamma, $gg_ll, $gg_conv,
-        $holdout_days, $holdout_mae, $holdout_total, $details::json)`,
-      {
-        run_id: ctx.runId,
-        as_of: asOfText,
-        created_at: ctx.clock.now(),
-        status: fit.status,
-        message: fit.message ?? null,
-        unit: val.timeUnitDays,
-        customers: n,
-        buyers: out.buyers,
-        fit_customers: bg?.customers ?? null,
-        fit_repeat: gg?.customers ?? null,
-        r: bg?.params.r ?? null,
-        alpha: bg?.params.alpha ?? null,
-        a: bg?.params.a ?? null,
-        b: bg?.params.b ?? null,
-        bg_ll: bg?.logLikelihood ?? null,
-        bg_conv: bg?.optimiser.converged ?? null,
-        p: gg?.params.p ?? null,
-        q: gg?.params.q ?? null,
-        gamma: gg?.params.gamma ?? null,
-        gg_ll: gg?.logLikelihood ?? null,
-        gg_conv: gg?.optimiser.converged ?? null,
-        holdout_days: holdout ? val.holdoutDays : null,
-        holdout_mae: holdout?.mae ?? null,
-        holdout_total: holdout?.totalError ?? null,
-        details: JSON.stringify(details),
-      },
+      `insert into value_model_runs (${cols.join(', ')}) values (${cols.map((c) => (c === 'as_of' ? 'cast($as_of as date)' : c === 'details' ? '$details::json' : `$${c}`)).join(', ')})`,
+      row,
     );
     await db.run('drop table value_scores');
     await db.run('drop table value_names');
@@ -335,12 +344,16 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
     else if (!bg?.optimiser.converged || (gg && !gg.optimiser.converged)) {
       ctx.logger.warn('value: optimiser did not converge; parameters are the best found', { bgnbd: bg?.optimiser.message, gammaGamma: gg?.optimiser.message });
     }
+    if (id && (id.status !== 'identified' || !id.pAliveInformative)) {
+      ctx.logger.warn(`value: ${val.model} ${id.status.replace('_', ' ')}`, { message: id.message, p_alive_informative: id.pAliveInformative });
+    }
     const summary: ValueStepResult = {
       customers: n,
       buyers: out.buyers,
       status: fit.status,
       ...(fit.message ? { message: fit.message } : {}),
-      ...(bg ? { bgnbd: { ...bg.params, logLikelihood: bg.logLikelihood, converged: bg.optimiser.converged } } : {}),
+      ...(bg ? { bgnbd: { model: bg.model, ...bg.params, logLikelihood: bg.logLikelihood, converged: bg.optimiser.converged } } : {}),
+      ...(id ? { identification: { status: id.status, pAliveInformative: id.pAliveInformative, message: id.message } } : {}),
       ...(gg ? { gammaGamma: { ...gg.params, converged: gg.optimiser.converged } } : {}),
       ...(holdout ? { holdout: { mae: holdout.mae, totalError: holdout.totalError } } : {}),
       timings,

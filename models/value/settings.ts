@@ -6,6 +6,12 @@ export const valueSchema: SettingsSchema = {
   default: {},
   additionalProperties: false,
   properties: {
+    model: {
+      type: 'string',
+      enum: ['bgnbd', 'mbgnbd'],
+      default: 'bgnbd',
+      description: 'purchase model: bgnbd (dropout only after repeat purchases) or mbgnbd (also right after the first: one-time buyers seen long ago are probably gone)',
+    },
     timeUnitDays: { type: 'number', exclusiveMinimum: 0, default: 7, description: 'model time unit in days (7 = weeks, as published)' },
     horizonMonths: { type: 'number', exclusiveMinimum: 0, maximum: 120, default: 12, description: 'CLV horizon' },
     annualDiscountRate: { type: 'number', minimum: 0, maximum: 1, default: 0, description: 'CLV discount rate per year, applied monthly' },
@@ -30,11 +36,18 @@ export const valueSchema: SettingsSchema = {
       default: 100000,
       description: 'fit on a deterministic hash sample of this many customers when there are more (all are scored)',
     },
-    restarts: { type: 'integer', minimum: 0, maximum: 20, default: 3 },
+    restarts: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 20,
+      default: 3,
+      description: 'no longer used (the gradient fit needs no restarts); accepted so existing configs still load',
+    },
   },
 };
 
 export interface ValueSettings {
+  model: 'bgnbd' | 'mbgnbd';
   timeUnitDays: number;
   horizonMonths: number;
   annualDiscountRate: number;

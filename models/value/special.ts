@@ -70,3 +70,20 @@ export function log2F1(a: number, b: number, c: number, z: number, maxTerms = 1_
   }
   throw new RangeError(`log2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${maxTerms} terms`);
 }
+
+/**
+ * ψ(x) = d ln Γ(x) / dx for x > 0: recurrence ψ(x) = ψ(x + 1) − 1/x up to x >= 10, then the
+ * asymptotic series ln x − 1/(2x) − Σ B₂ₖ/(2k x^{2k}) (error below 1e-15 there). Kept here rather than
+ * taken from @stdlib (156 packages for one function): docs/decisions/0002-value-optimiser.md.
+ */
+export function digamma(x: number): number {
+  if (!(x > 0)) return NaN;
+  let acc = 0;
+  while (x < 10) {
+    acc -= 1 / x;
+    x += 1;
+  }
+  const inv2 = 1 / (x * x);
+  const series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132)))));
+  return acc + Math.log(x) - 0.5 / x - series;
+}

@@ -75,6 +75,21 @@ const sourceSchema = {
     },
     timezone: { type: 'string', minLength: 1, description: "IANA zone this source's naive timestamps are in; default: the top-level timezone" },
     maxAgeHours: { type: 'number', exclusiveMinimum: 0, description: 'data older than this is stale' },
+    attributes: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' },
+      additionalProperties: {
+        type: 'object',
+        required: ['type'],
+        additionalProperties: false,
+        properties: {
+          type: { type: 'string', enum: ['categorical', 'numeric'] },
+          column: { type: 'string', minLength: 1, description: 'column in the file; default: the attribute name' },
+        },
+      },
+      description:
+        'customers only: extra columns kept in customers.attributes with their type (categorical or numeric), used as churn features, shown on the customer page and exported',
+    },
   },
 } as const;
 

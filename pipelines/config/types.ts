@@ -18,6 +18,8 @@ export interface SourceConfig {
   /** IANA zone naive timestamps of this source are read in; defaults to the top-level `timezone`. */
   timezone?: string;
   maxAgeHours?: number;
+  /** customers only: attribute name -> type and file column (docs/churn-features.md, "Customer attributes"). */
+  attributes?: Record<string, { type: 'categorical' | 'numeric'; column?: string }>;
 }
 
 export interface SurveyScalesConfig {

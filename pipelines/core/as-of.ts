@@ -4,16 +4,21 @@ import type { Db } from './warehouse.js';
 
 /**
  * The analysis date: explicit (CLI/config) when given, otherwise the date of the latest event loaded
- * (purchase, interaction or survey). Undefined when the warehouse holds no events yet.
+ * (purchase, interaction, survey or cancellation; else the latest signup). Undefined when the
+ * warehouse holds no events yet.
  */
 export async function latestEventDate(db: Db): Promise<Date | undefined> {
-  const row = await db.one<{ d: Date | null }>(`
-    select max(d)::date as d from (
-      select max(ordered_at) as d from purchases
-      union all select max(opened_at) from interactions
-      union all select max(submitted_at) from surveys
-    )`);
-  return row?.d ?? undefined;
+  // Cancellations are events too; a customer table alone (no orders, contacts or surveys) dates
+  // itself by its latest signup or cancellation.
+  const row = await db.one<{ d: Date | null; s: Date | null }>(`
+    select (select max(d)::date from (
+              select max(ordered_at) as d from purchases
+              union all select max(opened_at) from interactions
+              union all select max(submitted_at) from surveys
+              union all select max(churned_at) from customers
+            )) as d,
+           (select max(signup_at)::date from customers) as s`);
+  return row?.d ?? row?.s ?? undefined;
 }
 
 /** What the as-of is resolved from: an explicit date, the config's `asOf`, else the data. */

@@ -40,7 +40,8 @@ export const SOURCE_SPECS: Record<SourceName, SourceSpec> = {
   customers: spec(
     'customers',
     'customer_id',
-    [col('customer_id', true), col('signup_at'), col('country'), col('email'), col('marketing_consent')],
+    // churned_at: the cancellation date (subscriptions); attributes: the declared extra columns as one JSON object.
+    [col('customer_id', true), col('signup_at'), col('country'), col('email'), col('marketing_consent'), col('churned_at'), col('attributes')],
     // A bare customer (is_bare = true) filled in by a customers row counts as an update.
     ['is_bare'],
   ),

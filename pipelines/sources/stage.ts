@@ -72,7 +72,11 @@ export interface ColumnPlan {
 export function planColumns(spec: SourceSpec, cfg: SourceConfig, file: string, raw: RawFile): ColumnPlan[] {
   const have = new Set(raw.columns);
   const missing: string[] = [];
+  // The attributes column is built from the declared attribute columns (createRawView), not read by name.
+  const attributeColumns = spec.source === 'customers' ? Object.entries(cfg.attributes ?? {}).map(([name, a]) => a.column ?? name) : [];
+  for (const c of attributeColumns) if (!have.has(c)) missing.push(`${c} (attribute)`);
   const plans = spec.columns.map((c) => {
+    if (c.name === 'attributes' && spec.source === 'customers') return { canonical: c.name, hasDefault: false };
     const mapped = cfg.columns[c.name];
     const name = mapped ?? c.name;
     const hasDefault = Object.hasOwn(cfg.defaults, c.name);
@@ -112,6 +116,11 @@ export async function setSourceVariables(db: ConnDb, spec: SourceSpec, cfg: Sour
   }
   // Bound as JSON text: an empty JS array has no DuckDB type to bind as.
   await db.run(`set variable cxp_answer_questions = from_json($1::varchar, '["VARCHAR"]')`, [JSON.stringify(cfg.answerColumns ?? [])]);
+  const attrs = spec.source === 'customers' ? Object.entries(cfg.attributes ?? {}) : [];
+  await db.run(`set variable cxp_attribute_names = from_json($1::varchar, '["VARCHAR"]')`, [JSON.stringify(attrs.map(([n]) => n))]);
+  await db.run(`set variable cxp_numeric_attributes = from_json($1::varchar, '["VARCHAR"]')`, [
+    JSON.stringify(attrs.filter(([, a]) => a.type === 'numeric').map(([n]) => n)),
+  ]);
   if (spec.source === 'surveys') {
     const scales = resolveSurveyScales(cfg);
     const score = noAnswerForSql(scales.score.noAnswer);
@@ -146,6 +155,13 @@ const text = (expr: string) => {
 /** The view raw_<source> the staging model reads: canonical names, text, blanks as null. */
 export async function createRawView(db: ConnDb, spec: SourceSpec, cfg: SourceConfig, raw: RawFile, plans: ColumnPlan[], fileIdx: number): Promise<void> {
   const cols = plans.map((p) => {
+    if (p.canonical === 'attributes' && spec.source === 'customers') {
+      // One JSON object of the declared attributes' text (names from config, values bound by position).
+      const attrs = Object.entries(cfg.attributes ?? {});
+      if (attrs.length === 0) return 'null::varchar as attributes';
+      const values = attrs.map(([name, a]) => text(`r.${quoteIdent(a.column ?? name)}`));
+      return `to_json(map(getvariable('cxp_attribute_names'), [${values.join(', ')}]))::varchar as attributes`;
+    }
     const value = p.sourceColumn ? text(`r.${quoteIdent(p.sourceColumn)}`) : 'null::varchar';
     const withDefault = p.hasDefault ? `coalesce(${value}, getvariable('${defaultVar(p.canonical)}'))` : value;
     return `${withDefault} as ${quoteIdent(p.canonical)}`;

@@ -1,8 +1,11 @@
 -- churn_features: one row per customer in the scored population, with point-in-time features as of
 -- a cutoff date and (when the horizon after the cutoff has been observed) the churn label.
 --
--- Bound parameters (never concatenated): $cutoff (date), $lookback_days, $horizon_days, and the
--- first-response SLA: $sla_minutes (JSON object channel -> minutes), $sla_default_minutes.
+-- Bound parameters (never concatenated): $cutoff (date), $lookback_days, $horizon_days, the
+-- first-response SLA: $sla_minutes (JSON object channel -> minutes), $sla_default_minutes, and
+-- $label_mode: 'purchase_gap' (churned = no completed order in the horizon; population = buyers in the
+-- lookback) or 'cancellation' (churned = customers.churned_at within the horizon; population =
+-- customers signed up and not cancelled at the cutoff, with or without orders).
 -- "Known at the cutoff" means an event timestamp before the end of the cutoff day (cutoff_at).
 -- Nothing after cutoff_at is read for a feature: interactions resolved or answered later count as
 -- unresolved / unanswered, surveys submitted later are invisible. Every feature is documented in
@@ -18,12 +21,16 @@ params as (
         ($cutoff::date + 1)::timestamp
             + to_days($horizon_days::integer)                 as horizon_end_at,
         $sla_minutes::json                                    as sla_minutes,
-        $sla_default_minutes::double                          as sla_default_minutes
+        $sla_default_minutes::double                          as sla_default_minutes,
+        $label_mode::varchar                                  as label_mode
 ),
 
 -- Import CTEs --------------------------------------------------------------------------------------
 
-signups as (select customer_id, min(signup_at) as signup_at from customers group by customer_id),
+signups as (
+    select customer_id, min(signup_at) as signup_at, min(churned_at) as churned_at, bool_and(is_bare) as is_bare
+    from customers group by customer_id
+),
 
 orders as (
     -- An order counts as purchase activity unless it was cancelled (a refunded order was placed and paid).
@@ -76,7 +83,14 @@ answers as (
 population as (
     select distinct o.customer_id
     from orders o, params p
-    where o.ordered_at >= p.cutoff_at - to_days(p.lookback_days)
+    where p.label_mode = 'purchase_gap' and o.ordered_at >= p.cutoff_at - to_days(p.lookback_days)
+    union
+    -- Subscriptions: everyone signed up and not yet cancelled at the cutoff; cancelled customers leave.
+    select c.customer_id
+    from signups c, params p
+    where p.label_mode = 'cancellation' and not c.is_bare
+      and (c.signup_at is null or c.signup_at < p.cutoff_at)
+      and (c.churned_at is null or c.churned_at >= p.cutoff_at)
 ),
 
 order_days as (
@@ -145,21 +159,23 @@ final as (
         pop.customer_id,
         p.cutoff_on                                                        as as_of_on,
         f.days_since_last_purchase,
-        greatest(f.days_since_first_purchase,
-                 coalesce(date_diff('day', c.signup_at::date, p.cutoff_on), 0)) as tenure_days,
-        f.count_orders_30d,
-        f.count_orders_90d,
-        f.count_orders_365d,
-        f.count_orders_total,
-        f.count_orders_90d - f.count_orders_prev_90d                       as order_trend_90d,
-        f.amount_90d,
-        f.amount_365d,
-        f.amount_90d - f.amount_prev_90d                                   as amount_trend_90d,
+        case when p.label_mode = 'cancellation' and c.signup_at is not null
+             then date_diff('day', c.signup_at::date, p.cutoff_on)
+             else greatest(f.days_since_first_purchase,
+                           coalesce(date_diff('day', c.signup_at::date, p.cutoff_on), 0)) end as tenure_days,
+        coalesce(f.count_orders_30d, 0)                                    as count_orders_30d,
+        coalesce(f.count_orders_90d, 0)                                    as count_orders_90d,
+        coalesce(f.count_orders_365d, 0)                                   as count_orders_365d,
+        coalesce(f.count_orders_total, 0)                                  as count_orders_total,
+        coalesce(f.count_orders_90d - f.count_orders_prev_90d, 0)          as order_trend_90d,
+        coalesce(f.amount_90d, 0)                                          as amount_90d,
+        coalesce(f.amount_365d, 0)                                         as amount_365d,
+        coalesce(f.amount_90d - f.amount_prev_90d, 0)                      as amount_trend_90d,
         f.avg_order_value_365d,
         f.median_gap_days,
         f.days_since_last_purchase / nullif(f.median_gap_days, 0)          as recency_over_gap,
         f.gap_cv,
-        f.count_refunds_365d,
+        coalesce(f.count_refunds_365d, 0)                                  as count_refunds_365d,
         f.count_refunds_365d / nullif(f.count_orders_365d, 0)              as refund_rate_365d,
         coalesce(cf.count_interactions_90d, 0)                             as count_interactions_90d,
         coalesce(cf.count_interactions_365d, 0)                            as count_interactions_365d,
@@ -179,12 +195,14 @@ final as (
         sf.last_nps,
         sf.days_since_last_nps,
         sf.csat_avg_365d,
-        fc.customer_id is null                                             as is_churned,
+        case when p.label_mode = 'cancellation'
+             then coalesce(c.churned_at >= p.cutoff_at and c.churned_at < p.horizon_end_at, false)
+             else fc.customer_id is null end                               as is_churned,
         -- The label is only meaningful once the whole horizon after the cutoff is in the data.
         p.horizon_end_at                                                   as label_observed_until_at
     from population pop
     cross join params p
-    join order_features f using (customer_id)
+    left join order_features f using (customer_id)
     left join signups c using (customer_id)
     left join contact_features cf using (customer_id)
     left join survey_features sf using (customer_id)

@@ -168,6 +168,54 @@ describe('data responses', () => {
     expect(de.data.segments.reduce((s: number, r: { customers: number }) => s + r.customers, 0)).toBe(deCount);
   });
 
+  it('RFM & value: the p_alive tile carries the value run\'s verdict, and says "not informative" when the run does', async () => {
+    const before = (await app.inject({ url: '/api/metrics/rfm', headers: auth('viewer') })).json();
+    const tile0 = before.tiles.find((t: { id: string }) => t.id === 'p-alive');
+    const median = (await fx.warehouse.one<{ m: number }>('select median(p_alive) as m from customer_value'))!.m;
+    expect(tile0.value).toBeCloseTo(median, 3);
+    expect(tile0.note).toBe('no value model run yet');
+    const message = 'The purchase histories show no measurable dropout ... p_alive is not informative: it is still written.';
+    await fx.warehouse.run(
+      `insert into value_model_runs (run_id, as_of, created_at, status, time_unit_days, count_customers, count_buyers,
+         purchase_model, identification, identification_message, is_p_alive_informative)
+       values ('v-test', date '2026-06-30', timestamp '2026-06-30 02:00:00', 'fitted', 7, 10, 10, 'bgnbd', 'not_identified', $m, false)`,
+      { m: message },
+    );
+    try {
+      const body = (await app.inject({ url: '/api/metrics/rfm', headers: auth('viewer') })).json();
+      expect(body.data.value_model).toMatchObject({ purchase_model: 'bgnbd', identification: 'not_identified', is_p_alive_informative: false });
+      expect(body.tiles.find((t: { id: string }) => t.id === 'p-alive').note).toBe(`Not informative — ${message}`);
+    } finally {
+      await fx.warehouse.run("delete from value_model_runs where run_id = 'v-test'");
+    }
+  });
+
+  it('churn: a cross-validated model says so on the AUC tile; the drift tile compares the scored mean with the training churn rate', async () => {
+    const before = (await fx.warehouse.one<{ m: string }>('select metrics::varchar as m from churn_models where is_active'))!.m;
+    const metrics = {
+      label: 'cancellation',
+      validation: 'cross_validation',
+      out_of_time: null,
+      cross_validation: { folds: 5, calibrated: { roc_auc: 0.7123 }, note: 'out-of-time validation is impossible (too little history)' },
+      base_rate: { previous_window_observed: 0.525, latest_window_observed: 0.434, latest_window_predicted_by_previous_model: 0.519, shift: -0.085, is_shifted: true, action: 'the churn rate moved' },
+    };
+    await fx.warehouse.run('update churn_models set metrics = $m::json where is_active', { m: JSON.stringify(metrics) });
+    try {
+      const body = (await app.inject({ url: '/api/metrics/churn', headers: auth('viewer') })).json();
+      const aucTile = body.tiles.find((t: { id: string }) => t.id === 'model-auc');
+      expect(aucTile.label).toBe('Model ROC AUC (cross-validated)');
+      expect(aucTile.value).toBeCloseTo(0.7123, 4);
+      expect(aucTile.note).toMatch(/^cross-validated, not out of time: out-of-time validation is impossible/);
+      const drift = body.tiles.find((t: { id: string }) => t.id === 'base-rate-drift');
+      const mean = (await fx.warehouse.one<{ m: number }>('select avg(churn_risk) as m from churn_scores'))!.m;
+      expect(drift.value).toBeCloseTo((mean - 0.434) * 100, 1);
+      expect(drift.note).toMatch(/churn rate 52\.5% → 43\.4% between training windows \(previous model predicted 51\.9%\)/);
+      expect(drift.note).toMatch(/shifted: the churn rate moved/);
+    } finally {
+      await fx.warehouse.run('update churn_models set metrics = $m::json where is_active', { m: before });
+    }
+  });
+
   it('unknown filter values give a 400 naming the field', async () => {
     const cases: [string, string][] = [
       ['/api/metrics/overview?channel=fax', 'channel'],

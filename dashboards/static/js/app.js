@@ -228,8 +228,12 @@
       var p = d.profile;
       main.setAttribute('data-as-of', d.as_of || '');
       main.appendChild(el('h2', { text: 'Customer ' + p.customer.customer_id }));
-      main.appendChild(kv(p.customer));
+      var attrs = p.customer.attributes;
+      var head = {};
+      Object.keys(p.customer).forEach(function (k) { if (k !== 'attributes') head[k] = p.customer[k]; });
+      main.appendChild(kv(head));
       var blocks = [
+        ['Attributes', attrs ? kv(attrs) : el('p', { class: 'empty', text: 'none declared (sources.customers.attributes)' })],
         ['Purchases', kv({ orders: p.purchases.orders, revenue: p.purchases.revenue, refunds: p.purchases.refunds, first_order_at: p.purchases.first_order_at, last_order_at: p.purchases.last_order_at })],
         ['RFM and value', p.value ? kv(p.value) : el('p', { class: 'empty', text: 'no data yet' })],
         ['Churn risk', p.risk ? el('div', {}, [kv({ churn_risk: p.risk.churn_risk, churn_band: p.risk.churn_band, scored_at: p.risk.scored_at }), rows(Array.isArray(p.risk.churn_reasons) ? p.risk.churn_reasons : [], ['text', 'feature', 'contribution'])]) : el('p', { class: 'empty', text: 'no data yet' })],

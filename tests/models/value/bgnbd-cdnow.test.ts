@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cdnowSummary } from './cdnow.js';
 import { groupHistories } from '../../../models/value/history.js';
-import { bgnbdLogLikelihood, fitBgNbd, type BgNbdParams } from '../../../models/value/bgnbd.js';
+import { bgnbdLogLikelihood, fitBgNbd, fitPurchaseModel, type BgNbdParams } from '../../../models/value/bgnbd.js';
 import { fitGammaGamma } from '../../../models/value/gamma-gamma.js';
 import { holdoutBuckets } from '../../../models/value/fit-value.js';
 
@@ -48,6 +48,45 @@ describe('BG/NBD on the CDNOW sample (calibration to 1997-09-30, weeks)', () => 
     expect(rep.totalError).toBeGreaterThan(-0.15);
     expect(rep.totalError).toBeLessThan(0);
     expect(rep.mae).toBeLessThan(0.25);
+  });
+});
+
+describe('BG/NBD vs MBG/NBD on the CDNOW holdout (docs/rfm-and-value.md)', () => {
+  const bg = fitPurchaseModel(groups, 'bgnbd');
+  const mbg = fitPurchaseModel(groups, 'mbgnbd');
+  const repBg = holdoutBuckets({ model: 'bgnbd', params: bg.params }, groups, s.holdout, 39);
+  const repMbg = holdoutBuckets({ model: 'mbgnbd', params: mbg.params }, groups, s.holdout, 39);
+
+  it('buckets the actual holdout purchase days by calibration frequency as counted directly from the file', () => {
+    // Independent: customers and mean holdout purchase days per calibration x, 7+ pooled.
+    const count = new Array<number>(8).fill(0);
+    const sum = new Array<number>(8).fill(0);
+    s.x.forEach((x, i) => {
+      const b = Math.min(x, 7);
+      count[b]++;
+      sum[b] += s.holdout[i];
+    });
+    expect(count).toEqual([1411, 439, 214, 100, 62, 38, 29, 64]);
+    for (const rep of [repBg, repMbg]) {
+      rep.buckets.forEach((b, k) => {
+        expect(b.customers).toBe(count[k]);
+        expect(b.actual_mean).toBeCloseTo(sum[k] / count[k], 12);
+      });
+      expect(rep.actualTotal).toBe(1882);
+    }
+  });
+
+  it('both models under-predict this holdout; MBG/NBD more so, most of it on one-time buyers it expects to have left', () => {
+    expect(repBg.totalError).toBeGreaterThan(-0.15);
+    expect(repBg.totalError).toBeLessThan(-0.1);
+    expect(repMbg.totalError).toBeGreaterThan(-0.2);
+    expect(repMbg.totalError).toBeLessThan(repBg.totalError);
+    // One-time buyers: BG/NBD treats them as alive, MBG/NBD lets them have dropped at the first purchase.
+    expect(repMbg.buckets[0].predicted_mean).toBeLessThan(repBg.buckets[0].predicted_mean - 0.03);
+    expect(Math.abs(repBg.buckets[0].predicted_mean - repBg.buckets[0].actual_mean)).toBeLessThan(0.02);
+    // The log-likelihoods are nearly equal (−9582.43 vs −9582.14): the calibration data barely tell them apart.
+    expect(Math.abs(bg.logLikelihood - mbg.logLikelihood)).toBeLessThan(1);
+    expect(repBg.mae).toBeLessThan(repMbg.mae);
   });
 });
 

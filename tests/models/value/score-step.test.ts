@@ -197,6 +197,30 @@ describe('score step "value" on the CDNOW sample', () => {
     expect(clv).toEqual({ n: 2357, pos: 2357 });
   });
 
+  it('value.model = "mbgnbd": one-time buyers seen long ago are probably gone; the run says which model and that it is identified', async () => {
+    wh = await cdnowWarehouse();
+    const logger = memoryLogger();
+    await scoreValue({ ...context(wh, { holdoutDays: 0, model: 'mbgnbd' }), logger }, new Date('1997-09-30T00:00:00Z'));
+    const run = await wh.one<Record<string, unknown>>(
+      'select purchase_model, identification, identification_message, is_p_alive_informative, fixed_dropout_p, count_fit_evaluations, bgnbd_r, bgnbd_a from value_model_runs',
+    );
+    expect(run).toMatchObject({ purchase_model: 'mbgnbd', identification: 'identified', is_p_alive_informative: true, fixed_dropout_p: null });
+    // BTYDplus's MBG/NBD estimates for CDNOW.
+    expect(Math.abs((run!.bgnbd_r as number) / 0.525 - 1)).toBeLessThan(0.005);
+    expect(Math.abs((run!.bgnbd_a as number) / 0.891 - 1)).toBeLessThan(0.005);
+    expect(run!.count_fit_evaluations as number).toBeLessThan(200);
+    // Customers with a single purchase day 248 or more days before as_of (January 1997).
+    const s = cdnowSummary();
+    const early = s.customers.filter((c, i) => s.x[i] === 0 && s.T[i] * 7 >= 248);
+    expect(early.length).toBeGreaterThan(300);
+    const pa = await wh.all<{ p_alive: number }>(
+      `select p_alive from customer_value where customer_id in (${early.map((c) => quoteLiteral(c)).join(', ')})`,
+    );
+    expect(pa.length).toBe(early.length);
+    for (const r of pa) expect(r.p_alive).toBeLessThan(0.5);
+    expect(logger.lines.filter((e) => /identified/.test(e.msg))).toEqual([]);
+  });
+
   it('refits on the calibration period and reports the holdout error at as_of 1998-06-30', async () => {
     wh = await cdnowWarehouse();
     await scoreValue(context(wh, { holdoutDays: 273 }), new Date('1998-06-30T00:00:00Z'));
@@ -210,6 +234,33 @@ describe('score step "value" on the CDNOW sample', () => {
     expect(run!.holdout_total_error).toBeGreaterThan(-0.15);
     expect(run!.holdout_total_error).toBeLessThan(0);
     expect(run!.holdout_mae).toBeLessThan(0.25);
+  });
+});
+
+describe('score step "value" when the data do not identify dropout', () => {
+  it('says so in value_model_runs and the log, in plain words, and flags p_alive as not informative', async () => {
+    const wh = await freshWarehouse();
+    // 3,000 customers who never drop out: each buys on any day with their own fixed chance, from their first day to as_of.
+    await wh.run(`select setseed(0.5)`);
+    await wh.run(
+      `insert into purchases (order_id, customer_id, ordered_at, amount, status)
+       with c as (select i, floor(random() * 400)::int as first_day, 0.005 + random() * 0.045 as q from range(3000) t(i)),
+       d as (select i, first_day, q, unnest(range(first_day, 730)) as day from c)
+       select 'o' || i || '-' || day, 'c' || i, timestamp '2024-04-01' + to_days(day), 20, 'completed'
+       from d where day = first_day or random() < q`,
+    );
+    const logger = memoryLogger();
+    const summary = await scoreValue({ ...context(wh, { holdoutDays: 0 }), logger }, new Date('2026-03-31T00:00:00Z'));
+    expect(summary).toMatchObject({ status: 'fitted' });
+    const run = await wh.one<{ identification: string; identification_message: string; is_p_alive_informative: boolean; count_fit_evaluations: number }>(
+      'select identification, identification_message, is_p_alive_informative, count_fit_evaluations from value_model_runs',
+    );
+    expect(run!.identification).not.toBe('identified');
+    expect(run!.is_p_alive_informative).toBe(false);
+    expect(run!.identification_message).toMatch(/p_alive is not informative/);
+    expect(run!.count_fit_evaluations).toBeLessThanOrEqual(200 + 208);
+    const warn = logger.lines.find((l) => l.level === 'warn' && /value: bgnbd/.test(l.msg));
+    expect(warn?.fields).toMatchObject({ p_alive_informative: false, message: run!.identification_message });
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * Nelder-Mead minimisation with restarts. Used on log-parameters, so the models' positivity
+ * The previous value-model optimiser, kept only so bench/value-fit.ts can time it side by side with
+ * the gradient fit (models/value/bfgs.ts). Nelder-Mead minimisation with restarts. Used on log-parameters, so the models' positivity
  * constraints never bind. Restarting from the best vertex with a fresh simplex guards against the
  * known failure of a collapsed simplex stopping short of the optimum; extra starting points guard
  * against local optima. The report says whether the final run converged.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minimise } from '../../../models/value/optimize.js';
+import { minimise } from '../../bench/nelder-mead.js';
 
 describe('minimise (Nelder-Mead with restarts)', () => {
   it('finds the Rosenbrock minimum at (1, 1) and reports convergence', () => {

@@ -1,0 +1,165 @@
+/**
+ * Does the fitted purchase model say anything about dropout? Three checks, each a bounded number of
+ * likelihood evaluations after the fit:
+ *
+ * 1. Curvature: the Hessian of the log-likelihood in log-parameters (central differences of the
+ *    analytic gradient, 2k evaluations). An eigenvalue below FLAT_CURVATURE means moving the
+ *    parameters by a factor e along that direction changes the log-likelihood by less than 1/4: the
+ *    data do not pin that combination down (e.g. a and b growing together).
+ * 2. Nested limiting models (profile of the dropout): "fixed dropout" (a, b → ∞ with a/(a+b) = p,
+ *    every customer the same dropout chance) and "no dropout" (the NBD). When a limit fits within
+ *    LR_THRESHOLD log-likelihood units (half the 95 % point of χ²₁), the data cannot tell the full
+ *    model from it.
+ * 3. Spread of p_alive: when 99.9 % of the customers whose p_alive the model can move have
+ *    p_alive >= 0.7, the score does not tell customers apart.
+ *
+ * What the product does (stored in value_model_runs, logged, shown on the RFM & value page):
+ * - a, b on a flat ridge and the fixed-dropout limit as good → customers are scored with the
+ *   limiting model (one dropout probability for everyone), status `limit_model`;
+ * - no measurable dropout, or p_alive without spread → status `not_identified` /
+ *   p_alive_informative = false: p_alive is written but flagged as not informative (it must not be
+ *   used to pick customers); expected purchases and CLV, which rest on the purchase rate, stay.
+ */
+import { hessianFromGradient, minimiseBfgs, symmetricEigen } from './bfgs.js';
+import { LOG_BOUND, pAlive, purchaseObjective, shiftOf, type BgNbdFit, type PreparedHistories, type PurchaseScorer } from './bgnbd.js';
+
+export const LR_THRESHOLD = 1.92;
+export const FLAT_CURVATURE = 0.5;
+export const P_ALIVE_FLOOR = 0.7;
+const LIMIT_FIT_EVALUATIONS = 100;
+
+export type IdentificationStatus = 'identified' | 'limit_model' | 'not_identified';
+
+export interface Identification {
+  status: IdentificationStatus;
+  pAliveInformative: boolean;
+  /** Plain words: what the data do not identify and what the product does about it. */
+  message: string;
+  logLikelihood: { full: number; fixedDropout: number; noDropout: number };
+  fixedDropoutP: number;
+  /** Eigenvalues (ascending) of the observed information in log-parameters, and the flattest direction. */
+  curvature: number[];
+  flattestDirection: Record<string, number>;
+  pAliveSummary: { customers: number; p001: number; median: number; max: number; shareBelowHalf: number };
+  /** Likelihood evaluations spent on these checks (the fit's own are in the optimiser report). */
+  evaluations: number;
+}
+
+function weightedQuantiles(values: number[], weights: number[], qs: number[]): number[] {
+  const order = values.map((_, i) => i).sort((i, j) => values[i] - values[j]);
+  const total = weights.reduce((s, w) => s + w, 0);
+  return qs.map((q) => {
+    let acc = 0;
+    for (const i of order) {
+      acc += weights[i];
+      if (acc >= q * total) return values[i];
+    }
+    return values[order[order.length - 1]] ?? NaN;
+  });
+}
+
+const fmt = (v: number, digits = 3) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(digits)).toString());
+
+export function assessPurchaseFit(prep: PreparedHistories, fit: BgNbdFit): { identification: Identification; scorer: PurchaseScorer } {
+  let evaluations = 0;
+  const model = fit.model;
+  const names = ['r', 'alpha', 'a', 'b'];
+  const full = purchaseObjective(prep, model, 'beta');
+  const counted = (f: typeof full.f) => (v: number[], g: number[]) => {
+    evaluations++;
+    return f(v, g);
+  };
+  const N = prep.customers;
+
+  // 1. Curvature at the fit (stepped inside the parameter box so differences stay finite).
+  const step = 1e-4;
+  const at = fit.logParams.map((v) => Math.max(-LOG_BOUND + 2 * step, Math.min(LOG_BOUND - 2 * step, v)));
+  const H = hessianFromGradient(counted(full.f), at, step).map((row) => row.map((v) => v * N));
+  const eig = symmetricEigen(H);
+  const curvature = eig.values;
+  const flat = eig.values.map((v, i) => ({ value: v, vector: eig.vectors[i] })).filter((e) => !(e.value >= FLAT_CURVATURE));
+  const flattest = eig.vectors[0];
+  const flattestDirection = Object.fromEntries(names.map((n, i) => [n, Number(flattest[i].toFixed(3))]));
+  // A flat direction "involves" a parameter when it moves it noticeably.
+  const involves = (e: { vector: number[] }, i: number) => Math.abs(e.vector[i]) > 0.3;
+  const dropoutFlat = flat.some((e) => involves(e, 2) || involves(e, 3)) || fit.optimiser.atBound.some((n) => n === 'a' || n === 'b');
+  const rateFlat = flat.some((e) => involves(e, 0) && involves(e, 1) && Math.sign(e.vector[0]) === Math.sign(e.vector[1]));
+
+  // 2. Limiting models, started from the full fit.
+  const [lr, la, lna, lnb] = fit.logParams;
+  const pStart = Math.exp(lna) / (Math.exp(lna) + Math.exp(lnb));
+  const fixedObj = purchaseObjective(prep, model, 'fixed');
+  const fixed = minimiseBfgs(counted(fixedObj.f), [lr, la, Math.log(pStart) - Math.log1p(-pStart)], { maxEvaluations: LIMIT_FIT_EVALUATIONS });
+  const noneObj = purchaseObjective(prep, model, 'none');
+  const none = minimiseBfgs(counted(noneObj.f), [lr, la], { maxEvaluations: LIMIT_FIT_EVALUATIONS });
+  const llFixed = fixedObj.logLikelihood(fixed.x);
+  const llNone = noneObj.logLikelihood(none.x);
+  const llFull = fit.logLikelihood;
+  const fixedP = 1 / (1 + Math.exp(-fixed.x[2]));
+  const dropoutShown = llFull - llNone >= LR_THRESHOLD;
+  const heterogeneityShown = llFull - llFixed >= LR_THRESHOLD;
+
+  let status: IdentificationStatus = 'identified';
+  let scorer: PurchaseScorer = { model, params: fit.params };
+  const parts: string[] = [];
+  const { a, b } = fit.params;
+  if (!dropoutShown) {
+    status = 'not_identified';
+    parts.push(
+      `The purchase histories show no measurable dropout: a model in which nobody drops out fits as well (log-likelihood ${llFull.toFixed(2)} vs ${llNone.toFixed(2)}), so a = ${fmt(a)} and b = ${fmt(b)} are not identified.`,
+    );
+  } else if (!heterogeneityShown && (dropoutFlat || a + b > 1000)) {
+    status = 'limit_model';
+    const together = a + b > 1000 || (Math.sign(flattest[2]) === Math.sign(flattest[3]) && Math.min(Math.abs(flattest[2]), Math.abs(flattest[3])) > 0.3);
+    scorer = { model, params: { ...fit.params, r: Math.exp(fixed.x[0]), alpha: Math.exp(fixed.x[1]) }, fixedDropout: fixedP };
+    parts.push(
+      `The data do not identify how the dropout chance varies between customers: ${together ? 'a and b run off together' : 'the likelihood is flat in a and b'} (a = ${fmt(a)}, b = ${fmt(b)}), and a model in which every customer has the same dropout chance fits as well (log-likelihood ${llFull.toFixed(2)} vs ${llFixed.toFixed(2)}). Customers are scored with that limiting model: dropout probability ${fmt(fixedP)} after each purchase.`,
+    );
+  } else if (dropoutFlat) {
+    parts.push(`The dropout parameters are only weakly determined (a = ${fmt(a)}, b = ${fmt(b)}; smallest curvature ${fmt(curvature[0])}).`);
+  }
+  if (rateFlat) parts.push('Purchase rates do not vary measurably between customers (r and α grow together); this does not affect p_alive.');
+  if (!fit.optimiser.converged) parts.push(`The optimiser stopped before its tolerance (${fit.optimiser.message}); parameters are the best found.`);
+
+  // 3. Spread of p_alive over the customers whose p_alive the model can move (BG/NBD: repeat buyers).
+  const s = shiftOf(model);
+  const vals: number[] = [];
+  const wts: number[] = [];
+  const h = prep.h;
+  for (let i = 0; i < h.x.length; i++) {
+    if (h.x[i] + s === 0) continue;
+    vals.push(pAlive(scorer, h.x[i], h.tx[i], h.T[i]));
+    wts.push(h.n[i]);
+  }
+  const [p001, median, max] = vals.length ? weightedQuantiles(vals, wts, [0.001, 0.5, 1]) : [NaN, NaN, NaN];
+  const totalW = wts.reduce((acc, w) => acc + w, 0);
+  const shareBelowHalf = totalW ? vals.reduce((acc, v, i) => acc + (v < 0.5 ? wts[i] : 0), 0) / totalW : NaN;
+  const spread = vals.length > 0 && p001 < P_ALIVE_FLOOR;
+  const pAliveInformative = dropoutShown && spread;
+  if (!spread && vals.length) {
+    parts.push(
+      `p_alive is at least ${p001.toFixed(2)} for 99.9% of the customers it can tell apart (median ${median.toFixed(4)}): it does not separate customers who left from those who stay.`,
+    );
+    if (status === 'identified') status = 'not_identified';
+  }
+  if (!pAliveInformative) {
+    parts.push(
+      'p_alive is not informative: it is still written, flagged here and on the RFM & value page, and must not be used to pick customers; expected purchases and CLV rest on the purchase rate and are kept.',
+    );
+  }
+  if (status === 'identified' && parts.length === 0) parts.push('Identified: the likelihood is curved in every direction and the data show dropout that varies between customers.');
+  return {
+    scorer,
+    identification: {
+      status,
+      pAliveInformative,
+      message: parts.join(' '),
+      logLikelihood: { full: llFull, fixedDropout: llFixed, noDropout: llNone },
+      fixedDropoutP: fixedP,
+      curvature,
+      flattestDirection,
+      pAliveSummary: { customers: totalW, p001, median, max, shareBelowHalf },
+      evaluations,
+    },
+  };
+}
