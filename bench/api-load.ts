@@ -14,11 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../dashboards/server.js';
+import { buildAtRiskList } from '../models/churn/at-risk-list.js';
 import { migrate } from '../pipelines/core/migrate.js';
 import { fromRoot } from '../pipelines/core/paths.js';
 import { Warehouse } from '../pipelines/core/warehouse.js';
 
 export const LOAD_ENDPOINTS = ['/api/metrics/overview', '/api/metrics/satisfaction', '/api/metrics/service', '/api/metrics/rfm', '/api/metrics/churn'];
+/** The at-risk list's first page (issue 13 target: p99 < 100 ms at 50 connections on 1M customers). */
+export const AT_RISK_PAGE = '/api/customers/at-risk?limit=50';
+export const AT_RISK_CONNECTIONS = 50;
 
 export interface LoadRow {
   endpoint: string;
@@ -39,6 +43,8 @@ export interface ApiLoadResult {
   duration_s: number;
   rows: LoadRow[];
   csv_100k_ms: number | null;
+  /** Time to rank the list for a run (build at_risk_list), when this bench built it. */
+  at_risk_build_ms?: number | null;
 }
 
 /** Fills a warehouse with synthetic canonical and score rows at `customers` scale, set-based in SQL. */
@@ -77,6 +83,7 @@ export async function seedApiBench(wh: Warehouse, customers: number): Promise<vo
     select 'c' || i, r, case when r >= 0.7 then 'high' when r >= 0.4 then 'medium' else 'low' end,
       '[{"feature":"recency_days","text":"no purchase in 80 days","contribution":0.2}]', date '2026-06-30', timestamp '2026-06-30 02:00:00', 'bench'
     from (select i, (hash(i * 31) % 1000) / 1000.0 as r from range(${n}) t(i))`);
+  await buildAtRiskList(wh);
   await wh.run(`insert into pipeline_runs (run_id, started_at, finished_at, status, jobs, trigger, as_of)
     values ('bench', now()::timestamp, now()::timestamp, 'succeeded', 'bench', 'cli', date '2026-06-30')`);
   await wh.checkpoint();
@@ -111,7 +118,8 @@ function autocannon(url: string, connections: number, durationS: number): Promis
   });
 }
 
-export async function benchApiLoad(opts: { warehousePath?: string; customers?: number; connections?: number; durationS?: number } = {}): Promise<ApiLoadResult> {
+export async function benchApiLoad(opts: { warehousePath?: string; customers?: number; connections?: number; durationS?: number; endpoints?: string[] } = {}): Promise<ApiLoadResult> {
+  const endpoints = opts.endpoints ?? LOAD_ENDPOINTS;
   const connections = opts.connections ?? 100;
   const durationS = opts.durationS ?? 10;
   let dir: string | undefined;
@@ -130,12 +138,19 @@ export async function benchApiLoad(opts: { warehousePath?: string; customers?: n
   const wh = await Warehouse.open(path);
   try {
     const count = (await wh.one<{ n: number }>('select count(*) as n from customers'))?.n ?? 0;
+    // A warehouse from before the list was ranked per run: rank it now (what the score job does), timed.
+    let buildMs: number | null = null;
+    if (!(await wh.tableExists('at_risk_list'))) {
+      const t0 = performance.now();
+      await buildAtRiskList(wh);
+      buildMs = Math.round(performance.now() - t0);
+    }
     const rows: LoadRow[] = [];
     // Cold: no response cache, one request each (what the first viewer after a run waits).
     const cold = await startServer({ warehouse: wh, host: '127.0.0.1', port: 0, env: {}, server: { cacheSeconds: 0 } });
     const coldMs: Record<string, number> = {};
     try {
-      for (const e of LOAD_ENDPOINTS) {
+      for (const e of [...endpoints, AT_RISK_PAGE]) {
         const t0 = performance.now();
         const res = await fetch(cold.url + e);
         await res.arrayBuffer();
@@ -144,13 +159,17 @@ export async function benchApiLoad(opts: { warehousePath?: string; customers?: n
     } finally {
       await cold.close();
     }
-    const running = await startServer({ warehouse: wh, host: '127.0.0.1', port: 0, env: {} });
+    // The list routes are rate-limited per client (server.rateLimit, 120/min by default); one autocannon
+    // client would measure the limiter, so the bench raises it and measures the route.
+    const running = await startServer({ warehouse: wh, host: '127.0.0.1', port: 0, env: {}, server: { rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 } } });
     let csvMs: number | null = null;
     try {
-      for (const e of LOAD_ENDPOINTS) {
+      for (const e of [...endpoints, AT_RISK_PAGE]) {
+        const conns = e === AT_RISK_PAGE ? AT_RISK_CONNECTIONS : connections;
+        const target = e === AT_RISK_PAGE ? 100 : 50;
         // Warm: one request computes the response; the load then measures serving it (cold is reported above).
         await (await fetch(running.url + e)).arrayBuffer();
-        const r = await autocannon(running.url + e, connections, durationS);
+        const r = await autocannon(running.url + e, conns, durationS);
         const p99 = r.latency.p99;
         rows.push({
           endpoint: e,
@@ -162,7 +181,7 @@ export async function benchApiLoad(opts: { warehousePath?: string; customers?: n
           max_ms: r.latency.max,
           errors: r.errors + r.timeouts,
           non_2xx: r.non2xx,
-          meets_target: p99 < 50 && r.errors + r.timeouts === 0 && r.non2xx === 0,
+          meets_target: p99 < target && r.errors + r.timeouts === 0 && r.non2xx === 0,
         });
       }
       // Median of three downloads over real HTTP (the first right after the load runs is noisy).
@@ -178,7 +197,7 @@ export async function benchApiLoad(opts: { warehousePath?: string; customers?: n
     } finally {
       await running.close();
     }
-    return { customers: count, connections, duration_s: durationS, rows, csv_100k_ms: csvMs };
+    return { customers: count, connections, duration_s: durationS, rows, csv_100k_ms: csvMs, at_risk_build_ms: buildMs };
   } finally {
     wh.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -191,12 +210,16 @@ export function printApiLoad(r: ApiLoadResult, out: NodeJS.WritableStream = proc
   for (const x of r.rows) {
     out.write(`  ${x.endpoint.padEnd(28)}${String(x.cold_ms).padStart(9)}${String(x.rps).padStart(9)}${String(x.p50_ms).padStart(8)}${String(x.p99_ms).padStart(8)}${String(x.max_ms).padStart(8)}${String(x.errors + x.non_2xx).padStart(8)}  ${x.meets_target ? 'met' : 'MISSED'}\n`);
   }
-  out.write(`  at-risk CSV, 100k rows (consented customers, highest risk first): ${r.csv_100k_ms ?? '-'} ms median of 3 (target < 2000)\n`);
+  out.write(`  (${AT_RISK_PAGE}: ${AT_RISK_CONNECTIONS} connections, target p99 < 100 ms)\n`);
+  out.write(`  at-risk CSV, 100k rows (consented, not lost, value at stake first): ${r.csv_100k_ms ?? '-'} ms median of 3 (target < 2000)\n`);
+  if (r.at_risk_build_ms != null) out.write(`  ranking the at-risk list (once per run): ${r.at_risk_build_ms} ms\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const customers = Number(process.argv[2] ?? 1_000_000);
-  benchApiLoad({ customers, durationS: Number(process.env.CXP_BENCH_SECONDS ?? 10) }).then((r) => printApiLoad(r), (err) => {
+  // CXP_BENCH_AT_RISK_ONLY=1: only the at-risk page and CSV (not the dashboard endpoints).
+  const endpoints = process.env.CXP_BENCH_AT_RISK_ONLY ? [] : LOAD_ENDPOINTS;
+  benchApiLoad({ customers, endpoints, durationS: Number(process.env.CXP_BENCH_SECONDS ?? 10) }).then((r) => printApiLoad(r), (err) => {
     process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     process.exitCode = 1;
   });

@@ -156,7 +156,8 @@ async function main(): Promise<void> {
     log('api load bench ...');
     const res = await benchApiLoad({ warehousePath, customers });
     for (const r of res.rows) {
-      rows.push({ step: `api: ${r.endpoint} (${res.connections} conns)`, seconds: null, peak_rss_mb: null, target: 'p99 < 50 ms, 0 errors', ok: r.meets_target, note: `p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.rps} req/s, errors ${r.errors + r.non_2xx}, cold ${r.cold_ms} ms` });
+      const atRisk = r.endpoint.startsWith('/api/customers/at-risk');
+      rows.push({ step: `api: ${r.endpoint} (${atRisk ? 50 : res.connections} conns)`, seconds: null, peak_rss_mb: null, target: atRisk ? 'p99 < 100 ms, 0 errors' : 'p99 < 50 ms, 0 errors', ok: r.meets_target, note: `p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.rps} req/s, errors ${r.errors + r.non_2xx}, cold ${r.cold_ms} ms` });
     }
     if (res.csv_100k_ms !== null) rows.push({ step: 'api: at-risk 100k rows as CSV', seconds: res.csv_100k_ms / 1000, peak_rss_mb: null, target: '< 2 s', ok: res.csv_100k_ms < 2000, note: '' });
   }

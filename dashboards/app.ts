@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -10,6 +11,7 @@ import { authPlugin, loadApiKeys } from './plugins/auth.js';
 import { errorSchema, installErrorHandling } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
 import { warehousePlugin } from './plugins/warehouse.js';
+import { actionRoutes } from './routes/actions.js';
 import { customerRoutes } from './routes/customers.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -46,6 +48,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   installErrorHandling(app);
   app.addSchema(errorSchema);
+  // Pages, vendored Vega libraries (~1 MB) and large JSON/CSV answers go compressed to clients that accept
+  // it; small answers are not worth the CPU.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -70,6 +75,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(metaRoutes);
   await app.register(dashboardRoutes, { server, config: opts.config });
   await app.register(customerRoutes, { rateLimit: limit });
+  await app.register(actionRoutes, { rateLimit: limit });
   await app.register(jobRoutes, { runner: opts.jobRunner, jobNames: opts.jobNames ?? [], rateLimit: limit });
   await app.register(pageRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

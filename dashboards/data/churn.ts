@@ -1,4 +1,5 @@
 import { quoteIdent } from '../../pipelines/core/sql-ident.js';
+import { atRiskSql, populationLabel } from '../../models/churn/at-risk-list.js';
 import { filterSql } from '../filters.js';
 import { bars, calibration, histogram, rocCurve, weights } from '../specs/charts.js';
 import { columnsOf, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext } from './types.js';
@@ -147,6 +148,10 @@ export const churnDashboard: Dashboard = {
     const total = seg.reduce((s, r) => s + (num(r.revenue_at_risk) ?? 0), 0);
     const high = seg.reduce((s, r) => s + (num(r.high_risk_customers) ?? 0), 0);
     const model = await modelQuality(ctx);
+    // The list's own count (GET /api/customers/at-risk, default population, same country/segment): one number in both places.
+    const listQ = { population: 'at_risk' as const, consent_only: true, country: ctx.filters.country, segment: ctx.filters.segment, sort: 'stake_desc' as const, limit: 1, offset: 0 };
+    const listSql = await atRiskSql(ctx.db, listQ, ctx.tables.has('at_risk_list'));
+    const onList = await ctx.db.one<{ total: number; lost: number }>(listSql.counts, listSql.params);
     const mr = await ctx.db.one(`select avg(churn_risk) as m from churn_scores`);
     const cvNote = model?.validation === 'cross_validation' ? `cross-validated, not out of time: ${model.validation_note ?? ''}` : null;
     return {
@@ -156,6 +161,7 @@ export const churnDashboard: Dashboard = {
       tiles: [
         { id: 'revenue-at-risk', label: 'Revenue at risk', unit: 'currency', value: round(total, 0), note: hasValue ? 'Σ churn risk × CLV' : 'needs customer_value' },
         { id: 'high-risk', label: 'High-risk customers', value: high },
+        { id: 'at-risk-list', label: 'On the at-risk list', value: num(onList?.total) ?? 0, note: `${populationLabel(listQ)}; ${num(onList?.lost) ?? 0} already lost, listed apart` },
         {
           id: 'model-auc',
           label: model?.validation === 'cross_validation' ? 'Model ROC AUC (cross-validated)' : 'Model ROC AUC (out of time)',

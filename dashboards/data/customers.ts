@@ -1,84 +1,13 @@
 import { CxpError } from '../../pipelines/core/errors.js';
 import { quoteIdent } from '../../pipelines/core/sql-ident.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
-import { columnsOf, dayText, num } from './types.js';
+import { AT_RISK_COLUMNS } from '../../models/churn/at-risk-list.js';
+import { dayText, num } from './types.js';
 
-export interface AtRiskQuery {
-  min_risk?: number;
-  band?: 'low' | 'medium' | 'high';
-  segment?: string;
-  lifecycle_stage?: string;
-  country?: string;
-  min_clv?: number;
-  consent_only: boolean;
-  sort: 'risk_desc' | 'risk_asc' | 'clv_desc' | 'clv_asc' | 'customer_id';
-  limit: number;
-  offset: number;
-}
-
-// Sort keys over the page's key columns (k): customer_id, churn_risk, clv.
-const SORTS: Record<AtRiskQuery['sort'], string> = {
-  risk_desc: 'k.churn_risk desc nulls last, k.customer_id',
-  risk_asc: 'k.churn_risk asc nulls last, k.customer_id',
-  clv_desc: 'k.clv desc nulls last, k.customer_id',
-  clv_asc: 'k.clv asc nulls last, k.customer_id',
-  customer_id: 'k.customer_id',
-};
-
-/** Output columns, in order (CSV header and Arrow schema). Email only for customers who consented. */
-export const AT_RISK_COLUMNS = [
-  'customer_id', 'country', 'churn_risk', 'churn_band', 'top_reason', 'rfm_segment', 'lifecycle_stage', 'clv', 'monetary',
-  'recency_days', 'marketing_consent', 'email', 'scored_at',
-] as const;
-
-/**
- * The at-risk list query: every filter bound as a parameter; the sort is one of a fixed set of SQL
- * fragments chosen by an enum-validated key. Tables of other modules are joined only when present.
- */
-export async function atRiskSql(db: Db, tables: Set<string>, q: AtRiskQuery): Promise<{ select: string; count: string; params: Record<string, string | number | boolean> }> {
-  const hasValue = tables.has('customer_value');
-  const cols = await columnsOf(db, 'churn_scores');
-  const conds: string[] = [];
-  const params: Record<string, string | number | boolean> = {};
-  if (q.min_risk !== undefined) { conds.push('s.churn_risk >= $min_risk'); params.min_risk = q.min_risk; }
-  if (q.band !== undefined) { conds.push('s.churn_band = $band'); params.band = q.band; }
-  if (q.country !== undefined) { conds.push('c.country = $country'); params.country = q.country; }
-  if (q.consent_only) conds.push('coalesce(c.marketing_consent, false)');
-  if (q.segment !== undefined || q.lifecycle_stage !== undefined || q.min_clv !== undefined) {
-    if (!hasValue) {
-      const field = q.segment !== undefined ? 'segment' : q.lifecycle_stage !== undefined ? 'lifecycle_stage' : 'min_clv';
-      throw new CxpError('CXP_ERR_BAD_REQUEST', `${field}: customer values (customer_value) do not exist yet`, { where: `query.${field}`, field, hint: 'run the score job, or drop this filter' });
-    }
-  }
-  if (q.segment !== undefined) { conds.push('v.rfm_segment = $segment'); params.segment = q.segment; }
-  if (q.lifecycle_stage !== undefined) { conds.push('v.lifecycle_stage = $lifecycle_stage'); params.lifecycle_stage = q.lifecycle_stage; }
-  if (q.min_clv !== undefined) { conds.push('v.clv >= $min_clv'); params.min_clv = q.min_clv; }
-  const reasons = cols.has('churn_reasons') ? "json_extract_string(s.churn_reasons::json, '$[0].text')" : 'null';
-  const v = (c: string) => (hasValue ? `v.${c}` : 'null');
-  // Join only what the filters and the sort need: each join is a hash join over every scored customer.
-  const needC = q.consent_only || q.country !== undefined;
-  const needV = hasValue && (q.segment !== undefined || q.lifecycle_stage !== undefined || q.min_clv !== undefined || q.sort.startsWith('clv'));
-  const from = `from churn_scores s ${needC ? 'left join customers c on c.customer_id = s.customer_id' : ''}
-    ${needV ? 'left join customer_value v on v.customer_id = s.customer_id' : ''}
-    where ${conds.length ? conds.join(' and ') : 'true'}`;
-  // The page is chosen on the key columns alone, then the wide columns (email, reasons JSON) are joined
-  // for those rows only: sorting a million rows with every text column attached costs seconds.
-  const select = `with k as (
-      select * from (select s.customer_id, s.churn_risk, ${needV ? 'v.clv' : 'null::double'} as clv ${from}) k
-      order by ${SORTS[q.sort]} limit $limit offset $offset
-    )
-    select k.customer_id, c.country, k.churn_risk, s.churn_band, ${reasons} as top_reason,
-      ${v('rfm_segment')} as rfm_segment, ${v('lifecycle_stage')} as lifecycle_stage, ${v('clv')} as clv, ${v('monetary')} as monetary,
-      ${v('recency_days')} as recency_days, coalesce(c.marketing_consent, false) as marketing_consent,
-      case when c.marketing_consent then c.email end as email, ${cols.has('scored_at') ? 's.scored_at' : 'null'} as scored_at
-    from k join churn_scores s on s.customer_id = k.customer_id
-      left join customers c on c.customer_id = k.customer_id
-      ${hasValue ? 'left join customer_value v on v.customer_id = k.customer_id' : ''}
-    order by ${SORTS[q.sort]}`;
-  return { select, count: `select count(*) as n ${from}`, params };
-}
+export { AT_RISK_COLUMNS } from '../../models/churn/at-risk-list.js';
 
 const TEXT_COLUMNS = new Set(['customer_id', 'country', 'churn_band', 'top_reason', 'rfm_segment', 'lifecycle_stage', 'email']);
+const COLUMNS: readonly string[] = AT_RISK_COLUMNS;
 
 /**
  * The at-risk query turned into CSV lines inside DuckDB (set-based, vectorised): the same escaping as
@@ -91,7 +20,7 @@ export const CSV_MACRO = `create or replace temp macro cxp_csv_text(x) as
   end`;
 
 export function csvLinesSql(select: string): string {
-  const cells = AT_RISK_COLUMNS.map((c) => {
+  const cells = COLUMNS.map((c) => {
     if (TEXT_COLUMNS.has(c)) return `cxp_csv_text(q.${c})`;
     if (c === 'scored_at') return `coalesce(strftime(q.${c}, '%Y-%m-%dT%H:%M:%S.%g') || 'Z', '')`;
     return `coalesce(q.${c}::varchar, '')`;

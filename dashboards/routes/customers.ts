@@ -2,9 +2,10 @@ import { Readable } from 'node:stream';
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import type { FastifyPluginAsync } from 'fastify';
 import { CxpError } from '../../pipelines/core/errors.js';
-import { AT_RISK_COLUMNS, atRiskSql, CSV_MACRO, csvLine, csvLinesSql, customerProfile, type AtRiskQuery } from '../data/customers.js';
+import { AT_RISK_POPULATIONS, AT_RISK_SORTS, atRiskSql, populationLabel, type AtRiskQuery } from '../../models/churn/at-risk-list.js';
+import { AT_RISK_COLUMNS, CSV_MACRO, csvLine, csvLinesSql, customerProfile } from '../data/customers.js';
 import { checkKnownValue } from '../filters.js';
-import { dataEnvelope, knownValues } from './request-context.js';
+import { cacheKey, dataEnvelope, knownValues } from './request-context.js';
 
 const JSON_MAX_LIMIT = 1000;
 
@@ -16,14 +17,21 @@ const atRiskQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    population: {
+      type: 'string', enum: [...AT_RISK_POPULATIONS], default: 'at_risk',
+      description: 'at_risk: still worth saving (default); lost: already gone (p_alive < 5%, or lapsed with CLV < 1), listed apart; all',
+    },
     min_risk: { type: 'number', minimum: 0, maximum: 1 },
     band: { type: 'string', enum: ['low', 'medium', 'high'] },
-    segment: { type: 'string', minLength: 1, maxLength: 64 },
+    segment: { type: 'string', minLength: 1, maxLength: 64, description: 'RFM segment' },
     lifecycle_stage: { type: 'string', minLength: 1, maxLength: 64 },
     country: { type: 'string', minLength: 1, maxLength: 64 },
     min_clv: { type: 'number' },
     consent_only: { type: 'boolean', default: true, description: 'only customers who opted in to marketing (default true)' },
-    sort: { type: 'string', enum: ['risk_desc', 'risk_asc', 'clv_desc', 'clv_asc', 'customer_id'], default: 'risk_desc' },
+    sort: {
+      type: 'string', enum: [...AT_RISK_SORTS], default: 'stake_desc',
+      description: 'stake_desc: value at stake (churn risk x CLV) first (default); risk, CLV or recency (days since the last purchase) either way',
+    },
     limit: { type: 'integer', minimum: 1, maximum: 1_000_000, description: `page size (json: at most ${JSON_MAX_LIMIT}, default 100; csv/arrow: default all)` },
     offset: { type: 'integer', minimum: 0, default: 0 },
     format: { type: 'string', enum: ['json', 'csv', 'arrow'], default: 'json' },
@@ -38,7 +46,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     config: { role: 'marketing', rateLimit: opts.rateLimit },
     schema: {
       tags: ['customers'],
-      summary: 'customers at risk of churning, filtered, sorted and paginated; json, csv (streamed) or arrow (IPC stream)',
+      summary: 'customers at risk of churning, by value at stake, the lost apart; filtered, sorted and paginated; json, csv (streamed) or arrow (IPC stream)',
       querystring: atRiskQuery,
       response: {
         200: {
@@ -48,7 +56,13 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
             ...dataEnvelope,
             available: { type: 'boolean' },
             empty_reason: { type: 'string' },
-            total: { type: 'integer' },
+            population: { type: 'string', description: 'which customers the list and its counts are about, in words' },
+            total: { type: 'integer', description: 'rows in this population with these filters (what the list pages through)' },
+            counts: {
+              type: 'object',
+              description: 'the same filters, per population: at_risk + lost = every scored customer matching them',
+              properties: { at_risk: { type: 'integer' }, lost: { type: 'integer' } },
+            },
             limit: { type: 'integer' },
             offset: { type: 'integer' },
             next_offset: { type: ['integer', 'null'] },
@@ -57,6 +71,9 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
           },
         },
         400: { $ref: 'CxpError#' },
+        401: { $ref: 'CxpError#' },
+        403: { $ref: 'CxpError#' },
+        429: { $ref: 'CxpError#' },
       },
     },
   }, async (req, reply) => {
@@ -78,15 +95,18 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     const limit = q.limit ?? (q.format === 'json' ? 100 : 1_000_000);
     reply.header('x-cxpulse-as-of', state.as_of ?? 'none').header('x-cxpulse-freshness', state.freshness.status);
     const columns = [...AT_RISK_COLUMNS];
+    const population = populationLabel(q);
     if (!state.tables.has('churn_scores')) {
       const reason = 'no data yet: churn scores (churn_scores) are not there; run the score job';
       if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLine(columns));
       if (q.format === 'arrow') throw new CxpError('CXP_ERR_NOT_FOUND', reason, { where: 'churn_scores' });
-      return { as_of: state.as_of, freshness: state.freshness, available: false, empty_reason: reason, total: 0, limit, offset: q.offset, next_offset: null, columns, rows: [] };
+      return { as_of: state.as_of, freshness: state.freshness, available: false, empty_reason: reason, population, total: 0, counts: { at_risk: 0, lost: 0 }, limit, offset: q.offset, next_offset: null, columns, rows: [] };
     }
-    const sql = await atRiskSql(app.warehouse, state.tables, { ...q, limit });
-    const params = { ...sql.params, limit, offset: q.offset };
+    // The list ranked by the score job (at_risk_list); the same SELECT as a CTE until a run has built it.
+    const build = () => app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit } as AtRiskQuery, state.tables.has('at_risk_list')));
     if (q.format === 'csv') {
+      const sql = await build();
+      const params = { ...sql.params, limit, offset: q.offset };
       const conn = await app.warehouse.connect();
       // Streamed chunk by chunk: memory stays flat however many rows, the connection closes at the end.
       // Lines are built and escaped in DuckDB (csvLinesSql); JS only joins each chunk's lines.
@@ -107,26 +127,37 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
         .header('content-disposition', `attachment; filename="at-risk-${state.as_of ?? 'latest'}.csv"`)
         .send(Readable.from(lines()));
     }
-    const rows = await app.warehouse.all(sql.select, params);
     if (q.format === 'arrow') {
+      const sql = await build();
+      const rows = await app.warehouse.all(sql.select, { ...sql.params, limit, offset: q.offset });
       const table = tableFromJSON(rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] instanceof Date ? (r[c] as Date).toISOString() : r[c]]))));
       return reply
         .type('application/vnd.apache.arrow.stream')
         .header('content-disposition', `attachment; filename="at-risk-${state.as_of ?? 'latest'}.arrows"`)
         .send(Buffer.from(tableToIPC(table, 'stream')));
     }
-    const total = (await app.warehouse.one<{ n: number }>(sql.count, sql.params))?.n ?? 0;
-    return {
-      as_of: state.as_of,
-      freshness: state.freshness,
-      available: true,
-      total,
-      limit,
-      offset: q.offset,
-      next_offset: q.offset + rows.length < total ? q.offset + rows.length : null,
-      columns,
-      rows,
-    };
+    // A page is the same for everyone until the data changes: computed once per data version.
+    return app.data.cached(cacheKey('/api/customers/at-risk', { ...q, limit }), async () => {
+      const sql = await build();
+      const [rows, counts] = await Promise.all([
+        app.warehouse.all(sql.select, { ...sql.params, limit, offset: q.offset }),
+        app.warehouse.one<{ total: number; at_risk: number; lost: number }>(sql.counts, sql.params),
+      ]);
+      const total = Number(counts?.total ?? 0);
+      return {
+        as_of: state.as_of,
+        freshness: state.freshness,
+        available: true,
+        population,
+        total,
+        counts: { at_risk: Number(counts?.at_risk ?? 0), lost: Number(counts?.lost ?? 0) },
+        limit,
+        offset: q.offset,
+        next_offset: q.offset + rows.length < total ? q.offset + rows.length : null,
+        columns,
+        rows,
+      };
+    });
   });
 
   app.get<{ Params: { id: string } }>('/api/customers/:id', {

@@ -1,3 +1,4 @@
+import { alertsProblems } from '../alerts/alert-rules.js';
 import type { Config } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
 import { Warehouse } from '../core/warehouse.js';
@@ -10,12 +11,13 @@ import { triggersProblems } from '../triggers/rules.js';
 /**
  * Every config check a job or the server would run later, beyond what loading already checked
  * (schema, section rules, each module's `problems`): trigger rules (fields, operators, endpoints),
- * schedules (cron expressions, job names, time zone), webhook signing secrets in this environment,
+ * schedules (cron expressions, job names, time zone, the digest's cron), webhook signing secrets in this
+ * environment, KPI alert channels (endpoint, SMTP server and password variable, digest recipients),
  * and that every source path matches a file. Uses the same functions the jobs use, so when this
  * returns nothing no job rejects the file for a config reason. Each problem names its key.
  */
 export async function configProblems(config: Config, env: Record<string, string | undefined> = process.env): Promise<string[]> {
-  const out = [...triggersProblems(config), ...scheduleProblems(config, JOB_NAMES), ...deliveryProblems(config, env)];
+  const out = [...triggersProblems(config), ...scheduleProblems(config, JOB_NAMES), ...deliveryProblems(config, env), ...alertsProblems(config, env)];
   const wh = await Warehouse.open(':memory:');
   try {
     for (const [name, src] of Object.entries(config.sources)) {

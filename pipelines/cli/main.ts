@@ -1,5 +1,10 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LOG_FORMATS, type LogFormat } from '../core/logger.js';
+import { fromRoot } from '../core/paths.js';
 import { isCxpError, toCxpError } from '../core/errors.js';
 import type { Command } from './commands.js';
 import { COMMANDS } from './command-list.js';
@@ -7,12 +12,63 @@ import { COMMANDS } from './command-list.js';
 function usage(): string {
   const lines = ['usage: cxpulse <command> [options]', '', 'commands:'];
   for (const c of COMMANDS) lines.push(`  ${c.usage}\n      ${c.summary}`);
-  lines.push('', 'common options: --config PATH (default ./cxpulse.config.json, else the demo data), --as-of YYYY-MM-DD, --debug');
+  lines.push(
+    '',
+    'common options: --config PATH (default ./cxpulse.config.json, else the demo data), --as-of YYYY-MM-DD, --debug,',
+    '                --log-format text|json (json: one JSON object per log line on stderr)',
+    'cxpulse --version prints the version',
+  );
   return lines.join('\n') + '\n';
 }
 
+/** `cxpulse --version`: the package version and what it runs on. */
+export function versionText(): string {
+  const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string };
+  return `cxpulse ${pkg.version} (node ${process.versions.node}, @duckdb/node-api ${duckdbVersion()})\n`;
+}
+
+function duckdbVersion(): string {
+  try {
+    const req = createRequire(import.meta.url);
+    const entry = req.resolve('@duckdb/node-api');
+    const pkgJson = join(entry.slice(0, entry.lastIndexOf(`${sep}@duckdb${sep}node-api${sep}`)), '@duckdb', 'node-api', 'package.json');
+    return (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Takes `--log-format text|json` from anywhere in the arguments (every command accepts it) and hands it to
+ * the loggers through CXPULSE_LOG_FORMAT; returns the other arguments, or an error message.
+ */
+export function takeLogFormat(argv: string[]): { rest: string[]; error?: string } {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const inline = a.startsWith('--log-format=') ? a.slice('--log-format='.length) : undefined;
+    if (a !== '--log-format' && inline === undefined) {
+      rest.push(a);
+      continue;
+    }
+    const v = inline ?? argv[++i];
+    if (!LOG_FORMATS.includes(v as LogFormat)) return { rest, error: `--log-format "${v ?? ''}" is not one of ${LOG_FORMATS.join(', ')}` };
+    process.env.CXPULSE_LOG_FORMAT = v;
+  }
+  return { rest };
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const taken = takeLogFormat(argv);
+  if (taken.error) {
+    process.stderr.write(`cxpulse: ${taken.error}\n`);
+    return 2;
+  }
+  const [name, ...rest] = taken.rest;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(versionText());
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name ? 0 : 2;

@@ -1,7 +1,7 @@
 import { parseIsoDate } from '../core/clock.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
-import { consoleLogger, type Logger } from '../core/logger.js';
+import { consoleLogger, logFormatFromEnv, type Logger } from '../core/logger.js';
 import { migrate } from '../core/migrate.js';
 import { Warehouse } from '../core/warehouse.js';
 import { loadConfig } from '../config/load-config.js';
@@ -43,7 +43,7 @@ export async function openContext(opts: { config?: string; asOf?: string; debug?
     config,
     warehouse,
     clock: systemClock,
-    logger: consoleLogger({ debug: opts.debug }),
+    logger: consoleLogger({ debug: opts.debug, format: logFormatFromEnv() }),
     asOfOverride,
   };
 }

@@ -1,4 +1,5 @@
 import { CxpError } from '../core/errors.js';
+import { assertPortFree } from './port-free.js';
 import type { Command } from './commands.js';
 import { openContext, type CliContext } from './open-context.js';
 import { startServer, type RunningServer } from '../../dashboards/server.js';
@@ -47,6 +48,8 @@ export async function serveUntilSignal(ctx: CliContext, opts: { host?: string; p
   let scheduler: Scheduler | undefined;
   let running: Awaited<ReturnType<typeof serveWarehouse>>;
   try {
+    const server = serverConfigOf(ctx.config.server);
+    await assertPortFree(opts.host ?? server.host, opts.port ?? server.port);
     scheduler = startScheduler({ config: ctx.config, warehouse: ctx.warehouse, logger: ctx.logger, clock: ctx.clock });
     running = await serveWarehouse(ctx, { ...opts, jobRunner: scheduler.asJobRunner() });
   } catch (err) {

@@ -4,6 +4,8 @@ import type { Command } from './commands.js';
 import { openContext } from './open-context.js';
 import { printRunSummary } from './print-summary.js';
 import { parsePort, serveUntilSignal } from './serve-command.js';
+import { assertPortFree } from './port-free.js';
+import { serverConfigOf } from '../core/server-settings.js';
 
 /**
  * `npm start`: the whole product on one command. Uses ./cxpulse.config.json when present, else the
@@ -28,6 +30,16 @@ export const startCommand: Command = {
       debug: Boolean(values.debug),
     });
     const out = process.stdout;
+    // A busy port is found before the first run, not after it.
+    const server = serverConfigOf(ctx.config.server);
+    const host = (values.host as string | undefined) ?? server.host;
+    const port = parsePort(values.port) ?? server.port;
+    try {
+      await assertPortFree(host, port);
+    } catch (err) {
+      ctx.warehouse.close();
+      throw err;
+    }
     out.write(`cxpulse: config     ${ctx.config.configPath ?? 'built-in demo (data-samples/demo.config.json)'}\n`);
     out.write(`cxpulse: warehouse  ${ctx.config.warehouse}\n`);
     out.write(`cxpulse: exports    ${ctx.config.exports.dir}\n`);

@@ -11,6 +11,7 @@ import { MODULES } from '../../models/modules.js';
 import { scheduleSchema } from './sections/schedule.js';
 import { triggersSchema } from './sections/triggers.js';
 import { deliverySchema } from './sections/delivery.js';
+import { alertsSchema } from './sections/alerts.js';
 
 export type { SettingsSchema as SectionSchema };
 
@@ -21,6 +22,7 @@ export const sectionSchemas: Record<string, SettingsSchema> = {
   schedule: scheduleSchema,
   triggers: triggersSchema,
   delivery: deliverySchema,
+  alerts: alertsSchema,
 };
 
 /** The modules' checks a schema cannot express (AnalyticsModule.problems), keyed like schema errors. */

@@ -58,4 +58,5 @@ export type Config = {
   schedule: Record<string, unknown>;
   triggers: Record<string, unknown>;
   delivery: Record<string, unknown>;
+  alerts: Record<string, unknown>;
 };

@@ -15,6 +15,14 @@ export type LogFormat = 'text' | 'json';
 export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 
 /**
+ * The log format a process was asked for: `--log-format` (the CLI sets CXPULSE_LOG_FORMAT from it) or the
+ * CXPULSE_LOG_FORMAT environment variable itself (for services); text when neither says.
+ */
+export function logFormatFromEnv(env: Record<string, string | undefined> = process.env): LogFormat {
+  return env.CXPULSE_LOG_FORMAT === 'json' ? 'json' : 'text';
+}
+
+/**
  * Logs to stderr: `text` is one readable line per event; `json` is one JSON object per line (`time`,
  * `level`, `msg`, then the fields), for log collectors. The clock is passed in so tests pin it.
  */

@@ -19,4 +19,6 @@ export const EXPORT_DATASETS: ExportDataset[] = [
   ...MODULES.flatMap((m) => m.exportDatasets ?? []),
   // One row per customer with everything known about them (built at the end of the score job).
   { name: 'customer_360', table: 'customer_360', piiColumns: ['email'] },
+  // Every rule's actions and whether each customer is still a member (the view GET /api/actions reads).
+  { name: 'retention_actions', table: 'action_members', piiColumns: ['email'] },
 ];

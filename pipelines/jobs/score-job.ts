@@ -5,6 +5,7 @@ import type { Job, JobSummary } from './types.js';
 import type { ScoreStep } from '../core/module.js';
 import { MODULES } from '../../models/modules.js';
 import { buildCustomer360 } from './customer-360.js';
+import { buildAtRiskList } from '../../models/churn/at-risk-list.js';
 
 /** The score job's steps: each module's own (AnalyticsModule.scoreStep), in module-list order. */
 export const SCORE_STEPS: { name: string; run: ScoreStep }[] = MODULES.flatMap((m) => (m.scoreStep ? [{ name: m.name, run: m.scoreStep }] : []));
@@ -26,6 +27,8 @@ export const scoreJob: Job = {
       out[step.name] = { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
     }
     out.customer_360 = { rows: await buildCustomer360(ctx.warehouse, asOf) };
+    // The at-risk list ranked once per run (value at stake, the lost apart): pages read it in order.
+    out.at_risk_list = { rows: await buildAtRiskList(ctx.warehouse) };
     return out;
   },
 };

@@ -2,6 +2,7 @@ import { isoDate } from '../core/clock.js';
 import { sourceFreshness } from '../core/freshness.js';
 import { deliverPending, deliveryConfig } from '../triggers/deliver.js';
 import { evaluateRules } from '../triggers/evaluate.js';
+import { reconcileRules } from '../triggers/rule-changes.js';
 import { resolveRules, triggersConfig } from '../triggers/rules.js';
 import { runAsOf } from '../core/as-of.js';
 import type { Job } from './types.js';
@@ -16,6 +17,9 @@ export const triggersJob: Job = {
     const asOf = await runAsOf(ctx);
     const now = ctx.clock.now();
     const freshness = await sourceFreshness(ctx.warehouse, ctx.config, now);
+    // Renamed, removed and re-channelled rules first: their current members are carried, closed or re-entered.
+    const ruleChanges = await reconcileRules(ctx.warehouse, rules, { now, asOf, runId: ctx.runId, includeEmail: tc.includeEmail });
+    for (const c of ruleChanges) ctx.logger.warn(`rule ${c.rule} ${c.change}: ${c.effect}`, { ...c });
     // Actions are committed to the outbox before anything is sent: a crash after this line loses nothing.
     const rulesOut = await evaluateRules(ctx.warehouse, rules, {
       asOf,
@@ -23,6 +27,7 @@ export const triggersJob: Job = {
       runId: ctx.runId,
       freshness,
       holdOnStaleData: tc.holdOnStaleData,
+      includeEmail: tc.includeEmail,
       logger: ctx.logger,
     });
     const delivery = ctx.signal?.aborted
@@ -30,7 +35,8 @@ export const triggersJob: Job = {
       : await deliverPending(ctx.warehouse, deliveryConfig(ctx.config), { clock: ctx.clock, logger: ctx.logger });
     return {
       as_of: isoDate(asOf),
-      rules: Object.fromEntries(rulesOut.map((r) => [r.rule, { status: r.status, reason: r.reason, entered: r.entered, fired: r.fired, held_out: r.heldOut, cooldown: r.cooldown, no_consent: r.noConsent }])),
+      rules: Object.fromEntries(rulesOut.map((r) => [r.rule, { status: r.status, reason: r.reason, entered: r.entered, fired: r.fired, held_out: r.heldOut, cooldown: r.cooldown, no_consent: r.noConsent, left: r.left, cancelled: r.cancelled }])),
+      rule_changes: ruleChanges,
       stale_sources: freshness.filter((f) => f.isStale).map((f) => f.source),
       delivery,
     };

@@ -29,5 +29,7 @@ export type { JobSummary };
 export interface Job {
   name: string;
   description: string;
+  /** false: runs only when named or scheduled on its own (e.g. the weekly digest), not in the full pipeline. */
+  pipeline?: boolean;
   run(ctx: JobContext): Promise<JobSummary>;
 }

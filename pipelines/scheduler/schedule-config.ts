@@ -67,6 +67,14 @@ export function scheduleConfig(config: Config, jobNames: readonly string[]): Sch
     // Pipeline order whatever order the config lists them in.
     runs.push({ name, cron: r.cron, jobs: jobNames.filter((j) => (r.jobs ?? []).includes(j)) });
   }
+  // The weekly digest runs on its own cron (alerts.digest.cron) when enabled.
+  const digest = (config.alerts as { digest?: { enabled?: boolean; cron?: string } } | undefined)?.digest;
+  if (digest?.enabled && jobNames.includes('digest') && !runs.some((r) => r.jobs.length === 1 && r.jobs[0] === 'digest')) {
+    const expr = digest.cron ?? '0 7 * * 1';
+    const p = cronProblem(expr);
+    if (p) problems.push(`alerts.digest.cron: "${expr}" is invalid (${p})`);
+    runs.push({ name: 'weekly-digest', cron: expr, jobs: ['digest'] });
+  }
   const sweep = s.deliverySweepCron ?? '* * * * *';
   const sp = cronProblem(sweep);
   if (sp) problems.push(`schedule.deliverySweepCron: "${sweep}" is invalid (${sp})`);

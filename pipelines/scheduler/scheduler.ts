@@ -18,6 +18,7 @@
  * A failed run is retried with exponential backoff up to schedule.retry.maxAttempts (each attempt is a
  * pipeline_runs row: earlier ones 'retrying', the last 'failed' with its error); later runs go on.
  */
+import { countDueAlerts, deliverAlerts } from '../alerts/alert-outbox.js';
 import type { Config } from '../config/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
@@ -26,7 +27,7 @@ import type { Warehouse } from '../core/warehouse.js';
 import { JOBS } from '../jobs/registry.js';
 import { newRunId, runPipeline, type RunOutcome, type RunTrigger } from '../jobs/run-pipeline.js';
 import type { Job } from '../jobs/types.js';
-import { deliverPending, deliveryConfig, type DeliverySummary } from '../triggers/deliver.js';
+import { countDue, deliverPending, deliveryConfig, type DeliverySummary } from '../triggers/deliver.js';
 import { replayActions } from '../triggers/replay.js';
 import { resolveRules, triggersConfig } from '../triggers/rules.js';
 import { backoffMs } from '../core/backoff.js';
@@ -119,7 +120,7 @@ export class Scheduler {
   }
 
   private resolveJobs(names: string[]): Job[] {
-    if (names.length === 0) return [...this.jobs];
+    if (names.length === 0) return this.jobs.filter((j) => j.pipeline !== false);
     return names.map((n) => {
       const job = this.jobs.find((j) => j.name === n);
       if (!job) {
@@ -264,12 +265,13 @@ export class Scheduler {
     if (this.busy() || this.stopped) return;
     await this.exclusive(async () => {
       try {
-        const due = await this.deps.warehouse.one<{ n: number }>(
-          "select count(*) as n from retention_actions where channel = 'webhook' and status in ('pending', 'failed') and (next_attempt_at is null or next_attempt_at <= $1)",
-          [this.clock.now()],
-        );
-        if (!due?.n) return;
-        await deliverPending(this.deps.warehouse, deliveryConfig(this.deps.config), { clock: this.clock, logger: this.logger });
+        const now = this.clock.now();
+        if ((await countDue(this.deps.warehouse, now)) > 0) {
+          await deliverPending(this.deps.warehouse, deliveryConfig(this.deps.config), { clock: this.clock, logger: this.logger });
+        }
+        if ((await countDueAlerts(this.deps.warehouse, now)) > 0) {
+          await deliverAlerts(this.deps.warehouse, this.deps.config, { clock: this.clock, logger: this.logger });
+        }
       } catch (err) {
         this.logger.error('delivery sweep failed', { error: (err as Error).message });
       }
@@ -291,7 +293,7 @@ export class Scheduler {
       schedules: this.schedule.runs.map((r) => ({
         name: r.name,
         cron: r.cron,
-        jobs: r.jobs.length ? r.jobs : this.jobs.map((j) => j.name),
+        jobs: r.jobs.length ? r.jobs : this.jobs.filter((j) => j.pipeline !== false).map((j) => j.name),
         nextRunAt: this.handles.get(r.name)?.nextRun()?.toISOString() ?? null,
       })),
       timezone: this.schedule.timezone,

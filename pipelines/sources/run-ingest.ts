@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { CxpError, isCxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { progressLine, type Progress } from '../core/progress.js';
 import { quoteIdent } from '../core/sql-ident.js';
 import type { ConnDb, Warehouse } from '../core/warehouse.js';
 import type { Config, SourceConfig } from '../config/types.js';
@@ -41,6 +42,17 @@ export interface IngestOptions {
   clock: Clock;
   logger: Logger;
   signal?: AbortSignal;
+  /** Ticked with each file's size in MB as it is read (a progress line on a terminal). */
+  progress?: Progress;
+}
+
+/** A file's size in MB, 0 when it cannot be read (the reader reports that file's problem). */
+function fileMb(path: string): number {
+  try {
+    return statSync(path).size / 2 ** 20;
+  } catch {
+    return 0;
+  }
 }
 
 interface LoadedFile extends SourceFile {
@@ -126,6 +138,7 @@ async function stageSource(
   ];
   for (const [idx, path] of files.entries()) {
     checkAbort(opts.signal);
+    opts.progress?.tick(fileMb(path));
     const f = await hashes.get(path);
     const seen = await db.one(
       'select 1 as x from ingested_files where source = $1 and file = $2 and sha256 = $3 limit 1',
@@ -222,9 +235,15 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
       }
       const allFiles = plan.flatMap((p) => p.files);
       const hashes = new HashQueue(allFiles, await unchangedByStat(db, allFiles));
-      for (const { spec, cfg, files } of plan) {
-        sources[spec.source] = await stageSource(db, spec, cfg, opts, files, hashes, loaded);
-        staged.push(spec);
+      // On a terminal: MB read so far, MB/s and the time left (silent otherwise).
+      const progress = progressLine('ingest', allFiles.reduce((a, f) => a + fileMb(f), 0), { unit: 'MB' });
+      try {
+        for (const { spec, cfg, files } of plan) {
+          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, progress }, files, hashes, loaded);
+          staged.push(spec);
+        }
+      } finally {
+        progress.done();
       }
       checkAbort(opts.signal);
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/types.js';
 import type { Clock } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
@@ -11,6 +12,8 @@ export interface EndpointConfig {
   secret?: string;
   secretEnv?: string;
   headers?: Record<string, string>;
+  /** Up to this many events per request, under one signature (1: one request per event). */
+  batchMaxActions?: number;
 }
 
 export interface DeliveryConfig extends BackoffPolicy {
@@ -50,16 +53,34 @@ export interface DeliverySummary {
   dead: number;
 }
 
-type DueAction = {
-  action_id: string;
-  idempotency_key: string;
+/** One outbox item: an action (its action.entered event) or a follow-up event (action_events). */
+type DueItem = {
+  src: 'action' | 'event';
+  id: string;
+  event_type: string;
   endpoint: string | null;
-  fired_at: Date;
+  occurred_at: Date;
   payload: string;
   attempts: number;
+  batch_id: string | null;
 };
 
-type Outcome = { kind: 'delivered' | 'retry' | 'dead'; statusCode: number | null; error: string | null; retryAfterMs?: number };
+/** One request: a single item (webhook-id = its id) or a batch (webhook-id = the batch id). */
+interface Message {
+  id: string;
+  endpoint: string;
+  items: DueItem[];
+  batched: boolean;
+}
+
+export type Outcome = { kind: 'delivered' | 'retry' | 'dead'; statusCode: number | null; error: string | null; retryAfterMs?: number };
+
+/** The Standard Webhooks body: `{type, timestamp, data}`; a batch carries the same envelopes in `data`. */
+export function messageBody(m: { items: { event_type: string; occurred_at: Date; payload: string }[]; batched: boolean }, now: Date): string {
+  const envelope = (i: { event_type: string; occurred_at: Date; payload: string }) => ({ type: i.event_type, timestamp: i.occurred_at.toISOString(), data: JSON.parse(i.payload) });
+  if (!m.batched) return JSON.stringify(envelope(m.items[0]));
+  return JSON.stringify({ type: 'action.batch', timestamp: now.toISOString(), data: m.items.map(envelope) });
+}
 
 /**
  * Endpoints whose signing secret is missing or malformed in this environment (delivery would fail
@@ -78,7 +99,7 @@ export function deliveryProblems(config: Config, env: Record<string, string | un
   return out;
 }
 
-function resolveSecret(name: string, ep: EndpointConfig, env: Record<string, string | undefined>): string {
+export function resolveSecret(name: string, ep: EndpointConfig, env: Record<string, string | undefined>): string {
   const secret = ep.secret ?? (ep.secretEnv ? env[ep.secretEnv] : undefined);
   if (!secret) {
     throw new CxpError('CXP_ERR_CONFIG_INVALID', `webhook endpoint "${name}" has no signing secret`, {
@@ -91,14 +112,18 @@ function resolveSecret(name: string, ep: EndpointConfig, env: Record<string, str
 }
 
 /** 2xx delivered; 408, 429, 5xx and network errors/timeouts retried; any other status is permanent. */
-async function send(ep: EndpointConfig, secret: string, a: DueAction, now: Date, timeoutMs: number): Promise<Outcome> {
-  const body = JSON.stringify({ type: 'retention_action.fired', timestamp: a.fired_at.toISOString(), data: JSON.parse(a.payload) });
+function send(ep: EndpointConfig, secret: string, m: Message, now: Date, timeoutMs: number): Promise<Outcome> {
+  return postSigned(ep, secret, m.id, messageBody(m, now), now, timeoutMs);
+}
+
+/** POSTs a body signed the Standard Webhooks way (webhook-id = `id`, also the idempotency-key) and classifies the answer. */
+export async function postSigned(ep: EndpointConfig, secret: string, id: string, body: string, now: Date, timeoutMs: number): Promise<Outcome> {
   const headers = {
     ...(ep.headers ?? {}),
     'content-type': 'application/json',
     'user-agent': 'cxpulse-webhooks/1',
-    'idempotency-key': a.idempotency_key,
-    ...signedHeaders(secret, a.action_id, Math.floor(now.getTime() / 1000), body),
+    'idempotency-key': id,
+    ...signedHeaders(secret, id, Math.floor(now.getTime() / 1000), body),
   };
   try {
     const res = await fetch(ep.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
@@ -135,21 +160,74 @@ export async function cancelWithoutConsent(wh: Warehouse): Promise<number> {
   return Number(rows[0]?.Count ?? 0);
 }
 
+const DUE_SQL = `
+  select 'action' as src, action_id as id, 'action.entered' as event_type, endpoint, fired_at as occurred_at,
+    payload::varchar as payload, attempts, batch_id, customer_id
+  from retention_actions
+  where channel = 'webhook' and status in ('pending', 'failed') and (next_attempt_at is null or next_attempt_at <= $1)
+  union all
+  select 'event', event_id, event_type, endpoint, occurred_at, payload::varchar, attempts, batch_id, customer_id
+  from action_events e
+  where status in ('pending', 'failed') and (next_attempt_at is null or next_attempt_at <= $1)
+    -- after the action it refers to, never before (a replayed action goes first)
+    and not exists (select 1 from retention_actions a where a.action_id = e.action_id and a.status in ('pending', 'failed'))`;
+
+/** Outbox items whose (re)send is due: the scheduler's sweep runs the worker only when this is > 0. */
+export async function countDue(wh: Warehouse, now: Date): Promise<number> {
+  return Number((await wh.one<{ n: number }>(`select count(*) as n from (${DUE_SQL})`, [now]))?.n ?? 0);
+}
+
 /**
- * The outbox worker: one pass over webhook actions that are due (pending, or failed with
- * next_attempt_at reached), oldest first. Each attempt is recorded; the action's webhook-id is its
- * action_id, the same on every attempt, so receivers dedupe re-sends (at-least-once delivery).
+ * Requests for the due items, in outbox order: items keep the batch they were first sent in (same
+ * webhook-id on a retry); new ones are grouped per endpoint, up to its batchMaxActions.
+ */
+function toMessages(due: DueItem[], cfg: DeliveryConfig): Message[] {
+  const out: Message[] = [];
+  const byBatch = new Map<string, Message>();
+  const open = new Map<string, Message>();
+  for (const it of due) {
+    const endpoint = it.endpoint ?? 'default';
+    const max = cfg.endpoints[endpoint]?.batchMaxActions ?? 1;
+    if (it.batch_id) {
+      let m = byBatch.get(it.batch_id);
+      if (!m) {
+        m = { id: it.batch_id, endpoint, items: [], batched: true };
+        byBatch.set(it.batch_id, m);
+        out.push(m);
+      }
+      m.items.push(it);
+    } else if (max <= 1) {
+      out.push({ id: it.id, endpoint, items: [it], batched: false });
+    } else {
+      let m = open.get(endpoint);
+      if (!m || m.items.length >= max) {
+        m = { id: `msg_${randomUUID()}`, endpoint, items: [], batched: true };
+        open.set(endpoint, m);
+        out.push(m);
+      }
+      m.items.push(it);
+    }
+  }
+  return out;
+}
+
+const TABLE = { action: { table: 'retention_actions', key: 'action_id' }, event: { table: 'action_events', key: 'event_id' } } as const;
+
+/**
+ * The outbox worker: one pass over webhook items that are due (actions pending, or failed with
+ * next_attempt_at reached, then their follow-up events), oldest first. Each attempt is recorded; an
+ * item's webhook-id is its action_id / event_id (or its batch's id), the same on every attempt, so
+ * receivers dedupe re-sends (at-least-once delivery).
  */
 export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: DeliverOptions): Promise<DeliverySummary> {
   const now = opts.clock.now();
   await cancelWithoutConsent(wh);
   const ids = opts.actionIds;
   if (ids && ids.length === 0) return { attempted: 0, delivered: 0, retrying: 0, dead: 0 };
-  const due = await wh.all<DueAction>(
-    `select action_id, idempotency_key, endpoint, fired_at, payload::varchar as payload, attempts from retention_actions
-     where channel = 'webhook' and status in ('pending', 'failed') and (next_attempt_at is null or next_attempt_at <= $1)
-       ${ids ? `and action_id in (${ids.map((_, i) => `$${i + 3}`).join(', ')})` : ''}
-     order by fired_at, action_id limit $2`,
+  const due = await wh.all<DueItem>(
+    `select * from (${DUE_SQL}) d
+     ${ids ? `where id in (${ids.map((_, i) => `$${i + 3}`).join(', ')})` : ''}
+     order by occurred_at, src, customer_id, id limit $2`,
     [now, cfg.batchSize, ...(ids ?? [])],
   );
   const env = opts.env ?? process.env;
@@ -165,44 +243,60 @@ export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: D
     }
     secrets.set(name, resolveSecret(name, ep, env));
   }
+  const messages = toMessages(due, cfg);
+  // A batch's id is stored before it is sent, so a crash after the send re-sends the same webhook-id.
+  for (const m of messages) {
+    if (!m.batched || m.items.every((i) => i.batch_id === m.id)) continue;
+    for (const src of ['action', 'event'] as const) {
+      const own = m.items.filter((i) => i.src === src).map((i) => i.id);
+      if (own.length === 0) continue;
+      await wh.run(
+        `update ${TABLE[src].table} set batch_id = $1 where ${TABLE[src].key} in (${own.map((_, k) => `$${k + 2}`).join(', ')})`,
+        [m.id, ...own],
+      );
+    }
+  }
   const summary: DeliverySummary = { attempted: 0, delivered: 0, retrying: 0, dead: 0 };
-  for (const a of due) {
-    const name = a.endpoint ?? 'default';
+  for (const m of messages) {
     const started = opts.clock.now();
     const t0 = performance.now();
-    let out = await send(cfg.endpoints[name], secrets.get(name)!, a, started, cfg.timeoutSeconds * 1000);
-    const attempt = a.attempts + 1;
+    let out = await send(cfg.endpoints[m.endpoint], secrets.get(m.endpoint)!, m, started, cfg.timeoutSeconds * 1000);
+    const attempt = Math.max(...m.items.map((i) => i.attempts)) + 1;
     const at = opts.clock.now();
     if (out.kind === 'retry' && attempt >= cfg.maxAttempts) {
       out = { ...out, kind: 'dead', error: `${out.error} (gave up after ${attempt} attempts)` };
     }
-    summary.attempted++;
     let nextAt: Date | null = null;
     if (out.kind === 'retry') {
       const wait = Math.max(jitteredBackoffMs(cfg, attempt, opts.random), out.retryAfterMs ?? 0);
       nextAt = new Date(at.getTime() + Math.min(wait, cfg.maxDelaySeconds * 1000));
-      summary.retrying++;
-    } else if (out.kind === 'dead') summary.dead++;
-    else summary.delivered++;
-    await wh.run(
-      `update retention_actions set status = $2, attempts = $3, next_attempt_at = $4, delivered_at = $5, last_status_code = $6,
-         last_error = $7 where action_id = $1`,
-      [
-        a.action_id,
-        out.kind === 'delivered' ? 'delivered' : out.kind === 'dead' ? 'dead' : 'failed',
-        attempt,
-        nextAt,
-        out.kind === 'delivered' ? at : null,
-        out.statusCode,
-        out.error,
-      ],
-    );
-    await wh.run(
-      `insert into delivery_attempts (action_id, attempt, attempted_at, status_code, outcome, error, duration_ms)
-       values ($1, $2, $3, $4, $5, $6, $7)`,
-      [a.action_id, attempt, started, out.statusCode, out.kind, out.error, Math.round(performance.now() - t0)],
-    );
-    opts.logger?.[out.kind === 'delivered' ? 'info' : 'warn'](`action ${a.action_id} ${out.kind}`, { attempt, error: out.error });
+    }
+    const ms = Math.round(performance.now() - t0);
+    for (const it of m.items) {
+      summary.attempted++;
+      if (out.kind === 'retry') summary.retrying++;
+      else if (out.kind === 'dead') summary.dead++;
+      else summary.delivered++;
+      await wh.run(
+        `update ${TABLE[it.src].table} set status = $2, attempts = $3, next_attempt_at = $4, delivered_at = $5, last_status_code = $6,
+           last_error = $7 where ${TABLE[it.src].key} = $1`,
+        [
+          it.id,
+          out.kind === 'delivered' ? 'delivered' : out.kind === 'dead' ? 'dead' : 'failed',
+          attempt,
+          nextAt,
+          out.kind === 'delivered' ? at : null,
+          out.statusCode,
+          out.error,
+        ],
+      );
+      await wh.run(
+        `insert into delivery_attempts (action_id, attempt, attempted_at, status_code, outcome, error, duration_ms)
+         values ($1, $2, $3, $4, $5, $6, $7)`,
+        [it.id, attempt, started, out.statusCode, out.kind, out.error, ms],
+      );
+    }
+    opts.logger?.[out.kind === 'delivered' ? 'info' : 'warn'](`${m.batched ? `batch ${m.id} (${m.items.length} events)` : `${m.items[0].event_type} ${m.id}`} ${out.kind}`, { attempt, error: out.error });
   }
   return summary;
 }

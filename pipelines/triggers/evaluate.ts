@@ -19,7 +19,10 @@ export interface RuleOutcome {
   cooldown: number;
   fired: number;
   heldOut: number;
+  /** Left the audience: no longer match (action.left). */
   left: number;
+  /** Left because marketing consent was withdrawn (action.cancelled). */
+  cancelled: number;
 }
 
 export interface EvaluateOptions {
@@ -29,6 +32,8 @@ export interface EvaluateOptions {
   /** From sourceFreshness(); rules depending on a stale source are held back. */
   freshness?: SourceFreshness[];
   holdOnStaleData?: boolean;
+  /** Put the e-mail of consenting customers in payloads (triggers.includeEmail). */
+  includeEmail?: boolean;
   logger?: Logger;
 }
 
@@ -60,7 +65,7 @@ function parseMaybeJson(v: unknown): unknown {
 }
 
 const blank = (rule: string, status: RuleOutcome['status'], reason?: string): RuleOutcome => ({
-  rule, status, reason, matched: 0, noConsent: 0, entered: 0, cooldown: 0, fired: 0, heldOut: 0, left: 0,
+  rule, status, reason, matched: 0, noConsent: 0, entered: 0, cooldown: 0, fired: 0, heldOut: 0, left: 0, cancelled: 0,
 });
 
 /**
@@ -108,11 +113,11 @@ export async function evaluateRules(wh: Warehouse, rules: Rule[], opts: Evaluate
 async function record(db: Pick<ConnDb, 'run'>, o: RuleOutcome, opts: EvaluateOptions): Promise<void> {
   await db.run(
     `insert into trigger_evaluations (run_id, rule, evaluated_at, as_of, status, reason, stale_sources, count_matched,
-       count_no_consent, count_entered, count_cooldown, count_fired, count_held_out, count_left)
-     values ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+       count_no_consent, count_entered, count_cooldown, count_fired, count_held_out, count_left, count_cancelled)
+     values ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
     [
       opts.runId ?? null, o.rule, opts.now, isoDate(opts.asOf), o.status, o.reason ?? null, o.staleSources?.join(',') ?? null,
-      o.matched, o.noConsent, o.entered, o.cooldown, o.fired, o.heldOut, o.left,
+      o.matched, o.noConsent, o.entered, o.cooldown, o.fired, o.heldOut, o.left, o.cancelled,
     ],
   );
 }
@@ -142,21 +147,28 @@ async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: Eval
     [rule.name],
   );
   o.entered = await count(tx, 'select count(*) as n from _trg_entered');
-  o.left = await count(
-    tx,
-    'select count(*) as n from trigger_membership where rule = $1 and customer_id not in (select customer_id from _trg_elig)',
-    [rule.name],
+  // Leavers: withdrawing consent from a consent rule is a cancellation, anything else "no longer matches".
+  await tx.run(
+    `create or replace temp table _trg_left as
+     select m.customer_id,
+       case when $2 and not ${consentSql} then 'consent_withdrawn' else 'no_longer_matches' end as reason
+     from trigger_membership m left join customer_360 c on c.customer_id = m.customer_id
+     where m.rule = $1 and m.customer_id not in (select customer_id from _trg_elig)`,
+    [rule.name, rule.requiresConsent],
   );
+  o.left = await count(tx, "select count(*) as n from _trg_left where reason = 'no_longer_matches'");
+  o.cancelled = await count(tx, "select count(*) as n from _trg_left where reason = 'consent_withdrawn'");
+  await closeActions(tx, rule.name, '_trg_left', { now: opts.now, asOf: opts.asOf, runId: opts.runId, includeEmail: opts.includeEmail ?? false, cols });
   await tx.run('delete from trigger_membership where rule = $1 and customer_id not in (select customer_id from _trg_elig)', [rule.name]);
   await tx.run('update trigger_membership set last_seen_at = $2 where rule = $1', [rule.name, opts.now]);
   await tx.run('insert into trigger_membership select $1, customer_id, $2, $2 from _trg_entered', [rule.name, opts.now]);
 
   const cutoff = new Date(opts.now.getTime() - rule.cooldownDays * 86_400_000);
-  const ctxCols = CONTEXT_COLUMNS.filter((c) => cols.has(c));
+  // Actions closed because the rule itself changed (onChange: reenter) do not hold their customers in cooldown.
   const rows = await tx.all<Row>(
-    `select e.*${ctxCols.map((c) => `, c.${quoteIdent(c)} as ${quoteIdent(`ctx_${c}`)}`).join('')},
+    `select e.*${contextSelect(cols)},
        exists (select 1 from retention_actions a where a.rule = $1 and a.customer_id = e.customer_id
-               and a.status <> 'cancelled' and a.fired_at > $2) as _in_cooldown
+               and a.status <> 'cancelled' and coalesce(a.left_reason, '') <> 'rule_changed' and a.fired_at > $2) as _in_cooldown
      from _trg_entered e join customer_360 c on c.customer_id = e.customer_id
      order by e.customer_id`,
     [rule.name, cutoff],
@@ -170,8 +182,7 @@ async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: Eval
     const customerId = String(r.customer_id);
     const held = isHeldOut(rule.name, customerId, rule.holdoutShare);
     const actionId = `act_${randomUUID()}`;
-    const customer: Record<string, unknown> = {};
-    for (const c of ctxCols) customer[c] = c === 'churn_reasons' ? parseMaybeJson(r[`ctx_${c}`]) : jsonValue(r[`ctx_${c}`]);
+    const customer = customerContext(r, cols);
     const reasons = condition.leaves
       .filter((leaf) => leafHolds(leaf, r[leaf.field]))
       .map((leaf) => ({ field: leaf.field, op: leaf.op, value: leaf.value ?? null, actual: jsonValue(r[leaf.field]) }));
@@ -183,6 +194,7 @@ async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: Eval
       kind: rule.kind,
       requires_consent: rule.requiresConsent,
       customer_id: customerId,
+      contact: contactOf(customerId, r, opts.includeEmail ?? false),
       fired_at: opts.now.toISOString(),
       as_of: isoDate(opts.asOf),
       holdout: held,
@@ -205,6 +217,111 @@ async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: Eval
     const tuples = batch.map((_, j) => `(${ACTION_COLUMNS.map((c, k) => `$${j * n + k + 1}${c === 'payload' ? '::json' : c === 'as_of' ? '::date' : ''}`).join(', ')})`);
     await tx.run(`insert into retention_actions (${ACTION_COLUMNS.join(', ')}) values ${tuples.join(', ')}`, batch.flat());
   }
-  for (const t of ['_trg_match', '_trg_elig', '_trg_entered']) await tx.run(`drop table if exists ${t}`);
+  for (const t of ['_trg_match', '_trg_elig', '_trg_entered', '_trg_left']) await tx.run(`drop table if exists ${t}`);
   return o;
+}
+
+/** customer_360 context columns (prefixed ctx_) plus e-mail and consent for the contact block, over alias `c`. */
+function contextSelect(cols: Set<string>): string {
+  const ctx = CONTEXT_COLUMNS.filter((c) => cols.has(c)).map((c) => `, c.${quoteIdent(c)} as ${quoteIdent(`ctx_${c}`)}`);
+  const email = cols.has('email') ? ', c.email as _email' : ', null::varchar as _email';
+  const consent = cols.has('marketing_consent') ? ', coalesce(c.marketing_consent, false) as _consent' : ', false as _consent';
+  return ctx.join('') + email + consent;
+}
+
+/** The scores and segments a receiver needs to act (the payload's `customer`). */
+function customerContext(r: Row, cols: Set<string>): Record<string, unknown> {
+  const customer: Record<string, unknown> = {};
+  for (const c of CONTEXT_COLUMNS.filter((x) => cols.has(x))) {
+    customer[c] = c === 'churn_reasons' ? parseMaybeJson(r[`ctx_${c}`]) : jsonValue(r[`ctx_${c}`]);
+  }
+  const risk = customer.churn_risk, clv = customer.clv;
+  customer.value_at_stake = typeof risk === 'number' && typeof clv === 'number' ? Math.round(risk * clv * 100) / 100 : null;
+  return customer;
+}
+
+/**
+ * What a CRM matches a person on: the id always; the e-mail only when config allows it
+ * (triggers.includeEmail) and the customer consented to marketing.
+ */
+function contactOf(customerId: string, r: Row, includeEmail: boolean): Record<string, unknown> {
+  const email = includeEmail && r._consent === true && typeof r._email === 'string' ? r._email : undefined;
+  return { customer_id: customerId, ...(email ? { email } : {}) };
+}
+
+export type LeaveReason = 'no_longer_matches' | 'consent_withdrawn' | 'rule_changed' | 'rule_removed';
+
+const LEAVE_TEXT: Record<LeaveReason, string> = {
+  no_longer_matches: 'the customer no longer matches the rule',
+  consent_withdrawn: 'the customer withdrew marketing consent',
+  rule_changed: "the rule's channel or endpoint changed and its members re-enter",
+  rule_removed: 'the rule was removed, disabled or renamed without previousNames',
+};
+
+export interface CloseOptions {
+  now: Date;
+  asOf: Date;
+  runId?: string;
+  includeEmail: boolean;
+  cols: Set<string>;
+}
+
+/**
+ * Closes the open actions of `rule` for the customers in `leavers` (a table of customer_id, reason):
+ * left_at/left_reason are set; actions not yet delivered are cancelled (the receiver never heard of
+ * them); for webhook actions the receiver already has, an action.left (or action.cancelled when consent
+ * was withdrawn) event is queued in action_events, so its audience drops the customer.
+ */
+export async function closeActions(tx: ConnDb, rule: string, leavers: string, opts: CloseOptions): Promise<number> {
+  const rows = await tx.all<Row>(
+    `select a.action_id, a.customer_id, a.action, a.kind, a.endpoint, l.reason, a.payload::varchar as _payload, c.customer_id as _known${contextSelect(opts.cols)}
+     from retention_actions a join ${quoteIdent(leavers)} l on l.customer_id = a.customer_id
+       left join customer_360 c on c.customer_id = a.customer_id
+     where a.rule = $1 and a.left_at is null and a.status = 'delivered' and a.channel = 'webhook'
+     order by a.fired_at, a.action_id`,
+    [rule],
+  );
+  const values: SqlValue[][] = [];
+  for (const r of rows) {
+    const reason = String(r.reason) as LeaveReason;
+    const eventType = reason === 'consent_withdrawn' ? 'action.cancelled' : 'action.left';
+    const eventId = `evt_${randomUUID()}`;
+    const before = parseMaybeJson(r._payload) as { contact?: Record<string, unknown> } | null;
+    const customerId = String(r.customer_id);
+    // After a withdrawal the e-mail is not sent again; otherwise the contact the receiver was given.
+    const contact = reason === 'consent_withdrawn' ? { customer_id: customerId } : (before?.contact ?? { customer_id: customerId });
+    const payload = {
+      event_id: eventId,
+      action_id: String(r.action_id),
+      rule,
+      action: r.action,
+      kind: r.kind,
+      customer_id: customerId,
+      contact,
+      occurred_at: opts.now.toISOString(),
+      as_of: isoDate(opts.asOf),
+      reason,
+      reason_text: LEAVE_TEXT[reason],
+      // Current scores; null once the customer is gone from customer_360.
+      customer: r._known === null ? null : customerContext(r, opts.cols),
+    };
+    values.push([eventId, eventType, String(r.action_id), rule, customerId, (r.endpoint as string | null) ?? null, opts.now, opts.runId ?? null, reason, JSON.stringify(payload), 'pending']);
+  }
+  const cols = ['event_id', 'event_type', 'action_id', 'rule', 'customer_id', 'endpoint', 'occurred_at', 'run_id', 'reason', 'payload', 'status'];
+  for (let i = 0; i < values.length; i += 200) {
+    const batch = values.slice(i, i + 200);
+    const tuples = batch.map((_, j) => `(${cols.map((c, k) => `$${j * cols.length + k + 1}${c === 'payload' ? '::json' : ''}`).join(', ')})`);
+    await tx.run(`insert into action_events (${cols.join(', ')}) values ${tuples.join(', ')}`, batch.flat());
+  }
+  await tx.run(
+    `update retention_actions a
+     set left_at = $2, left_reason = l.reason,
+       status = case when a.status in ('pending', 'failed') or (a.status = 'listed' and l.reason = 'consent_withdrawn') then 'cancelled' else a.status end,
+       next_attempt_at = case when a.status in ('pending', 'failed') then null else a.next_attempt_at end,
+       last_error = case when a.status in ('pending', 'failed') then 'cancelled before delivery: ' || l.reason else a.last_error end
+     from ${quoteIdent(leavers)} l
+     where l.customer_id = a.customer_id and a.rule = $1 and a.left_at is null and a.status <> 'cancelled'`,
+    [rule, opts.now],
+  );
+  return values.length;
 }

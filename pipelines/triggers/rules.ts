@@ -23,6 +23,10 @@ export interface Rule {
   condition: CompiledCondition;
   /** customer_360 columns the rule needs. */
   columns: string[];
+  minClv?: number;
+  requireChurnRisk: boolean;
+  previousNames: string[];
+  onChange: 'stay' | 'reenter';
 }
 
 export function triggersConfig(config: Config): TriggersConfig {
@@ -34,6 +38,7 @@ export function triggersConfig(config: Config): TriggersConfig {
     defaultChannel: t.defaultChannel ?? 'list',
     defaultHoldoutShare: t.defaultHoldoutShare ?? 0.1,
     holdOnStaleData: t.holdOnStaleData ?? true,
+    includeEmail: t.includeEmail ?? false,
   };
 }
 
@@ -56,11 +61,22 @@ export function resolveRules(config: Config): Rule[] {
   for (const [name, entry] of configured) if (!taken.has(name)) list.push(entry);
   const out: Rule[] = [];
   const problems: string[] = [];
+  const names = new Set(list.map((x) => x.rule.name));
+  for (const { rule: r, where } of list) {
+    for (const old of r.previousNames ?? []) {
+      if (names.has(old)) problems.push(`${where}.previousNames: "${old}" is still a rule; a previous name must be gone (rename it, or drop it from previousNames)`);
+    }
+  }
   for (const { rule: r, where } of list) {
     if (r.enabled === false) continue;
     let condition: CompiledCondition;
     try {
       condition = compileCondition(r.when, `${where}.when`);
+      // Value and known-risk requirements are more leaves of the same condition (and reasons in the payload).
+      const extra: unknown[] = [];
+      if (r.minClv !== undefined) extra.push({ field: 'clv', op: '>=', value: r.minClv });
+      if (r.requireChurnRisk) extra.push({ field: 'churn_risk', op: 'is_not_null' });
+      if (extra.length > 0) condition = compileCondition({ all: [r.when, ...extra] }, `${where}.when`);
     } catch (err) {
       problems.push(...(((err as CxpError).details?.problems as string[] | undefined) ?? [(err as Error).message]));
       continue;
@@ -89,6 +105,10 @@ export function resolveRules(config: Config): Rule[] {
       dependsOn: r.dependsOn ?? [...derived].sort(),
       condition,
       columns,
+      minClv: r.minClv,
+      requireChurnRisk: r.requireChurnRisk ?? false,
+      previousNames: r.previousNames ?? [],
+      onChange: r.onChange ?? 'stay',
     });
   }
   if (problems.length > 0) {

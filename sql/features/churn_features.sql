@@ -103,7 +103,9 @@ order_days as (
 order_features as (
     select
         customer_id,
-        min(age_days)                                                     as days_since_last_purchase,
+        -- A purchase is a completed order (status known at the cutoff), as in customer_value.recency_days:
+        -- the reason text "no purchase in N days" then agrees with recency_days on the same row.
+        min(age_days) filter (where status = 'completed')                 as days_since_last_purchase,
         max(age_days)                                                     as days_since_first_purchase,
         count(*) filter (where age_days < 30)                             as count_orders_30d,
         count(*) filter (where age_days < 90)                             as count_orders_90d,

@@ -59,3 +59,28 @@ describe('listening', () => {
     }
   });
 });
+
+describe('compression', () => {
+  it('sends the vendored Vega library and large answers compressed to clients that accept it, plain to others', async () => {
+    const s = await startServer({ warehouse: fx.warehouse, host: '127.0.0.1', port: 0, env: {} });
+    try {
+      const { gunzipSync } = await import('node:zlib');
+      const { get } = await import('node:http');
+      // node:http, not fetch: fetch would undo the compression before the test could see it.
+      const { encoding, raw } = await new Promise<{ encoding: string | undefined; raw: Buffer }>((resolve, reject) => {
+        get(`${s.url}/vendor/vega/vega.min.js`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], raw: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+      expect(encoding).toBe('gzip');
+      const plain = await s.app.inject({ method: 'GET', url: '/vendor/vega/vega.min.js', headers: { 'accept-encoding': 'identity' } });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(raw.length).toBeLessThan(plain.rawPayload.length / 2);
+      expect(gunzipSync(raw).equals(plain.rawPayload)).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -152,13 +152,17 @@
     });
   }
 
+  // The at-risk list: value at stake first, the lost apart, sortable, paged on the page (50 a page).
+  var AT_RISK_SORTS = [['stake_desc', 'Value at stake'], ['risk_desc', 'Churn risk'], ['clv_desc', 'CLV'], ['recency_desc', 'Days since last purchase']];
   function atRiskTable(main) {
-    var q = filterQuery(), list = new URLSearchParams();
-    ['country', 'segment'].forEach(function (f) { if (q.get(f)) list.set(f, q.get(f)); });
-    list.set('limit', '50');
-    var csv = new URLSearchParams(list); csv.delete('limit'); csv.set('format', 'csv');
-    var block = el('section', { class: 'block', id: 'at-risk' }, [el('h2', { text: 'Customers at risk (consented to marketing)' })]);
-    var link = el('a', { class: 'btn', id: 'at-risk-csv', href: '/api/customers/at-risk?' + csv.toString(), download: 'at-risk.csv', text: 'Download CSV' });
+    var q = filterQuery(), base = new URLSearchParams();
+    ['country', 'segment'].forEach(function (f) { if (q.get(f)) base.set(f, q.get(f)); });
+    var state = { population: 'at_risk', sort: 'stake_desc', offset: 0 };
+    var block = el('section', { class: 'block', id: 'at-risk' }, [el('h2', { text: 'Customers at risk' })]);
+    var controls = el('div', { class: 'controls' });
+    var popSel = el('select', { id: 'at-risk-population', 'aria-label': 'Population' }, [['at_risk', 'Still worth saving'], ['lost', 'Already lost']].map(function (o) { return el('option', { value: o[0], text: o[1] }); }));
+    var sortSel = el('select', { id: 'at-risk-sort', 'aria-label': 'Sort by' }, AT_RISK_SORTS.map(function (o) { return el('option', { value: o[0], text: 'Sort: ' + o[1] }); }));
+    var link = el('a', { class: 'btn', id: 'at-risk-csv', download: 'at-risk.csv', text: 'Download CSV' });
     link.addEventListener('click', function (ev) {
       if (!localStorage.getItem(KEY_STORE)) return; // open mode: the plain link works
       ev.preventDefault();
@@ -166,25 +170,54 @@
         var a = el('a', { href: URL.createObjectURL(b), download: 'at-risk.csv' }); document.body.appendChild(a); a.click(); a.remove();
       });
     });
-    block.appendChild(link);
+    [popSel, sortSel, link].forEach(function (c) { controls.appendChild(c); });
+    var out = el('div', { id: 'at-risk-page' });
+    block.appendChild(controls);
+    block.appendChild(out);
     main.appendChild(block);
-    return api('/api/customers/at-risk?' + list.toString()).then(function (d) {
-      if (!d.rows.length) { block.appendChild(el('p', { class: 'empty', text: d.empty_reason || 'No customers match.' })); return; }
-      var cols = ['customer_id', 'churn_risk', 'churn_band', 'top_reason', 'rfm_segment', 'clv', 'country'];
-      var table = el('table', {}, [el('thead', {}, [el('tr', {}, cols.map(function (c) { return el('th', { text: c }); }))])]);
-      var body = el('tbody');
-      d.rows.forEach(function (r) {
-        body.appendChild(el('tr', {}, cols.map(function (c) {
-          if (c === 'customer_id') return el('td', {}, [el('a', { href: '/customer?id=' + encodeURIComponent(r.customer_id), text: r.customer_id })]);
-          return el('td', { text: c === 'churn_risk' ? fmt(r[c] * 100, 0) + '%' : typeof r[c] === 'number' ? fmt(r[c]) : (r[c] === null ? '' : String(r[c])) });
-        })));
+    popSel.addEventListener('change', function () { state.population = popSel.value; state.offset = 0; load(); });
+    sortSel.addEventListener('change', function () { state.sort = sortSel.value; state.offset = 0; load(); });
+    function query(extra) {
+      var p = new URLSearchParams(base);
+      p.set('population', state.population); p.set('sort', state.sort);
+      Object.keys(extra).forEach(function (k) { p.set(k, extra[k]); });
+      return p;
+    }
+    function load() {
+      link.href = '/api/customers/at-risk?' + query({ format: 'csv' }).toString();
+      return api('/api/customers/at-risk?' + query({ limit: '50', offset: String(state.offset) }).toString()).then(function (d) {
+        out.textContent = '';
+        // One population, said once: the header counts are the API's counts for the same filters.
+        out.appendChild(el('p', { class: 'note', id: 'at-risk-count', text: fmt(d.total, 0) + ' ' + (d.population || 'customers') + (d.counts ? ' · ' + fmt(d.counts.lost, 0) + ' already lost, listed apart' : '') }));
+        if (!d.rows.length) { out.appendChild(el('p', { class: 'empty', text: d.empty_reason || 'No customers match.' })); return; }
+        var cols = ['customer_id', 'value_at_stake', 'churn_risk', 'clv', 'recency_days', 'top_reason', 'rfm_segment', 'country'];
+        var table = el('table', {}, [el('thead', {}, [el('tr', {}, cols.map(function (c) { return el('th', { text: c }); }))])]);
+        var body = el('tbody');
+        d.rows.forEach(function (r) {
+          body.appendChild(el('tr', {}, cols.map(function (c) {
+            if (c === 'customer_id') return el('td', {}, [el('a', { href: '/customer?id=' + encodeURIComponent(r.customer_id), text: r.customer_id })]);
+            return el('td', { text: c === 'churn_risk' ? fmt(r[c] * 100, 0) + '%' : typeof r[c] === 'number' ? fmt(r[c]) : (r[c] === null ? '' : String(r[c])) });
+          })));
+        });
+        table.appendChild(body);
+        out.appendChild(table);
+        var nav = el('div', { class: 'pager' });
+        var prev = el('button', { type: 'button', id: 'at-risk-prev', text: 'Previous' });
+        var next = el('button', { type: 'button', id: 'at-risk-next', text: 'Next' });
+        prev.disabled = state.offset === 0;
+        next.disabled = d.next_offset === null;
+        prev.addEventListener('click', function () { state.offset = Math.max(0, state.offset - 50); load(); });
+        next.addEventListener('click', function () { state.offset = d.next_offset; load(); });
+        nav.appendChild(prev);
+        nav.appendChild(el('span', { text: ' ' + (state.offset + 1) + '–' + (state.offset + d.rows.length) + ' of ' + fmt(d.total, 0) + ' ' }));
+        nav.appendChild(next);
+        out.appendChild(nav);
+      }, function (err) {
+        out.textContent = '';
+        out.appendChild(el('p', { class: 'error', text: err.status === 403 ? 'The at-risk list needs a marketing key.' : err.message }));
       });
-      table.appendChild(body);
-      block.appendChild(el('p', { class: 'note', text: d.total + ' customers; showing ' + d.rows.length + '.' }));
-      block.appendChild(table);
-    }, function (err) {
-      block.appendChild(el('p', { class: 'error', text: err.status === 403 ? 'The at-risk list needs a marketing key.' : err.message }));
-    });
+    }
+    return load();
   }
 
   // Profile values for people: ISO timestamps shortened (midnight = a date), long fractions rounded.

@@ -10,6 +10,8 @@ const endpointSchema = {
     secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/=]+$' },
     secretEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
     headers: { type: 'object', default: {}, additionalProperties: { type: 'string' } },
+    /** Up to this many events per request under one signature (automation tools then spend one task per batch). */
+    batchMaxActions: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
   },
 } as const;
 

@@ -15,6 +15,14 @@ export interface RuleConfig {
   holdoutShare?: number;
   dependsOn?: SourceName[];
   enabled?: boolean;
+  /** Only customers whose CLV is at least this (e.g. no win-back offer below a value). */
+  minClv?: number;
+  /** Only customers with a churn risk (scored); unknown risk never matches. */
+  requireChurnRisk?: boolean;
+  /** Names this rule had before: their current members stay members of this rule (nothing re-sent). */
+  previousNames?: string[];
+  /** When the channel or endpoint changes: current members `stay` (not re-sent) or `reenter` (sent on the new channel). */
+  onChange?: 'stay' | 'reenter';
 }
 
 export interface TriggersConfig {
@@ -24,6 +32,8 @@ export interface TriggersConfig {
   defaultChannel: 'webhook' | 'list';
   defaultHoldoutShare: number;
   holdOnStaleData: boolean;
+  /** Put the customer's e-mail in payloads (only of customers with marketing consent). */
+  includeEmail: boolean;
 }
 
 /**
@@ -51,6 +61,20 @@ const ruleSchema = {
       description: 'sources whose staleness holds the rule back; default: derived from the fields used',
     },
     enabled: { type: 'boolean', default: true },
+    minClv: { type: 'number', description: 'only customers whose CLV is at least this' },
+    requireChurnRisk: { type: 'boolean', default: false, description: 'only customers with a known (scored) churn risk' },
+    previousNames: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
+      default: [],
+      description: 'names the rule had before: their current members stay members (nothing re-sent)',
+    },
+    onChange: {
+      type: 'string',
+      enum: ['stay', 'reenter'],
+      default: 'stay',
+      description: 'when channel or endpoint change: current members stay (not re-sent) or re-enter (sent on the new channel)',
+    },
   },
 } as const;
 
@@ -69,5 +93,7 @@ export const triggersSchema: SectionSchema = {
     defaultHoldoutShare: { type: 'number', minimum: 0, maximum: 0.9, default: 0.1 },
     /** Hold rules back when a source they depend on is stale (sources.<name>.maxAgeHours). */
     holdOnStaleData: { type: 'boolean', default: true },
+    /** Put the customer's e-mail in action payloads, only for customers with marketing consent. */
+    includeEmail: { type: 'boolean', default: false },
   },
 };

@@ -8,6 +8,8 @@ import { loadChurnFeatures, type FeatureSet } from '../../../models/churn/featur
 import { binRowMajor, contributionsBinned } from '../../../models/churn/forest.js';
 import { loadActiveModel } from '../../../models/churn/model-store.js';
 import { scoreChurn } from '../../../models/churn/score-step.js';
+import { scoreValue } from '../../../models/value/score-step.js';
+import { buildAtRiskList } from '../../../models/churn/at-risk-list.js';
 import { DEMO_DIR, loadDemo } from './demo-data.js';
 import { jobContext, tempWarehouse, type TempWarehouse } from './helpers.js';
 
@@ -24,6 +26,24 @@ describe('churn on the demo sample data', () => {
     pop = await loadChurnFeatures(t.wh, { cutoff: AS_OF, lookbackDays: 365, horizonDays: 90 });
   });
   afterAll(() => t?.close());
+
+  it('the at-risk list reason "no purchase in N days" agrees with recency_days on the same row (one as-of, one definition)', async () => {
+    await scoreValue({ ...jobContext(t.wh, {}), config: { churn: {}, rfm: {}, value: {} } as never }, AS_OF);
+    expect(await buildAtRiskList(t.wh)).toBeGreaterThan(0);
+    const rows = await t.wh.all<{ customer_id: string; top_reason: string | null; recency_days: number | null }>(
+      "select customer_id, top_reason, recency_days from at_risk_list where top_reason like 'no purchase in %'",
+    );
+    expect(rows.length).toBeGreaterThan(20);
+    // Independently: the days since the last completed order, counted here from the purchases table.
+    const last = new Map((await t.wh.all<{ customer_id: string; d: number }>(
+      `select customer_id, date_diff('day', max(ordered_at)::date, date '2026-10-31') as d from purchases
+       where status = 'completed' and ordered_at < date '2026-11-01' group by 1`,
+    )).map((r) => [r.customer_id, Number(r.d)]));
+    for (const r of rows) {
+      const days = Number(/no purchase in (\d+) days/.exec(r.top_reason!)![1]);
+      expect({ id: r.customer_id, days, recency: r.recency_days }).toEqual({ id: r.customer_id, days: last.get(r.customer_id), recency: last.get(r.customer_id) });
+    }
+  });
 
   it('the unresolved-complaint feature agrees with the generator truth', async () => {
     const truth = await t.wh.all<{ customer_id: string; n: number }>(

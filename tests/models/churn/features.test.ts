@@ -47,8 +47,9 @@ describe('churn features (sql/features/churn_features.sql)', () => {
     // C's last order is more than 365 days before the cutoff: outside the scored population.
     expect(set.customerIds).toEqual(['A', 'B']);
     const a = rowOf(set, 'A');
-    // Orders known: 03-01, 03-21, 04-30 (refunded counts as placed; the cancelled one does not).
-    expect(a.days_since_last_purchase).toBe(32);
+    // Orders known: 03-01, 03-21, 04-30 (refunded counts as placed; the cancelled one does not). A purchase,
+    // as in customer_value.recency_days, is a completed order: the last one is 03-21, 72 days before.
+    expect(a.days_since_last_purchase).toBe(72);
     expect(a.tenure_days).toBe(151); // since signup 2025-01-01
     expect(a.count_orders_30d).toBe(0);
     expect(a.count_orders_90d).toBe(2); // 72 and 32 days old; 03-01 is 92 days old
@@ -56,7 +57,7 @@ describe('churn features (sql/features/churn_features.sql)', () => {
     expect(a.amount_90d).toBe(80);
     expect(a.amount_trend_90d).toBe(-20);
     expect(a.median_gap_days).toBe(30); // gaps 20 and 40
-    expect(a.recency_over_gap).toBeCloseTo(32 / 30, 10);
+    expect(a.recency_over_gap).toBeCloseTo(72 / 30, 10);
     expect(a.count_refunds_365d).toBe(1);
     expect(a.refund_rate_365d).toBeCloseTo(1 / 3, 10);
     expect(a.count_interactions_90d).toBe(3);

@@ -61,7 +61,7 @@ describe('cxpulse CLI', () => {
     try {
       const runs = await wh.all<{ status: string; jobs: string; trigger: string }>('select status, jobs, trigger from pipeline_runs order by started_at');
       expect(runs).toEqual([
-        { status: 'succeeded', jobs: 'ingest,transform,score,export,triggers', trigger: 'cli' },
+        { status: 'succeeded', jobs: 'ingest,transform,score,export,triggers,alerts', trigger: 'cli' },
         { status: 'succeeded', jobs: 'ingest', trigger: 'cli' },
       ]);
     } finally {

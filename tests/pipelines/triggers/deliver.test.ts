@@ -90,7 +90,7 @@ describe('webhook delivery', () => {
     expect(r.idempotencyKey).toBe(r.id);
     expect(Number(r.timestamp)).toBe(Math.floor(s.clock.now().getTime() / 1000));
     const body = JSON.parse(r.body);
-    expect(body).toMatchObject({ type: 'retention_action.fired', data: { action_id: r.id, rule: 'wb', customer_id: 'c1' } });
+    expect(body).toMatchObject({ type: 'action.entered', data: { action_id: r.id, rule: 'wb', customer_id: 'c1' } });
     // The exported verifier agrees, and rejects a tampered body or an old timestamp.
     const h = { id: r.id, timestamp: r.timestamp, signature: r.signature };
     expect(verifySignature(SECRET, h, r.body, Number(r.timestamp))).toBe(true);

@@ -1,0 +1,148 @@
+/**
+ * The at-risk list marketing acts on, ranked once per run (table at_risk_list, built by the score job
+ * after customer_360) so a page is an indexed-order read, not a sort of every customer.
+ *
+ * - value_at_stake = churn_risk x clv: the expected value lost if nothing is done. Default order.
+ * - is_lost: already gone, nothing left to save: p_alive < LOST_P_ALIVE, or lapsed with CLV < LOST_CLV.
+ *   The lost are a separate population (population=lost), never mixed into the top of the list.
+ * - One as-of: every column comes from the same run's churn_scores / customer_value / customers.
+ */
+import type { Db } from '../../pipelines/core/warehouse.js';
+
+export const LOST_P_ALIVE = 0.05;
+export const LOST_CLV = 1;
+
+export const AT_RISK_SORTS = ['stake_desc', 'risk_desc', 'risk_asc', 'clv_desc', 'clv_asc', 'recency_desc', 'recency_asc', 'customer_id'] as const;
+export type AtRiskSort = (typeof AT_RISK_SORTS)[number];
+export const AT_RISK_POPULATIONS = ['at_risk', 'lost', 'all'] as const;
+export type AtRiskPopulation = (typeof AT_RISK_POPULATIONS)[number];
+
+/** Output columns, in order (JSON rows, CSV header, Arrow schema). E-mail only for customers who consented. */
+export const AT_RISK_COLUMNS = [
+  'customer_id', 'country', 'churn_risk', 'churn_band', 'value_at_stake', 'clv', 'p_alive', 'is_lost', 'top_reason',
+  'rfm_segment', 'lifecycle_stage', 'monetary', 'recency_days', 'marketing_consent', 'email', 'scored_at',
+] as const;
+
+// Each sort reads one precomputed rank (1 = first), so ordering a page is an integer top-N.
+const SORT_RANK: Record<AtRiskSort, string> = {
+  stake_desc: 'rank_stake',
+  risk_desc: 'rank_risk',
+  risk_asc: 'rank_risk desc',
+  clv_desc: 'rank_clv',
+  clv_asc: 'rank_clv desc',
+  recency_desc: 'rank_recency',
+  recency_asc: 'rank_recency desc',
+  customer_id: 'customer_id',
+};
+
+export interface AtRiskQuery {
+  population: AtRiskPopulation;
+  min_risk?: number;
+  band?: 'low' | 'medium' | 'high';
+  segment?: string;
+  lifecycle_stage?: string;
+  country?: string;
+  min_clv?: number;
+  consent_only: boolean;
+  sort: AtRiskSort;
+  limit: number;
+  offset: number;
+}
+
+async function columnsOf(db: Db, table: string): Promise<Set<string>> {
+  const rows = await db.all<{ column_name: string }>(
+    "select column_name from information_schema.columns where table_schema = 'main' and table_name = $t",
+    { t: table },
+  );
+  return new Set(rows.map((r) => r.column_name));
+}
+
+/**
+ * The ranked list as one SELECT over churn_scores (+ customer_value and customers when present): the
+ * one definition, materialised per run by buildAtRiskList and used as a CTE when the table is not built yet.
+ */
+export async function atRiskSelect(db: Db): Promise<string> {
+  const s = await columnsOf(db, 'churn_scores');
+  const v = await columnsOf(db, 'customer_value');
+  const c = await columnsOf(db, 'customers');
+  const sv = (col: string, type: string) => (v.has(col) ? `v.${col}` : `null::${type}`);
+  const reason = s.has('churn_reasons') ? "json_extract_string(s.churn_reasons::json, '$[0].text')" : 'null::varchar';
+  return `
+    with base as (
+      select
+        s.customer_id,
+        ${c.has('country') ? 'c.country' : 'null::varchar'} as country,
+        s.churn_risk,
+        s.churn_band,
+        s.churn_risk * ${sv('clv', 'double')} as value_at_stake,
+        ${sv('clv', 'double')} as clv,
+        ${sv('p_alive', 'double')} as p_alive,
+        coalesce(${sv('p_alive', 'double')} < ${LOST_P_ALIVE}, false)
+          or (coalesce(${sv('lifecycle_stage', 'varchar')} = 'lapsed', false) and coalesce(${sv('clv', 'double')}, 0) < ${LOST_CLV}) as is_lost,
+        ${reason} as top_reason,
+        ${sv('rfm_segment', 'varchar')} as rfm_segment,
+        ${sv('lifecycle_stage', 'varchar')} as lifecycle_stage,
+        ${sv('monetary', 'double')} as monetary,
+        ${sv('recency_days', 'integer')} as recency_days,
+        ${c.has('marketing_consent') ? 'coalesce(c.marketing_consent, false)' : 'false'} as marketing_consent,
+        ${c.has('email') && c.has('marketing_consent') ? 'case when c.marketing_consent then c.email end' : 'null::varchar'} as email,
+        ${s.has('scored_at') ? 's.scored_at' : 'null::timestamp'} as scored_at
+      from churn_scores s
+      ${c.size ? 'left join customers c on c.customer_id = s.customer_id' : ''}
+      ${v.size ? 'left join customer_value v on v.customer_id = s.customer_id' : ''}
+    )
+    select *,
+      row_number() over (order by value_at_stake desc nulls last, churn_risk desc nulls last, customer_id) as rank_stake,
+      row_number() over (order by churn_risk desc nulls last, customer_id) as rank_risk,
+      row_number() over (order by clv desc nulls last, customer_id) as rank_clv,
+      row_number() over (order by recency_days desc nulls last, customer_id) as rank_recency
+    from base`;
+}
+
+/** Materialises the ranked list for this run, stored in default order so the first pages are read first. */
+export async function buildAtRiskList(db: Db): Promise<number> {
+  const tables = new Set((await db.all<{ t: string }>("select table_name as t from information_schema.tables where table_schema = 'main'")).map((r) => r.t));
+  if (!tables.has('churn_scores')) {
+    await db.run('drop table if exists at_risk_list');
+    return 0;
+  }
+  await db.run(`create or replace table at_risk_list as select * from (${await atRiskSelect(db)}) order by is_lost, rank_stake`);
+  return Number((await db.one<{ n: number }>('select count(*) as n from at_risk_list'))?.n ?? 0);
+}
+
+export interface AtRiskSql {
+  /** The page: AT_RISK_COLUMNS, in the requested order. Params: the filters, $limit and $offset. */
+  select: string;
+  /** One row: total (this population), at_risk and lost (same filters, each population). */
+  counts: string;
+  params: Record<string, string | number | boolean>;
+}
+
+/** The page and the counts over the same filters, every value bound; `source` is at_risk_list or the CTE. */
+export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean): Promise<AtRiskSql> {
+  const conds: string[] = [];
+  const params: Record<string, string | number | boolean> = {};
+  if (q.min_risk !== undefined) { conds.push('churn_risk >= $min_risk'); params.min_risk = q.min_risk; }
+  if (q.band !== undefined) { conds.push('churn_band = $band'); params.band = q.band; }
+  if (q.country !== undefined) { conds.push('country = $country'); params.country = q.country; }
+  if (q.segment !== undefined) { conds.push('rfm_segment = $segment'); params.segment = q.segment; }
+  if (q.lifecycle_stage !== undefined) { conds.push('lifecycle_stage = $lifecycle_stage'); params.lifecycle_stage = q.lifecycle_stage; }
+  if (q.min_clv !== undefined) { conds.push('clv >= $min_clv'); params.min_clv = q.min_clv; }
+  if (q.consent_only) conds.push('marketing_consent');
+  const filters = conds.length ? conds.join(' and ') : 'true';
+  const population = q.population === 'at_risk' ? 'not is_lost' : q.population === 'lost' ? 'is_lost' : 'true';
+  const src = hasTable ? 'at_risk_list' : `(${await atRiskSelect(db)})`;
+  return {
+    select: `select ${AT_RISK_COLUMNS.join(', ')} from ${src} l where ${filters} and ${population}
+      order by ${SORT_RANK[q.sort]} limit $limit offset $offset`,
+    counts: `select count(*) filter (where ${population}) as total, count(*) filter (where not is_lost) as at_risk,
+      count(*) filter (where is_lost) as lost from ${src} l where ${filters}`,
+    params,
+  };
+}
+
+/** What the list is, in words (the page header and the API say the same). */
+export function populationLabel(q: Pick<AtRiskQuery, 'population' | 'consent_only'>): string {
+  const who = q.population === 'at_risk' ? 'scored customers still worth saving (not lost)' : q.population === 'lost' ? 'scored customers already lost (p_alive < 5%, or lapsed with CLV < 1)' : 'all scored customers';
+  return `${who}${q.consent_only ? ', consented to marketing' : ''}`;
+}
