@@ -1,5 +1,4 @@
-import { eraseFromExports } from '../export/erase-from-exports.js';
-import { forgetCustomer } from '../triggers/forget.js';
+import { eraseCustomer } from '../jobs/erase-customer.js';
 import type { Command } from './commands.js';
 import { COMMON_OPTIONS } from './commands.js';
 import { openContext } from './open-context.js';
@@ -9,7 +8,8 @@ const USAGE = 'cxpulse forget CUSTOMER_ID [--config PATH]';
 export const forgetCommand: Command = {
   name: 'forget',
   usage: USAGE,
-  summary: 'erase a customer (GDPR): every table with a customer_id, score history, survey answers, written exports; cancels undelivered actions',
+  summary:
+    'erase a customer (GDPR) from every place: tables, score history, survey answers, rejected rows, written exports, export temp files, the warehouse file bytes; resumable',
   options: { config: COMMON_OPTIONS.config, debug: COMMON_OPTIONS.debug, help: COMMON_OPTIONS.help },
   async action({ values, positionals }) {
     if (positionals.length !== 1) {
@@ -18,16 +18,14 @@ export const forgetCommand: Command = {
     }
     const ctx = await openContext({ config: values.config as string | undefined, debug: Boolean(values.debug) });
     try {
-      const r = await forgetCustomer(ctx.warehouse, positionals[0], ctx.clock);
-      await ctx.warehouse.checkpoint();
-      const ex = await eraseFromExports(ctx.warehouse, ctx.config.exports.dir, r.customerId);
-      const tables = Object.entries(r.deleted).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
-      process.stdout.write(
-        `forgot customer ${r.customerId}: deleted ${tables.join(', ') || 'no rows'}; rejected rows ${r.rejectedRows}; ` +
-          `actions cancelled ${r.cancelledActions}, anonymised ${r.anonymisedActions}; ` +
-          `exports rewritten ${ex.files} file(s), ${ex.rows} row(s) removed\n` +
-          'copies of exports outside exports.dir (BI tools, backups) are not reached\n',
-      );
+      const r = await eraseCustomer(positionals[0], { warehouse: ctx.warehouse, exportsDir: ctx.config.exports.dir, clock: ctx.clock });
+      process.stdout.write(`forgot customer ${r.customerId}:\n`);
+      for (const p of r.places) process.stdout.write(`  ${p.place.padEnd(15)} ${p.detail}\n`);
+      process.stdout.write('copies of exports outside exports.dir (BI tools, backups) are not reached\n');
+      if (r.pending.length > 0) {
+        process.stderr.write(`erasure incomplete: still to clean ${r.pending.join(', ')}; run the same command again\n`);
+        return 1;
+      }
       return 0;
     } finally {
       ctx.warehouse.close();

@@ -5,6 +5,7 @@ import { consoleLogger, logFormatFromEnv, type Logger } from '../core/logger.js'
 import { migrate } from '../core/migrate.js';
 import { Warehouse } from '../core/warehouse.js';
 import { loadConfig } from '../config/load-config.js';
+import { markAbandonedRuns } from '../jobs/abandoned-runs.js';
 import type { Config } from '../config/types.js';
 
 export interface CliContext {
@@ -33,8 +34,12 @@ export async function openContext(opts: { config?: string; asOf?: string; debug?
   if (config.duckdb.threads) settings.threads = String(config.duckdb.threads);
   if (config.duckdb.memoryLimit) settings.memory_limit = config.duckdb.memoryLimit;
   const warehouse = await Warehouse.open(config.warehouse, { settings });
+  const logger = consoleLogger({ debug: opts.debug, format: logFormatFromEnv() });
   try {
     await migrate(warehouse);
+    // This process holds the warehouse now: any run still marked running belongs to a dead process.
+    const abandoned = await markAbandonedRuns(warehouse, systemClock.now());
+    if (abandoned.length > 0) logger.warn(`marked ${abandoned.length} run(s) abandoned (their process ended mid-run)`, { run_ids: abandoned.join(',') });
   } catch (err) {
     warehouse.close();
     throw err;
@@ -43,7 +48,7 @@ export async function openContext(opts: { config?: string; asOf?: string; debug?
     config,
     warehouse,
     clock: systemClock,
-    logger: consoleLogger({ debug: opts.debug, format: logFormatFromEnv() }),
+    logger,
     asOfOverride,
   };
 }

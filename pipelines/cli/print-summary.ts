@@ -6,6 +6,7 @@ interface SourceCounts {
   updated?: number;
   duplicate?: number;
   rejected?: number;
+  conflicts?: number;
   files?: number;
   skipped_files?: number;
 }
@@ -25,6 +26,14 @@ export function printRunSummary(outcome: RunOutcome, out: NodeJS.WritableStream)
       out.write(
         `  ${pad(name, 14)}${pad(c.read ?? 0, 10, true)}${pad(c.loaded ?? 0, 10, true)}${pad(c.updated ?? 0, 10, true)}${pad(c.duplicate ?? 0, 11, true)}${pad(c.rejected ?? 0, 10, true)}\n`,
       );
+    }
+    for (const [name, c] of Object.entries(sources)) {
+      if (c.conflicts) {
+        out.write(
+          `\n  ! ${name}: ${c.conflicts} row(s) rejected as key conflicts (one key, different content in the same file); ` +
+            `see rejected_rows (reason "conflict: ...")\n`,
+        );
+      }
     }
     out.write('\n');
   }

@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from '../../dashboards/server.js';
 import { createJobRunner, type JobRunner } from '../jobs/job-runner.js';
 import { JOB_NAMES } from '../jobs/registry.js';
 import { serverConfigOf } from '../core/server-settings.js';
+import { assertSafeBind, loadApiKeys } from '../../dashboards/plugins/auth.js';
 import { startScheduler, type Scheduler } from '../scheduler/scheduler.js';
 
 export interface ServeOptions {
@@ -86,6 +87,18 @@ function parsePort(v: unknown): number | undefined {
 }
 
 export { parsePort };
+
+/**
+ * The server settings `start` will use, checked BEFORE any job runs: a bad --port, or a non-loopback
+ * host without API keys, must not let the whole pipeline (webhooks included) run before the refusal.
+ */
+export function checkServeSettings(config: CliContext['config'], opts: { host?: string; port?: unknown }, env = process.env): { host: string; port: number } {
+  const server = serverConfigOf(config.server);
+  const port = parsePort(opts.port) ?? server.port;
+  const host = opts.host ?? server.host;
+  assertSafeBind(host, loadApiKeys(server.apiKeys, env.CXPULSE_API_KEYS).length);
+  return { host, port };
+}
 
 export const serveCommand: Command = {
   name: 'serve',

@@ -3,9 +3,8 @@ import { runPipeline } from '../jobs/run-pipeline.js';
 import type { Command } from './commands.js';
 import { openContext } from './open-context.js';
 import { printRunSummary } from './print-summary.js';
-import { parsePort, serveUntilSignal } from './serve-command.js';
+import { checkServeSettings, parsePort, serveUntilSignal } from './serve-command.js';
 import { assertPortFree } from './port-free.js';
-import { serverConfigOf } from '../core/server-settings.js';
 
 /**
  * `npm start`: the whole product on one command. Uses ./cxpulse.config.json when present, else the
@@ -24,18 +23,25 @@ export const startCommand: Command = {
     help: { type: 'boolean', short: 'h' },
   },
   async action({ values }) {
+    // A port that is no port fails before anything is opened or run.
+    parsePort(values.port);
     const ctx = await openContext({
       config: values.config as string | undefined,
       asOf: values['as-of'] as string | undefined,
       debug: Boolean(values.debug),
     });
+    let bind: { host: string; port: number };
+    try {
+      // Server settings are checked before the first job: an unsafe bind must not run the pipeline first.
+      bind = checkServeSettings(ctx.config, { host: values.host as string | undefined, port: values.port });
+    } catch (err) {
+      ctx.warehouse.close();
+      throw err;
+    }
     const out = process.stdout;
     // A busy port is found before the first run, not after it.
-    const server = serverConfigOf(ctx.config.server);
-    const host = (values.host as string | undefined) ?? server.host;
-    const port = parsePort(values.port) ?? server.port;
     try {
-      await assertPortFree(host, port);
+      await assertPortFree(bind.host, bind.port);
     } catch (err) {
       ctx.warehouse.close();
       throw err;
@@ -49,7 +55,7 @@ export const startCommand: Command = {
       // Serve anyway: the dashboards show the last good state and the failed run in /api/jobs.
       process.stderr.write(`cxpulse: first run failed: ${outcome.error.toLine()}\n`);
     }
-    await serveUntilSignal(ctx, { host: values.host as string | undefined, port: parsePort(values.port) });
+    await serveUntilSignal(ctx, bind);
     return 0;
   },
 };

@@ -6,8 +6,9 @@ import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
 import { isIanaZone } from '../core/time-zone.js';
+import { plausibilityProblems } from '../sources/plausibility.js';
 import { resolveSurveyScales, surveyScaleProblems } from '../sources/survey-scales.js';
-import { configSchema } from './schema.js';
+import { configSchema, type SourceName } from './schema.js';
 import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
 
@@ -76,6 +77,7 @@ function semanticProblems(cfg: Config): string[] {
     for (const [key, zone] of [[`sources.${name}.timezone`, src.timezone]] as const) {
       if (zone !== undefined && !isIanaZone(zone)) out.push(`${key}: "${zone}" is not an IANA time zone (e.g. "Europe/Riga", "Asia/Shanghai", "UTC")`);
     }
+    out.push(...plausibilityProblems(name as SourceName, src));
   }
   out.push(...moduleProblems(cfg));
   return out;

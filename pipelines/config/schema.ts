@@ -1,3 +1,4 @@
+import { plausibilitySchema } from '../sources/plausibility.js';
 import { sectionSchemas } from './sections.js';
 
 import { SOURCE_NAMES, type SourceName } from './source-names.js';
@@ -75,6 +76,7 @@ const sourceSchema = {
     },
     timezone: { type: 'string', minLength: 1, description: "IANA zone this source's naive timestamps are in; default: the top-level timezone" },
     maxAgeHours: { type: 'number', exclusiveMinimum: 0, description: 'data older than this is stale' },
+    plausibility: plausibilitySchema,
     attributes: {
       type: 'object',
       propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' },

@@ -18,6 +18,8 @@ export interface SourceConfig {
   /** IANA zone naive timestamps of this source are read in; defaults to the top-level `timezone`. */
   timezone?: string;
   maxAgeHours?: number;
+  /** Canonical column -> plausibility rule overriding the defaults (pipelines/sources/plausibility.ts). */
+  plausibility?: Record<string, import('../sources/plausibility.js').ColumnRule>;
   /** customers only: attribute name -> type and file column (docs/churn-features.md, "Customer attributes"). */
   attributes?: Record<string, { type: 'categorical' | 'numeric'; column?: string }>;
 }

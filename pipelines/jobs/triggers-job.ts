@@ -1,4 +1,5 @@
 import { isoDate } from '../core/clock.js';
+import { CxpError } from '../core/errors.js';
 import { sourceFreshness } from '../core/freshness.js';
 import { deliverPending, deliveryConfig } from '../triggers/deliver.js';
 import { evaluateRules } from '../triggers/evaluate.js';
@@ -33,6 +34,19 @@ export const triggersJob: Job = {
     const delivery = ctx.signal?.aborted
       ? { skipped: 'shutting down; pending actions are delivered by the next run' }
       : await deliverPending(ctx.warehouse, deliveryConfig(ctx.config), { clock: ctx.clock, logger: ctx.logger });
+    if (!('skipped' in delivery) && delivery.attempted > 0 && delivery.dead === delivery.attempted) {
+      // The actions are recorded (outbox, attempts): the run fails so the status and exit code say what
+      // happened instead of "succeeded" with nothing delivered.
+      throw new CxpError(
+        'CXP_ERR_DELIVERY_FAILED',
+        `every webhook delivery of this run was dead-lettered (${delivery.dead} of ${delivery.attempted}); nothing reached a receiver`,
+        {
+          where: 'delivery.endpoints',
+          delivery,
+          hint: 'see last_error of the dead actions (table retention_actions, status dead), fix the receiver, then `cxpulse replay --dead`',
+        },
+      );
+    }
     return {
       as_of: isoDate(asOf),
       rules: Object.fromEntries(rulesOut.map((r) => [r.rule, { status: r.status, reason: r.reason, entered: r.entered, fired: r.fired, held_out: r.heldOut, cooldown: r.cooldown, no_consent: r.noConsent, left: r.left, cancelled: r.cancelled }])),

@@ -9,9 +9,10 @@ import type { Config, SourceConfig } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
 import { createBareCustomers, mergeSource } from './merge.js';
 import { dropRawTables, readSourceFile } from './read-file.js';
+import { verifyCompressed } from './compressed.js';
 import { formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
 import { LOAD_ORDER, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
-import { createRawView, createStagingMacros, planColumns, setSourceVariables, stagedTable, stageFile } from './stage.js';
+import { createRawView, createStagingMacros, planColumns, scrubErasedFromRejects, setSourceVariables, stagedTable, stageFile } from './stage.js';
 
 /** Where a source's rows ended in one run. Invariant: read = loaded + updated + duplicate + rejected. */
 export interface SourceCounts {
@@ -20,6 +21,8 @@ export interface SourceCounts {
   updated: number;
   duplicate: number;
   rejected: number;
+  /** Of `rejected`: rows whose key appears in the same file with different content (key-conflicts.ts). */
+  conflicts: number;
   files: number;
   skipped_files: number;
   /**
@@ -130,7 +133,7 @@ async function stageSource(
   hashes: HashQueue,
   loaded: LoadedFile[],
 ): Promise<SourceCounts> {
-  const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, files: files.length, skipped_files: 0 };
+  const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, conflicts: 0, files: files.length, skipped_files: 0 };
   await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`);
   const wanted = [
     ...spec.columns.map((c) => cfg.columns[c.name] ?? c.name),
@@ -156,15 +159,24 @@ async function stageSource(
         hint: 'remove the file, or write at least its header line',
       });
     }
+    await verifyCompressed(path, spec.source);
     try {
       const raw = await readSourceFile(db, { source: spec.source, cfg, file: path, format: formatOf(spec.source, cfg, path), wanted });
       const plans = planColumns(spec, cfg, path, raw);
       await setSourceVariables(db, spec, cfg, plans);
       await createRawView(db, spec, cfg, raw, plans, idx);
-      const rejected = await stageFile(db, spec, raw, path, idx);
+      const { rejected, conflicts } = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
       const read = raw.rows + raw.readerRejects;
       counts.read += read;
       counts.rejected += raw.readerRejects + rejected;
+      counts.conflicts += conflicts;
+      if (conflicts > 0) {
+        opts.logger.warn('key conflicts: rows sharing a key with different content in one file were rejected', {
+          source: spec.source,
+          file: path,
+          rows: conflicts,
+        });
+      }
       if (spec.source === 'surveys' && (cfg.answerColumns?.length ?? 0) > 0) {
         counts.answers = await countAnswers(db, spec, idx, cfg.answerColumns!.length, read, raw.readerRejects + rejected, counts.answers);
       }
@@ -268,6 +280,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           await db.run(`drop table ${quoteIdent(stagedTable(spec))}`);
         }
         const now = opts.clock.now();
+        await scrubErasedFromRejects(db);
         await db.run(
           `insert into rejected_rows (run_id, source, file, line, reason, raw_row, rejected_at)
            select $1, source, file, line, reason, raw_row, $2 from cxp_rejects order by source, file, line`,

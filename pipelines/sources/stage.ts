@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { CxpError } from '../core/errors.js';
 import { fromRoot } from '../core/paths.js';
-import { quoteIdent } from '../core/sql-ident.js';
+import { SOURCE_TRIM_CHARS } from '../core/source-text.js';
+import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import type { ConnDb } from '../core/warehouse.js';
 import type { SourceConfig } from '../config/types.js';
 import type { RawFile } from './read-file.js';
+import { rejectKeyConflicts } from './key-conflicts.js';
+import { applyPlausibility } from './plausibility.js';
 import type { SourceSpec } from './source-specs.js';
 import { noAnswerForSql, resolveSurveyScales } from './survey-scales.js';
 
@@ -144,12 +147,16 @@ function defaultVar(canonical: string): string {
 }
 
 /**
- * Source text as the staging models see it: trimmed, '' as null. Trimming allocates a new string, so it
- * only runs on values that start or end with a space (rare; saves ~1 s of CPU per 10M values).
+ * Source text as the staging models see it: trimmed of the characters JavaScript's trim() removes
+ * (core/source-text.ts, so ids match whichever door they come in by: "C6<TAB>" is "C6"), '' as null.
+ * Trimming allocates a new string, so it only runs on values whose first or last character is a
+ * control/space character or beyond ASCII (rare; saves ~1 s of CPU per 10M values).
  */
+const TRIM_SET = quoteLiteral(SOURCE_TRIM_CHARS);
 const text = (expr: string) => {
   const v = `cast(${expr} as varchar)`;
-  return `(case when starts_with(${v}, ' ') or ends_with(${v}, ' ') then nullif(trim(${v}), '') else nullif(${v}, '') end)`;
+  const edge = `unicode(${v}) <= 32 or unicode(${v}) >= 133 or unicode(right(${v}, 1)) <= 32 or unicode(right(${v}, 1)) >= 133`;
+  return `(case when ${edge} then nullif(trim(${v}, ${TRIM_SET}), '') else nullif(${v}, '') end)`;
 };
 
 /** The view raw_<source> the staging model reads: canonical names, text, blanks as null. */
@@ -185,28 +192,69 @@ export async function createRawView(db: ConnDb, spec: SourceSpec, cfg: SourceCon
 }
 
 export const ERASED_REASON = 'customer erased by cxpulse forget: not loaded again';
+export const ERASED_READER_REASON = 'unreadable row naming a customer erased by cxpulse forget: raw text not kept';
+
+/**
+ * Rows the READER rejected (malformed lines) never reach staging, so their raw text is checked here
+ * before it is stored: a line with a token whose sha256 is an erased customer's id (or, lower-cased,
+ * their e-mail's) keeps its line number and count but loses its text. Tokens are the runs of characters
+ * between delimiters, quotes, blanks and JSON punctuation.
+ */
+export async function scrubErasedFromRejects(db: ConnDb): Promise<number> {
+  const any = await db.one<{ n: number }>('select count(*) as n from erased_customers');
+  if (!any?.n) return 0;
+  await db.run(
+    `create or replace temp table cxp_erased_hits as
+     select distinct rid from (
+       select rowid as rid, unnest(regexp_extract_all(raw_row, '[^\\s,;|"''{}\\[\\]:\\\\]+')) as tok
+       from cxp_rejects where raw_row is not null and reason <> $1
+     )
+     where sha256(tok) in (select customer_key_sha256 from erased_customers)
+        or sha256(lower(tok)) in (select email_sha256 from erased_customers where email_sha256 is not null)`,
+    [ERASED_REASON],
+  );
+  const n = (await db.one<{ n: number }>('select count(*) as n from cxp_erased_hits'))?.n ?? 0;
+  if (n > 0) {
+    await db.run('update cxp_rejects set raw_row = null, reason = $1 where rowid in (select rid from cxp_erased_hits)', [ERASED_READER_REASON]);
+  }
+  await db.run('drop table cxp_erased_hits');
+  return n;
+}
 
 export function stagedTable(spec: SourceSpec): string {
   return `cxp_stg_${spec.source}`;
 }
 
 /**
- * Runs the staging model over the current file and appends the result to cxp_stg_<source>;
- * copies rejected rows (with their raw text) to cxp_rejects. Returns the number rejected.
+ * Runs the staging model over the current file and appends the result to cxp_stg_<source>, then the
+ * plausibility step (plausibility.ts) and the within-file key conflict check (key-conflicts.ts);
+ * copies rejected rows (with their raw text) to cxp_rejects. Returns the number rejected, and how many
+ * of those were key conflicts.
  */
-export async function stageFile(db: ConnDb, spec: SourceSpec, raw: RawFile, file: string, fileIdx: number): Promise<number> {
+export async function stageFile(
+  db: ConnDb,
+  spec: SourceSpec,
+  cfg: Pick<SourceConfig, 'plausibility'>,
+  raw: RawFile,
+  file: string,
+  fileIdx: number,
+  runDate: Date,
+): Promise<{ rejected: number; conflicts: number }> {
   const table = quoteIdent(stagedTable(spec));
   const sql = stagingSql(spec.stagingModel);
   await db.run(`create temp table if not exists ${table} as select * from (${sql}) limit 0`);
   await db.run(`insert into ${table} ${sql}`);
   // Customers erased with `cxpulse forget` stay out when their source files are read again. Their rows
-  // are accounted as rejected, without the raw text (it is the personal data that was erased).
+  // are accounted as rejected, without the raw text (it is the personal data that was erased), whatever
+  // else is wrong with the row.
   await db.run(
     `update ${table} set reject_reason = $1
-     where _file_idx = ${fileIdx} and reject_reason is null and customer_id is not null
+     where _file_idx = ${fileIdx} and customer_id is not null
        and sha256(customer_id) in (select customer_key_sha256 from erased_customers)`,
     [ERASED_REASON],
   );
+  await applyPlausibility(db, spec, cfg, stagedTable(spec), fileIdx, runDate);
+  const conflicts = await rejectKeyConflicts(db, spec, stagedTable(spec), fileIdx);
   const n = await db.one<{ n: number }>(
     `select count(*) as n from ${table} where _file_idx = ${fileIdx} and reject_reason is not null`,
   );
@@ -219,5 +267,5 @@ export async function stageFile(db: ConnDb, spec: SourceSpec, raw: RawFile, file
       [spec.source, file, ERASED_REASON],
     );
   }
-  return n?.n ?? 0;
+  return { rejected: n?.n ?? 0, conflicts };
 }

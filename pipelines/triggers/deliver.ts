@@ -21,6 +21,10 @@ export interface DeliveryConfig extends BackoffPolicy {
   timeoutSeconds: number;
   maxAttempts: number;
   batchSize: number;
+  /** Requests in flight at once per endpoint. */
+  concurrency: number;
+  /** No new request starts after this many seconds of a pass; what is left stays due for the next sweep. */
+  passDeadlineSeconds: number;
 }
 
 export function deliveryConfig(config: Config): DeliveryConfig {
@@ -33,6 +37,8 @@ export function deliveryConfig(config: Config): DeliveryConfig {
     factor: d.factor ?? 2,
     maxDelaySeconds: d.maxDelaySeconds ?? 3600,
     batchSize: d.batchSize ?? 500,
+    concurrency: d.concurrency ?? 4,
+    passDeadlineSeconds: d.passDeadlineSeconds ?? 60,
   };
 }
 
@@ -51,6 +57,8 @@ export interface DeliverySummary {
   delivered: number;
   retrying: number;
   dead: number;
+  /** Due items not attempted because the pass deadline came first: they stay due for the next sweep. */
+  deferred: number;
 }
 
 /** One outbox item: an action (its action.entered event) or a follow-up event (action_events). */
@@ -217,13 +225,14 @@ const TABLE = { action: { table: 'retention_actions', key: 'action_id' }, event:
  * The outbox worker: one pass over webhook items that are due (actions pending, or failed with
  * next_attempt_at reached, then their follow-up events), oldest first. Each attempt is recorded; an
  * item's webhook-id is its action_id / event_id (or its batch's id), the same on every attempt, so
- * receivers dedupe re-sends (at-least-once delivery).
+ * receivers dedupe re-sends (at-least-once delivery). At most `concurrency` requests are in flight per
+ * endpoint, and no new request starts after `passDeadlineSeconds` (the rest stays due: `deferred`).
  */
 export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: DeliverOptions): Promise<DeliverySummary> {
   const now = opts.clock.now();
   await cancelWithoutConsent(wh);
   const ids = opts.actionIds;
-  if (ids && ids.length === 0) return { attempted: 0, delivered: 0, retrying: 0, dead: 0 };
+  if (ids && ids.length === 0) return { attempted: 0, delivered: 0, retrying: 0, dead: 0, deferred: 0 };
   const due = await wh.all<DueItem>(
     `select * from (${DUE_SQL}) d
      ${ids ? `where id in (${ids.map((_, i) => `$${i + 3}`).join(', ')})` : ''}
@@ -256,8 +265,9 @@ export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: D
       );
     }
   }
-  const summary: DeliverySummary = { attempted: 0, delivered: 0, retrying: 0, dead: 0 };
-  for (const m of messages) {
+  const summary: DeliverySummary = { attempted: 0, delivered: 0, retrying: 0, dead: 0, deferred: 0 };
+  const deadline = performance.now() + cfg.passDeadlineSeconds * 1000;
+  const sendOne = async (m: Message): Promise<void> => {
     const started = opts.clock.now();
     const t0 = performance.now();
     let out = await send(cfg.endpoints[m.endpoint], secrets.get(m.endpoint)!, m, started, cfg.timeoutSeconds * 1000);
@@ -297,6 +307,29 @@ export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: D
       );
     }
     opts.logger?.[out.kind === 'delivered' ? 'info' : 'warn'](`${m.batched ? `batch ${m.id} (${m.items.length} events)` : `${m.items[0].event_type} ${m.id}`} ${out.kind}`, { attempt, error: out.error });
+  };
+  // Per endpoint, a queue in outbox order worked by `concurrency` workers; endpoints run side by side,
+  // so a receiver that never answers holds only its own workers, each for at most timeoutSeconds. After
+  // the pass deadline no new request starts: a pass lasts at most passDeadlineSeconds + timeoutSeconds.
+  const byEndpoint = new Map<string, Message[]>();
+  for (const m of messages) byEndpoint.set(m.endpoint, [...(byEndpoint.get(m.endpoint) ?? []), m]);
+  const workers: Promise<void>[] = [];
+  for (const queue of byEndpoint.values()) {
+    const worker = async (): Promise<void> => {
+      for (let m = queue.shift(); m; m = queue.shift()) {
+        if (performance.now() >= deadline) {
+          summary.deferred += m.items.length + queue.reduce((n, q) => n + q.items.length, 0);
+          queue.length = 0;
+          return;
+        }
+        await sendOne(m);
+      }
+    };
+    for (let i = 0; i < Math.min(cfg.concurrency, queue.length); i++) workers.push(worker());
+  }
+  await Promise.all(workers);
+  if (summary.deferred > 0) {
+    opts.logger?.warn('delivery pass deadline reached; the remaining items wait for the next sweep', { deferred: summary.deferred });
   }
   return summary;
 }

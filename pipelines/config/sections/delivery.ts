@@ -29,5 +29,9 @@ export const deliverySchema: SectionSchema = {
     maxDelaySeconds: { type: 'number', exclusiveMinimum: 0, default: 3600 },
     /** Actions delivered per worker pass, so one pass stays bounded. */
     batchSize: { type: 'integer', minimum: 1, default: 500 },
+    /** Requests in flight at once per endpoint: one slow receiver cannot hold the others' queue. */
+    concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 4 },
+    /** No new request starts after this many seconds of a pass; the rest waits for the next sweep. */
+    passDeadlineSeconds: { type: 'number', exclusiveMinimum: 0, default: 60 },
   },
 };

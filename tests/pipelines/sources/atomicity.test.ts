@@ -65,8 +65,8 @@ describe('ingest is atomic', () => {
     expect(first.sources.purchases).toMatchObject({ read: 2000, loaded: 2000, files: 1, skipped_files: 0 });
     const before = await warehouseChecksums(env.wh);
     const again = await env.ingest(SOURCES);
-    expect(again.sources.customers).toEqual({ read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, files: 1, skipped_files: 1 });
-    expect(again.sources.purchases).toEqual({ read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, files: 1, skipped_files: 1 });
+    expect(again.sources.customers).toEqual({ read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, conflicts: 0, files: 1, skipped_files: 1 });
+    expect(again.sources.purchases).toEqual({ read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, conflicts: 0, files: 1, skipped_files: 1 });
     expect(await warehouseChecksums(env.wh)).toEqual(before);
   });
 

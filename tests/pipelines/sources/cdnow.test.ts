@@ -48,7 +48,7 @@ describe('CDNOW purchase data through a config (runs of spaces, CRLF, YYYYMMDD)'
     expect(expected).toMatchObject({ rows: 69_659, customers: 23_570 });
 
     const s = await load('cdnow-master.config.json');
-    expect(s.sources.purchases).toEqual({ read: 69_659, loaded: 69_659, updated: 0, duplicate: 0, rejected: 0, files: 1, skipped_files: 0 });
+    expect(s.sources.purchases).toEqual({ read: 69_659, loaded: 69_659, updated: 0, duplicate: 0, rejected: 0, conflicts: 0, files: 1, skipped_files: 0 });
     expect(s.bare_customers).toBe(23_570);
     const t = await wh.one<Record<string, number | Date>>(`select count(*) as purchases, count(distinct order_id) as ids,
         count(distinct customer_id) as customers, (sum(amount) * 100)::bigint as cents,

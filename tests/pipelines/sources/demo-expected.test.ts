@@ -74,6 +74,7 @@ describe('the demo set loads exactly as its generator says (data-samples/demo/EX
         updated: e.updated,
         duplicate: e.duplicates,
         rejected: e.rejected,
+        conflicts: 0,
         files: Object.keys(e.files).length,
         skipped_files: 0,
       });

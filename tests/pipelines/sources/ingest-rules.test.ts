@@ -86,12 +86,12 @@ describe('ingest: every row ends in exactly one place', () => {
 
   it('counts loaded / duplicate / rejected per source and the counts add up to rows read', async () => {
     const s = await env.ingest(allSources(), 'run-a');
-    expect(s.sources.customers).toEqual({ read: 8, loaded: 4, updated: 0, duplicate: 1, rejected: 3, files: 1, skipped_files: 0 });
-    expect(s.sources.purchases).toEqual({ read: 9, loaded: 4, updated: 0, duplicate: 1, rejected: 4, files: 1, skipped_files: 0 });
-    expect(s.sources.interactions).toEqual({ read: 5, loaded: 2, updated: 0, duplicate: 0, rejected: 3, files: 1, skipped_files: 0 });
+    expect(s.sources.customers).toEqual({ read: 8, loaded: 4, updated: 0, duplicate: 1, rejected: 3, conflicts: 0, files: 1, skipped_files: 0 });
+    expect(s.sources.purchases).toEqual({ read: 9, loaded: 4, updated: 0, duplicate: 1, rejected: 4, conflicts: 0, files: 1, skipped_files: 0 });
+    expect(s.sources.interactions).toEqual({ read: 5, loaded: 2, updated: 0, duplicate: 0, rejected: 3, conflicts: 0, files: 1, skipped_files: 0 });
     // answers: 5 rows x 2 columns; R2 and R5 rejected (4 cells); R1 2, R3 1 (+1 blank), R4 2 valid.
     expect(s.sources.surveys).toEqual({
-      read: 5, loaded: 3, updated: 0, duplicate: 0, rejected: 2, files: 1, skipped_files: 0,
+      read: 5, loaded: 3, updated: 0, duplicate: 0, rejected: 2, conflicts: 0, files: 1, skipped_files: 0,
       answers: { read: 10, valid: 5, no_answer: 1, rejected: 4 },
     });
     for (const c of Object.values(s.sources)) expect(accountedFor(c!)).toBe(true);
@@ -185,7 +185,7 @@ describe('ingest: every row ends in exactly one place', () => {
       ['ClientRef,JoinedOn,Market,Email,OptIn', 'C9,2026-02-01,SE,nine@x.se,y', 'C1,2026-01-05,DE,new@x.de,yes', 'C2,2026-01-06T10:30:00Z,FR,b@x.fr,no'].join('\n'),
     );
     const s = await env.ingest(allSources(), 'run-b');
-    expect(s.sources.customers).toEqual({ read: 3, loaded: 0, updated: 2, duplicate: 1, rejected: 0, files: 2, skipped_files: 1 });
+    expect(s.sources.customers).toEqual({ read: 3, loaded: 0, updated: 2, duplicate: 1, rejected: 0, conflicts: 0, files: 2, skipped_files: 1 });
     expect(s.sources.purchases).toMatchObject({ read: 0, files: 1, skipped_files: 1 });
     const c9 = await env.wh.one('select is_bare, country, email, marketing_consent, updated_run_id from customers where customer_id = $1', ['C9']);
     expect(c9).toEqual({ is_bare: false, country: 'SE', email: 'nine@x.se', marketing_consent: true, updated_run_id: 'run-b' });
@@ -194,14 +194,43 @@ describe('ingest: every row ends in exactly one place', () => {
     expect((await env.wh.one<{ n: number }>('select count(*) as n from customers'))!.n).toBe(7);
   });
 
-  it('within one batch a changed row for the same key is an update and the last version wins', async () => {
-    env.write('c.csv', ['customer_id,country', 'A,DE', 'A,FR', 'A,FR', 'B,US'].join('\n'));
+  it('within one file a key with different content is a conflict: all its rows rejected, none counted as an update', async () => {
+    env.write('c.csv', ['customer_id,country', 'A,DE', 'A,FR', 'A,FR', 'B,US', 'B,US'].join('\n'));
     const s = await env.ingest({ customers: { path: 'c.csv' } });
-    expect(s.sources.customers).toMatchObject({ read: 4, loaded: 2, updated: 1, duplicate: 1, rejected: 0 });
+    expect(s.sources.customers).toMatchObject({ read: 5, loaded: 1, updated: 0, duplicate: 1, rejected: 3, conflicts: 3 });
+    expect(await env.wh.all('select customer_id, country from customers order by 1')).toEqual([{ customer_id: 'B', country: 'US' }]);
+    const r = await env.wh.all<{ line: number; reason: string }>('select line, reason from rejected_rows order by line');
+    expect(r.map((x) => x.line)).toEqual([2, 3, 4]);
+    expect(r[0].reason).toBe(
+      'conflict: customer_id "A" appears on lines 2, 3, 4 of this file with different content; none of them loaded (make the key unique, or split the file into snapshots)',
+    );
+  });
+
+  it('a key changed between two files of one run is an update in file order, and the last file wins', async () => {
+    env.write('snap/c1.csv', ['customer_id,country', 'A,DE', 'B,US'].join('\n'));
+    env.write('snap/c2.csv', ['customer_id,country', 'A,FR', 'B,US'].join('\n'));
+    const s = await env.ingest({ customers: { path: 'snap/c*.csv' } });
+    expect(s.sources.customers).toMatchObject({ read: 4, loaded: 2, updated: 1, duplicate: 1, rejected: 0, conflicts: 0 });
     expect(await env.wh.all('select customer_id, country from customers order by 1')).toEqual([
       { customer_id: 'A', country: 'FR' },
       { customer_id: 'B', country: 'US' },
     ]);
+  });
+
+  it('the run summary says key conflicts out loud', async () => {
+    const lines = ['order_id,customer_id,ordered_at,amount'];
+    for (let i = 0; i < 8; i++) lines.push(`O1,C1,2026-06-0${i + 1},${i + 1}.00`);
+    env.write('p.csv', lines.join('\n'));
+    const s = await env.ingest({ purchases: { path: 'p.csv' } });
+    expect(s.sources.purchases).toMatchObject({ read: 8, loaded: 0, updated: 0, rejected: 8, conflicts: 8 });
+    const reason = await env.wh.one<{ reason: string }>('select reason from rejected_rows limit 1');
+    expect(reason?.reason).toContain('appears on lines 2, 3, 4, 5, 6 and 3 more of this file');
+    let out = '';
+    printRunSummary(
+      { runId: 'r', status: 'succeeded', startedAt: new Date(0), finishedAt: new Date(0), results: { ingest: s as unknown as Record<string, unknown> } },
+      { write: (t: string) => ((out += t), true) } as unknown as NodeJS.WritableStream,
+    );
+    expect(out).toContain('! purchases: 8 row(s) rejected as key conflicts');
   });
 });
 
@@ -255,7 +284,7 @@ describe('ingest job in the pipeline', () => {
     expect(outcome.status).toBe('succeeded');
     const row = await env.wh.one<{ status: string; counts: string }>("select status, counts::varchar as counts from pipeline_runs where run_id = 'run-p'");
     expect(row!.status).toBe('succeeded');
-    expect(JSON.parse(row!.counts).customers).toEqual({ read: 3, loaded: 2, updated: 0, duplicate: 0, rejected: 1, files: 1, skipped_files: 0 });
+    expect(JSON.parse(row!.counts).customers).toEqual({ read: 3, loaded: 2, updated: 0, duplicate: 0, rejected: 1, conflicts: 0, files: 1, skipped_files: 0 });
     let text = '';
     printRunSummary(outcome, { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream);
     expect(text).toMatch(/customers\s+3\s+2\s+0\s+0\s+1/);

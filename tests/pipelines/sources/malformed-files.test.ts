@@ -95,12 +95,13 @@ describe('malformed source files: a clear error naming the file, or rejected row
   });
 
   it('quoted newlines: a later reject reports its record number (header = 1), as DuckDB does', async () => {
-    env.write('qn.csv', 'customer_id,signup_at\nA,"2026-01-01\n"\nB,2026-01-02\n,2026-01-03\n');
+    // (A trailing newline inside the quotes would be trimmed like any blank: "x" keeps the value unparseable.)
+    env.write('qn.csv', 'customer_id,signup_at\nA,"2026-01-01\nx"\nB,2026-01-02\n,2026-01-03\n');
     const s = await env.ingest({ customers: { path: 'qn.csv' } }, 'run-m');
     // Records: header(1), A(2, spans two physical lines), B(3), missing key(4, physical line 5).
     expect(s.sources.customers).toMatchObject({ read: 3, rejected: 2 });
     expect((await rejects()).map((x) => [x.line, x.reason])).toEqual([
-      [2, 'unparseable timestamp "2026-01-01\n" in signup_at'],
+      [2, 'unparseable timestamp "2026-01-01\nx" in signup_at'],
       [4, 'missing key customer_id'],
     ]);
   });

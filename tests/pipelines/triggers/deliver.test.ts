@@ -82,7 +82,7 @@ describe('webhook delivery', () => {
     const rx = await receiver();
     const s = await setup(rx.port, ['c1']);
     const out = await s.deliver();
-    expect(out).toEqual({ attempted: 1, delivered: 1, retrying: 0, dead: 0 });
+    expect(out).toEqual({ attempted: 1, delivered: 1, retrying: 0, dead: 0, deferred: 0 });
     expect(rx.received).toHaveLength(1);
     const r = rx.received[0];
     expect(r.verified).toBe(true);
@@ -104,7 +104,7 @@ describe('webhook delivery', () => {
     const port = await freePort();
     const s = await setup(port, ['c1', 'c2', 'c3']);
     const down = await s.deliver({ random: () => 0 });
-    expect(down).toEqual({ attempted: 3, delivered: 0, retrying: 3, dead: 0 });
+    expect(down).toEqual({ attempted: 3, delivered: 0, retrying: 3, dead: 0, deferred: 0 });
     const st = await s.statuses();
     expect(st.c1.status).toBe('failed');
     expect(st.c1.last_error).toMatch(/^network error: ECONNREFUSED/);
@@ -113,7 +113,7 @@ describe('webhook delivery', () => {
     expect((await s.deliver()).attempted).toBe(0);
     s.clock.advance(1_000);
     const rx = await receiver(port);
-    expect(await s.deliver()).toEqual({ attempted: 3, delivered: 3, retrying: 0, dead: 0 });
+    expect(await s.deliver()).toEqual({ attempted: 3, delivered: 3, retrying: 0, dead: 0, deferred: 0 });
     s.clock.advance(3_600_000);
     expect((await s.deliver()).attempted).toBe(0);
     expect(rx.received.map((r) => r.customerId).sort()).toEqual(['c1', 'c2', 'c3']);
@@ -137,7 +137,7 @@ describe('webhook delivery', () => {
     const codes: Record<string, number> = { c400: 400, c404: 404, c500: 500, c503: 503, c408: 408, c429: 429 };
     const rx = await receiver(0, (r) => ({ status: codes[r.customerId ?? ''] ?? 200 }));
     const s = await setup(rx.port, Object.keys(codes));
-    expect(await s.deliver()).toEqual({ attempted: 6, delivered: 0, retrying: 4, dead: 2 });
+    expect(await s.deliver()).toEqual({ attempted: 6, delivered: 0, retrying: 4, dead: 2, deferred: 0 });
     const st = await s.statuses();
     expect(st.c400).toMatchObject({ status: 'dead', attempts: 1, last_status_code: 400 });
     expect(st.c404.status).toBe('dead');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../pipelines/core/clock.js';
 import { evaluateRules } from '../../../pipelines/triggers/evaluate.js';
-import { customerKeyHash, forgetCustomer } from '../../../pipelines/triggers/forget.js';
+import { customerKeyHash, forgetCustomer, markErasurePlaceDone } from '../../../pipelines/triggers/forget.js';
 import { resolveRules } from '../../../pipelines/triggers/rules.js';
 import { openFixture, setCustomers, type Fixture } from './customer-360-fixture.js';
 
@@ -66,9 +66,21 @@ describe('forgetCustomer', () => {
       "select table_name, column_name from information_schema.columns where table_schema = 'main' and data_type in ('VARCHAR', 'JSON')",
     );
     for (const c of cols) {
+      // The journal keeps the customer's record ids (o-C1, r-C1) until the exports are clean: checked below.
+      if (c.table_name === 'erasure_journal') continue;
       const hit = await wh.one<{ n: number }>(`select count(*) as n from "${c.table_name}" where regexp_matches("${c.column_name}"::varchar, '(^|[^A-Za-z0-9])C1([^0-9]|$)')`);
       expect(hit?.n, `${c.table_name}.${c.column_name}`).toBe(0);
     }
-    await expect(forgetCustomer(wh, 'C1', clock)).rejects.toThrow(/no data for customer C1/);
+    expect(JSON.parse((await wh.one<{ k: string }>('select related_keys::varchar as k from erasure_journal'))!.k)).toEqual({
+      order_id: ['o-C1'],
+      interaction_id: [],
+      response_id: ['r-C1'],
+    });
+    expect(await markErasurePlaceDone(wh, 'C1', 'exports', clock.now())).toEqual(['temp_files', 'warehouse_file']);
+    expect((await wh.one<{ k: string | null }>('select related_keys::varchar as k from erasure_journal'))?.k).toBeNull();
+    // Forgetting again is not an error: the customer was erased, the pending places are handed back.
+    const again = await forgetCustomer(wh, ' C1\t', clock);
+    expect(again).toMatchObject({ customerId: 'C1', alreadyErased: true, pending: ['temp_files', 'warehouse_file'] });
+    await expect(forgetCustomer(wh, 'C404', clock)).rejects.toThrow(/no data for customer C404/);
   });
 });

@@ -1,0 +1,20 @@
+/**
+ * How source text is trimmed, the same way everywhere: in the staging SQL (every value read from a
+ * file), in the CLI (`cxpulse forget ID`) and in the API (customer ids in paths). The set is exactly the
+ * characters JavaScript's String.prototype.trim removes (Unicode White_Space, line terminators and the
+ * BOM), so `s.trim()` in TypeScript and `trim(v, SOURCE_TRIM_CHARS)` in DuckDB agree: "C0000006<TAB>"
+ * and "C0000006" are one customer whichever door the id comes in by.
+ */
+export const SOURCE_TRIM_CHARS =
+  ' \t\n\r\u000b\u000c\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/** Trims like the staging SQL does; '' stays ''. */
+export function trimSourceText(s: string): string {
+  return s.trim();
+}
+
+/** Control characters (C0, DEL, C1): never valid inside an id or an e-mail address. */
+export const CONTROL_CHAR_RE = /\p{Cc}/u;
+
+/** The same class for DuckDB's RE2 (bound as a parameter or used as a constant pattern). */
+export const CONTROL_CHAR_SQL_PATTERN = '\\p{Cc}';
