@@ -1,13 +1,16 @@
 /**
- * Interval and change statistics for the dashboard tiles, from counts the SQL returns, in the tiles'
- * shape. Every number comes from the one implementation in models/satisfaction (intervals.ts,
- * significance.ts): NPS score interval, Wilson for CSAT, t interval for CES (variance floor, scale
- * bounds) and CSI; pooled NPS z, pooled two-proportion z and Welch t for changes.
+ * Tile statistics in the dashboards' JSON shape (value, ci_low, ci_high, n, is_low_sample), from counts
+ * the dashboards' SQL returns. The formulas (NPS trinomial interval, Wilson for CSAT, t interval for
+ * means, low-sample rule, significance tests) live once, in models/satisfaction (intervals.ts,
+ * significance.ts); this file only adapts their inputs and outputs.
  */
-import { cesEstimateFromSums, csatEstimate as csatModel, meanEstimate as meanModel, npsEstimate as npsModel, type Estimate as ModelEstimate } from '../models/satisfaction/intervals.js';
+import { csatEstimate as csatModel, meanEstimate as meanModel, npsEstimate as npsModel, type Estimate as ModelEstimate } from '../models/satisfaction/intervals.js';
 import { npsDifferenceZ, twoProportionZ, welchT, type TestResult } from '../models/satisfaction/significance.js';
+import { DEFAULT_SATISFACTION_SETTINGS } from '../models/satisfaction/settings.js';
 
-export const MIN_RESPONSES = 30;
+/** Figures from fewer responses are flagged (satisfaction.minSample's default). */
+export const MIN_RESPONSES = DEFAULT_SATISFACTION_SETTINGS.minSample;
+const CONFIDENCE = DEFAULT_SATISFACTION_SETTINGS.confidence;
 
 export interface Estimate {
   value: number | null;
@@ -26,55 +29,58 @@ export interface Change {
   note?: string;
 }
 
-const tileOf = (e: ModelEstimate): Estimate => ({ value: e.score, ci_low: e.ciLow, ci_high: e.ciHigh, n: e.n, is_low_sample: e.isLowSample });
+/** A models/satisfaction estimate in the dashboards' shape. */
+export function toEstimate(e: ModelEstimate): Estimate {
+  return { value: e.score, ci_low: e.ciLow, ci_high: e.ciHigh, n: e.n, is_low_sample: e.isLowSample };
+}
 
-/** NPS in points (−100..100) with its score interval. */
+/** NPS in points (−100..100) with its interval. */
 export function npsEstimate(promoters: number, detractors: number, n: number): Estimate {
-  return tileOf(npsModel({ promoters, passives: Math.max(0, n - promoters - detractors), detractors }, 0.95, MIN_RESPONSES));
+  return toEstimate(npsModel({ promoters, detractors, passives: Math.max(0, n - promoters - detractors) }, CONFIDENCE, MIN_RESPONSES));
 }
 
-/** CSAT as the percentage of 4-5 answers, Wilson 95% interval. */
+/** CSAT as the percentage of 4-5 answers, Wilson interval. */
 export function csatEstimate(satisfied: number, n: number): Estimate {
-  return tileOf(csatModel(satisfied, n, 0.95, MIN_RESPONSES));
+  return toEstimate(csatModel(satisfied, n, CONFIDENCE, MIN_RESPONSES));
 }
 
-/** Sufficient statistics back from a mean and a sample standard deviation. */
-const sums = (mean: number, sd: number | null, n: number) => ({ sum: mean * n, sumSq: (n - 1) * (sd ?? 0) ** 2 + n * mean * mean });
-
-/**
- * A mean with a t interval from n, mean and sample standard deviation: `kind` 'ces' uses the CES rules
- * (1-7 bounds, variance floor), 'csi' clips to 0..100.
- */
-export function meanEstimate(mean: number | null, sd: number | null, n: number, kind: 'ces' | 'csi' | 'plain' = 'plain'): Estimate {
-  if (n <= 0 || mean === null) return { value: null, ci_low: null, ci_high: null, n: Math.max(0, n), is_low_sample: true };
-  const { sum, sumSq } = sums(mean, sd, n);
-  if (kind === 'ces') return tileOf(cesEstimateFromSums(n, sum, sumSq, 0.95, MIN_RESPONSES));
-  return tileOf(meanModel(n, sum, sumSq, 0.95, MIN_RESPONSES, kind === 'csi' ? [0, 100] : [-Infinity, Infinity]));
+/** A mean (CES, CSI) with a t interval from n, mean and sample standard deviation. */
+export function meanEstimate(mean: number | null, sd: number | null, n: number): Estimate {
+  if (n <= 0 || mean === null) return { value: null, ci_low: null, ci_high: null, n, is_low_sample: true };
+  if (n < 2 || sd === null) return { value: mean, ci_low: null, ci_high: null, n, is_low_sample: true };
+  // Sufficient statistics: sum = n * mean, sum of squares = (n - 1) sd² + n mean².
+  return toEstimate(meanModel(n, n * mean, (n - 1) * sd * sd + n * mean * mean, CONFIDENCE, MIN_RESPONSES));
 }
 
-function change(previous: Estimate, current: Estimate, test: TestResult): Change {
+function change(current: Estimate, previous: Estimate, test: () => TestResult): Change {
   const delta = current.value !== null && previous.value !== null ? current.value - previous.value : null;
   if (current.is_low_sample || previous.is_low_sample) {
     return { previous, delta, p_value: null, is_significant: false, note: `fewer than ${MIN_RESPONSES} responses in a period` };
   }
-  return { previous, delta, p_value: test.pValue, is_significant: test.isSignificant };
+  const t = test();
+  return { previous, delta, p_value: t.pValue, is_significant: t.isSignificant };
 }
 
-type NpsTally = { promoters: number; detractors: number; n: number };
-const counts = (x: NpsTally) => ({ promoters: x.promoters, passives: Math.max(0, x.n - x.promoters - x.detractors), detractors: x.detractors });
+type NpsIn = { promoters: number; detractors: number; n: number };
+const npsCounts = (x: NpsIn) => ({ promoters: x.promoters, detractors: x.detractors, passives: Math.max(0, x.n - x.promoters - x.detractors) });
 
-/** NPS change: pooled z (significance.ts). */
-export function npsChange(cur: NpsTally, prev: NpsTally): Change {
-  return change(npsEstimate(prev.promoters, prev.detractors, prev.n), npsEstimate(cur.promoters, cur.detractors, cur.n), npsDifferenceZ(counts(cur), counts(prev)));
+/** NPS change: z test with the two trinomial variances. */
+export function npsChange(cur: NpsIn, prev: NpsIn): Change {
+  return change(npsEstimate(cur.promoters, cur.detractors, cur.n), npsEstimate(prev.promoters, prev.detractors, prev.n), () =>
+    npsDifferenceZ(npsCounts(cur), npsCounts(prev), CONFIDENCE),
+  );
 }
 
 /** CSAT change: pooled two-proportion z test. */
 export function csatChange(cur: { satisfied: number; n: number }, prev: { satisfied: number; n: number }): Change {
-  return change(csatEstimate(prev.satisfied, prev.n), csatEstimate(cur.satisfied, cur.n), twoProportionZ(cur.satisfied, cur.n, prev.satisfied, prev.n));
+  return change(csatEstimate(cur.satisfied, cur.n), csatEstimate(prev.satisfied, prev.n), () => twoProportionZ(cur.satisfied, cur.n, prev.satisfied, prev.n, CONFIDENCE));
 }
 
-/** CES change: Welch t. */
-export function meanChange(cur: { mean: number | null; sd: number | null; n: number }, prev: { mean: number | null; sd: number | null; n: number }): Change {
-  const summary = (x: typeof cur) => ({ n: x.n, mean: x.mean ?? NaN, variance: (x.sd ?? NaN) ** 2 });
-  return change(meanEstimate(prev.mean, prev.sd, prev.n, 'ces'), meanEstimate(cur.mean, cur.sd, cur.n, 'ces'), welchT(summary(cur), summary(prev)));
+type MeanIn = { mean: number | null; sd: number | null; n: number };
+
+/** Mean change: Welch's t test. */
+export function meanChange(cur: MeanIn, prev: MeanIn): Change {
+  return change(meanEstimate(cur.mean, cur.sd, cur.n), meanEstimate(prev.mean, prev.sd, prev.n), () =>
+    welchT({ n: cur.n, mean: cur.mean!, variance: cur.sd! ** 2 }, { n: prev.n, mean: prev.mean!, variance: prev.sd! ** 2 }, CONFIDENCE),
+  );
 }

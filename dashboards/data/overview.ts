@@ -4,7 +4,7 @@ import { csatChange, meanChange, meanEstimate, npsChange } from '../stats.js';
 import { actionEffects, actionEffectTiles } from './action-effect.js';
 import { modelTiles, usesModelApi } from './satisfaction-source.js';
 import { estimateOf, surveyTotals } from './surveys.js';
-import { columnsOf, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
+import { noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
 function tile(id: string, label: string, e: ReturnType<typeof estimateOf>, change?: Tile['change'], unit?: string): Tile {
   return {
@@ -29,16 +29,15 @@ async function csiTile(ctx: LoadContext, hasSegments: boolean): Promise<Tile> {
   if (!ctx.tables.has('customer_satisfaction')) return { id: 'csi', label: 'CSI', value: null, note: noData('customer_satisfaction is not there yet') };
   const w = filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments });
   const r = await ctx.db.one(`select avg(csi) as mean, stddev_samp(csi) as sd, count(csi) as n from customer_satisfaction where ${w.where}`, w.params);
-  const e = meanEstimate(num(r?.mean), num(r?.sd), num(r?.n) ?? 0, 'csi');
+  const e = meanEstimate(num(r?.mean), num(r?.sd), num(r?.n) ?? 0);
   return { ...tile('csi', 'CSI (0-100, current)', e), note: 'customers with surveys; no period comparison (a snapshot)' };
 }
 
 async function actions(ctx: LoadContext, hasSegments: boolean) {
   if (!ctx.tables.has('retention_actions')) return null;
-  const cols = await columnsOf(ctx.db, 'retention_actions');
-  const holdout = cols.has('is_holdout') ? "case when is_holdout then 'held out' else 'treated' end" : "'treated'";
+  const holdout = "case when is_holdout then 'held out' else 'treated' end";
   // Actions are dated by the data date they fired for (as_of) when recorded, so the range matches the other tiles.
-  const at = cols.has('as_of') ? 'coalesce(as_of::timestamp, fired_at)' : 'fired_at';
+  const at = 'coalesce(as_of::timestamp, fired_at)';
   const w = filterSql(ctx.filters, { customer: 'customer_id', at }, { hasSegments });
   const rows = await ctx.db.all(`select rule, ${holdout} as arm, count(*) as actions from retention_actions where ${w.where} group by all order by rule`, w.params);
   return rows.map((r) => ({ rule: String(r.rule), arm: String(r.arm), actions: num(r.actions) ?? 0 }));

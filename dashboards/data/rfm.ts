@@ -1,24 +1,21 @@
-import { quoteIdent } from '../../pipelines/core/sql-ident.js';
+import { listSnapshots, migrationMatrix } from '../../models/rfm/migration.js';
 import { parseIsoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { filterSql } from '../filters.js';
 import { bars, heatmap, histogram } from '../specs/charts.js';
-import { columnsOf, dayText, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
-
-const SNAPSHOT_COLUMNS = ['snapshot_on', 'as_of', 'as_of_on', 'run_on', 'snapshot_date', 'computed_on'];
+import { noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
 async function customerWhere(ctx: LoadContext) {
   return filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments: true });
 }
 
-/** The migration matrix between two rfm_history snapshots: customers and revenue moving from tier A to B. */
+/**
+ * The segment migration matrix between two rfm_history snapshots (models/rfm/migration.ts): by default
+ * the last two; `migration_from`/`migration_to` pick the latest snapshot on or before a date.
+ */
 async function migration(ctx: LoadContext) {
   if (!ctx.tables.has('rfm_history')) return { from: null, to: null, snapshots: [], cells: [], note: noData('rfm_history is not there yet') };
-  const cols = await columnsOf(ctx.db, 'rfm_history');
-  const dateCol = SNAPSHOT_COLUMNS.find((c) => cols.has(c));
-  if (!dateCol || !cols.has('rfm_segment')) return { from: null, to: null, snapshots: [], cells: [], note: 'rfm_history has no snapshot date column' };
-  const d = quoteIdent(dateCol);
-  const snaps = (await ctx.db.all(`select distinct ${d}::date as s from rfm_history order by s`)).map((r) => dayText(r.s)!);
+  const snaps = (await listSnapshots(ctx.db)).reverse();
   if (snaps.length < 2) return { from: snaps[0] ?? null, to: null, snapshots: snaps, cells: [], note: 'one snapshot so far: the matrix needs two run dates' };
   const pick = (field: 'migration_from' | 'migration_to', dflt: string) => {
     const v = ctx.query[field] as string | undefined;
@@ -33,23 +30,14 @@ async function migration(ctx: LoadContext) {
   };
   const from = pick('migration_from', snaps[snaps.length - 2]);
   const to = pick('migration_to', snaps[snaps.length - 1]);
-  const w = filterSql(ctx.filters, { customer: 'coalesce(a.customer_id, b.customer_id)' }, { period: 'none', hasSegments: true });
-  const money = cols.has('monetary') ? 'monetary' : 'null';
-  const rows = await ctx.db.all(
-    `with a as (select customer_id, rfm_segment from rfm_history where ${d}::date = $snap_from::date),
-          b as (select customer_id, rfm_segment, ${money} as monetary from rfm_history where ${d}::date = $snap_to::date)
-     select coalesce(a.rfm_segment, '(new)') as from_segment, coalesce(b.rfm_segment, '(gone)') as to_segment,
-            count(*) as customers, sum(b.monetary) as revenue
-     from a full outer join b using (customer_id)
-     where ${w.where}
-     group by all`,
-    { ...w.params, snap_from: from, snap_to: to },
+  const cells = await migrationMatrix(ctx.db, from, to, 'rfm_segment', (customer) =>
+    filterSql(ctx.filters, { customer }, { period: 'none', hasSegments: true }),
   );
   return {
     from,
     to,
     snapshots: snaps,
-    cells: rows.map((r) => ({ x: String(r.to_segment), y: String(r.from_segment), value: num(r.customers) ?? 0, revenue: round(num(r.revenue)) })),
+    cells: cells.map((c) => ({ x: c.to_tier, y: c.from_tier, value: c.count_customers, revenue: round(c.revenue_to) })),
   };
 }
 
@@ -64,8 +52,6 @@ interface ValueModelNote {
 /** The latest value run's model and identification verdict (value_model_runs, docs/rfm-and-value.md). */
 async function valueModel(ctx: LoadContext): Promise<ValueModelNote | null> {
   if (!ctx.tables.has('value_model_runs')) return null;
-  const cols = await columnsOf(ctx.db, 'value_model_runs');
-  if (!cols.has('identification')) return null;
   const r = await ctx.db.one(
     `select purchase_model, identification, is_p_alive_informative, identification_message, fixed_dropout_p
      from value_model_runs where status = 'fitted' order by created_at desc limit 1`,

@@ -6,9 +6,8 @@
 import { countsFor, estimateOf as modelEstimate, compareCounts, satisfactionTiles, satisfactionTrend, type SurveyType } from '../../models/satisfaction/query.js';
 import { resolveFilters as modelFilters, type SatisfactionFilters } from '../../models/satisfaction/filters.js';
 import { satisfactionSettings } from '../../models/satisfaction/settings.js';
-import type { Estimate as ModelEstimate } from '../../models/satisfaction/intervals.js';
 import type { DashboardConfig as Config } from '../config.js';
-import type { Change, Estimate } from '../stats.js';
+import { toEstimate, type Change, type Estimate } from '../stats.js';
 import type { LoadContext } from './types.js';
 
 export function usesModelApi(tables: Set<string>): boolean {
@@ -28,10 +27,6 @@ function filtersOf(ctx: LoadContext): SatisfactionFilters {
 
 function asOfOf(ctx: LoadContext): Date {
   return ctx.filters.toExclusive > ctx.asOf ? ctx.filters.toExclusive : ctx.asOf;
-}
-
-export function toEstimate(e: ModelEstimate): Estimate {
-  return { value: e.score, ci_low: e.ciLow, ci_high: e.ciHigh, n: e.n, is_low_sample: e.isLowSample };
 }
 
 export async function modelTiles(ctx: LoadContext, config: Config | undefined): Promise<Map<SurveyType, { current: Estimate; change: Change }>> {

@@ -1,32 +1,17 @@
-import { quoteIdent } from '../../pipelines/core/sql-ident.js';
+import { latestDrivers } from '../../models/satisfaction/read.js';
 import { barsWithInterval, trendWithInterval, weights, type CategoryInterval, type IntervalPoint } from '../specs/charts.js';
 import { modelByChannel, modelTrend, usesModelApi } from './satisfaction-source.js';
 import { estimateOf, surveyByChannel, surveyTrend, trendUnit } from './surveys.js';
-import { columnsOf, noData, num, round, type ChartOut, type Dashboard, type DashboardData } from './types.js';
+import { noData, round, type ChartOut, type Dashboard, type DashboardData } from './types.js';
 
 function interval(e: ReturnType<typeof estimateOf>): Omit<IntervalPoint, 'period'> {
   return { value: round(e.value, 2), ci_low: round(e.ci_low, 2), ci_high: round(e.ci_high, 2), n: e.n, is_low_sample: e.is_low_sample };
 }
 
-/** Drivers from the satisfaction module's table; columns are read by name with the likely spellings. */
+/** Key drivers of NPS from the latest fit (the satisfaction module's read API). */
 async function drivers(ctx: Parameters<Dashboard['load']>[0]): Promise<{ name: string; weight: number; is_significant: boolean | null }[] | null> {
   if (!ctx.tables.has('satisfaction_drivers')) return null;
-  const cols = await columnsOf(ctx.db, 'satisfaction_drivers');
-  const name = ['driver', 'feature', 'name', 'question'].find((c) => cols.has(c));
-  const weight = ['relative_importance', 'importance', 'std_weight', 'weight', 'coefficient'].find((c) => cols.has(c));
-  if (!name || !weight) return null;
-  const sig = cols.has('is_significant') ? 'is_significant' : 'null';
-  // Latest run only, and the NPS model when drivers are fitted per target score.
-  const conds = [
-    cols.has('as_of') ? 'as_of = (select max(as_of) from satisfaction_drivers)' : 'true',
-    cols.has('target') ? "target = 'nps'" : 'true',
-    `${quoteIdent(weight)} is not null`,
-  ];
-  const label = cols.has('kind') ? `${quoteIdent(name)} || ' (' || kind || ')'` : quoteIdent(name);
-  const rows = await ctx.db.all(`select ${label} as name, ${quoteIdent(weight)} as weight, ${sig} as is_significant from satisfaction_drivers where ${conds.join(' and ')} order by weight desc`);
-  return rows
-    .map((r) => ({ name: String(r.name), weight: num(r.weight) ?? 0, is_significant: r.is_significant === null ? null : Boolean(r.is_significant) }))
-    .slice(0, 30);
+  return (await latestDrivers(ctx.db, 'nps')).map((d) => ({ name: `${d.driver} (${d.kind})`, weight: d.relativeImportance, is_significant: d.isSignificant }));
 }
 
 export const satisfactionDashboard: Dashboard = {

@@ -61,14 +61,6 @@ export function missingTables(tables: Set<string>, needed: string[]): string[] {
   return needed.filter((t) => !tables.has(t));
 }
 
-export async function columnsOf(db: Db, table: string): Promise<Set<string>> {
-  const rows = await db.all<{ c: string }>(
-    "select column_name as c from information_schema.columns where table_schema = 'main' and table_name = $t",
-    { t: table },
-  );
-  return new Set(rows.map((r) => r.c));
-}
-
 export function dayText(d: unknown): string | null {
   if (d instanceof Date) return d.toISOString().slice(0, 10);
   return d === null || d === undefined ? null : String(d).slice(0, 10);

@@ -6,7 +6,7 @@
  */
 import { CxpError } from '../../pipelines/core/errors.js';
 import { quoteIdent } from '../../pipelines/core/sql-ident.js';
-import type { Db } from '../../pipelines/core/warehouse.js';
+import type { Db, SqlValue } from '../../pipelines/core/warehouse.js';
 
 export const MIGRATION_DIMENSIONS = ['rfm_segment', 'lifecycle_stage', 'r_score', 'f_score', 'm_score'] as const;
 export type MigrationDimension = (typeof MIGRATION_DIMENSIONS)[number];
@@ -70,6 +70,11 @@ export async function migrationMatrix(
   fromAsOf: string,
   toAsOf: string,
   dimension: MigrationDimension = 'rfm_segment',
+  /**
+   * Restricts the customers counted (dashboard filters): given the SQL expression of a customer id,
+   * a condition on it with its bound parameters (names must not be from, to, none or absent).
+   */
+  customers?: (customerId: string) => { where: string; params: Record<string, SqlValue> },
 ): Promise<MigrationCell[]> {
   if (!(MIGRATION_DIMENSIONS as readonly string[]).includes(dimension)) {
     throw new CxpError('CXP_ERR_BAD_REQUEST', `unknown migration dimension "${dimension}"`, {
@@ -87,6 +92,7 @@ export async function migrationMatrix(
     }
   }
   const col = quoteIdent(dimension);
+  const only = customers?.('coalesce(f.customer_id, t.customer_id)') ?? { where: 'true', params: {} };
   return db.all<MigrationCell & Record<string, unknown>>(
     `with snapshot_from as (
         select customer_id, coalesce(cast(${col} as varchar), $none) as tier, monetary
@@ -105,9 +111,10 @@ export async function migrationMatrix(
             coalesce(sum(t.monetary), 0)::double as revenue_to
         from snapshot_from f
         full outer join snapshot_to t on f.customer_id = t.customer_id
+        where ${only.where}
         group by all
     )
     select * from final order by from_tier, to_tier`,
-    { from: fromAsOf, to: toAsOf, none: NO_TIER, absent: ABSENT },
+    { ...only.params, from: fromAsOf, to: toAsOf, none: NO_TIER, absent: ABSENT },
   );
 }

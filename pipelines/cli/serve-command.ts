@@ -3,11 +3,11 @@ import { assertPortFree } from './port-free.js';
 import type { Command } from './commands.js';
 import { openContext, type CliContext } from './open-context.js';
 import { startServer, type RunningServer } from '../../dashboards/server.js';
-import { createJobRunner, type JobRunner } from '../jobs/job-runner.js';
+import type { JobRunner } from '../core/job-runner.js';
 import { JOB_NAMES } from '../jobs/registry.js';
 import { serverConfigOf } from '../core/server-settings.js';
 import { assertSafeBind, loadApiKeys } from '../../dashboards/plugins/auth.js';
-import { startScheduler, type Scheduler } from '../scheduler/scheduler.js';
+import { Scheduler, startScheduler } from '../scheduler/scheduler.js';
 
 export interface ServeOptions {
   host?: string;
@@ -22,7 +22,9 @@ export interface ServeOptions {
  */
 export async function serveWarehouse(ctx: CliContext, opts: ServeOptions = {}): Promise<RunningServer & { jobRunner: JobRunner }> {
   const server = serverConfigOf(ctx.config.server);
-  const jobRunner = opts.jobRunner ?? createJobRunner(ctx);
+  // The one job runner is the scheduler's; without one given, a scheduler whose cron schedules are
+  // not started, so API runs still never overlap.
+  const jobRunner = opts.jobRunner ?? new Scheduler({ config: ctx.config, warehouse: ctx.warehouse, logger: ctx.logger, clock: ctx.clock, asOfOverride: ctx.asOfOverride }).asJobRunner();
   const running = await startServer({
     warehouse: ctx.warehouse,
     config: ctx.config,

@@ -26,6 +26,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import type { Warehouse } from '../core/warehouse.js';
 import { JOBS } from '../jobs/registry.js';
 import { newRunId, runPipeline, type RunOutcome, type RunTrigger } from '../jobs/run-pipeline.js';
+import type { JobRunner } from '../core/job-runner.js';
 import type { Job } from '../jobs/types.js';
 import { countDue, deliverPending, deliveryConfig, type DeliverySummary } from '../triggers/deliver.js';
 import { replayActions } from '../triggers/replay.js';
@@ -301,11 +302,11 @@ export class Scheduler {
   }
 
   /**
-   * The dashboards' JobRunner shape (pipelines/core/job-runner.ts), so the API and the schedules share this lock:
+   * The job runner (pipelines/core/job-runner.ts; the only implementation), so the API and the schedules share this lock:
    * isRunning() is true while a pipeline run is in progress or queued; done always resolves to a
    * RunOutcome (a run skipped at shutdown becomes a failed outcome saying so).
    */
-  asJobRunner(): { isRunning(): boolean; start(names: string[], trigger: RunTrigger): { runId: string; done: Promise<RunOutcome> } } {
+  asJobRunner(): JobRunner {
     return {
       isRunning: () => Boolean(this.current?.pending) || this.queue.length > 0,
       start: (names, trigger) => {

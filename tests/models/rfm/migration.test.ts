@@ -68,4 +68,10 @@ describe('migration matrix', () => {
     await expect(migrationMatrix(wh, '2026-01-01', '2026-02-28')).rejects.toMatchObject({ code: 'CXP_ERR_NOT_FOUND' });
     await expect(migrationMatrix(wh, '2026-01-31', '2026-02-28', 'email' as never)).rejects.toMatchObject({ code: 'CXP_ERR_BAD_REQUEST' });
   });
+
+  it('counts only the customers a restriction keeps (the dashboards pass their filters this way)', async () => {
+    const only = (customer: string) => ({ where: `${customer} in ($c1, $c2)`, params: { c1: 'c2', c2: 'c5' } });
+    const cells = byPair(await migrationMatrix(wh, '2026-01-31', '2026-02-28', 'rfm_segment', only));
+    expect(Object.keys(cells).sort()).toEqual(['(absent) -> New Customers', 'Champions -> At Risk']);
+  });
 });
