@@ -27,6 +27,8 @@ export const CHURN_FEATURES = [
   'gap_cv',
   'count_refunds_365d',
   'refund_rate_365d',
+  'count_returns_365d',
+  'amount_returns_365d',
   'count_interactions_90d',
   'count_interactions_365d',
   'count_complaints_90d',

@@ -45,6 +45,16 @@ per_customer as (
     from purchase_days
     group by customer_id
 ),
+-- Returns and credits (status 'returned') are not purchases: they reduce monetary value and CLV.
+returned as (
+    select
+        customer_id,
+        sum(amount)::double as returned_total,
+        sum(amount) filter (where $lookback_start is null or cast(ordered_at as date) > cast($lookback_start as date))::double as returned_window
+    from purchases
+    where status = 'returned' and ordered_at < cast($as_of as date) + interval 1 day
+    group by customer_id
+),
 all_customers as (
     select customer_id from customers
     union
@@ -61,7 +71,13 @@ final as (
         date_diff('day', p.last_purchase_on, cast($as_of as date))::integer as days_since_last,
         date_diff('day', p.last_two_on[2], p.last_two_on[1])::integer as last_gap_days,
         coalesce(p.count_orders_window, 0)::integer as frequency,
-        coalesce(p.revenue_window, 0)::double as monetary,
+        greatest(coalesce(p.revenue_window, 0) - coalesce(r.returned_window, 0), 0)::double as monetary,
+        -- Share of the customer's spend not returned: scales the expected order value and CLV.
+        case
+            when coalesce(r.returned_total, 0) = 0 then 1
+            when coalesce(p.revenue, 0) <= 0 then 0
+            else least(greatest(1 - r.returned_total / p.revenue, 0), 1)
+        end::double as net_share,
         case when p.count_purchase_days > 1
             then (p.revenue - p.first_day_amount) / (p.count_purchase_days - 1) end::double as repeat_mean,
         (hash(a.customer_id) % 1000003)::double / 1000003 as fit_draw,
@@ -71,6 +87,7 @@ final as (
         coalesce(p.holdout_purchase_days, 0)::integer as holdout_purchase_days
     from all_customers a
     left join per_customer p on p.customer_id = a.customer_id
+    left join returned r on r.customer_id = a.customer_id
 )
 select * from final`;
 
@@ -272,7 +289,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
        select i.customer_id, cast($as_of as date), i.first_purchase_on, i.last_purchase_on,
               case when i.count_purchase_days > 0 then i.days_since_last end, i.frequency, i.monetary, i.count_purchase_days,
               s.r_score, s.f_score, s.m_score, seg.name, stage.name,
-              s.p_alive, s.expected_purchases, s.expected_order_value, s.clv, $run_id
+              s.p_alive, s.expected_purchases, s.expected_order_value * coalesce(i.net_share, 1), s.clv * coalesce(i.net_share, 1), $run_id
        from value_inputs i
        join value_scores s using (idx)
        left join value_names seg on seg.kind = 'segment' and seg.code = s.segment_code

@@ -12,6 +12,7 @@ export function publishedConfigSchema(): Record<string, unknown> {
   };
 }
 import type { Command } from './commands.js';
+import { describePreset } from '../sources/presets/apply-presets.js';
 import { configProblems } from './config-problems.js';
 
 /**
@@ -40,6 +41,8 @@ export const configCommand: Command = {
       });
     }
     process.stdout.write(`${JSON.stringify(cfg, null, 2)}\n`);
+    // The JSON above shows each preset's effective mapping; say where it came from and what it cannot do.
+    for (const [name, src] of Object.entries(cfg.sources)) if (src) for (const line of describePreset(name, src)) process.stderr.write(`${line}\n`);
     process.stderr.write(`cxpulse config: ${where} is valid\n`);
     return 0;
   },

@@ -5,6 +5,7 @@ import { Warehouse } from '../core/warehouse.js';
 import { JOB_NAMES } from '../jobs/registry.js';
 import { scheduleProblems } from '../scheduler/schedule-config.js';
 import { listSourceFiles } from '../sources/source-files.js';
+import { resolvePostgresUrl } from '../sources/postgres-source.js';
 import { deliveryProblems } from '../triggers/deliver.js';
 import { triggersProblems } from '../triggers/rules.js';
 
@@ -13,7 +14,8 @@ import { triggersProblems } from '../triggers/rules.js';
  * (schema, section rules, each module's `problems`): trigger rules (fields, operators, endpoints),
  * schedules (cron expressions, job names, time zone, the digest's cron), webhook signing secrets in this
  * environment, KPI alert channels (endpoint, SMTP server and password variable, digest recipients),
- * and that every source path matches a file. Uses the same functions the jobs use, so when this
+ * that every file source's path matches a file, and that every database source's URL variable is set.
+ * Uses the same functions the jobs use, so when this
  * returns nothing no job rejects the file for a config reason. Each problem names its key.
  */
 export async function configProblems(config: Config, env: Record<string, string | undefined> = process.env): Promise<string[]> {
@@ -22,6 +24,15 @@ export async function configProblems(config: Config, env: Record<string, string 
   try {
     for (const [name, src] of Object.entries(config.sources)) {
       if (!src) continue;
+      if (src.type === 'postgres') {
+        // The ingest would read the URL from the environment first; connecting is left to the run.
+        try {
+          resolvePostgresUrl(name as SourceName, src.url ?? '', env);
+        } catch (err) {
+          out.push(`sources.${name}.url: ${(err as Error).message}`);
+        }
+        continue;
+      }
       try {
         await listSourceFiles(wh, name as SourceName, src);
       } catch (err) {

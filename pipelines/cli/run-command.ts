@@ -7,12 +7,14 @@ import { printRunSummary } from './print-summary.js';
 
 export const runCommand: Command = {
   name: 'run',
-  usage: 'cxpulse run [JOB...] [--config PATH] [--as-of YYYY-MM-DD]',
+  usage: 'cxpulse run [JOB...] [--config PATH] [--as-of YYYY-MM-DD] [--full]',
   summary: 'run jobs once (default: ingest transform score export triggers) and exit',
-  options: COMMON_OPTIONS,
+  // --full: database sources ignore their watermark and files are read even when unchanged, for this run.
+  options: { ...COMMON_OPTIONS, full: { type: 'boolean' as const } },
   async action({ values, positionals }) {
     const jobs = getJobs(positionals);
     const ctx = await openContext({ config: values.config as string | undefined, asOf: values['as-of'] as string | undefined, debug: Boolean(values.debug) });
+    if (values.full) for (const src of Object.values(ctx.config.sources)) if (src) src.fullReload = true;
     try {
       const outcome = await runPipeline(jobs, ctx, { trigger: 'cli' });
       printRunSummary(outcome, process.stdout);

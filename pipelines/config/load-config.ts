@@ -11,6 +11,8 @@ import { resolveSurveyScales, surveyScaleProblems } from '../sources/survey-scal
 import { configSchema, type SourceName } from './schema.js';
 import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
+import { sourceProblems } from '../sources/source-options.js';
+import { applyPresets } from '../sources/presets/apply-presets.js';
 
 // ajv-formats ships CJS; under NodeNext its default export is the module object.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -77,6 +79,7 @@ function semanticProblems(cfg: Config): string[] {
     for (const [key, zone] of [[`sources.${name}.timezone`, src.timezone]] as const) {
       if (zone !== undefined && !isIanaZone(zone)) out.push(`${key}: "${zone}" is not an IANA time zone (e.g. "Europe/Riga", "Asia/Shanghai", "UTC")`);
     }
+    out.push(...sourceProblems(name, src));
     out.push(...plausibilityProblems(name as SourceName, src));
   }
   out.push(...moduleProblems(cfg));
@@ -93,7 +96,8 @@ export function resolveConfig(raw: unknown, baseDir: string, configPath?: string
   const errors = validate(data);
   if (errors.length > 0) throw invalid([...new Set(errors.map(describeConfigError))], where);
   const cfg = data as unknown as Config;
-  const problems = semanticProblems(cfg);
+  // Presets fill in their mapping first: the checks below see the effective source config.
+  const problems = [...applyPresets(cfg.sources), ...semanticProblems(cfg)];
   if (problems.length > 0) throw invalid(problems, where);
   const abs = (p: string) => (isAbsolute(p) || p === ':memory:' ? p : resolve(baseDir, p));
   cfg.configPath = configPath;
@@ -104,7 +108,7 @@ export function resolveConfig(raw: unknown, baseDir: string, configPath?: string
   if (cfg.sources.surveys) cfg.sources.surveys.scales = resolveSurveyScales(cfg.sources.surveys);
   for (const src of Object.values(cfg.sources)) {
     if (!src) continue;
-    src.path = abs(src.path);
+    if (src.path !== undefined) src.path = abs(src.path);
     // Naive timestamps of a source are wall-clock time in its declared zone, by default the company's.
     src.timezone ??= cfg.timezone;
   }

@@ -1,5 +1,6 @@
 import { plausibilitySchema } from '../sources/plausibility.js';
 import { sectionSchemas } from './sections.js';
+import { sourceExtraSchema } from '../sources/source-options.js';
 
 import { SOURCE_NAMES, type SourceName } from './source-names.js';
 
@@ -24,9 +25,9 @@ const answerScaleSchema = {
 
 const sourceSchema = {
   type: 'object',
-  required: ['path'],
   additionalProperties: false,
   properties: {
+    // Required for file sources (the default type); checked in sourceProblems().
     path: { type: 'string', minLength: 1, description: 'file or glob, relative to the config file' },
     format: { type: 'string', enum: [...SOURCE_FORMATS] },
     columns: {
@@ -92,6 +93,7 @@ const sourceSchema = {
       description:
         'customers only: extra columns kept in customers.attributes with their type (categorical or numeric), used as churn features, shown on the customer page and exported',
     },
+    ...sourceExtraSchema,
   },
 } as const;
 

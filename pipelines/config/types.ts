@@ -1,8 +1,9 @@
 import type { SourceName } from './schema.js';
+import type { SourceExtraOptions } from '../sources/source-options.js';
 
-export interface SourceConfig {
-  /** Absolute path or glob (resolved against the config file's folder). */
-  path: string;
+export interface SourceConfig extends SourceExtraOptions {
+  /** File sources: absolute path or glob (resolved against the config file's folder). */
+  path?: string;
   format?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   columns: Record<string, string>;
   delimiter?: string;

@@ -44,10 +44,12 @@ export async function buildCustomer360(db: Db, asOf: Date): Promise<number> {
              customer_id,
              count(*) filter (where status = 'completed') as count_orders,
              count(*) filter (where status = 'refunded') as count_refunds,
+             count(*) filter (where status = 'returned') as count_returns,
              min(ordered_at) filter (where status = 'completed') as first_order_at,
              max(ordered_at) filter (where status = 'completed') as last_order_at,
              coalesce(sum(amount) filter (where status = 'completed'), 0)
-               - coalesce(sum(amount) filter (where status = 'refunded'), 0) as net_revenue
+               - coalesce(sum(amount) filter (where status = 'refunded'), 0)
+               - coalesce(sum(amount) filter (where status = 'returned'), 0) as net_revenue
          from purchases
          where ordered_at < $1::date + interval 1 day
          group by 1
@@ -56,6 +58,7 @@ export async function buildCustomer360(db: Db, asOf: Date): Promise<number> {
          c.customer_id, c.signup_at, c.country, c.email, c.marketing_consent, c.is_bare,
          coalesce(o.count_orders, 0) as count_orders,
          coalesce(o.count_refunds, 0) as count_refunds,
+         coalesce(o.count_returns, 0) as count_returns,
          o.first_order_at, o.last_order_at,
          cast(coalesce(o.net_revenue, 0) as double) as net_revenue,
          ${selects.join(',\n         ')},

@@ -24,8 +24,17 @@ export interface MergeCounts {
  * window over just their rows. The hash only ever compares rows with the same key inside one run, so it
  * never needs to be stored.
  */
-export async function mergeSource(db: ConnDb, spec: SourceSpec, runId: string, withAnswers: boolean, loadedAt: Date = new Date()): Promise<MergeCounts> {
+export async function mergeSource(
+  db: ConnDb,
+  spec: SourceSpec,
+  runId: string,
+  withAnswers: boolean,
+  loadedAt: Date = new Date(),
+  /** Staged rows stand for this many source rows (line-grained purchases: the order's lines). */
+  weightColumn?: string,
+): Promise<MergeCounts> {
   const stg = quoteIdent(stagedTable(spec));
+  const w = weightColumn ? quoteIdent(weightColumn) : undefined;
   const target = quoteIdent(spec.table);
   const key = quoteIdent(spec.key);
   const content = spec.content.map(quoteIdent);
@@ -35,6 +44,13 @@ export async function mergeSource(db: ConnDb, spec: SourceSpec, runId: string, w
     union
     select t.${key} from ${target} t semi join (select ${key} from ${stg} where reject_reason is null) v on v.${key} = t.${key}`);
 
+  const fastWeight = w
+    ? Number(
+        (await db.one<{ n: number }>(
+          `select coalesce(sum(s.${w}), 0) as n from ${stg} s anti join cxp_touchy k on k.${key} = s.${key} where s.reject_reason is null`,
+        ))?.n ?? 0,
+      )
+    : undefined;
   const fast = await db.all<{ Count: number }>(
     `insert into ${target} (${key}, ${content.join(', ')}, loaded_run_id)
      select s.${key}, ${content.map((c) => `s.${c}`).join(', ')}, $1
@@ -42,7 +58,7 @@ export async function mergeSource(db: ConnDb, spec: SourceSpec, runId: string, w
      where s.reject_reason is null`,
     [runId],
   );
-  const fastLoaded = Number(fast[0]?.Count ?? 0);
+  const fastLoaded = fastWeight ?? Number(fast[0]?.Count ?? 0);
   if (withAnswers && fastLoaded > 0) {
     await db.run(
       `insert into survey_answers (response_id, question, score)
@@ -57,6 +73,7 @@ export async function mergeSource(db: ConnDb, spec: SourceSpec, runId: string, w
     create or replace temp table cxp_cls as
     with valid as (
         select s.${key}, ${content.map((c) => `s.${c}`).join(', ')}, s._file_idx, s._line${withAnswers ? ', s._answers' : ''},
+               ${w ? `s.${w}` : '1'} as _weight,
                hash(${content.map((c) => `s.${c}`).join(', ')}${withAnswers ? ', list_sort(s._answers)' : ''}) as _h
         from ${stg} s semi join cxp_touchy k on k.${key} = s.${key}
         where s.reject_reason is null
@@ -92,14 +109,18 @@ export async function mergeSource(db: ConnDb, spec: SourceSpec, runId: string, w
     from sequenced s left join existing e on e.${key} = s.${key}`);
 
   const stats = await db.one<{ loaded: number; updated: number; duplicate: number; inserts: number; writes: number }>(
-    `select count(*) filter (where _outcome = 'loaded') as loaded,
-            count(*) filter (where _outcome = 'updated') as updated,
-            count(*) filter (where _outcome = 'duplicate') as duplicate,
+    `select coalesce(sum(_weight) filter (where _outcome = 'loaded'), 0) as loaded,
+            coalesce(sum(_weight) filter (where _outcome = 'updated'), 0) as updated,
+            coalesce(sum(_weight) filter (where _outcome = 'duplicate'), 0) as duplicate,
             count(*) filter (where _is_last and _eh is null) as inserts,
             count(*) filter (where _is_last and _eh is not null and _h <> _eh) as writes
      from cxp_cls`,
   );
-  const counts: MergeCounts = { loaded: fastLoaded + (stats?.loaded ?? 0), updated: stats?.updated ?? 0, duplicate: stats?.duplicate ?? 0 };
+  const counts: MergeCounts = {
+    loaded: fastLoaded + Number(stats?.loaded ?? 0),
+    updated: Number(stats?.updated ?? 0),
+    duplicate: Number(stats?.duplicate ?? 0),
+  };
   if (stats?.inserts) {
     await db.run(
       `insert into ${target} (${key}, ${content.join(', ')}, loaded_run_id)

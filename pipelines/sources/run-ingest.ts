@@ -11,8 +11,13 @@ import { createBareCustomers, mergeSource } from './merge.js';
 import { dropRawTables, readSourceFile } from './read-file.js';
 import { verifyCompressed } from './compressed.js';
 import { formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
-import { LOAD_ORDER, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
+import { LOAD_ORDER, PURCHASE_LINES_SPEC, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
+import { collapseLines, LINE_WEIGHT_COLUMN } from './line-items.js';
+import { grainOf } from './source-options.js';
+import { DERIVED_SIGNUP_NOTE, deriveSignupsFromPurchases } from './derived-customers.js';
 import { createRawView, createStagingMacros, planColumns, scrubErasedFromRejects, setSourceVariables, stagedTable, stageFile } from './stage.js';
+import { saveWatermarks, type PendingWatermark } from './postgres-source.js';
+import { stagePostgresSource } from './stage-postgres.js';
 
 /** Where a source's rows ended in one run. Invariant: read = loaded + updated + duplicate + rejected. */
 export interface SourceCounts {
@@ -35,6 +40,8 @@ export interface SourceCounts {
 export interface IngestSummary {
   sources: Partial<Record<SourceName, SourceCounts>>;
   bare_customers: number;
+  /** Things the user should know about how the data was read (e.g. customers derived from purchases). */
+  notes?: string[];
   duration_ms: number;
 }
 
@@ -45,6 +52,8 @@ export interface IngestOptions {
   clock: Clock;
   logger: Logger;
   signal?: AbortSignal;
+  /** Read everything again: database sources ignore their watermark, files are read even when unchanged. */
+  full?: boolean;
   /** Ticked with each file's size in MB as it is read (a progress line on a terminal). */
   progress?: Progress;
 }
@@ -132,9 +141,37 @@ async function stageSource(
   files: string[],
   hashes: HashQueue,
   loaded: LoadedFile[],
+  marks: PendingWatermark[],
 ): Promise<SourceCounts> {
   const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, conflicts: 0, files: files.length, skipped_files: 0 };
   await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`);
+  // A line-grained purchases source stages lines, summed into orders before the merge (line-items.ts).
+  const lineGrain = isLineGrained(spec, cfg);
+  const merged = spec;
+  spec = lineGrain ? PURCHASE_LINES_SPEC : spec;
+  const collapse = async (names: string[]): Promise<void> => {
+    if (!lineGrain) return;
+    const exists = await db.one('select 1 as x from duckdb_tables() where table_name = $1 and temporary', [stagedTable(merged)]);
+    if (exists) counts.rejected += await collapseLines(db, stagedTable(merged), spec.source, names);
+  };
+  if (cfg.type === 'postgres') {
+    const pull = await stagePostgresSource(db, spec, cfg, {
+      full: Boolean(opts.full || cfg.fullReload),
+      logger: opts.logger,
+      signal: opts.signal,
+      fileIdx: 0,
+      orderKeyColumn: lineGrain ? (cfg.columns.order_id ?? 'order_id') : undefined,
+      runDate: opts.clock.now(),
+    });
+    if (pull.watermark) marks.push(pull.watermark);
+    await dropRawTables(db);
+    counts.read = pull.read;
+    counts.rejected = pull.rejected;
+    counts.conflicts = pull.conflicts;
+    counts.files = 1;
+    await collapse([pull.where]);
+    return counts;
+  }
   const wanted = [
     ...spec.columns.map((c) => cfg.columns[c.name] ?? c.name),
     ...(cfg.answerColumns ?? []),
@@ -147,7 +184,7 @@ async function stageSource(
       'select 1 as x from ingested_files where source = $1 and file = $2 and sha256 = $3 limit 1',
       [spec.source, path, f.sha256],
     );
-    if (seen) {
+    if (seen && !opts.full && !cfg.fullReload) {
       counts.skipped_files += 1;
       opts.logger.debug('file unchanged, skipped', { source: spec.source, file: path });
       continue;
@@ -196,6 +233,7 @@ async function stageSource(
     }
   }
   await dropRawTables(db);
+  await collapse(files);
   return counts;
 }
 
@@ -223,6 +261,10 @@ async function countAnswers(
   };
 }
 
+function isLineGrained(spec: SourceSpec, cfg: SourceConfig): boolean {
+  return spec.source === 'purchases' && grainOf(cfg) === 'line';
+}
+
 /**
  * The ingest: reads every configured source through DuckDB's readers into temp tables, then lands
  * everything in ONE transaction (rows, rejected rows, ingested_files). A failure or a kill at any point
@@ -238,12 +280,14 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
     const sources: Partial<Record<SourceName, SourceCounts>> = {};
     const loaded: LoadedFile[] = [];
     const staged: SourceSpec[] = [];
+    const marks: PendingWatermark[] = [];
+    const notes: string[] = [];
     try {
       const plan: { spec: SourceSpec; cfg: SourceConfig; files: string[] }[] = [];
       for (const name of LOAD_ORDER) {
         const cfg = opts.config.sources[name];
         if (!cfg) continue;
-        plan.push({ spec: SOURCE_SPECS[name], cfg, files: await listSourceFiles(db, name, cfg) });
+        plan.push({ spec: SOURCE_SPECS[name], cfg, files: cfg.type === 'postgres' ? [] : await listSourceFiles(db, name, cfg) });
       }
       const allFiles = plan.flatMap((p) => p.files);
       const hashes = new HashQueue(allFiles, await unchangedByStat(db, allFiles));
@@ -251,7 +295,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
       const progress = progressLine('ingest', allFiles.reduce((a, f) => a + fileMb(f), 0), { unit: 'MB' });
       try {
         for (const { spec, cfg, files } of plan) {
-          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, progress }, files, hashes, loaded);
+          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, progress }, files, hashes, loaded, marks);
           staged.push(spec);
         }
       } finally {
@@ -273,11 +317,19 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           );
           if (!exists?.n) continue;
           const withAnswers = spec.source === 'surveys' && (opts.config.sources.surveys?.answerColumns?.length ?? 0) > 0;
-          const m = await mergeSource(db, spec, opts.runId, withAnswers, opts.clock.now());
+          const cfg = opts.config.sources[spec.source]!;
+          const m = await mergeSource(db, spec, opts.runId, withAnswers, opts.clock.now(), isLineGrained(spec, cfg) ? LINE_WEIGHT_COLUMN : undefined);
           Object.assign(sources[spec.source]!, m);
           if (spec.source !== 'customers') bare += await createBareCustomers(db, spec, opts.runId);
           // Free the staged rows before the next source (memory).
           await db.run(`drop table ${quoteIdent(stagedTable(spec))}`);
+        }
+        if (!opts.config.sources.customers && opts.config.sources.purchases) {
+          const dated = await deriveSignupsFromPurchases(db);
+          if (dated > 0 || bare > 0) {
+            notes.push(DERIVED_SIGNUP_NOTE);
+            opts.logger.info(DERIVED_SIGNUP_NOTE, { customers: dated });
+          }
         }
         const now = opts.clock.now();
         await scrubErasedFromRejects(db);
@@ -293,6 +345,8 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
             [f.source, f.path, f.sha256, f.bytes, f.rowsRead, opts.runId, now, new Date(f.modifiedMs), new Date(f.changedMs)],
           );
         }
+        // Database watermarks move with the rows they cover, in this transaction.
+        await saveWatermarks(db, marks, opts.runId, now);
         await db.run('commit');
       } catch (err) {
         await db.run('rollback').catch(() => undefined);
@@ -304,7 +358,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           opts.logger.error('ingest counts do not add up', { source: name, ...c });
         }
       }
-      return { sources, bare_customers: bare, duration_ms: Math.round(performance.now() - t0) };
+      return { sources, bare_customers: bare, ...(notes.length ? { notes } : {}), duration_ms: Math.round(performance.now() - t0) };
     } finally {
       for (const spec of staged) await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`).catch(() => undefined);
       await db.run('drop table if exists cxp_rejects').catch(() => undefined);

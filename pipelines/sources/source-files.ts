@@ -36,7 +36,7 @@ export function formatOf(source: SourceName, cfg: SourceConfig, file: string): F
 export async function listSourceFiles(db: Db, source: SourceName, cfg: SourceConfig): Promise<string[]> {
   let rows: { file: string }[];
   try {
-    rows = await db.all<{ file: string }>('select file from glob($1) order by file', [cfg.path]);
+    rows = await db.all<{ file: string }>('select file from glob($1) order by file', [cfg.path ?? '']);
   } catch (err) {
     throw new CxpError('CXP_ERR_SOURCE_NOT_FOUND', `cannot list files for source ${source}: ${(err as Error).message}`, {
       where: `sources.${source}.path`,

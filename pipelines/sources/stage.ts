@@ -10,6 +10,7 @@ import { rejectKeyConflicts } from './key-conflicts.js';
 import { applyPlausibility } from './plausibility.js';
 import type { SourceSpec } from './source-specs.js';
 import { noAnswerForSql, resolveSurveyScales } from './survey-scales.js';
+import { createSourceMacros, rewriteValueSql, setValueMaps } from '../sources/value-map.js';
 
 /**
  * Helpers the staging models call. Timestamps: with a source `timestampFormat` the format (bound into
@@ -48,6 +49,7 @@ export async function createStagingMacros(db: ConnDb): Promise<void> {
   await db.run("set variable cxp_source_tz = 'UTC'");
   await db.run('set variable cxp_derive_order_id = false');
   for (const m of STAGING_MACROS) await db.run(m);
+  await createSourceMacros(db);
 }
 
 const modelCache = new Map<string, string>();
@@ -117,6 +119,8 @@ export async function setSourceVariables(db: ConnDb, spec: SourceSpec, cfg: Sour
   for (const p of plans) {
     if (p.hasDefault) await db.run(`set variable ${defaultVar(p.canonical)} = $1::varchar`, [String(cfg.defaults[p.canonical])]);
   }
+  await db.run('set variable cxp_return_prefix = $1::varchar', [cfg.returns?.orderIdPrefix ?? null]);
+  await setValueMaps(db, cfg);
   // Bound as JSON text: an empty JS array has no DuckDB type to bind as.
   await db.run(`set variable cxp_answer_questions = from_json($1::varchar, '["VARCHAR"]')`, [JSON.stringify(cfg.answerColumns ?? [])]);
   const attrs = spec.source === 'customers' ? Object.entries(cfg.attributes ?? {}) : [];
@@ -171,7 +175,7 @@ export async function createRawView(db: ConnDb, spec: SourceSpec, cfg: SourceCon
     }
     const value = p.sourceColumn ? text(`r.${quoteIdent(p.sourceColumn)}`) : 'null::varchar';
     const withDefault = p.hasDefault ? `coalesce(${value}, getvariable('${defaultVar(p.canonical)}'))` : value;
-    return `${withDefault} as ${quoteIdent(p.canonical)}`;
+    return `${rewriteValueSql(cfg, p.canonical, withDefault)} as ${quoteIdent(p.canonical)}`;
   });
   if (spec.source === 'surveys') {
     const answers = (cfg.answerColumns ?? []).map(

@@ -34,6 +34,7 @@ signups as (
 
 orders as (
     -- An order counts as purchase activity unless it was cancelled (a refunded order was placed and paid).
+    -- Returns and credits (status 'returned') are not purchase activity; they feed the returns features.
     select o.customer_id, o.ordered_at, o.amount::double as amount, o.status_at_cutoff as status
     from (
         -- The status known at the cutoff: a change loaded later (a refund, a cancellation) is not seen.
@@ -42,7 +43,13 @@ orders as (
                    as status_at_cutoff
         from purchases o, params p
     ) o, params p
-    where o.ordered_at < p.cutoff_at and o.status_at_cutoff <> 'cancelled'
+    where o.ordered_at < p.cutoff_at and o.status_at_cutoff not in ('cancelled', 'returned')
+),
+
+returned as (
+    select r.customer_id, r.amount::double as amount, date_diff('day', r.ordered_at::date, p.cutoff_on) as age_days
+    from purchases r, params p
+    where r.ordered_at < p.cutoff_at and r.status = 'returned'
 ),
 
 future_completed as (
@@ -146,6 +153,15 @@ contact_features as (
     group by customer_id
 ),
 
+return_features as (
+    select
+        customer_id,
+        count(*) filter (where age_days < 365)                  as count_returns_365d,
+        coalesce(sum(amount) filter (where age_days < 365), 0)  as amount_returns_365d
+    from returned
+    group by customer_id
+),
+
 survey_features as (
     select
         customer_id,
@@ -179,6 +195,8 @@ final as (
         f.gap_cv,
         coalesce(f.count_refunds_365d, 0)                                  as count_refunds_365d,
         f.count_refunds_365d / nullif(f.count_orders_365d, 0)              as refund_rate_365d,
+        coalesce(rf.count_returns_365d, 0)                                 as count_returns_365d,
+        coalesce(rf.amount_returns_365d, 0)                                as amount_returns_365d,
         coalesce(cf.count_interactions_90d, 0)                             as count_interactions_90d,
         coalesce(cf.count_interactions_365d, 0)                            as count_interactions_365d,
         coalesce(cf.count_complaints_90d, 0)                               as count_complaints_90d,
@@ -208,6 +226,7 @@ final as (
     left join signups c using (customer_id)
     left join contact_features cf using (customer_id)
     left join survey_features sf using (customer_id)
+    left join return_features rf using (customer_id)
     left join future_completed fc using (customer_id)
 )
 

@@ -2,7 +2,8 @@
 -- Reads raw_purchases (canonical names, trimmed text, '' already null; built by pipelines/sources/stage.ts).
 -- A source without order_id gets a stable derived id: md5 of the row's typed content plus the
 -- occurrence number of that content within the file, so reloading the file yields the same ids while
--- two identical purchases in one file stay two purchases.
+-- two identical purchases in one file stay two purchases. So does a return / refund row without an
+-- order_id in a source that has one (a credit not linked to an order).
 
 with source as (
     select * from raw_purchases
@@ -20,7 +21,8 @@ parsed as (
         amount                                     as amount_text,
         try_cast(amount as decimal(18, 2))         as amount,
         coalesce(lower(status), 'completed')       as status,
-        lower(channel)                             as channel
+        lower(channel)                             as channel,
+        coalesce(lower(kind), 'order')             as kind
     from source
 ),
 
@@ -30,7 +32,7 @@ validated as (
         case
             when customer_id is null
                 then 'missing key customer_id'
-            when order_id is null and not getvariable('cxp_derive_order_id')
+            when order_id is null and not getvariable('cxp_derive_order_id') and kind <> 'return'
                 then 'missing key order_id'
             when ordered_at_text is null
                 then 'missing ordered_at'
@@ -40,9 +42,11 @@ validated as (
                 then 'missing amount'
             when amount is null
                 then 'unparseable amount "' || amount_text || '"'
-            when status not in ('completed', 'refunded', 'cancelled')
-                then 'unknown status "' || status || '" (expected completed, refunded or cancelled)'
-            when amount < 0 and status = 'completed'
+            when status not in ('completed', 'refunded', 'cancelled', 'returned')
+                then 'unknown status "' || status || '" (expected completed, refunded, cancelled or returned)'
+            when kind not in ('order', 'return')
+                then 'unknown kind "' || kind || '" (expected order or return)'
+            when amount < 0 and status = 'completed' and kind = 'order'
                 then 'negative amount ' || amount_text || ' on a completed order'
         end as reject_reason
     from parsed
@@ -53,7 +57,7 @@ validated as (
 keyed as (
     select *, order_id as derived_order_id
     from validated
-    where not getvariable('cxp_derive_order_id')
+    where not getvariable('cxp_derive_order_id') and not (order_id is null and kind = 'return')
 
     union all
 
@@ -71,7 +75,8 @@ keyed as (
                 ))
         end as derived_order_id
     from validated
-    where getvariable('cxp_derive_order_id')
+    -- A refund row not linked to an order (no order_id) gets a derived id the same way.
+    where getvariable('cxp_derive_order_id') or (order_id is null and kind = 'return')
 ),
 
 final as (
@@ -82,9 +87,12 @@ final as (
         derived_order_id  as order_id,
         customer_id,
         ordered_at,
-        amount,
-        status,
+        -- A return / refund row (kind return or status returned) is a credit: stored as a positive
+        -- amount with status 'returned', never as purchase activity.
+        case when kind = 'return' or status = 'returned' then abs(amount) else amount end  as amount,
+        case when kind = 'return' then 'returned' else status end                         as status,
         channel,
+        null::integer     as count_lines,
         reject_reason
     from keyed
 )

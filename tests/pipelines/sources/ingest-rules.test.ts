@@ -117,7 +117,7 @@ describe('ingest: every row ends in exactly one place', () => {
     expect(by('purchases')).toEqual([
       [3, 'negative amount -5.00 on a completed order'],
       [4, 'unparseable timestamp "31/31/2026" in ordered_at'],
-      [7, 'unknown status "shipped" (expected completed, refunded or cancelled)'],
+      [7, 'unknown status "shipped" (expected completed, refunded, cancelled or returned)'],
       [9, 'unparseable amount "abc"'],
     ]);
     expect(by('interactions')).toEqual([
