@@ -5,8 +5,7 @@ import { isoDate } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Warehouse } from '../core/warehouse.js';
-import { jitteredBackoffMs } from '../core/backoff.js';
-import { deliveryConfig, postSigned, resolveSecret } from '../triggers/deliver.js';
+import { deliveryConfig, postSigned, resolveSecret, settleAttempt, type Outcome } from '../triggers/deliver.js';
 import { alertsSettings, type AlertsSettings } from './alert-rules.js';
 import type { Finding } from './kpi-checks.js';
 import { sendMail, type MailOutcome } from './mailer.js';
@@ -146,24 +145,21 @@ export async function deliverAlerts(wh: Warehouse, config: Config, opts: Deliver
   for (const n of due) {
     const started = opts.clock.now();
     const t0 = performance.now();
-    let out: MailOutcome;
+    let sent: Outcome;
     if (n.channel === 'email') {
       if (!s.smtp) throw new CxpError('CXP_ERR_CONFIG_INVALID', 'e-mail alerts wait for an SMTP server', { where: 'alerts.smtp', hint: 'set alerts.smtp.host and alerts.smtp.from; the e-mails stay pending until then' });
       const payload = JSON.parse(n.payload) as Finding | { subject: string; text: string; html: string };
       const mail = 'subject' in payload ? payload : alertMail(payload);
-      out = await sendMail(s.smtp, { ...mail, to: n.target.split(', '), messageId: `<${n.notification_id}@cxpulse>` }, env);
+      sent = await sendMail(s.smtp, { ...mail, to: n.target.split(', '), messageId: `<${n.notification_id}@cxpulse>` }, env);
     } else {
-      out = await postWebhook(config, s, n, started, d.timeoutSeconds * 1000, env);
+      sent = await postWebhook(config, s, n, started, d.timeoutSeconds * 1000, env);
     }
     const attempt = n.attempts + 1;
     const at = opts.clock.now();
-    if (out.kind === 'retry' && attempt >= d.maxAttempts) out = { ...out, kind: 'dead', error: `${out.error} (gave up after ${attempt} attempts)` };
+    const { out, nextAt } = settleAttempt(d, sent, attempt, at, opts.random);
     summary.attempted++;
-    let nextAt: Date | null = null;
-    if (out.kind === 'retry') {
-      nextAt = new Date(at.getTime() + Math.min(jitteredBackoffMs(d, attempt, opts.random), d.maxDelaySeconds * 1000));
-      summary.retrying++;
-    } else if (out.kind === 'dead') summary.dead++;
+    if (out.kind === 'retry') summary.retrying++;
+    else if (out.kind === 'dead') summary.dead++;
     else summary.delivered++;
     await wh.run(
       `update alert_notifications set status = $2, attempts = $3, next_attempt_at = $4, delivered_at = $5, last_status_code = $6, last_error = $7

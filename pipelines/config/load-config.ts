@@ -79,6 +79,13 @@ function semanticProblems(cfg: Config): string[] {
     for (const [key, zone] of [[`sources.${name}.timezone`, src.timezone]] as const) {
       if (zone !== undefined && !isIanaZone(zone)) out.push(`${key}: "${zone}" is not an IANA time zone (e.g. "Europe/Riga", "Asia/Shanghai", "UTC")`);
     }
+    if (src.attributes && name !== 'customers') {
+      out.push(`sources.${name}.attributes: only the customers source has attributes`);
+    }
+    const canonical = ['customer_id', 'signup_at', 'country', 'email', 'marketing_consent', 'churned_at', 'attributes'];
+    for (const attr of Object.keys(src.attributes ?? {})) {
+      if (canonical.includes(attr)) out.push(`sources.${name}.attributes.${attr}: "${attr}" is a canonical column; give the attribute another name`);
+    }
     out.push(...sourceProblems(name, src));
     out.push(...plausibilityProblems(name as SourceName, src));
   }

@@ -219,6 +219,19 @@ function toMessages(due: DueItem[], cfg: DeliveryConfig): Message[] {
   return out;
 }
 
+/**
+ * After an attempt: a retry past maxAttempts becomes dead; a retry gets its next time (jittered
+ * backoff, a longer Retry-After wins, capped). The one retry policy of every outbox (actions, alerts).
+ */
+export function settleAttempt(cfg: DeliveryConfig, out: Outcome, attempt: number, at: Date, random?: () => number): { out: Outcome; nextAt: Date | null } {
+  if (out.kind === 'retry' && attempt >= cfg.maxAttempts) {
+    return { out: { ...out, kind: 'dead', error: `${out.error} (gave up after ${attempt} attempts)` }, nextAt: null };
+  }
+  if (out.kind !== 'retry') return { out, nextAt: null };
+  const wait = Math.max(jitteredBackoffMs(cfg, attempt, random), out.retryAfterMs ?? 0);
+  return { out, nextAt: new Date(at.getTime() + Math.min(wait, cfg.maxDelaySeconds * 1000)) };
+}
+
 const TABLE = { action: { table: 'retention_actions', key: 'action_id' }, event: { table: 'action_events', key: 'event_id' } } as const;
 
 /**
@@ -270,17 +283,10 @@ export async function deliverPending(wh: Warehouse, cfg: DeliveryConfig, opts: D
   const sendOne = async (m: Message): Promise<void> => {
     const started = opts.clock.now();
     const t0 = performance.now();
-    let out = await send(cfg.endpoints[m.endpoint], secrets.get(m.endpoint)!, m, started, cfg.timeoutSeconds * 1000);
+    const sent = await send(cfg.endpoints[m.endpoint], secrets.get(m.endpoint)!, m, started, cfg.timeoutSeconds * 1000);
     const attempt = Math.max(...m.items.map((i) => i.attempts)) + 1;
     const at = opts.clock.now();
-    if (out.kind === 'retry' && attempt >= cfg.maxAttempts) {
-      out = { ...out, kind: 'dead', error: `${out.error} (gave up after ${attempt} attempts)` };
-    }
-    let nextAt: Date | null = null;
-    if (out.kind === 'retry') {
-      const wait = Math.max(jitteredBackoffMs(cfg, attempt, opts.random), out.retryAfterMs ?? 0);
-      nextAt = new Date(at.getTime() + Math.min(wait, cfg.maxDelaySeconds * 1000));
-    }
+    const { out, nextAt } = settleAttempt(cfg, sent, attempt, at, opts.random);
     const ms = Math.round(performance.now() - t0);
     for (const it of m.items) {
       summary.attempted++;

@@ -99,7 +99,7 @@ describe('dashboards in headless Chromium', () => {
       const file = join(profile, 'at-risk.csv');
       await download.saveAs(file);
       const lines = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
-      expect(lines[0]).toBe('customer_id,country,churn_risk,churn_band,top_reason,rfm_segment,lifecycle_stage,clv,monetary,recency_days,marketing_consent,email,scored_at');
+      expect(lines[0]).toBe('customer_id,country,churn_risk,churn_band,value_at_stake,clv,p_alive,is_lost,top_reason,rfm_segment,lifecycle_stage,monetary,recency_days,marketing_consent,email,scored_at');
       expect(lines.length).toBeGreaterThan(1);
       const first = page.locator('#at-risk tbody a').first();
       const id = await first.textContent();

@@ -39,6 +39,13 @@ describe('customers source: churned_at and declared attributes', () => {
     expect(rejects.map((r) => r.reason)).toEqual(['unparseable number "seventy" in numeric attribute monthly_charges', 'unparseable timestamp "not-a-date" in churned_at']);
   });
 
+  it('attributes only on the customers source, and not under a canonical name: config errors naming the key', async () => {
+    env = await ingestEnv();
+    expect(() => env!.config({ purchases: { path: 'p.csv', attributes: ATTRS } })).toThrow(/sources\.purchases\.attributes: only the customers source has attributes/);
+    expect(() => env!.config({ customers: { path: 'c.csv', attributes: { email: { type: 'categorical' } } } })).toThrow(/sources\.customers\.attributes\.email: "email" is a canonical column/);
+    expect(() => env!.config({ customers: { path: 'c.csv', attributes: { 'bad name': { type: 'numeric' } } } })).toThrow(/attributes/);
+  });
+
   it('a declared attribute column missing from the file is an error naming it', async () => {
     env = await ingestEnv();
     const path = env.write('customers.csv', 'customer_id,contract\nc1,one-year\n');
