@@ -15,6 +15,8 @@ import { actionRoutes } from './routes/actions.js';
 import { customerRoutes } from './routes/customers.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { jobRoutes } from './routes/jobs.js';
+import { listRoutes } from './routes/lists.js';
+import { displayCurrency } from './routes/request-context.js';
 import { metaRoutes } from './routes/meta.js';
 import { pageRoutes } from './routes/pages.js';
 
@@ -75,9 +77,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(metaRoutes);
   await app.register(dashboardRoutes, { server, config: opts.config });
   await app.register(customerRoutes, { rateLimit: limit });
+  await app.register(listRoutes, { rateLimit: limit, config: opts.config });
   await app.register(actionRoutes, { rateLimit: limit });
   await app.register(jobRoutes, { runner: opts.jobRunner, jobNames: opts.jobNames ?? [], rateLimit: limit });
-  await app.register(pageRoutes);
+  await app.register(pageRoutes, { currency: displayCurrency(opts.config) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

@@ -49,17 +49,51 @@ export function resolveFilters(q: CommonFilters, asOf: Date): ResolvedFilters {
   if (!from) throw badField('from', `"${q.from}" is not a real date`, 'write it YYYY-MM-DD');
   if (from > to) throw badField('from', `${q.from} is after to (${isoDate(to)})`, 'swap the dates');
   const toExclusive = addDays(to, 1);
-  const days = Math.round((toExclusive.getTime() - from.getTime()) / 86_400_000);
   return {
     from,
     toExclusive,
     fromText: isoDate(from),
     toText: isoDate(to),
-    prevFrom: addDays(from, -days),
+    prevFrom: previousFrom(from, toExclusive),
     channel: q.channel,
     country: q.country,
     segment: q.segment,
   };
+}
+
+const addMonths = (d: Date, n: number) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1));
+
+/**
+ * Where the comparison period starts: whole calendar months (a month, a quarter, a year) are compared
+ * with the same number of months before (October with September, not with the 31 days before it);
+ * any other range with the same number of days before it.
+ */
+export function previousFrom(from: Date, toExclusive: Date): Date {
+  if (from.getUTCDate() === 1 && toExclusive.getUTCDate() === 1) {
+    const months = (toExclusive.getUTCFullYear() - from.getUTCFullYear()) * 12 + toExclusive.getUTCMonth() - from.getUTCMonth();
+    if (months > 0) return addMonths(from, -months);
+  }
+  const days = Math.round((toExclusive.getTime() - from.getTime()) / 86_400_000);
+  return addDays(from, -days);
+}
+
+export type PeriodKind = 'week' | 'month' | 'quarter';
+
+/** The last `count` complete weeks (Monday to Sunday), months or quarters ending on or before `asOf`, newest first. */
+export function recentPeriods(kind: PeriodKind, asOf: Date, count: number): { from: Date; toExclusive: Date }[] {
+  const out: { from: Date; toExclusive: Date }[] = [];
+  const end = addDays(asOf, 1);
+  if (kind === 'week') {
+    // The Monday on or before the day after as-of: weeks before it are complete.
+    let to = addDays(end, -((end.getUTCDay() + 6) % 7));
+    for (let i = 0; i < count; i++, to = addDays(to, -7)) out.push({ from: addDays(to, -7), toExclusive: to });
+    return out;
+  }
+  const step = kind === 'month' ? 1 : 3;
+  // The first day of the month (quarter) holding the day after as-of: every one before it is complete.
+  let to = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - (end.getUTCMonth() % step), 1));
+  for (let i = 0; i < count; i++, to = addMonths(to, -step)) out.push({ from: addMonths(to, -step), toExclusive: to });
+  return out;
 }
 
 /** Rejects a country or segment the warehouse has never seen, naming the field and the known values. */

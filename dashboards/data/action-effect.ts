@@ -1,5 +1,6 @@
 import { twoProportionZ } from '../../models/satisfaction/significance.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
+import type { Translator } from '../i18n/translate.js';
 import { num, round, type Tile } from './types.js';
 
 export interface ActionEffect {
@@ -78,27 +79,26 @@ export async function actionEffects(db: Db, asOf: Date, windowDays: number): Pro
   return { effects, nextReadyOn: next?.d ? next.d.toISOString().slice(0, 10) : null };
 }
 
-const pct = (x: number, n: number) => (n > 0 ? `${Math.round((100 * x) / n)}%` : '–');
-
 /** One tile per rule with a complete outcome window, or one tile saying when the first will be ready. */
-export function actionEffectTiles(r: { effects: ActionEffect[]; nextReadyOn: string | null }, windowDays: number): Tile[] {
+export function actionEffectTiles(r: { effects: ActionEffect[]; nextReadyOn: string | null }, windowDays: number, t: Translator): Tile[] {
+  const share = (x: number, n: number) => (n > 0 ? t.pct(x / n, 0) : '–');
   if (r.effects.length === 0) {
     return [
       {
         id: 'action-effect',
-        label: 'Action effect (treated vs held out)',
+        label: t.t('metric.action_effect'),
         value: null,
-        note: `no action has a complete ${windowDays}-day outcome window yet${r.nextReadyOn ? `; the first is ready on ${r.nextReadyOn}` : ''}`,
+        note: r.nextReadyOn ? t.t('note.action_effect_ready', { days: windowDays, date: t.date(r.nextReadyOn) }) : t.t('note.action_effect_wait', { days: windowDays }),
       },
     ];
   }
   return r.effects.map((e) => ({
     id: `action-effect-${e.rule}`,
-    label: `Effect of ${e.rule} (repurchase in ${windowDays} d)`,
-    unit: 'points',
+    label: t.t('metric.action_effect_rule', { rule: e.rule, days: windowDays }),
+    // Uplift is a difference of two repurchase rates: percentage points, tested by a two-proportion z test.
+    unit: 'pp',
     value: round(e.uplift_points, 1),
-    note:
-      `${pct(e.treated_repurchased, e.treated)} of ${e.treated} treated vs ${pct(e.held_out_repurchased, e.held_out)} of ${e.held_out} held out` +
-      (e.p_value === null ? ', no held-out group to compare' : `, ${e.is_significant ? 'significant' : 'not significant'} (p=${round(e.p_value, 3)})`),
+    note: `${t.t('note.action_effect', { treated: share(e.treated_repurchased, e.treated), n_treated: t.num(e.treated, 0), held: share(e.held_out_repurchased, e.held_out), n_held: t.num(e.held_out, 0) })} ${
+      e.p_value === null ? '' : t.t(e.is_significant ? 'change.significant' : 'change.not_significant', { p: e.p_value < 0.001 ? '< 0.001' : `= ${t.num(e.p_value, 3)}` })}`.trim(),
   }));
 }

@@ -2,7 +2,14 @@ import { activeModelQuality, type ActiveModelQuality, type BaseRate } from '../.
 import { atRiskSql, populationLabel } from '../../models/churn/at-risk-list.js';
 import { filterSql } from '../filters.js';
 import { bars, calibration, histogram, rocCurve, weights } from '../specs/charts.js';
-import { noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext } from './types.js';
+import type { Translator } from '../i18n/translate.js';
+import { noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
+
+/** A churn model feature for people: its glossary name, else its column name spelled out. */
+export function featureLabel(t: Translator, feature: string): string {
+  const known = t.label('feature', feature);
+  return known !== feature ? known : feature.replaceAll('_', ' ');
+}
 
 export interface ModelQuality {
   model_id: string | null;
@@ -39,32 +46,34 @@ export async function modelQuality(ctx: Pick<LoadContext, 'db' | 'tables'>): Pro
 }
 
 /** Churn-rate drift: the last training's window-to-window shift, and the scored mean against the training rate. */
-function driftTile(m: ModelQuality | null, meanRisk: number | null) {
+function driftTile(m: ModelQuality | null, meanRisk: number | null, t: Translator): Tile {
   const br = m?.base_rate;
   const latest = br?.latest_window_observed ?? null;
   const parts: string[] = [];
   if (br && br.previous_window_observed !== null && latest !== null) {
-    parts.push(`churn rate ${pct(br.previous_window_observed)} → ${pct(latest)} between training windows${br.latest_window_predicted_by_previous_model !== null ? ` (previous model predicted ${pct(br.latest_window_predicted_by_previous_model)})` : ''}`);
+    parts.push(t.t('note.drift_windows', { from: t.pct(br.previous_window_observed), to: t.pct(latest) }) +
+      (br.latest_window_predicted_by_previous_model !== null ? ` ${t.t('note.drift_predicted', { p: t.pct(br.latest_window_predicted_by_previous_model) })}` : ''));
   }
-  if (meanRisk !== null && latest !== null) parts.push(`scored mean risk ${pct(meanRisk)} vs ${pct(latest)} in training`);
-  if (br?.is_shifted) parts.push(`shifted: ${br.action}`);
+  if (meanRisk !== null && latest !== null) parts.push(t.t('note.drift_scored', { m: t.pct(meanRisk), t: t.pct(latest) }));
+  // The model's own advice is English text; other languages say that the rate shifted.
+  if (br?.is_shifted) parts.push(t.lang === 'en' ? `shifted: ${br.action}` : t.t('note.drift_shifted'));
   return {
     id: 'base-rate-drift',
-    label: 'Churn-rate drift (scored mean − training rate)',
-    unit: '%',
+    label: t.t('metric.base_rate_drift'),
+    // A difference of two rates: percentage points.
+    unit: 'pp',
     digits: 1,
     value: meanRisk !== null && latest !== null ? round((meanRisk - latest) * 100, 1) : null,
-    note: parts.length ? parts.join('; ') : 'no model with a base-rate check yet',
+    note: parts.length ? parts.join('; ') : t.t('note.drift_none'),
   };
 }
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export const churnDashboard: Dashboard = {
   name: 'churn',
   title: 'Churn',
   needs: ['churn_scores'],
   async load(ctx) {
+    const t = ctx.t;
     const hasValue = ctx.tables.has('customer_value');
     const w = filterSql(ctx.filters, { customer: 's.customer_id' }, { period: 'none', hasSegments: hasValue });
     const dist = await ctx.db.all(
@@ -89,23 +98,32 @@ export const churnDashboard: Dashboard = {
     const listSql = await atRiskSql(ctx.db, listQ, ctx.tables.has('at_risk_list'));
     const onList = await ctx.db.one<{ total: number; lost: number }>(listSql.counts, listSql.params);
     const mr = await ctx.db.one(`select avg(churn_risk) as m from churn_scores`);
-    const cvNote = model?.validation === 'cross_validation' ? `cross-validated, not out of time: ${model.validation_note ?? ''}` : null;
+    const cvNote = model?.validation === 'cross_validation' ? t.t('note.model_cv') + (t.lang === 'en' && model.validation_note ? ` ${model.validation_note}` : '') : null;
     return {
       available: dist.length > 0,
       missing: [],
       filters_ignored: ['from', 'to', 'channel'].filter((k) => ctx.query[k] !== undefined),
       tiles: [
-        { id: 'revenue-at-risk', label: 'Revenue at risk', unit: 'currency', value: round(total, 0), note: hasValue ? 'Σ churn risk × CLV' : 'needs customer_value' },
-        { id: 'high-risk', label: 'High-risk customers', value: high },
-        { id: 'at-risk-list', label: 'On the at-risk list', value: num(onList?.total) ?? 0, note: `${populationLabel(listQ)}; ${num(onList?.lost) ?? 0} already lost, listed apart` },
+        { id: 'revenue-at-risk', label: t.t('metric.revenue_at_risk'), unit: 'currency', value: round(total, 0), note: hasValue ? t.t('note.revenue_at_risk', { n: t.num(high, 0) }) : noData('customer_value', t) },
+        { id: 'high-risk', label: t.t('metric.high_risk'), digits: 0, value: high, link: { path: '/customers', query: { band: 'high' }, text: t.t('nav.customers') } },
+        {
+          id: 'at-risk-list',
+          label: t.t('metric.on_at_risk_list'),
+          digits: 0,
+          value: num(onList?.total) ?? 0,
+          // English keeps the list API's own population wording (the same words as its header).
+          note: t.lang === 'en'
+            ? `${populationLabel(listQ)}; ${num(onList?.lost) ?? 0} already lost, listed apart`
+            : `${t.t('atrisk.population.at_risk')} · ${t.t('customer.consent_yes')}; ${t.t('atrisk.lost_apart', { n: t.num(num(onList?.lost) ?? 0, 0) })}`,
+        },
         {
           id: 'model-auc',
-          label: model?.validation === 'cross_validation' ? 'Model ROC AUC (cross-validated)' : 'Model ROC AUC (out of time)',
+          label: t.t(model?.validation === 'cross_validation' ? 'metric.model_auc_cv' : 'metric.model_auc'),
           digits: 3,
           value: model?.auc ?? null,
-          note: cvNote ?? (model?.trained_at ? `trained ${model.trained_at.slice(0, 10)}` : 'no model yet'),
+          note: cvNote ?? (model?.trained_at ? t.t('note.model_trained', { date: t.date(model.trained_at.slice(0, 10)) }) : t.t('note.no_model')),
         },
-        driftTile(model, num(mr?.m)),
+        driftTile(model, num(mr?.m), t),
       ],
       data: {
         risk_bins: dist.map((r) => ({ bin_start: (num(r.bin) ?? 0) / 20, bin_end: ((num(r.bin) ?? 0) + 1) / 20, group: String(r.band), count: num(r.count) ?? 0 })),
@@ -114,19 +132,37 @@ export const churnDashboard: Dashboard = {
       },
     };
   },
-  charts(d: DashboardData): ChartOut[] {
+  charts(d: DashboardData, t: Translator): ChartOut[] {
     const bins = (d.data.risk_bins ?? []) as { bin_start: number; bin_end: number; count: number; group: string }[];
     const seg = (d.data.revenue_at_risk_by_segment ?? []) as { segment: string; revenue_at_risk: number | null }[];
     const m = d.data.model as ModelQuality | null | undefined;
-    const noModel = noData('no churn model (churn_models) yet');
+    const noModel = t.t('note.no_model');
+    const noScores = noData('churn_scores', t);
+    const bands = ['low', 'medium', 'high', 'unknown'];
     return [
-      bins.length ? { id: 'risk-distribution', title: 'Churn-risk distribution by band', spec: histogram(bins, { xTitle: 'churn risk', format: '.0%' }) } : { id: 'risk-distribution', title: 'Churn-risk distribution', spec: null, empty: noData('no churn scores yet') },
-      seg.length ? { id: 'revenue-at-risk', title: 'Revenue at risk by segment (Σ risk × CLV)', spec: bars(seg.map((s) => ({ category: s.segment, value: s.revenue_at_risk })), { xTitle: 'segment', yTitle: 'revenue at risk', format: ',.0f', horizontal: true, sortByValue: true }) } : { id: 'revenue-at-risk', title: 'Revenue at risk by segment', spec: null, empty: noData('no churn scores yet') },
+      bins.length
+        ? {
+            id: 'risk-distribution',
+            title: t.t('chart.risk_distribution'),
+            spec: histogram(bins.map((b) => ({ ...b, group: t.label('band', b.group), group_key: b.group })), { xTitle: t.t('metric.churn_risk'), format: '.0%', groupSort: bands.map((b) => t.label('band', b)), t }),
+            drill: { page: 'customers', param: 'band', field: 'group_key' },
+          }
+        : { id: 'risk-distribution', title: t.t('chart.risk_distribution'), spec: null, empty: noScores },
+      seg.length
+        ? {
+            id: 'revenue-at-risk',
+            title: t.t('chart.revenue_at_risk'),
+            spec: bars(seg.map((s) => ({ category: t.label('segment', s.segment), key: s.segment, value: s.revenue_at_risk })), { xTitle: t.t('axis.segment'), yTitle: `${t.t('metric.revenue_at_risk')} (${t.currency})`, format: ',.0f', horizontal: true, sortByValue: true, t }),
+            drill: { page: 'customers', param: 'segment', field: 'key' },
+          }
+        : { id: 'revenue-at-risk', title: t.t('chart.revenue_at_risk'), spec: null, empty: noScores },
       m && m.roc.length
-        ? { id: 'roc', title: `Model ROC curve (${m.validation === 'cross_validation' ? 'cross-validated' : m.validation === 'out_of_bag' ? 'out-of-bag' : 'out-of-time test'})`, spec: rocCurve(m.roc, { auc: m.auc }) }
-        : { id: 'roc', title: 'Model ROC curve', spec: null, empty: m ? `the active model stores no ROC points (metrics.out_of_time.calibrated.roc_curve)${m.auc !== null ? `; out-of-time ROC AUC ${m.auc.toFixed(3)}` : ''}` : noModel },
-      m && m.calibration.length ? { id: 'calibration', title: `Calibration (reliability, ${m.validation === 'out_of_bag' ? 'out of bag' : 'out of time'})`, spec: calibration(m.calibration) } : { id: 'calibration', title: 'Calibration', spec: null, empty: m ? 'the active model stores no reliability table' : noModel },
-      m && m.importance.length ? { id: 'feature-importance', title: `Feature importance${m.trained_at ? ` (trained ${m.trained_at.slice(0, 10)})` : ''}`, spec: weights(m.importance, { xTitle: 'importance' }) } : { id: 'feature-importance', title: 'Feature importance', spec: null, empty: noModel },
+        ? { id: 'roc', title: t.t(m.validation === 'cross_validation' ? 'chart.roc_cv' : m.validation === 'out_of_bag' ? 'chart.roc_oob' : 'chart.roc'), spec: rocCurve(m.roc, { auc: m.auc, t }) }
+        : { id: 'roc', title: t.t('chart.roc'), spec: null, empty: m ? `${t.t('empty.chart')}${m.auc !== null ? ` ROC AUC ${t.num(m.auc, 3)}` : ''}` : noModel },
+      m && m.calibration.length ? { id: 'calibration', title: t.t('chart.calibration'), spec: calibration(m.calibration, { t }) } : { id: 'calibration', title: t.t('chart.calibration'), spec: null, empty: m ? t.t('empty.chart') : noModel },
+      m && m.importance.length
+        ? { id: 'feature-importance', title: t.t('chart.feature_importance'), spec: weights(m.importance.map((x) => ({ ...x, name: featureLabel(t, x.name) })), { xTitle: t.t('metric.importance'), t }), note: m.trained_at ? t.t('note.model_trained', { date: t.date(m.trained_at.slice(0, 10)) }) : undefined }
+        : { id: 'feature-importance', title: t.t('chart.feature_importance'), spec: null, empty: noModel },
     ];
   },
 };

@@ -2,11 +2,13 @@ import { filterSql } from '../filters.js';
 import { bars } from '../specs/charts.js';
 import { csatChange, meanChange, meanEstimate, npsChange } from '../stats.js';
 import { actionEffects, actionEffectTiles } from './action-effect.js';
+import { managerCharts, managerExtras } from './manager.js';
 import { modelTiles, usesModelApi } from './satisfaction-source.js';
 import { estimateOf, surveyTotals } from './surveys.js';
-import { noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
+import type { Translator } from '../i18n/translate.js';
+import { noData, NO_SEGMENT, num, round, segmentLabel, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
-function tile(id: string, label: string, e: ReturnType<typeof estimateOf>, change?: Tile['change'], unit?: string): Tile {
+export function tile(id: string, label: string, e: ReturnType<typeof estimateOf>, change?: Tile['change'], unit?: string): Tile {
   return {
     id,
     label,
@@ -26,11 +28,11 @@ function tile(id: string, label: string, e: ReturnType<typeof estimateOf>, chang
 }
 
 async function csiTile(ctx: LoadContext, hasSegments: boolean): Promise<Tile> {
-  if (!ctx.tables.has('customer_satisfaction')) return { id: 'csi', label: 'CSI', value: null, note: noData('customer_satisfaction is not there yet') };
+  if (!ctx.tables.has('customer_satisfaction')) return { id: 'csi', label: ctx.t.t('metric.csi'), value: null, note: noData('customer_satisfaction', ctx.t) };
   const w = filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments });
   const r = await ctx.db.one(`select avg(csi) as mean, stddev_samp(csi) as sd, count(csi) as n from customer_satisfaction where ${w.where}`, w.params);
   const e = meanEstimate(num(r?.mean), num(r?.sd), num(r?.n) ?? 0);
-  return { ...tile('csi', 'CSI (0-100, current)', e), note: 'customers with surveys; no period comparison (a snapshot)' };
+  return { ...tile('csi', ctx.t.t('metric.csi'), e), note: ctx.t.t('note.csi') };
 }
 
 async function actions(ctx: LoadContext, hasSegments: boolean) {
@@ -48,6 +50,7 @@ export const overviewDashboard: Dashboard = {
   title: 'Overview',
   needs: [],
   async load(ctx) {
+    const t = ctx.t;
     const hasSegments = ctx.tables.has('customer_value');
     const cur = await surveyTotals(ctx.db, ctx.filters, 'current', hasSegments);
     const prev = await surveyTotals(ctx.db, ctx.filters, 'previous', hasSegments);
@@ -56,42 +59,45 @@ export const overviewDashboard: Dashboard = {
     if (usesModelApi(ctx.tables)) {
       const m = await modelTiles(ctx, ctx.config);
       tiles = [
-        tile('nps', 'NPS', m.get('nps')!.current, m.get('nps')!.change, 'points'),
-        tile('csat', 'CSAT', m.get('csat')!.current, m.get('csat')!.change, '%'),
-        tile('ces', 'CES (mean, 1-7)', m.get('ces')!.current, m.get('ces')!.change),
+        tile('nps', t.t('metric.nps'), m.get('nps')!.current, m.get('nps')!.change, 'points'),
+        tile('csat', t.t('metric.csat_pct'), m.get('csat')!.current, m.get('csat')!.change, '%'),
+        tile('ces', t.t('metric.ces'), m.get('ces')!.current, m.get('ces')!.change),
       ];
     } else {
       tiles = [
-        tile('nps', 'NPS', estimateOf(cur.get('nps'), 'nps'), npsChange(z(cur, 'nps'), z(prev, 'nps')), 'points'),
-        tile('csat', 'CSAT', estimateOf(cur.get('csat'), 'csat'), csatChange(z(cur, 'csat'), z(prev, 'csat')), '%'),
-        tile('ces', 'CES (mean, 1-7)', estimateOf(cur.get('ces'), 'ces'), meanChange(z(cur, 'ces'), z(prev, 'ces'))),
+        tile('nps', t.t('metric.nps'), estimateOf(cur.get('nps'), 'nps'), npsChange(z(cur, 'nps'), z(prev, 'nps')), 'points'),
+        tile('csat', t.t('metric.csat_pct'), estimateOf(cur.get('csat'), 'csat'), csatChange(z(cur, 'csat'), z(prev, 'csat')), '%'),
+        tile('ces', t.t('metric.ces'), estimateOf(cur.get('ces'), 'ces'), meanChange(z(cur, 'ces'), z(prev, 'ces'))),
       ];
     }
     tiles.push(await csiTile(ctx, hasSegments));
-    let tiers: { segment: string; customers: number }[] | null = null;
+    const horizonDays = Number((ctx.config?.churn as { horizonDays?: number } | undefined)?.horizonDays ?? 90);
+    const extras = await managerExtras(ctx, tiles, horizonDays);
+    let tiers: { segment: string | null; customers: number }[] | null = null;
     if (ctx.tables.has('customer_value')) {
       const w = filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments });
-      tiers = (await ctx.db.all(`select coalesce(rfm_segment, 'Prospects (no purchase)') as segment, count(*) as customers from customer_value where ${w.where} group by all order by customers desc`, w.params))
-        .map((r) => ({ segment: String(r.segment), customers: num(r.customers) ?? 0 }));
+      tiers = (await ctx.db.all(`select rfm_segment as segment, count(*) as customers from customer_value where ${w.where} group by all order by customers desc`, w.params))
+        .map((r) => ({ segment: r.segment === null ? null : String(r.segment), customers: num(r.customers) ?? 0 }));
     }
     if (ctx.tables.has('churn_scores')) {
       const w = filterSql(ctx.filters, { customer: 's.customer_id' }, { period: 'none', hasSegments });
       const join = hasSegments ? 'left join customer_value v on v.customer_id = s.customer_id' : '';
       const r = await ctx.db.one(`select sum(s.churn_risk * ${hasSegments ? 'coalesce(v.clv, v.monetary, 0)' : '0'}) as v, count(*) filter (where s.churn_band = 'high') as high from churn_scores s ${join} where ${w.where}`, w.params);
-      tiles.push({ id: 'revenue-at-risk', label: 'Revenue at risk', unit: 'currency', value: round(num(r?.v), 0), note: `${num(r?.high) ?? 0} customers at high risk` });
-    } else tiles.push({ id: 'revenue-at-risk', label: 'Revenue at risk', value: null, note: noData('churn_scores is not there yet') });
+      tiles.push({ id: 'revenue-at-risk', label: t.t('metric.revenue_at_risk'), unit: 'currency', value: round(num(r?.v), 0), note: t.t('note.revenue_at_risk', { n: t.num(num(r?.high) ?? 0, 0) }), link: { path: '/churn', text: t.t('nav.churn') } });
+    } else tiles.push({ id: 'revenue-at-risk', label: t.t('metric.revenue_at_risk'), value: null, note: noData('churn_scores', t) });
     const acts = await actions(ctx, hasSegments);
     tiles.push({
       id: 'actions',
-      label: 'Retention actions fired',
+      label: t.t('metric.actions'),
+      digits: 0,
       value: acts ? acts.reduce((s, a) => s + a.actions, 0) : null,
-      note: acts ? 'in the date range, treated + held out' : noData('retention_actions is not there yet'),
+      note: acts ? t.t('note.actions') : noData('retention_actions', t),
     });
     let effects: Awaited<ReturnType<typeof actionEffects>> | null = null;
     if (acts && ctx.tables.has('purchases')) {
       const windowDays = Number((ctx.config?.churn as { horizonDays?: number } | undefined)?.horizonDays ?? 90);
       effects = await actionEffects(ctx.db, ctx.asOf, windowDays);
-      tiles.push(...actionEffectTiles(effects, windowDays));
+      tiles.push(...actionEffectTiles(effects, windowDays, t));
     }
     const total = [...cur.values()].reduce((s, c) => s + c.n, 0);
     return {
@@ -99,19 +105,25 @@ export const overviewDashboard: Dashboard = {
       missing: [],
       filters_ignored: [],
       tiles,
-      data: { tiers, actions: acts, action_effects: effects?.effects ?? null, previous_period: { from: ctx.filters.prevFrom.toISOString().slice(0, 10), to_exclusive: ctx.filters.fromText } },
+      data: { ...extras, tiers, actions: acts, action_effects: effects?.effects ?? null, previous_period: { from: ctx.filters.prevFrom.toISOString().slice(0, 10), to_exclusive: ctx.filters.fromText } },
     };
   },
-  charts(d: DashboardData): ChartOut[] {
-    const tiers = d.data.tiers as { segment: string; customers: number }[] | null;
+  charts(d: DashboardData, t: Translator): ChartOut[] {
+    const tiers = d.data.tiers as { segment: string | null; customers: number }[] | null;
     const acts = d.data.actions as { rule: string; arm: string; actions: number }[] | null;
     return [
       tiers && tiers.length
-        ? { id: 'tiers', title: 'Customers by tier (RFM segment)', spec: bars(tiers.map((t) => ({ category: t.segment, value: t.customers })), { xTitle: 'segment', yTitle: 'customers', format: ',d', horizontal: true, sortByValue: true }) }
-        : { id: 'tiers', title: 'Customers by tier', spec: null, empty: noData('customer_value is not there yet') },
+        ? {
+            id: 'tiers',
+            title: t.t('chart.tiers'),
+            spec: bars(tiers.map((x) => ({ category: segmentLabel(t, x.segment), key: x.segment ?? NO_SEGMENT, value: x.customers })), { xTitle: t.t('axis.segment'), yTitle: t.t('metric.customers'), format: ',d', horizontal: true, sortByValue: true, t }),
+            drill: { page: 'customers', param: 'segment', field: 'key' },
+          }
+        : { id: 'tiers', title: t.t('chart.tiers'), spec: null, empty: noData('customer_value', t) },
       acts && acts.length
-        ? { id: 'actions', title: 'Retention actions fired: treated vs held out', spec: bars(acts.map((a) => ({ category: a.rule, series: a.arm, value: a.actions })), { xTitle: 'rule', yTitle: 'actions', format: ',d', horizontal: true }) }
-        : { id: 'actions', title: 'Retention actions fired', spec: null, empty: acts ? 'no actions fired in this range' : noData('retention_actions is not there yet') },
+        ? { id: 'actions', title: t.t('chart.actions'), spec: bars(acts.map((a) => ({ category: a.rule, series: t.t(a.arm === 'held out' ? 'series.held_out' : 'series.treated'), value: a.actions })), { xTitle: t.t('axis.rule'), yTitle: t.t('metric.actions'), format: ',d', horizontal: true, t }) }
+        : { id: 'actions', title: t.t('chart.actions'), spec: null, empty: acts ? t.t('empty.no_match') : noData('retention_actions', t) },
+      ...managerCharts(d.data, t),
     ];
   },
 };

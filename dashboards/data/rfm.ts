@@ -3,6 +3,7 @@ import { parseIsoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { filterSql } from '../filters.js';
 import { bars, heatmap, histogram } from '../specs/charts.js';
+import type { Translator } from '../i18n/translate.js';
 import { noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
 async function customerWhere(ctx: LoadContext) {
@@ -67,12 +68,14 @@ async function valueModel(ctx: LoadContext): Promise<ValueModelNote | null> {
 }
 
 /** p_alive tile: its median, and in the note whether the data identify dropout at all. */
-function pAliveTile(model: ValueModelNote | null, median: number | null): Tile {
+function pAliveTile(model: ValueModelNote | null, median: number | null, t: Translator): Tile {
   const name = model?.purchase_model === 'mbgnbd' ? 'MBG/NBD' : 'BG/NBD';
-  let note = model ? `${name}, identified` : 'no value model run yet';
-  if (model && model.is_p_alive_informative === false) note = `Not informative — ${model.identification_message ?? ''}`;
-  else if (model?.identification === 'limit_model') note = `${name}, one dropout chance for everyone (${round(model.fixed_dropout_p, 4)}): ${model.identification_message ?? ''}`;
-  return { id: 'p-alive', label: 'Median p_alive', digits: 2, value: median === null ? null : round(median, 3), note };
+  // The value module's verdict message is English; other languages give the verdict itself.
+  const message = (m: string | null) => (t.lang === 'en' && m ? ` ${m}` : '');
+  let note = model ? t.t('note.p_alive_identified', { model: name }) : t.t('note.p_alive_none');
+  if (model && model.is_p_alive_informative === false) note = t.t('note.p_alive_not_informative') + message(model.identification_message);
+  else if (model?.identification === 'limit_model') note = t.t('note.p_alive_limit', { model: name, p: t.num(model.fixed_dropout_p, 4) }) + message(model.identification_message);
+  return { id: 'p-alive', label: t.t('metric.p_alive_median'), unit: '%share', digits: 0, value: median === null ? null : round(median, 3), note };
 }
 
 export const rfmDashboard: Dashboard = {
@@ -111,7 +114,7 @@ export const rfmDashboard: Dashboard = {
       available: segments.length > 0,
       missing: [],
       filters_ignored: ['from', 'to', 'channel'].filter((k) => ctx.query[k] !== undefined),
-      tiles: [pAliveTile(model, num(pa?.m))],
+      tiles: [pAliveTile(model, num(pa?.m), ctx.t)],
       data: {
         value_model: model,
         segments: segments.map((r) => ({ segment: String(r.segment), customers: num(r.customers) ?? 0, revenue: round(num(r.revenue)) })),
@@ -121,21 +124,40 @@ export const rfmDashboard: Dashboard = {
       },
     };
   },
-  charts(d: DashboardData): ChartOut[] {
+  charts(d: DashboardData, t: Translator): ChartOut[] {
     const seg = (d.data.segments ?? []) as { segment: string; customers: number; revenue: number | null }[];
     const rf = (d.data.rf_matrix ?? []) as { x: string; y: string; value: number }[];
     const clv = (d.data.clv_bins ?? []) as { bin_start: number; bin_end: number; count: number }[];
     const mig = d.data.migration as { from: string | null; to: string | null; cells: { x: string; y: string; value: number }[]; note?: string } | undefined;
-    const none = noData('no customer values yet');
+    const none = t.t('empty.no_match');
     const scores = ['1', '2', '3', '4', '5'];
+    const drill = { page: 'customers' as const, param: 'segment', field: 'key' };
+    const segRows = (f: 'customers' | 'revenue') => seg.map((s) => ({ category: t.label('segment', s.segment), key: s.segment, value: s[f] }));
+    const money = t.t('metric.revenue');
     return [
-      seg.length ? { id: 'segment-sizes', title: 'Customers by RFM segment', spec: bars(seg.map((s) => ({ category: s.segment, value: s.customers })), { xTitle: 'segment', yTitle: 'customers', format: ',d', horizontal: true, sortByValue: true }) } : { id: 'segment-sizes', title: 'Customers by RFM segment', spec: null, empty: none },
-      seg.length ? { id: 'segment-revenue', title: 'Revenue by RFM segment', spec: bars(seg.map((s) => ({ category: s.segment, value: s.revenue })), { xTitle: 'segment', yTitle: 'revenue', format: ',.0f', horizontal: true, sortByValue: true }) } : { id: 'segment-revenue', title: 'Revenue by RFM segment', spec: null, empty: none },
-      rf.length ? { id: 'rf-heatmap', title: 'Recency × frequency (customers)', spec: heatmap(rf, { xTitle: 'F score', yTitle: 'R score', valueTitle: 'customers', xSort: scores, ySort: [...scores].reverse() }) } : { id: 'rf-heatmap', title: 'Recency × frequency (customers)', spec: null, empty: none },
-      mig && mig.cells.length
-        ? { id: 'migration', title: `Segment migration ${mig.from} → ${mig.to} (customers)`, spec: heatmap(mig.cells, { xTitle: `segment on ${mig.to}`, yTitle: `segment on ${mig.from}`, valueTitle: 'customers' }) }
-        : { id: 'migration', title: 'Segment migration', spec: null, empty: mig?.note ?? none },
-      clv.length ? { id: 'clv-distribution', title: 'CLV distribution (last bin: 99th percentile and above)', spec: histogram(clv, { xTitle: 'CLV', format: ',.0f' }) } : { id: 'clv-distribution', title: 'CLV distribution', spec: null, empty: noData('no CLV values yet') },
+      seg.length
+        ? { id: 'segment-sizes', title: t.t('chart.segment_sizes'), spec: bars(segRows('customers'), { xTitle: t.t('axis.segment'), yTitle: t.t('metric.customers'), format: ',d', horizontal: true, sortByValue: true, t }), drill }
+        : { id: 'segment-sizes', title: t.t('chart.segment_sizes'), spec: null, empty: none },
+      seg.length
+        ? { id: 'segment-revenue', title: t.t('chart.segment_revenue'), spec: bars(segRows('revenue'), { xTitle: t.t('axis.segment'), yTitle: `${money} (${t.currency})`, format: ',.0f', horizontal: true, sortByValue: true, t }), drill }
+        : { id: 'segment-revenue', title: t.t('chart.segment_revenue'), spec: null, empty: none },
+      rf.length
+        ? { id: 'rf-heatmap', title: t.t('chart.rf_heatmap'), spec: heatmap(rf, { xTitle: t.t('axis.f_score'), yTitle: t.t('axis.r_score'), valueTitle: t.t('metric.customers'), xSort: scores, ySort: [...scores].reverse() }) }
+        : { id: 'rf-heatmap', title: t.t('chart.rf_heatmap'), spec: null, empty: none },
+      mig && mig.cells.length && mig.from && mig.to
+        ? {
+            id: 'migration',
+            title: t.t('chart.migration', { from: t.date(mig.from), to: t.date(mig.to) }),
+            spec: heatmap(mig.cells.map((c) => ({ ...c, x: t.label('segment', c.x), y: t.label('segment', c.y), x_key: c.x, y_key: c.y })), {
+              xTitle: t.t('axis.segment_on', { date: t.date(mig.to) }),
+              yTitle: t.t('axis.segment_on', { date: t.date(mig.from) }),
+              valueTitle: t.t('metric.customers'),
+            }),
+          }
+        : { id: 'migration', title: t.t('chart.migration_plain'), spec: null, empty: mig?.note ?? none },
+      clv.length
+        ? { id: 'clv-distribution', title: t.t('chart.clv_distribution'), spec: histogram(clv, { xTitle: `${t.t('metric.clv')} (${t.currency})`, format: ',.0f', t }) }
+        : { id: 'clv-distribution', title: t.t('chart.clv_distribution'), spec: null, empty: noData('customer_value.clv', t) },
     ];
   },
 };

@@ -2,6 +2,7 @@ import { latestDrivers } from '../../models/satisfaction/read.js';
 import { barsWithInterval, trendWithInterval, weights, type CategoryInterval, type IntervalPoint } from '../specs/charts.js';
 import { modelByChannel, modelTrend, usesModelApi } from './satisfaction-source.js';
 import { estimateOf, surveyByChannel, surveyTrend, trendUnit } from './surveys.js';
+import type { Translator } from '../i18n/translate.js';
 import { noData, round, type ChartOut, type Dashboard, type DashboardData } from './types.js';
 
 function interval(e: ReturnType<typeof estimateOf>): Omit<IntervalPoint, 'period'> {
@@ -11,7 +12,14 @@ function interval(e: ReturnType<typeof estimateOf>): Omit<IntervalPoint, 'period
 /** Key drivers of NPS from the latest fit (the satisfaction module's read API). */
 async function drivers(ctx: Parameters<Dashboard['load']>[0]): Promise<{ name: string; weight: number; is_significant: boolean | null }[] | null> {
   if (!ctx.tables.has('satisfaction_drivers')) return null;
-  return (await latestDrivers(ctx.db, 'nps')).map((d) => ({ name: `${d.driver} (${d.kind})`, weight: d.relativeImportance, is_significant: d.isSignificant }));
+  return (await latestDrivers(ctx.db, 'nps')).map((d) => ({ name: driverLabel(ctx.t, d.driver, d.kind), weight: d.relativeImportance, is_significant: d.isSignificant }));
+}
+
+/** A driver for people: the glossary's name for a known driver, else the question's own name, with its kind. */
+function driverLabel(t: Translator, name: string, kind: string | null): string {
+  const known = t.label('driver', name);
+  const shown = known !== name ? known : name.replaceAll('_', ' ');
+  return kind && t.has(`driver.kind.${kind}`) ? `${shown} (${t.label('driver.kind', kind)})` : shown;
 }
 
 export const satisfactionDashboard: Dashboard = {
@@ -54,20 +62,23 @@ export const satisfactionDashboard: Dashboard = {
       },
     };
   },
-  charts(d: DashboardData): ChartOut[] {
+  charts(d: DashboardData, t: Translator): ChartOut[] {
     const x = d.data as Record<string, never[]>;
-    const none = noData('no survey responses in this range');
-    const chart = (id: string, title: string, rows: unknown[] | null, build: () => ChartOut['spec'], empty = none): ChartOut =>
-      rows && rows.length > 0 ? { id, title, spec: build() } : { id, title, spec: null, empty };
+    const none = t.t('empty.no_match');
+    const grain = d.data.unit === 'month' ? 'month' : 'week';
+    const chart = (id: string, title: string, rows: unknown[] | null, build: () => ChartOut['spec'], empty = none, drill?: ChartOut['drill']): ChartOut =>
+      rows && rows.length > 0 ? { id, title, spec: build(), ...(drill ? { drill } : {}) } : { id, title, spec: null, empty };
+    const byChannel = (rows: CategoryInterval[]) => rows.map((r) => ({ ...r, key: r.category, category: t.label('channel', r.category) }));
+    const drill = { page: 'interactions' as const, param: 'channel', field: 'key' };
     return [
-      chart('nps-trend', 'NPS over time (95% interval; hollow = fewer than 30 responses)', x.nps_trend, () =>
-        trendWithInterval(x.nps_trend, { yTitle: 'NPS', yDomain: [-100, 100] })),
-      chart('csat-trend', 'CSAT % satisfied over time (95% interval)', x.csat_trend, () =>
-        trendWithInterval(x.csat_trend, { yTitle: 'CSAT %', yDomain: [0, 100], color: '#2ca02c' })),
-      chart('nps-by-channel', 'NPS by channel', x.nps_by_channel, () => barsWithInterval(x.nps_by_channel, { xTitle: 'channel', yTitle: 'NPS' })),
-      chart('csat-by-channel', 'CSAT by channel', x.csat_by_channel, () => barsWithInterval(x.csat_by_channel, { xTitle: 'channel', yTitle: 'CSAT %' })),
-      chart('drivers', 'Key drivers of satisfaction', x.drivers as unknown[] | null, () => weights(x.drivers, { xTitle: 'relative importance (NPS model)' }),
-        noData('the satisfaction drivers table (satisfaction_drivers) is not there yet')),
+      chart('nps-trend', t.t('chart.nps_trend', { n: 30 }), x.nps_trend, () =>
+        trendWithInterval(x.nps_trend, { yTitle: t.t('metric.nps'), yDomain: [-100, 100], grain, t })),
+      chart('csat-trend', t.t('chart.csat_trend'), x.csat_trend, () =>
+        trendWithInterval(x.csat_trend, { yTitle: t.t('metric.csat_pct'), yDomain: [0, 100], color: '#237a36', grain, t })),
+      chart('nps-by-channel', t.t('chart.nps_by_channel'), x.nps_by_channel, () => barsWithInterval(byChannel(x.nps_by_channel), { xTitle: t.t('axis.channel'), yTitle: t.t('metric.nps'), t }), none, drill),
+      chart('csat-by-channel', t.t('chart.csat_by_channel'), x.csat_by_channel, () => barsWithInterval(byChannel(x.csat_by_channel), { xTitle: t.t('axis.channel'), yTitle: t.t('metric.csat_pct'), t }), none, drill),
+      chart('drivers', t.t('chart.drivers'), x.drivers as unknown[] | null, () => weights(x.drivers, { xTitle: t.t('metric.relative_importance'), t }),
+        noData('satisfaction_drivers', t)),
     ];
   },
 };

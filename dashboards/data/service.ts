@@ -3,7 +3,9 @@ import { bars, lines, pareto } from '../specs/charts.js';
 import { satisfactionSettings } from '../../models/satisfaction/settings.js';
 import { serviceTiles } from '../../models/satisfaction/service-query.js';
 import { trendUnit } from './surveys.js';
-import { dayText, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
+import type { GlossaryKey } from '../i18n/en.js';
+import type { Translator } from '../i18n/translate.js';
+import { dayText, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
 const KPI_COLUMNS = `
   count(*) as volume,
@@ -88,6 +90,22 @@ async function complaintCategories(ctx: LoadContext, hasSegments: boolean) {
   return rows.map((r) => ({ category: String(r.category), count: num(r.count) ?? 0 }));
 }
 
+const TILE_LABELS: Record<string, [GlossaryKey, string | undefined, number]> = {
+  interactions: ['metric.interactions', undefined, 0],
+  complaint_rate: ['metric.complaint_rate', '%', 1],
+  first_contact_resolution_rate: ['metric.first_contact_resolution_rate', '%', 1],
+  first_response_sla_rate: ['metric.first_response_sla_rate', '%', 1],
+  resolution_sla_rate: ['metric.resolution_sla_rate', '%', 1],
+  first_response_minutes: ['metric.first_response_minutes', 'minutes', 1],
+  resolution_hours: ['metric.resolution_hours', 'hours', 1],
+};
+
+/** Where each service tile is explained: the contacts behind it. */
+const TILE_LINKS: Record<string, Record<string, string>> = {
+  interactions: {},
+  complaint_rate: { kind: 'complaint' },
+};
+
 /** Open items at the end of each period: opened before it minus resolved before it (cumulative). */
 async function backlog(ctx: LoadContext, hasSegments: boolean) {
   const w = filterSql(ctx.filters, { customer: 'customer_id', channel: 'channel' }, { period: 'none', hasSegments });
@@ -105,15 +123,6 @@ async function backlog(ctx: LoadContext, hasSegments: boolean) {
   return rows.map((r) => ({ period: dayText(r.period) ?? '', value: num(r.open_items), series: 'open items' }));
 }
 
-const TILE_LABELS: Record<string, [string, string | undefined, number]> = {
-  interactions: ['Interactions', undefined, 0],
-  complaint_rate: ['Complaint rate', '%', 1],
-  first_contact_resolution_rate: ['First-contact resolution', '%', 1],
-  first_response_sla_rate: ['First response within SLA', '%', 1],
-  resolution_sla_rate: ['Resolved within SLA', '%', 1],
-  first_response_minutes: ['Mean first response (min)', undefined, 1],
-  resolution_hours: ['Mean resolution (h)', undefined, 1],
-};
 
 /** This period against the one before, with the satisfaction module's significance tests. */
 async function tiles(ctx: LoadContext): Promise<Tile[]> {
@@ -122,12 +131,13 @@ async function tiles(ctx: LoadContext): Promise<Tile[]> {
   const asOf = f.toExclusive > ctx.asOf ? f.toExclusive : ctx.asOf;
   const rows = await serviceTiles(ctx.db, filters, asOf, satisfactionSettings(ctx.config));
   return rows.map((t) => {
-    const [label, unit, digits] = TILE_LABELS[t.metric] ?? [t.metric, undefined, 1];
+    const [key, unit, digits] = TILE_LABELS[t.metric] ?? [undefined, undefined, 1];
     const pct = unit === '%' ? 100 : 1;
     const v = (x: number | null) => (x === null ? null : round(x * pct, 2));
     return {
       id: t.metric,
-      label,
+      label: key ? ctx.t.t(key) : t.metric,
+      ...(t.metric in TILE_LINKS ? { link: { path: '/interactions', query: TILE_LINKS[t.metric], text: ctx.t.t('nav.interactions') } } : {}),
       unit,
       digits,
       value: v(t.a.value),
@@ -161,35 +171,44 @@ export const serviceDashboard: Dashboard = {
         complaint_categories: await complaintCategories(ctx, hasSegments),
         backlog: await backlog(ctx, hasSegments),
         sla_targets: satisfactionSettings(ctx.config).sla,
+        unit: trendUnit(ctx.filters),
         source: ctx.tables.has('int_interaction_times') ? 'int_interaction_times (satisfaction module)' : 'interactions (dashboards fallback)',
       },
     };
   },
-  charts(d: DashboardData): ChartOut[] {
+  charts(d: DashboardData, t: Translator): ChartOut[] {
     const ch = (d.data.by_channel ?? []) as Awaited<ReturnType<typeof byChannel>>;
     const cats = (d.data.complaint_categories ?? []) as { category: string; count: number }[];
     const bl = (d.data.backlog ?? []) as { period: string; value: number | null; series: string }[];
-    const none = noData('no interactions in this range');
-    const wrap = (id: string, title: string, ok: boolean, build: () => ChartOut['spec']): ChartOut =>
-      ok ? { id, title, spec: build() } : { id, title, spec: null, empty: none };
-    const two = (a: keyof (typeof ch)[number], b: keyof (typeof ch)[number], la: string, lb: string) =>
+    const none = t.t('empty.no_match');
+    const drill = { page: 'interactions' as const, param: 'channel', field: 'key' };
+    const wrap = (id: string, title: string, ok: boolean, build: () => ChartOut['spec'], dr?: ChartOut['drill']): ChartOut =>
+      ok ? { id, title, spec: build(), ...(dr ? { drill: dr } : {}) } : { id, title, spec: null, empty: none };
+    const two = (a: keyof (typeof ch)[number], b: keyof (typeof ch)[number]) =>
       ch.flatMap((c) => [
-        { category: c.channel, series: la, value: c[a] as number | null },
-        { category: c.channel, series: lb, value: c[b] as number | null },
+        { category: t.label('channel', c.channel), key: c.channel, series: t.t('series.median'), value: c[a] as number | null },
+        { category: t.label('channel', c.channel), key: c.channel, series: t.t('series.p90'), value: c[b] as number | null },
       ]);
+    const one = (f: 'fcr_rate' | 'sla_rate') => ch.map((c) => ({ category: t.label('channel', c.channel), key: c.channel, value: c[f] }));
+    const grain = d.data.unit === 'month' ? 'month' : 'week';
     return [
-      wrap('first-response', 'First response time by channel (minutes)', ch.length > 0, () =>
-        bars(two('response_median_minutes', 'response_p90_minutes', 'median', 'p90'), { xTitle: 'channel', yTitle: 'minutes' })),
-      wrap('resolution', 'Resolution time by channel (hours)', ch.length > 0, () =>
-        bars(two('resolution_median_hours', 'resolution_p90_hours', 'median', 'p90'), { xTitle: 'channel', yTitle: 'hours' })),
-      wrap('fcr', 'First-contact resolution rate by channel', ch.length > 0, () =>
-        bars(ch.map((c) => ({ category: c.channel, value: c.fcr_rate })), { xTitle: 'channel', yTitle: 'FCR', format: '.0%' })),
-      wrap('sla', 'SLA compliance (first response within target) by channel', ch.length > 0, () =>
-        bars(ch.map((c) => ({ category: c.channel, value: c.sla_rate })), { xTitle: 'channel', yTitle: 'within SLA', format: '.0%' })),
+      wrap('first-response', t.t('chart.first_response'), ch.length > 0, () =>
+        bars(two('response_median_minutes', 'response_p90_minutes'), { xTitle: t.t('axis.channel'), yTitle: t.t('unit.minutes'), format: ',.0f', t }), drill),
+      wrap('resolution', t.t('chart.resolution'), ch.length > 0, () =>
+        bars(two('resolution_median_hours', 'resolution_p90_hours'), { xTitle: t.t('axis.channel'), yTitle: t.t('unit.hours'), format: ',.1f', t }), drill),
+      wrap('fcr', t.t('chart.fcr'), ch.length > 0, () =>
+        bars(one('fcr_rate'), { xTitle: t.t('axis.channel'), yTitle: t.t('metric.fcr'), format: '.0%', t }), drill),
+      wrap('sla', t.t('chart.sla'), ch.length > 0, () =>
+        bars(one('sla_rate'), { xTitle: t.t('axis.channel'), yTitle: t.t('metric.sla'), format: '.0%', t }), drill),
       cats.length > 0
-        ? { id: 'complaints-pareto', title: 'Complaint categories (Pareto)', spec: pareto(cats, { xTitle: 'category' }) }
-        : { id: 'complaints-pareto', title: 'Complaint categories (Pareto)', spec: null, empty: noData('no complaints in this range') },
-      wrap('backlog', 'Backlog: open items at the end of each period', bl.length > 0, () => lines(bl, { yTitle: 'open items', format: ',d' })),
+        ? {
+            id: 'complaints-pareto',
+            title: t.t('chart.complaints_pareto'),
+            spec: pareto(cats.map((c) => ({ category: t.label('category', c.category), key: c.category, count: c.count })), { xTitle: t.t('axis.category'), t }),
+            drill: { page: 'interactions', param: 'category', field: 'key', query: { kind: 'complaint' } },
+          }
+        : { id: 'complaints-pareto', title: t.t('chart.complaints_pareto'), spec: null, empty: none },
+      wrap('backlog', t.t('chart.backlog'), bl.length > 0, () => lines(bl.map((b) => ({ ...b, series: t.t('series.open_items') })), { yTitle: t.t('metric.open_items'), format: ',d', grain, t })),
     ];
   },
 };

@@ -3,6 +3,7 @@ import type { Db } from '../../pipelines/core/warehouse.js';
 import type { ServerConfig } from '../../pipelines/core/server-settings.js';
 import type { DashboardConfig as Config } from '../config.js';
 import type { ResolvedFilters } from '../filters.js';
+import type { Translator } from '../i18n/translate.js';
 import type { Change, Estimate } from '../stats.js';
 
 export interface Tile extends Partial<Estimate> {
@@ -14,6 +15,12 @@ export interface Tile extends Partial<Estimate> {
   value: number | null;
   change?: Change;
   note?: string;
+  /** Where the figure is explained: a page (with the current filters) and the link text. */
+  link?: { path: string; query?: Record<string, string>; text: string };
+  /** The periods this tile's change compares, when not the page's (e.g. the last two whole months). */
+  period?: { current: string; previous: string };
+  /** The figure per period, oldest first, for a sparkline. */
+  sparkline?: { values: (number | null)[]; text?: string };
 }
 
 export interface ChartOut {
@@ -23,6 +30,19 @@ export interface ChartOut {
   /** Why there is no chart (no data yet, table missing); shown instead of it. */
   empty?: string;
   note?: string;
+  /** A click on a mark opens `/<page>?<param>=<datum[field]>` with the page's filters (drill-down). */
+  drill?: Drill;
+}
+
+export interface Drill {
+  /** The list page that opens: customers or interactions. */
+  page: 'customers' | 'interactions';
+  /** The query parameter the clicked value goes to. */
+  param: string;
+  /** The datum field holding the stored value (not the shown label). */
+  field: string;
+  /** Fixed extra parameters (e.g. kind=complaint). */
+  query?: Record<string, string>;
 }
 
 /** What a dashboard's loader returns; the route adds as_of, freshness and filters. */
@@ -46,6 +66,8 @@ export interface LoadContext {
   filters: ResolvedFilters;
   server: ServerConfig;
   query: Record<string, unknown>;
+  /** The request's language: every label, unit and message the loader writes goes through it. */
+  t: Translator;
 }
 
 export interface Dashboard {
@@ -54,7 +76,7 @@ export interface Dashboard {
   /** Tables that must exist for the dashboard to show anything. */
   needs: string[];
   load(ctx: LoadContext): Promise<DashboardData>;
-  charts(d: DashboardData): ChartOut[];
+  charts(d: DashboardData, t: Translator): ChartOut[];
 }
 
 export function missingTables(tables: Set<string>, needed: string[]): string[] {
@@ -78,6 +100,13 @@ export function round(v: number | null, digits = 2): number | null {
   return Math.round(v * f) / f;
 }
 
-export function noData(what: string): string {
-  return `no data yet: ${what}`;
+export function noData(what: string, t?: Translator): string {
+  return t ? t.t('empty.waiting', { what }) : `no data yet: ${what}`;
+}
+
+/** Customers with no purchase have no RFM segment; lists and drill-down name them with this value. */
+export const NO_SEGMENT = 'Prospects (no purchase)';
+
+export function segmentLabel(t: Translator, segment: string | null): string {
+  return t.label('segment', segment ?? NO_SEGMENT);
 }

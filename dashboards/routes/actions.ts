@@ -4,6 +4,7 @@ import { CxpError } from '../../pipelines/core/errors.js';
 import { ACTION_COLUMNS, ACTION_STATUSES, listActions, type ActionsQuery } from '../data/actions.js';
 import { csvLine } from '../data/customers.js';
 import { dataEnvelope } from './request-context.js';
+import { MAX_OFFSET } from '../limits.js';
 
 const JSON_MAX_LIMIT = 1000;
 
@@ -17,6 +18,11 @@ const errorRef = { $ref: 'CxpError#' };
 
 /** Rule audiences for marketing tools: every action, its delivery status and whether the customer is still a member. */
 export const actionRoutes: FastifyPluginAsync<ActionRoutesOptions> = async (app, opts) => {
+  // Personal data (ids, e-mail, scores per customer): never stored by browsers or shared caches.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
   app.get<{ Querystring: ActionsRequest }>('/api/actions', {
     config: { role: 'marketing', rateLimit: opts.rateLimit },
     schema: {
@@ -31,7 +37,7 @@ export const actionRoutes: FastifyPluginAsync<ActionRoutesOptions> = async (app,
           current: { type: 'boolean', description: 'true: only current members of the audience (not left, not cancelled)' },
           since: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z?)?$', description: 'fired at or after (YYYY-MM-DD or an ISO time, UTC)' },
           limit: { type: 'integer', minimum: 1, maximum: 1_000_000, description: `page size (json: at most ${JSON_MAX_LIMIT}, default 100; csv/arrow: default all)` },
-          offset: { type: 'integer', minimum: 0, default: 0 },
+          offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
           format: { type: 'string', enum: ['json', 'csv', 'arrow'], default: 'json' },
         },
       },

@@ -6,6 +6,7 @@ import { AT_RISK_POPULATIONS, AT_RISK_SORTS, atRiskSql, populationLabel, type At
 import { AT_RISK_COLUMNS, CSV_MACRO, csvLine, csvLinesSql, customerProfile } from '../data/customers.js';
 import { checkKnownValue } from '../filters.js';
 import { cacheKey, dataEnvelope, knownValues } from './request-context.js';
+import { MAX_OFFSET } from '../limits.js';
 
 const JSON_MAX_LIMIT = 1000;
 
@@ -33,7 +34,7 @@ const atRiskQuery = {
       description: 'stake_desc: value at stake (churn risk x CLV) first (default); risk, CLV or recency (days since the last purchase) either way',
     },
     limit: { type: 'integer', minimum: 1, maximum: 1_000_000, description: `page size (json: at most ${JSON_MAX_LIMIT}, default 100; csv/arrow: default all)` },
-    offset: { type: 'integer', minimum: 0, default: 0 },
+    offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
     format: { type: 'string', enum: ['json', 'csv', 'arrow'], default: 'json' },
   },
 } as const;
@@ -42,6 +43,11 @@ type AtRiskRequest = Omit<AtRiskQuery, 'limit'> & { limit?: number; format: 'jso
 
 /** Customer lists and profiles: marketing role, rate limited. */
 export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (app, opts) => {
+  // Personal data (ids, e-mail, scores per customer): never stored by browsers or shared caches.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
   app.get<{ Querystring: AtRiskRequest }>('/api/customers/at-risk', {
     config: { role: 'marketing', rateLimit: opts.rateLimit },
     schema: {

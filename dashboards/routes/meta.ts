@@ -2,8 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { OPEN_MODE_WARNING } from '../plugins/auth.js';
 import { DASHBOARDS } from '../data/registry.js';
 import { missingTables } from '../data/types.js';
-import { CHANNELS } from '../filters.js';
-import { dataEnvelope, knownValues } from './request-context.js';
+import { parseIsoDate } from '../../pipelines/core/clock.js';
+import { CHANNELS, recentPeriods, type PeriodKind } from '../filters.js';
+import { dataEnvelope, knownValues, langProperty, requestTranslator } from './request-context.js';
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const periodList = { type: 'array', items: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, label: { type: 'string' } } } } as const;
 
 /** Health (for probes) and status (what the pages need to draw the banner and the menu). Public. */
 export const metaRoutes: FastifyPluginAsync = async (app) => {
@@ -46,7 +50,8 @@ export const metaRoutes: FastifyPluginAsync = async (app) => {
     config: { role: 'viewer' },
     schema: {
       tags: ['meta'],
-      summary: 'values the filter bar offers: channels, countries, RFM segments, lifecycle stages',
+      summary: 'values the filter bar offers: channels, countries, RFM segments, lifecycle stages, and recent weeks, months and quarters',
+      querystring: { type: 'object', additionalProperties: false, properties: { ...langProperty } },
       response: {
         200: {
           type: 'object',
@@ -56,13 +61,30 @@ export const metaRoutes: FastifyPluginAsync = async (app) => {
             countries: { type: 'array', items: { type: 'string' } },
             segments: { type: 'array', items: { type: 'string' } },
             lifecycle_stages: { type: 'array', items: { type: 'string' } },
+            periods: {
+              type: 'object',
+              description: 'complete periods ending on or before as_of, newest first, named in the request language (from/to inclusive)',
+              properties: { week: periodList, month: periodList, quarter: periodList },
+            },
           },
         },
       },
     },
-  }, async () => {
+  }, async (req) => {
     const s = await app.data.state();
     const k = await knownValues(app);
-    return { as_of: s.as_of, freshness: s.freshness, channels: [...CHANNELS], countries: k.countries, segments: k.segments ?? [], lifecycle_stages: k.lifecycle_stages ?? [] };
+    const t = requestTranslator(req);
+    const asOf = (s.as_of && parseIsoDate(s.as_of)) || undefined;
+    const list = (kind: PeriodKind, n: number) =>
+      asOf ? recentPeriods(kind, asOf, n).map((p) => ({ from: day(p.from), to: day(new Date(p.toExclusive.getTime() - 86_400_000)), label: t.period(p.from, p.toExclusive) })) : [];
+    return {
+      as_of: s.as_of,
+      freshness: s.freshness,
+      channels: [...CHANNELS],
+      countries: k.countries,
+      segments: k.segments ?? [],
+      lifecycle_stages: k.lifecycle_stages ?? [],
+      periods: { week: list('week', 12), month: list('month', 12), quarter: list('quarter', 8) },
+    };
   });
 };

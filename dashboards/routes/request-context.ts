@@ -1,5 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LANGS, pickLang, translator, type Translator } from '../i18n/translate.js';
 import { isoDate, parseIsoDate } from '../../pipelines/core/clock.js';
+import { DISPLAY_SETTINGS } from '../../pipelines/core/display-settings.js';
 import { checkKnownValue, resolveFilters, type CommonFilters, type ResolvedFilters } from '../filters.js';
 import type { DataState } from '../plugins/warehouse.js';
 
@@ -64,3 +66,19 @@ export const dataEnvelope = {
   as_of: { type: ['string', 'null'], description: 'the analysis date (YYYY-MM-DD) the data describes' },
   freshness: freshnessSchema,
 } as const;
+
+/** `lang` on every route whose answer has text for people; the Accept-Language header is used without it. */
+export const langProperty = {
+  lang: { type: 'string', enum: [...LANGS], description: 'language of labels, units and messages (default: Accept-Language, else en)' },
+} as const;
+
+/** The display currency (ISO 4217) from config `display.currency` (default EUR). */
+export function displayCurrency(config: { display?: unknown } | undefined): string {
+  return DISPLAY_SETTINGS.read(config?.display).currency;
+}
+
+/** The translator for a request: ?lang=, else Accept-Language, else English; money in the display currency. */
+export function requestTranslator(req: FastifyRequest, config?: { display?: unknown }): Translator {
+  const q = req.query as { lang?: string } | undefined;
+  return translator(pickLang(q?.lang, req.headers['accept-language']), { currency: displayCurrency(config) });
+}

@@ -6,6 +6,7 @@
  */
 import type { ModuleConfig } from '../core/module.js';
 import type { SettingsSchema } from '../core/settings.js';
+import { displaySchema } from '../core/display-settings.js';
 import { serverSchema } from '../core/server-settings.js';
 import { MODULES } from '../../models/modules.js';
 import { scheduleSchema } from './sections/schedule.js';
@@ -19,6 +20,7 @@ export type { SettingsSchema as SectionSchema };
 export const sectionSchemas: Record<string, SettingsSchema> = {
   ...Object.fromEntries(MODULES.map((m) => [m.name, m.settings.schema])),
   server: serverSchema,
+  display: displaySchema,
   schedule: scheduleSchema,
   triggers: triggersSchema,
   delivery: deliverySchema,

@@ -58,6 +58,7 @@ export type Config = {
   value: Record<string, unknown>;
   churn: Record<string, unknown>;
   server: Record<string, unknown>;
+  display: Record<string, unknown>;
   schedule: Record<string, unknown>;
   triggers: Record<string, unknown>;
   delivery: Record<string, unknown>;

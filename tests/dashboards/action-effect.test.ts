@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { actionEffects, actionEffectTiles } from '../../dashboards/data/action-effect.js';
+import { translator } from '../../dashboards/i18n/translate.js';
 import { tempWarehouse } from '../helpers/temp-warehouse.js';
 
 const cleanups: (() => void)[] = [];
@@ -43,9 +44,10 @@ describe('action effect: treated vs held out', () => {
     expect(e.p_value).toBeCloseTo(0.0833, 3);
     expect(e.is_significant).toBe(false);
     expect(r.nextReadyOn).toBe('2026-07-30');
-    const tiles = actionEffectTiles(r, 90);
+    const tiles = actionEffectTiles(r, 90, translator('en'));
     expect(tiles[0].value).toBe(75);
-    expect(tiles[0].note).toBe('75% of 4 treated vs 0% of 2 held out, not significant (p=0.083)');
+    expect(tiles[0].unit).toBe('pp');
+    expect(tiles[0].note).toBe('75% of 4 treated vs 0% of 2 held out bought again. not significant (p = 0.083)');
   });
 
   it('says when the first outcome window completes when none has yet', async () => {
@@ -54,6 +56,7 @@ describe('action effect: treated vs held out', () => {
     await action(wh, 'x', 'c1', '2026-06-01', false);
     const r = await actionEffects(wh, new Date('2026-06-30T00:00:00Z'), 90);
     expect(r.effects).toEqual([]);
-    expect(actionEffectTiles(r, 90)[0].note).toBe('no action has a complete 90-day outcome window yet; the first is ready on 2026-08-30');
+    expect(actionEffectTiles(r, 90, translator('en'))[0].note).toBe('No action has a complete 90-day outcome window yet; the first is ready on Aug 30, 2026.');
+    expect(actionEffectTiles(r, 90, translator('lv'))[0].note).toBe('Nevienai darbībai vēl nav noslēdzies 90 dienu novērošanas logs; pirmais būs gatavs 2026. gada 30. aug.');
   });
 });

@@ -58,7 +58,7 @@ describe('auth per role', () => {
       const rfm = await app2.inject({ url: '/rfm' });
       expect(rfm.headers['content-type']).toMatch(/^text\/html/);
       expect(rfm.body).toContain('<title>cxpulse · RFM &amp; value</title>');
-      expect(rfm.body).toContain('<body data-page="rfm">');
+      expect(rfm.body).toContain('<body data-page="rfm" data-lang="en">');
       expect(app2.authMode).toBe('keys');
     } finally {
       await app2.close();
@@ -173,7 +173,7 @@ describe('data responses', () => {
     const tile0 = before.tiles.find((t: { id: string }) => t.id === 'p-alive');
     const median = (await fx.warehouse.one<{ m: number }>('select median(p_alive) as m from customer_value'))!.m;
     expect(tile0.value).toBeCloseTo(median, 3);
-    expect(tile0.note).toBe('no value model run yet');
+    expect(tile0.note).toBe('No value model run yet.');
     const message = 'The purchase histories show no measurable dropout ... p_alive is not informative: it is still written.';
     await fx.warehouse.run(
       `insert into value_model_runs (run_id, as_of, created_at, status, time_unit_days, count_customers, count_buyers,
@@ -184,7 +184,10 @@ describe('data responses', () => {
     try {
       const body = (await app.inject({ url: '/api/metrics/rfm', headers: auth('viewer') })).json();
       expect(body.data.value_model).toMatchObject({ purchase_model: 'bgnbd', identification: 'not_identified', is_p_alive_informative: false });
-      expect(body.tiles.find((t: { id: string }) => t.id === 'p-alive').note).toBe(`Not informative — ${message}`);
+      expect(body.tiles.find((t: { id: string }) => t.id === 'p-alive').note).toBe(`Not informative: the data do not identify when customers drop out. ${message}`);
+      // Other languages give the verdict in their words (the value module's message is English).
+      const lv = (await app.inject({ url: '/api/metrics/rfm?lang=lv', headers: auth('viewer') })).json();
+      expect(lv.tiles.find((t: { id: string }) => t.id === 'p-alive').note).toBe('Nav informatīvs: dati neļauj noteikt, kad klienti aiziet.');
     } finally {
       await fx.warehouse.run("delete from value_model_runs where run_id = 'v-test'");
     }
@@ -203,13 +206,14 @@ describe('data responses', () => {
     try {
       const body = (await app.inject({ url: '/api/metrics/churn', headers: auth('viewer') })).json();
       const aucTile = body.tiles.find((t: { id: string }) => t.id === 'model-auc');
-      expect(aucTile.label).toBe('Model ROC AUC (cross-validated)');
+      expect(aucTile.label).toBe('Churn model accuracy (ROC AUC, cross-validated)');
       expect(aucTile.value).toBeCloseTo(0.7123, 4);
-      expect(aucTile.note).toMatch(/^cross-validated, not out of time: out-of-time validation is impossible/);
+      expect(aucTile.note).toMatch(/^Cross-validated, not out of time\. out-of-time validation is impossible/);
       const drift = body.tiles.find((t: { id: string }) => t.id === 'base-rate-drift');
       const mean = (await fx.warehouse.one<{ m: number }>('select avg(churn_risk) as m from churn_scores'))!.m;
       expect(drift.value).toBeCloseTo((mean - 0.434) * 100, 1);
-      expect(drift.note).toMatch(/churn rate 52\.5% → 43\.4% between training windows \(previous model predicted 51\.9%\)/);
+      expect(drift.unit).toBe('pp');
+      expect(drift.note).toMatch(/Churn rate 52\.5% → 43\.4% between training windows \(previous model predicted 51\.9%\)/);
       expect(drift.note).toMatch(/shifted: the churn rate moved/);
     } finally {
       await fx.warehouse.run('update churn_models set metrics = $m::json where is_active', { m: before });
@@ -406,7 +410,7 @@ describe('no data yet', () => {
       for (const name of ['rfm', 'churn']) {
         const body = (await a.inject({ url: `/api/dashboards/${name}` })).json();
         expect(body.available, name).toBe(false);
-        expect(body.empty_reason, name).toMatch(/no data yet/);
+        expect(body.empty_reason, name).toMatch(/no data yet|waiting for the pipeline|nothing matches/i);
       }
       const status = (await a.inject({ url: '/api/status' })).json();
       expect(status.freshness.status).toBe('no_runs');

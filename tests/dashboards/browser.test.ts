@@ -13,7 +13,7 @@ import { createFixture, type Fixture } from './fixtures.js';
  * screenshots then go to tests/artifacts/dashboards-warehouse/ (fixture: tests/artifacts/dashboards/).
  */
 const ARTIFACTS = fromRoot('tests', 'artifacts', process.env.CXP_DASH_WAREHOUSE ? 'dashboards-warehouse' : 'dashboards');
-const EXPECTED_CHARTS: Record<string, number> = { overview: 2, satisfaction: 5, service: 6, rfm: 5, churn: 5 };
+const EXPECTED_CHARTS: Record<string, number> = { overview: 6, satisfaction: 5, service: 6, rfm: 5, churn: 5 };
 
 let fx: Fixture | undefined;
 let server: RunningServer;
@@ -105,7 +105,7 @@ describe('dashboards in headless Chromium', () => {
       const id = await first.textContent();
       await first.click();
       await page.waitForSelector('main[data-loaded="true"]');
-      expect(await page.locator('main h2').first().textContent()).toBe(`Customer ${id}`);
+      expect(await page.locator('main h1').first().textContent()).toBe(`Customer ${id}`);
       expect(await page.locator('.chart[data-state="drawn"] svg.marks').count()).toBe(1);
       await page.screenshot({ path: join(ARTIFACTS, 'customer.png'), fullPage: true });
       expect(errors).toEqual([]);
