@@ -1,8 +1,8 @@
 /**
- * Reads what the key-driver fit needs from the warehouse, as SQL aggregates (count, standard
- * deviations, correlations over complete rows), so the fit scales to any number of responses.
+ * Reads what the key-driver fit needs from the warehouse, as SQL aggregates (counts, standard
+ * deviations, pairwise correlations), so the fit scales to any number of responses.
  *
- * Two models per target survey type (nps | csat | ces), each on its own complete rows:
+ * Two models per target survey type (nps | csat | ces), each with pairwise-available moments:
  * - kind 'survey_aspect': the response's score ~ its aspect answers (survey_answers, one column per
  *   question answered at least minSample times for that survey type in the window);
  * - kind 'service': the response's score ~ the service experience of the interaction it rates
@@ -38,25 +38,34 @@ interface Window {
 }
 
 async function momentsFromBase(db: Db, names: string[], baseSql: string, params: Record<string, string | number | Date>): Promise<DriverMoments> {
+  // Pairwise-available moments (see drivers.ts): DuckDB's corr/stddev_samp skip rows where an input is
+  // null, so each statistic uses every response that answered what it needs.
   const p = names.length;
   const cols = names.map((_, j) => `d${j}`);
-  const aggs = ['count(*) as n', 'stddev_samp(y) as sd_y'];
+  const aggs = ['count(*) as n', 'stddev_samp(y) as sd_y', `count(*) filter (where ${cols.map((c) => `${c} is not null`).join(' and ')}) as n_complete`];
   cols.forEach((c, j) => {
-    aggs.push(`stddev_samp(${c}) as sd_${j}`, `corr(${c}, y) as cy_${j}`);
-    for (let k = j + 1; k < p; k++) aggs.push(`corr(${c}, d${k}) as c_${j}_${k}`);
+    aggs.push(`stddev_samp(${c}) as sd_${j}`, `corr(${c}, y) as cy_${j}`, `count(${c}) as n_${j}`);
+    for (let k = j + 1; k < p; k++) aggs.push(`corr(${c}, d${k}) as c_${j}_${k}`, `count(*) filter (where ${c} is not null and d${k} is not null) as n_${j}_${k}`);
   });
-  const where = ['y is not null', ...cols.map((c) => `${c} is not null`)].join(' and ');
-  const row = (await db.one<Record<string, number | null>>(
+  const where = `y is not null and (${cols.map((c) => `${c} is not null`).join(' or ')})`;
+  const row = (await db.one<Record<string, number | bigint | null>>(
     `with base as (${baseSql}) select ${aggs.join(', ')} from base where ${where}`,
     params,
   ))!;
-  const num = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? 0 : Number(v));
+  const num = (v: number | bigint | null | undefined) => (v === null || v === undefined || Number.isNaN(Number(v)) ? 0 : Number(v));
   const corrX = Array.from({ length: p }, (_, a) =>
     Array.from({ length: p }, (_, b) => (a === b ? 1 : num(row[a < b ? `c_${a}_${b}` : `c_${b}_${a}`]))),
+  );
+  const answers = names.map((_, j) => num(row[`n_${j}`]));
+  const pairN = Array.from({ length: p }, (_, a) =>
+    Array.from({ length: p }, (_, b) => (a === b ? answers[a] : num(row[a < b ? `n_${a}_${b}` : `n_${b}_${a}`]))),
   );
   return {
     names,
     n: num(row.n),
+    nComplete: num(row.n_complete),
+    answers,
+    pairN,
     sdY: num(row.sd_y),
     sdX: names.map((_, j) => num(row[`sd_${j}`])),
     corrX,
@@ -64,16 +73,16 @@ async function momentsFromBase(db: Db, names: string[], baseSql: string, params:
   };
 }
 
-/** Aspect questions with at least `minCount` answers on responses of this type in the window. */
-export async function aspectQuestions(db: Db, target: SurveyTarget, w: Window, minCount: number): Promise<string[]> {
-  const rows = await db.all<{ question: string }>(
-    `select a.question
+/** Aspect questions answered at least `minCount` times on responses of this type in the window, with their answer counts. */
+export async function aspectQuestions(db: Db, target: SurveyTarget, w: Window, minCount: number): Promise<{ question: string; answers: number }[]> {
+  const rows = await db.all<{ question: string; answers: number | bigint }>(
+    `select a.question, count(*) as answers
      from int_survey_responses r join survey_answers a on a.response_id = r.response_id
      where r.survey_type = $target and r.submitted_at >= $from_at and r.submitted_at < $cutoff_at
      group by a.question having count(*) >= $min_count order by a.question`,
     { target, from_at: w.fromAt, cutoff_at: w.cutoffAt, min_count: minCount },
   );
-  return rows.map((r) => r.question);
+  return rows.map((r) => ({ question: r.question, answers: Number(r.answers) }));
 }
 
 export async function aspectMoments(db: Db, target: SurveyTarget, questions: string[], w: Window): Promise<DriverMoments> {

@@ -1,12 +1,21 @@
 /**
  * Point estimates with confidence intervals for the three survey metrics.
  *
- * - NPS  = 100 * (p+ - p-), p+ = share of 9-10, p- = share of 0-6 (0-10 scale).
- *          Var(NPS/100) = (p+ + p- - (p+ - p-)^2) / n  (trinomial); CI = NPS +- z * 100 * sqrt(Var),
- *          clipped to [-100, 100].
- * - CSAT = 100 * share of 4-5 on the 1-5 scale; Wilson score interval for that share.
+ * - NPS  = 100 * (p+ - p-), p+ = share of 9-10, p- = share of 0-6 (0-10 scale). Interval: score interval
+ *          (inverted score test) for p+ - p- of one trinomial sample, with the restricted maximum-
+ *          likelihood variance in closed form (Tango 1998, "Equivalence test and confidence interval for
+ *          the difference in proportions for the paired-sample design", Statistics in Medicine 17; the
+ *          NPS is that difference with passives as the concordant cell). Rocks 2016 ("Interval estimation
+ *          for the Net Promoter Score", The American Statistician 70(4)) found score and adjusted-Wald
+ *          intervals the ones that hold; the plain Wald interval has zero width for unanimous samples and
+ *          covers as little as 23% at n = 5. Exact coverage of this one over p+, p- in steps of 0.05 is
+ *          >= 0.91 for n = 5, 10, 30, 100 (tests/models/satisfaction/coverage.test.ts); it never has zero
+ *          width for n >= 1.
+ * - CSAT = 100 * share of 4-5 on the 1-5 scale; Wilson score interval for that share (Wilson 1927).
  * - CES  = mean on the 1-7 scale (7 = easiest); t interval mean +- t(1 - alpha/2, n - 1) * s / sqrt(n),
- *          clipped to 1..7 (undefined for n < 2).
+ *          clipped to 1..7. Whole-number answers that all agree have s = 0; the variance is then floored
+ *          at 1/n, the smallest non-zero variance whole-number answers can have (one answer one step
+ *          away), so the interval never has zero width. One response: the whole scale.
  * n = 0 gives a null score and null bounds, never a number. `isLowSample` = n < minSample.
  */
 import { normalQuantile, tQuantile } from './distributions.js';
@@ -57,16 +66,53 @@ export function npsUnitVariance(c: NpsCounts): number {
   return pp + pd - (pp - pd) ** 2;
 }
 
+/**
+ * Tango's score statistic for H0: p+ - p- = delta, from b promoters and c detractors of n:
+ * Z = (b - c - n delta) / sqrt(n (2 q + delta (1 - delta))), q the restricted MLE of p- (closed form).
+ * Decreasing in delta, so each bound is one root.
+ */
+function npsScoreZ(b: number, c: number, n: number, delta: number): number {
+  const A = 2 * n;
+  const B = -b - c + (2 * n - b + c) * delta;
+  const C = -c * delta * (1 - delta);
+  const q = (Math.sqrt(Math.max(0, B * B - 4 * A * C)) - B) / (2 * A);
+  const num = b - c - n * delta;
+  const v = n * (2 * q + delta * (1 - delta));
+  if (!(v > 0)) return num === 0 ? 0 : Math.sign(num) * Infinity;
+  return num / Math.sqrt(v);
+}
+
+/** Score interval for p+ - p- on the -1..1 scale (see the header); null for n = 0. */
+export function npsScoreInterval(c: NpsCounts, confidence = 0.95): { low: number; high: number } | null {
+  const n = c.promoters + c.passives + c.detractors;
+  if (n === 0) return null;
+  const z = zFor(confidence);
+  const b = c.promoters;
+  const d = c.detractors;
+  const est = (b - d) / n;
+  // Bisection on a monotone function: 60 halvings of an interval of length <= 2 reach 1e-18.
+  const root = (lo: number, hi: number, target: number) => {
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (npsScoreZ(b, d, n, mid) > target) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  };
+  const low = npsScoreZ(b, d, n, -1) <= z ? -1 : root(-1, est, z);
+  const high = npsScoreZ(b, d, n, 1) >= -z ? 1 : root(est, 1, -z);
+  return { low, high };
+}
+
 export function npsEstimate(c: NpsCounts, confidence = 0.95, minSample = 30): Estimate {
   const n = c.promoters + c.passives + c.detractors;
-  if (n === 0) return { n, score: null, ciLow: null, ciHigh: null, isLowSample: true };
-  const nps = (c.promoters - c.detractors) / n;
-  const half = zFor(confidence) * Math.sqrt(Math.max(0, npsUnitVariance(c)) / n);
+  const ci = npsScoreInterval(c, confidence);
+  if (!ci) return { n, score: null, ciLow: null, ciHigh: null, isLowSample: true };
   return {
     n,
-    score: 100 * nps,
-    ciLow: 100 * Math.max(-1, nps - half),
-    ciHigh: 100 * Math.min(1, nps + half),
+    score: (100 * (c.promoters - c.detractors)) / n,
+    ciLow: 100 * ci.low,
+    ciHigh: 100 * ci.high,
     isLowSample: n < minSample,
   };
 }
@@ -91,7 +137,11 @@ export function csatEstimate(satisfied: number, n: number, confidence = 0.95, mi
   return { n, score: (100 * satisfied) / n, ciLow: 100 * w.low, ciHigh: 100 * w.high, isLowSample: n < minSample };
 }
 
-/** t interval for a mean from sufficient statistics (n, sum, sum of squares). */
+/**
+ * t interval for a mean from sufficient statistics (n, sum, sum of squares), clipped to `bounds`.
+ * `step` (the scale's step for whole-number answers, e.g. 1 for CES) floors the variance at step^2 / n
+ * so unanimous answers do not give a zero-width interval, and makes n = 1 give the whole scale.
+ */
 export function meanEstimate(
   n: number,
   sum: number,
@@ -99,17 +149,29 @@ export function meanEstimate(
   confidence = 0.95,
   minSample = 30,
   bounds: [number, number] = [-Infinity, Infinity],
+  step?: number,
 ): Estimate {
   if (n === 0) return { n, score: null, ciLow: null, ciHigh: null, isLowSample: true };
   const mean = sum / n;
-  if (n < 2) return { n, score: mean, ciLow: null, ciHigh: null, isLowSample: true };
-  const variance = Math.max(0, (sumSq - n * mean * mean) / (n - 1));
+  if (n < 2) {
+    const scale = step !== undefined && Number.isFinite(bounds[0]) && Number.isFinite(bounds[1]);
+    return { n, score: mean, ciLow: scale ? bounds[0] : null, ciHigh: scale ? bounds[1] : null, isLowSample: true };
+  }
+  let variance = Math.max(0, (sumSq - n * mean * mean) / (n - 1));
+  if (step !== undefined) variance = Math.max(variance, (step * step) / n);
   const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * Math.sqrt(variance / n);
   return { n, score: mean, ciLow: Math.max(bounds[0], mean - half), ciHigh: Math.min(bounds[1], mean + half), isLowSample: n < minSample };
 }
 
 /** The CES scale; a t interval is clipped to it (the mean cannot leave the scale). */
 export const CES_BOUNDS: [number, number] = [1, 7];
+/** CES answers are whole numbers: the step of the variance floor. */
+export const CES_STEP = 1;
+
+/** CES estimate from sufficient statistics: the one formula the API, the dashboards and the mart use. */
+export function cesEstimateFromSums(n: number, sum: number, sumSq: number, confidence = 0.95, minSample = 30): Estimate {
+  return meanEstimate(n, sum, sumSq, confidence, minSample, CES_BOUNDS, CES_STEP);
+}
 
 export function cesEstimate(scores: number[], confidence = 0.95, minSample = 30): Estimate {
   let sum = 0;
@@ -118,7 +180,7 @@ export function cesEstimate(scores: number[], confidence = 0.95, minSample = 30)
     sum += s;
     sumSq += s * s;
   }
-  return meanEstimate(scores.length, sum, sumSq, confidence, minSample, CES_BOUNDS);
+  return cesEstimateFromSums(scores.length, sum, sumSq, confidence, minSample);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AnalyticsModule, ModuleConfig } from '../../pipelines/core/module.js';
 import type { SqlValue } from '../../pipelines/core/warehouse.js';
+import { businessHoursProblems, businessHoursVariables } from './business-hours.js';
 import { tCriticalTable, zCritical } from './intervals.js';
 import { scoreSatisfaction } from './score-step.js';
 import { SATISFACTION_SETTINGS, satisfactionSettings, type SatisfactionSettings } from './settings.js';
@@ -26,6 +27,7 @@ export function satisfactionVariables(config: ModuleConfig): Record<string, SqlV
     sla_first_response_json: JSON.stringify(s.sla.firstResponseMinutes),
     sla_first_response_default_minutes: s.sla.firstResponseDefaultMinutes,
     sla_resolution_hours: s.sla.resolutionHours,
+    ...businessHoursVariables(s, config),
   };
 }
 
@@ -34,6 +36,7 @@ export const satisfactionModule: AnalyticsModule<SatisfactionSettings> = {
   name: 'satisfaction',
   settings: SATISFACTION_SETTINGS,
   transformVariables: satisfactionVariables,
+  problems: (config) => businessHoursProblems(satisfactionSettings(config)),
   scoreStep: scoreSatisfaction,
   exportDatasets: [
     // Marts built by the transform job, drivers by the score step.

@@ -23,7 +23,7 @@
 import { isoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
-import { CES_BOUNDS, csatEstimate, meanEstimate, npsEstimate, type Estimate } from './intervals.js';
+import { cesEstimateFromSums, csatEstimate, meanEstimate, npsEstimate, type Estimate } from './intervals.js';
 import { npsDifferenceZ, twoProportionZ, welchT, type TestResult } from './significance.js';
 import { filterSql, previousPeriod, requireSegmentTable, resolveFilters, type ResolvedFilters, type SatisfactionFilters } from './filters.js';
 import { DEFAULT_SATISFACTION_SETTINGS, type SatisfactionSettings } from './settings.js';
@@ -83,7 +83,7 @@ function checkGrain(g: unknown): Grain {
 export function estimateOf(type: SurveyType, c: Counts, s: SatisfactionSettings): Estimate {
   if (type === 'nps') return npsEstimate(c, s.confidence, s.minSample);
   if (type === 'csat') return csatEstimate(c.satisfied, c.n, s.confidence, s.minSample);
-  return meanEstimate(c.n, c.sum, c.sumSq, s.confidence, s.minSample, CES_BOUNDS);
+  return cesEstimateFromSums(c.n, c.sum, c.sumSq, s.confidence, s.minSample);
 }
 
 const COUNT_COLUMNS = `

@@ -6,6 +6,7 @@
  */
 import { addDays, isoDate } from '../../pipelines/core/clock.js';
 import { CxpError, isCxpError } from '../../pipelines/core/errors.js';
+import { dayStartUtc } from '../../pipelines/core/time-zone.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { keyDriversFromMoments, type DriverModel } from './drivers.js';
 import { aspectMoments, aspectQuestions, serviceMoments, type DriverKind, type SurveyTarget } from './driver-inputs.js';
@@ -20,16 +21,24 @@ create table if not exists satisfaction_drivers (
     kind                 varchar not null,  -- survey_aspect | service
     std_weight           double,            -- standardised regression weight (null when the driver was dropped)
     coefficient          double,            -- unstandardised: score points per unit of the driver
-    relative_importance  double,            -- share of the model's R^2 (LMG), sums to 1 per model
+    relative_importance  double,            -- LMG share of the model's R^2 divided by R^2: sums to 1 per model
     t_stat               double,
     p_value              double,
     is_significant       boolean not null,
     r_squared            double not null,   -- of the model (target, kind)
-    n                    bigint not null,   -- complete responses in the model
-    importance_method    varchar not null,  -- lmg | pratt
-    note                 varchar,           -- why a driver has no weight (no variance, collinear)
-    run_id               varchar
+    n                    bigint not null,   -- responses in the model (target and >= 1 driver answered)
+    importance_method    varchar not null,  -- lmg (exact) | lmg_sampled (more than 18 drivers)
+    note                 varchar,           -- why a driver has no weight (no variance, collinear, too few answers)
+    run_id               varchar,
+    lmg                  double,            -- LMG share of R^2 (sums to r_squared per model)
+    n_complete           bigint,            -- responses of the model that answered every driver
+    n_effective          bigint,            -- smallest pairwise count: the n behind the degrees of freedom
+    n_answers            bigint,            -- responses of the model that answered this driver
+    n_missing            bigint             -- responses of the model without an answer to it (no-answer code, blank)
 )`;
+
+/** Columns added after the first release: existing warehouses get them on the next score run. */
+const SATISFACTION_DRIVERS_ADDED = ['lmg double', 'n_complete bigint', 'n_effective bigint', 'n_answers bigint', 'n_missing bigint'];
 
 export interface DriverRow {
   target: SurveyTarget;
@@ -37,13 +46,16 @@ export interface DriverRow {
   model: DriverModel;
 }
 
-export async function fitDrivers(db: Db, asOf: Date, s: SatisfactionSettings): Promise<{ fitted: DriverRow[]; skipped: string[] }> {
-  const cutoffAt = addDays(asOf, 1);
-  const w = { fromAt: addDays(cutoffAt, -s.drivers.windowDays), cutoffAt };
+export async function fitDrivers(db: Db, asOf: Date, s: SatisfactionSettings, timezone = 'UTC'): Promise<{ fitted: DriverRow[]; skipped: string[] }> {
+  // Local days: the window ends at local midnight after the as-of day (like the marts).
+  const cutoffAt = dayStartUtc(addDays(asOf, 1), timezone);
+  const w = { fromAt: dayStartUtc(addDays(asOf, 1 - s.drivers.windowDays), timezone), cutoffAt };
   const fitted: DriverRow[] = [];
   const skipped: string[] = [];
   for (const target of s.drivers.targets) {
-    const questions = await aspectQuestions(db, target, w, s.minSample);
+    const all = await aspectQuestions(db, target, w, 1);
+    const questions = all.filter((q) => q.answers >= s.minSample).map((q) => q.question);
+    const tooFew = all.filter((q) => q.answers < s.minSample).map((q) => ({ driver: q.question, reason: `${q.answers} answers (< minSample ${s.minSample})` }));
     const inputs: [DriverKind, () => ReturnType<typeof serviceMoments>][] = [
       ['survey_aspect', () => aspectMoments(db, target, questions, w)],
       ['service', () => serviceMoments(db, target, w)],
@@ -55,11 +67,13 @@ export async function fitDrivers(db: Db, asOf: Date, s: SatisfactionSettings): P
       }
       const m = await read();
       if (m.n < Math.max(s.minSample, m.names.length + 2)) {
-        skipped.push(`${target}/${kind}: ${m.n} complete responses (< minSample ${s.minSample})`);
+        skipped.push(`${target}/${kind}: ${m.n} responses (< minSample ${s.minSample})`);
         continue;
       }
       try {
-        fitted.push({ target, kind, model: keyDriversFromMoments(m, s.confidence) });
+        const model = keyDriversFromMoments(m, s.confidence);
+        if (kind === 'survey_aspect') model.dropped.push(...tooFew);
+        fitted.push({ target, kind, model });
       } catch (err) {
         if (!isCxpError(err) || err.code !== 'CXP_ERR_MODEL_INSUFFICIENT_DATA') throw err;
         skipped.push(`${target}/${kind}: ${err.message}`);
@@ -72,17 +86,22 @@ export async function fitDrivers(db: Db, asOf: Date, s: SatisfactionSettings): P
 export async function writeDrivers(db: Db, asOf: Date, rows: DriverRow[], runId: string | null): Promise<number> {
   const day = isoDate(asOf);
   await db.run(SATISFACTION_DRIVERS_DDL);
+  for (const col of SATISFACTION_DRIVERS_ADDED) await db.run(`alter table satisfaction_drivers add column if not exists ${col}`);
   await db.run('delete from satisfaction_drivers where as_of = $1::date', [day]);
   let n = 0;
-  const insert = `insert into satisfaction_drivers values ($1::date, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
+  const insert = `insert into satisfaction_drivers
+    (as_of, target, driver, kind, std_weight, coefficient, relative_importance, t_stat, p_value, is_significant,
+     r_squared, n, importance_method, note, run_id, lmg, n_complete, n_effective, n_answers, n_missing)
+    values ($1::date, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`;
   for (const { target, kind, model } of rows) {
+    const counts = [model.nComplete, model.nEffective];
     for (const d of model.drivers) {
       const t = Number.isFinite(d.tStat) ? d.tStat : null;
-      await db.run(insert, [day, target, d.driver, kind, d.stdWeight, d.coefficient, d.relativeImportance, t, d.pValue, d.isSignificant, model.rSquared, model.n, model.importanceMethod, null, runId]);
+      await db.run(insert, [day, target, d.driver, kind, d.stdWeight, d.coefficient, d.relativeImportance, t, d.pValue, d.isSignificant, model.rSquared, model.n, model.importanceMethod, null, runId, d.lmg, ...counts, d.answers, d.missing]);
       n++;
     }
     for (const d of model.dropped) {
-      await db.run(insert, [day, target, d.driver, kind, null, null, null, null, null, false, model.rSquared, model.n, model.importanceMethod, d.reason, runId]);
+      await db.run(insert, [day, target, d.driver, kind, null, null, null, null, null, false, model.rSquared, model.n, model.importanceMethod, d.reason, runId, null, ...counts, null, null]);
       n++;
     }
   }
@@ -99,12 +118,21 @@ export async function scoreSatisfaction(ctx: JobContext, asOf: Date): Promise<Jo
       });
     }
   }
-  const { fitted, skipped } = await fitDrivers(ctx.warehouse, asOf, s);
+  const { fitted, skipped } = await fitDrivers(ctx.warehouse, asOf, s, typeof ctx.config.timezone === 'string' ? ctx.config.timezone : 'UTC');
   const rows = await ctx.warehouse.transaction((tx) => writeDrivers(tx, asOf, fitted, ctx.runId));
   for (const reason of skipped) ctx.logger.warn('satisfaction driver model skipped', { reason });
   return {
     driver_rows: rows,
-    models: fitted.map((f) => ({ target: f.target, kind: f.kind, n: f.model.n, r_squared: Number(f.model.rSquared.toFixed(4)) })),
+    models: fitted.map((f) => ({
+      target: f.target,
+      kind: f.kind,
+      n: f.model.n,
+      n_complete: f.model.nComplete,
+      n_effective: f.model.nEffective,
+      r_squared: Number(f.model.rSquared.toFixed(4)),
+      answers: Object.fromEntries(f.model.drivers.map((d) => [d.driver, { used: d.answers, missing: d.missing }])),
+      dropped: f.model.dropped,
+    })),
     skipped,
   };
 }

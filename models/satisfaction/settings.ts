@@ -10,9 +10,26 @@ export interface SatisfactionSettings {
   confidence: number;
   surveyWindowDays: number;
   csiWeights: { nps: number; csat: number; ces: number; service: number };
-  sla: { firstResponseMinutes: Record<string, number>; firstResponseDefaultMinutes: number; resolutionHours: number };
+  sla: {
+    firstResponseMinutes: Record<string, number>;
+    firstResponseDefaultMinutes: number;
+    resolutionHours: number;
+    calendars: Record<string, BusinessCalendar>;
+    businessHours: Record<string, string>;
+  };
   drivers: { windowDays: number; targets: ('nps' | 'csat' | 'ces')[] };
 }
+
+/** A team's working week: local opening hours per weekday and holidays (closed all day). */
+export interface BusinessCalendar {
+  /** IANA zone of the hours; default the config's `timezone`. */
+  timezone?: string;
+  /** mon..sun -> ["HH:MM-HH:MM", ...]; a day not listed is closed. */
+  hours: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', string[]>>;
+  holidays: string[];
+}
+
+const HOURS_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
 
 export const satisfactionSchema: SettingsSchema = {
   type: 'object',
@@ -63,6 +80,35 @@ export const satisfactionSchema: SettingsSchema = {
         },
         firstResponseDefaultMinutes: { type: 'number', exclusiveMinimum: 0, default: 1440 },
         resolutionHours: { type: 'number', exclusiveMinimum: 0, default: 24 },
+        calendars: {
+          type: 'object',
+          default: {},
+          description: 'business-hours calendars by name (a weekly calendar per team and a holiday list)',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['hours'],
+            properties: {
+              timezone: { type: 'string', minLength: 1, description: "IANA zone of the hours; default the config's timezone" },
+              hours: {
+                type: 'object',
+                additionalProperties: false,
+                description: 'mon..sun -> list of "HH:MM-HH:MM" opening periods; a day not listed is closed',
+                properties: Object.fromEntries(
+                  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, { type: 'array', items: { type: 'string', pattern: HOURS_PATTERN } }]),
+                ),
+              },
+              holidays: { type: 'array', default: [], items: { type: 'string', format: 'date' }, description: 'closed all day (YYYY-MM-DD)' },
+            },
+          },
+        },
+        businessHours: {
+          type: 'object',
+          default: {},
+          additionalProperties: { type: 'string', minLength: 1 },
+          description:
+            'channel -> calendar name: that channel\'s SLAs are also measured in business hours (reported beside calendar time); "*" = every other channel',
+        },
       },
     },
     drivers: {

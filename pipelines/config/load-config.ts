@@ -5,7 +5,9 @@ import addFormatsModule from 'ajv-formats';
 import { CxpError } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { fromRoot } from '../core/paths.js';
+import { isIanaZone } from '../core/time-zone.js';
 import { plausibilityProblems } from '../sources/plausibility.js';
+import { resolveSurveyScales, surveyScaleProblems } from '../sources/survey-scales.js';
 import { configSchema, type SourceName } from './schema.js';
 import { moduleProblems } from './sections.js';
 import type { Config } from './types.js';
@@ -59,6 +61,7 @@ function invalid(problems: string[], where: string): CxpError {
 function semanticProblems(cfg: Config): string[] {
   const out: string[] = [];
   if (cfg.asOf && !parseIsoDate(cfg.asOf)) out.push(`asOf: "${cfg.asOf}" is not a real date (YYYY-MM-DD)`);
+  if (!isIanaZone(cfg.timezone)) out.push(`timezone: "${cfg.timezone}" is not an IANA time zone (e.g. "Europe/Riga", "Asia/Shanghai", "UTC")`);
   for (const [name, src] of Object.entries(cfg.sources)) {
     if (!src) continue;
     const d = src.delimiter;
@@ -70,6 +73,11 @@ function semanticProblems(cfg: Config): string[] {
     }
     if (src.answerColumns && name !== 'surveys') {
       out.push(`sources.${name}.answerColumns: only the surveys source has answer columns`);
+    }
+    if (src.scales && name !== 'surveys') out.push(`sources.${name}.scales: only the surveys source has answer scales`);
+    if (name === 'surveys') out.push(...surveyScaleProblems(src));
+    for (const [key, zone] of [[`sources.${name}.timezone`, src.timezone]] as const) {
+      if (zone !== undefined && !isIanaZone(zone)) out.push(`${key}: "${zone}" is not an IANA time zone (e.g. "Europe/Riga", "Asia/Shanghai", "UTC")`);
     }
     if (src.attributes && name !== 'customers') {
       out.push(`sources.${name}.attributes: only the customers source has attributes`);
@@ -103,7 +111,14 @@ export function resolveConfig(raw: unknown, baseDir: string, configPath?: string
   cfg.baseDir = baseDir;
   cfg.warehouse = abs(cfg.warehouse);
   cfg.exports.dir = abs(cfg.exports.dir);
-  for (const src of Object.values(cfg.sources)) if (src?.path !== undefined) src.path = abs(src.path);
+  // Printed by `cxpulse config` in full: every answer column with its range and no-answer codes.
+  if (cfg.sources.surveys) cfg.sources.surveys.scales = resolveSurveyScales(cfg.sources.surveys);
+  for (const src of Object.values(cfg.sources)) {
+    if (!src) continue;
+    if (src.path !== undefined) src.path = abs(src.path);
+    // Naive timestamps of a source are wall-clock time in its declared zone, by default the company's.
+    src.timezone ??= cfg.timezone;
+  }
   return cfg;
 }
 

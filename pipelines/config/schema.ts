@@ -8,6 +8,21 @@ export { SOURCE_NAMES, type SourceName };
 
 export const SOURCE_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'] as const;
 
+const noAnswerSchema = {
+  type: 'array',
+  items: { type: ['string', 'number'] },
+  description: 'values that mean "no answer" (matched case-insensitively; numbers also numerically); a blank always is',
+} as const;
+
+const fixedRange = (min: number, max: number) =>
+  ({ type: 'object', additionalProperties: false, properties: { min: { const: min }, max: { const: max } } }) as const;
+
+const answerScaleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { min: { type: 'number' }, max: { type: 'number' }, noAnswer: noAnswerSchema },
+} as const;
+
 const sourceSchema = {
   type: 'object',
   additionalProperties: false,
@@ -38,6 +53,29 @@ const sourceSchema = {
       items: { type: 'string', minLength: 1 },
       description: 'surveys only: numeric columns that become survey_answers rows (question = column name)',
     },
+    scales: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        'surveys only: valid answer ranges and "no answer" codes (no-answer -> NULL, out of range -> rejected); resolved in full by `cxpulse config`',
+      properties: {
+        score: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'the score column: ranges fixed (nps 0-10, csat 1-5, ces 1-7); a no-answer score rejects the response',
+          properties: {
+            noAnswer: noAnswerSchema,
+            // Printed by `cxpulse config` for reference; fixed by the metric definitions.
+            nps: fixedRange(0, 10),
+            csat: fixedRange(1, 5),
+            ces: fixedRange(1, 7),
+          },
+        },
+        answers: { ...answerScaleSchema, description: 'default scale of every answerColumns question (1-5, N/A codes "N/A", "NA", "-", 99)' },
+        questions: { type: 'object', additionalProperties: answerScaleSchema, description: 'answer column -> its own scale' },
+      },
+    },
+    timezone: { type: 'string', minLength: 1, description: "IANA zone this source's naive timestamps are in; default: the top-level timezone" },
     maxAgeHours: { type: 'number', exclusiveMinimum: 0, description: 'data older than this is stale' },
     plausibility: plausibilitySchema,
     attributes: {

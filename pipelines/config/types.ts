@@ -14,11 +14,21 @@ export interface SourceConfig extends SourceExtraOptions {
   encoding?: string;
   defaults: Record<string, string | number | boolean>;
   answerColumns?: string[];
+  /** surveys only: answer ranges and no-answer codes (pipelines/sources/survey-scales.ts). */
+  scales?: SurveyScalesConfig;
+  /** IANA zone naive timestamps of this source are read in; defaults to the top-level `timezone`. */
+  timezone?: string;
   maxAgeHours?: number;
   /** Canonical column -> plausibility rule overriding the defaults (pipelines/sources/plausibility.ts). */
   plausibility?: Record<string, import('../sources/plausibility.js').ColumnRule>;
   /** customers only: attribute name -> type and file column (docs/churn-features.md, "Customer attributes"). */
   attributes?: Record<string, { type: 'categorical' | 'numeric'; column?: string }>;
+}
+
+export interface SurveyScalesConfig {
+  score?: { noAnswer?: (string | number)[] };
+  answers?: { min?: number; max?: number; noAnswer?: (string | number)[] };
+  questions?: Record<string, { min?: number; max?: number; noAnswer?: (string | number)[] }>;
 }
 
 export interface ExportsConfig {

@@ -30,6 +30,11 @@ export interface SourceCounts {
   conflicts: number;
   files: number;
   skipped_files: number;
+  /**
+   * surveys with answerColumns: answer cells read = valid + no_answer + rejected (no_answer: blank or a
+   * no-answer code, loaded as NULL; rejected: cells of rejected rows).
+   */
+  answers?: { read: number; valid: number; no_answer: number; rejected: number };
 }
 
 export interface IngestSummary {
@@ -209,6 +214,9 @@ async function stageSource(
           rows: conflicts,
         });
       }
+      if (spec.source === 'surveys' && (cfg.answerColumns?.length ?? 0) > 0) {
+        counts.answers = await countAnswers(db, spec, idx, cfg.answerColumns!.length, read, raw.readerRejects + rejected, counts.answers);
+      }
       loaded.push({ ...f, source: spec.source, rowsRead: read });
       opts.logger.debug('file staged', { source: spec.source, file: path, read, rejected: raw.readerRejects + rejected });
     } catch (err) {
@@ -227,6 +235,30 @@ async function stageSource(
   await dropRawTables(db);
   await collapse(files);
   return counts;
+}
+
+/** Per-answer accounting of one staged surveys file, added to `prev`. */
+async function countAnswers(
+  db: ConnDb,
+  spec: SourceSpec,
+  fileIdx: number,
+  columns: number,
+  rowsRead: number,
+  rowsRejected: number,
+  prev: SourceCounts['answers'],
+): Promise<NonNullable<SourceCounts['answers']>> {
+  const r = await db.one<{ valid: number | bigint | null; no_answer: number | bigint | null }>(
+    `select sum(len(_answers)) as valid, sum(_answers_no_answer) as no_answer
+     from ${quoteIdent(stagedTable(spec))} where _file_idx = $1 and reject_reason is null`,
+    [fileIdx],
+  );
+  const p = prev ?? { read: 0, valid: 0, no_answer: 0, rejected: 0 };
+  return {
+    read: p.read + rowsRead * columns,
+    valid: p.valid + Number(r?.valid ?? 0),
+    no_answer: p.no_answer + Number(r?.no_answer ?? 0),
+    rejected: p.rejected + rowsRejected * columns,
+  };
 }
 
 function isLineGrained(spec: SourceSpec, cfg: SourceConfig): boolean {

@@ -9,23 +9,29 @@ import type { RawFile } from './read-file.js';
 import { rejectKeyConflicts } from './key-conflicts.js';
 import { applyPlausibility } from './plausibility.js';
 import type { SourceSpec } from './source-specs.js';
+import { noAnswerForSql, resolveSurveyScales } from './survey-scales.js';
 import { createSourceMacros, rewriteValueSql, setValueMaps } from '../sources/value-map.js';
 
 /**
  * Helpers the staging models call. Timestamps: with a source `timestampFormat` the format (bound into
  * the variable cxp_ts_format, never concatenated) is the only accepted form; without one, ISO dates and
- * timestamps, where a trailing Z or UTC offset is converted to UTC and a naive value is taken as UTC.
+ * timestamps, where a trailing Z or UTC offset is converted to UTC and a naive value is read in the
+ * source's zone (`sources.<name>.timezone`, default the top-level `timezone`) and converted to UTC.
  */
 export const STAGING_MACROS = [
+  // A naive timestamp is wall-clock time in the source's zone (cxp_source_tz, an IANA name bound per
+  // source): converted to UTC, the zone every canonical timestamp is stored in.
+  `create or replace temp macro cxp_from_source_zone(t) as
+     case when getvariable('cxp_source_tz') = 'UTC' then t else timezone('UTC', timezone(getvariable('cxp_source_tz'), t)) end`,
   `create or replace temp macro cxp_parse_ts(v) as
      case
        when v is null then null::timestamp
-       when getvariable('cxp_ts_format') is not null then try_strptime(v, getvariable('cxp_ts_format'))
+       when getvariable('cxp_ts_format') is not null then cxp_from_source_zone(try_strptime(v, getvariable('cxp_ts_format')))
        -- fast path: 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM', 'YYYY-MM-DD HH:MM:SS' cannot carry an offset
-       when length(v) <= 16 or (length(v) = 19 and substr(v, 17, 1) = ':') then try_cast(v as timestamp)
+       when length(v) <= 16 or (length(v) = 19 and substr(v, 17, 1) = ':') then cxp_from_source_zone(try_cast(v as timestamp))
        when length(v) > 16 and (right(v, 1) in ('Z', 'z') or strpos(substr(v, 17), '+') > 0 or strpos(substr(v, 17), '-') > 0)
          then timezone('UTC', try_cast(v as timestamptz))
-       else try_cast(v as timestamp)
+       else cxp_from_source_zone(try_cast(v as timestamp))
      end`,
   `create or replace temp macro cxp_parse_bool(v) as
      case
@@ -40,6 +46,7 @@ export async function createStagingMacros(db: ConnDb): Promise<void> {
   await db.run("set session TimeZone = 'UTC'");
   await db.run('set session preserve_insertion_order = true');
   await db.run("set variable cxp_ts_format = null::varchar");
+  await db.run("set variable cxp_source_tz = 'UTC'");
   await db.run('set variable cxp_derive_order_id = false');
   for (const m of STAGING_MACROS) await db.run(m);
   await createSourceMacros(db);
@@ -106,6 +113,7 @@ export function planColumns(spec: SourceSpec, cfg: SourceConfig, file: string, r
 /** Binds the per-source variables the staging model reads. */
 export async function setSourceVariables(db: ConnDb, spec: SourceSpec, cfg: SourceConfig, plans: ColumnPlan[]): Promise<void> {
   await db.run('set variable cxp_ts_format = $1::varchar', [cfg.timestampFormat ?? null]);
+  await db.run('set variable cxp_source_tz = $1::varchar', [cfg.timezone ?? 'UTC']);
   const orderPlan = plans.find((p) => p.canonical === 'order_id');
   await db.run('set variable cxp_derive_order_id = $1', [spec.source === 'purchases' && !orderPlan?.sourceColumn && !orderPlan?.hasDefault]);
   for (const p of plans) {
@@ -120,6 +128,21 @@ export async function setSourceVariables(db: ConnDb, spec: SourceSpec, cfg: Sour
   await db.run(`set variable cxp_numeric_attributes = from_json($1::varchar, '["VARCHAR"]')`, [
     JSON.stringify(attrs.filter(([, a]) => a.type === 'numeric').map(([n]) => n)),
   ]);
+  if (spec.source === 'surveys') {
+    const scales = resolveSurveyScales(cfg);
+    const score = noAnswerForSql(scales.score.noAnswer);
+    await db.run(`set variable cxp_score_na_text = from_json($1::varchar, '["VARCHAR"]')`, [JSON.stringify(score.text)]);
+    await db.run(`set variable cxp_score_na_num = from_json($1::varchar, '["DOUBLE"]')`, [JSON.stringify(score.numbers)]);
+    const perColumn = (cfg.answerColumns ?? []).map((q) => {
+      const sc = scales.questions[q];
+      const na = noAnswerForSql(sc.noAnswer);
+      return { min: sc.min, max: sc.max, na_text: na.text, na_num: na.numbers };
+    });
+    await db.run(
+      `set variable cxp_answer_scales = from_json($1::varchar, '[{"min":"DOUBLE","max":"DOUBLE","na_text":["VARCHAR"],"na_num":["DOUBLE"]}]')`,
+      [JSON.stringify(perColumn)],
+    );
+  }
 }
 
 function defaultVar(canonical: string): string {
@@ -156,9 +179,14 @@ export async function createRawView(db: ConnDb, spec: SourceSpec, cfg: SourceCon
   });
   if (spec.source === 'surveys') {
     const answers = (cfg.answerColumns ?? []).map(
-      (q, i) => `{'question': getvariable('cxp_answer_questions')[${i + 1}], 'value': ${text(`r.${quoteIdent(q)}`)}}`,
+      (q, i) =>
+        `{'question': getvariable('cxp_answer_questions')[${i + 1}], 'value': ${text(`r.${quoteIdent(q)}`)}, 'scale': getvariable('cxp_answer_scales')[${i + 1}]}`,
     );
-    cols.push(answers.length > 0 ? `[${answers.join(', ')}] as _answers` : `[]::struct(question varchar, value varchar)[] as _answers`);
+    cols.push(
+      answers.length > 0
+        ? `[${answers.join(', ')}] as _answers`
+        : `[]::struct(question varchar, value varchar, scale struct(min double, max double, na_text varchar[], na_num double[]))[] as _answers`,
+    );
   }
   await db.run(
     `create or replace temp view ${quoteIdent(`raw_${spec.source}`)} as

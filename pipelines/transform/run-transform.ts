@@ -4,18 +4,45 @@ import type { ConnDb, SqlValue, Warehouse } from '../core/warehouse.js';
 import type { Logger } from '../core/logger.js';
 import { discoverModels, orderModels, type SqlModel } from './sql-models.js';
 import { discoverDataTests, runDataTests, type DataTest } from './data-tests.js';
+import { fillNpsIntervals } from '../../models/satisfaction/mart-intervals.js';
+
+/**
+ * Statistics with no closed form are computed by their one TypeScript implementation right after the
+ * model that needs them is built (same connection and transaction, before the data tests).
+ */
+const AFTER_MODEL: Record<string, (db: ConnDb) => Promise<unknown>> = {
+  satisfaction_daily: (db) => fillNpsIntervals(db, 'satisfaction_daily'),
+};
 
 export interface TransformResult {
   models: { name: string; rows: number; ms: number }[];
   testsRun: number;
 }
 
+/**
+ * Local days. Canonical timestamps are UTC; the company lives in `timezone` (the config's IANA zone,
+ * transform variable `timezone`, UTC when unset). Every `*_on` bucket is a local date and the as-of
+ * day ends at local midnight:
+ *   cxp_local_on(ts)    UTC timestamp -> the local date it falls on
+ *   cxp_day_start_at(d) local date    -> the UTC timestamp of its local midnight
+ */
+export const TIME_ZONE_MACROS = [
+  `create or replace temp macro cxp_local_on(ts) as
+     case when coalesce(getvariable('timezone'), 'UTC') = 'UTC' then ts::date
+          else timezone(getvariable('timezone'), timezone('UTC', ts))::date end`,
+  `create or replace temp macro cxp_day_start_at(d) as
+     case when coalesce(getvariable('timezone'), 'UTC') = 'UTC' then d::timestamp
+          else timezone('UTC', timezone(getvariable('timezone'), d::timestamp)) end`,
+];
+
 async function setVariables(db: ConnDb, vars: Record<string, SqlValue>): Promise<void> {
+  await db.run('set variable timezone = null::varchar');
   for (const [name, value] of Object.entries(vars)) {
     // The name is ours (code), the value is bound. Dates are passed as timestamps; models cast.
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad transform variable name ${name}`);
     await db.run(`set variable ${name} = $1`, [value]);
   }
+  for (const m of TIME_ZONE_MACROS) await db.run(m);
 }
 
 /**
@@ -37,6 +64,7 @@ export async function runTransform(
       const t0 = performance.now();
       try {
         await db.run(`create or replace table ${quoteIdent(m.name)} as\n${m.sql.trim().replace(/;\s*$/, '')}`);
+        await AFTER_MODEL[m.name]?.(db);
       } catch (err) {
         throw new CxpError('CXP_ERR_TRANSFORM_FAILED', `model ${m.name} failed: ${(err as Error).message}`, {
           where: m.file,

@@ -8,7 +8,8 @@ import { MODULES } from '../../models/modules.js';
  * config values never enter SQL text.
  */
 export function transformVariables(config: Config, asOf: Date): Record<string, SqlValue> {
-  const out: Record<string, SqlValue> = { as_of: asOf };
+  // timezone: IANA zone of every local day (cxp_local_on / cxp_day_start_at in run-transform.ts).
+  const out: Record<string, SqlValue> = { as_of: asOf, timezone: config.timezone ?? 'UTC' };
   for (const m of MODULES) Object.assign(out, m.transformVariables?.(config));
   return out;
 }

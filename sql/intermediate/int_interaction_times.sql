@@ -1,9 +1,14 @@
 -- One row per interaction opened up to the end of the as-of day, with its service times and SLA checks.
 -- A response or resolution stamped after the as-of day is treated as not happened yet, so a re-run for
--- a past as-of date gives the same numbers. Days are UTC dates (timestamps are UTC, see 010_canonical.sql).
+-- a past as-of date gives the same numbers. Timestamps are UTC (010_canonical.sql); days (*_on) are local
+-- dates in the config `timezone` and the as-of day ends at local midnight (run-transform.ts macros).
 -- SLA checks: met = answered/resolved within target; breached = answered/resolved late, or still
 -- unanswered/unresolved when the target had already passed at the end of the as-of day; null = not yet due.
 -- resolved_on is null while the interaction is open (unresolved at the end of the as-of day).
+-- Business hours (satisfaction.sla.calendars / businessHours): for a channel with a calendar the same
+-- targets are also measured in business time, the opening hours of the calendar's weekdays in its zone,
+-- holidays closed. Elapsed business time = B(t2) - B(t1), where B(t) counts the open seconds before t
+-- (an ASOF join on the opening periods with their running total). Null for channels without a calendar.
 with
 
 source_interactions as (
@@ -12,7 +17,7 @@ source_interactions as (
 
 params as (
     select
-        getvariable('as_of')::date + interval 1 day as cutoff_at,
+        cxp_day_start_at(getvariable('as_of')::date + 1) as cutoff_at,
         getvariable('sla_first_response_default_minutes')::double as first_response_default_minutes,
         getvariable('sla_resolution_hours')::double as resolution_target_hours
 ),
@@ -24,6 +29,48 @@ first_response_targets as (
     from (select getvariable('sla_first_response_json')::json::map(varchar, double) as m)
 ),
 
+calendar_hours as (
+    select unnest(from_json(getvariable('sla_calendar_json'),
+        '[{"calendar":"VARCHAR","tz":"VARCHAR","dow":"INTEGER","start_min":"INTEGER","end_min":"INTEGER"}]'), recursive := true)
+),
+
+holidays as (
+    select unnest(from_json(getvariable('sla_holiday_json'), '[{"calendar":"VARCHAR","day":"DATE"}]'), recursive := true)
+),
+
+channel_calendars as (
+    select unnest(from_json(getvariable('sla_business_hours_json'), '[{"channel":"VARCHAR","calendar":"VARCHAR"}]'), recursive := true)
+),
+
+-- Local days the periods are built for: two days either side of the data (zones shift days by < 1).
+calendar_days as (
+    select unnest(generate_series(
+        (select min(opened_at) from source_interactions)::date - 2,
+        getvariable('as_of')::date + 2,
+        interval 1 day))::date as day
+    where exists (select 1 from calendar_hours)
+),
+
+opening_periods as (
+    select
+        h.calendar,
+        timezone('UTC', timezone(h.tz, d.day + to_minutes(h.start_min))) as start_at,
+        timezone('UTC', timezone(h.tz, d.day + to_minutes(h.end_min))) as end_at
+    from calendar_hours as h
+    inner join calendar_days as d on isodow(d.day) = h.dow
+    where not exists (select 1 from holidays as x where x.calendar = h.calendar and x.day = d.day)
+),
+
+business_clock as (
+    select
+        calendar,
+        start_at,
+        end_at,
+        coalesce(sum(date_diff('second', start_at, end_at)) over (
+            partition by calendar order by start_at rows between unbounded preceding and 1 preceding), 0) as seconds_before
+    from opening_periods
+),
+
 bounded as (
     select
         i.interaction_id,
@@ -32,7 +79,7 @@ bounded as (
         i.kind,
         coalesce(i.category, 'uncategorised') as category,
         i.opened_at,
-        i.opened_at::date as opened_on,
+        cxp_local_on(i.opened_at) as opened_on,
         case when i.first_response_at < p.cutoff_at then i.first_response_at end as first_response_at,
         case when i.resolved_at < p.cutoff_at then i.resolved_at end as resolved_at,
         -- Whether the first contact resolved it is only known once it is resolved (as of the cutoff).
@@ -46,12 +93,49 @@ bounded as (
     where i.opened_at < p.cutoff_at
 ),
 
+-- The instants whose business clock is read: opened, first response, resolved, end of the as-of day.
+clock_points as (
+    select b.interaction_id, coalesce(c.calendar, star.calendar) as calendar, u.point, u.at
+    from bounded as b
+    cross join params as p
+    left join channel_calendars as c on c.channel = b.channel
+    left join channel_calendars as star on star.channel = '*'
+    cross join lateral (
+        select unnest(['opened', 'first_response', 'resolved', 'cutoff']) as point,
+               unnest([b.opened_at, b.first_response_at, b.resolved_at, p.cutoff_at]) as at
+    ) as u
+    where coalesce(c.calendar, star.calendar) is not null and u.at is not null
+),
+
+business_times as (
+    select
+        q.interaction_id,
+        max(v) filter (where q.point = 'opened') as b_opened,
+        max(v) filter (where q.point = 'first_response') as b_first_response,
+        max(v) filter (where q.point = 'resolved') as b_resolved,
+        max(v) filter (where q.point = 'cutoff') as b_cutoff
+    from (
+        select
+            cp.interaction_id,
+            cp.point,
+            coalesce(k.seconds_before + least(date_diff('second', k.start_at, cp.at), date_diff('second', k.start_at, k.end_at)), 0) as v
+        from clock_points as cp
+        asof left join business_clock as k on k.calendar = cp.calendar and cp.at >= k.start_at
+    ) as q
+    group by q.interaction_id
+),
+
 timed as (
     select
-        *,
-        date_diff('second', opened_at, first_response_at) / 60.0 as first_response_minutes,
-        date_diff('second', opened_at, resolved_at) / 3600.0 as resolution_hours
-    from bounded
+        b.*,
+        date_diff('second', b.opened_at, b.first_response_at) / 60.0 as first_response_minutes,
+        date_diff('second', b.opened_at, b.resolved_at) / 3600.0 as resolution_hours,
+        bt.b_opened is not null as has_business_hours,
+        (bt.b_first_response - bt.b_opened) / 60.0 as first_response_business_minutes,
+        (bt.b_resolved - bt.b_opened) / 3600.0 as resolution_business_hours,
+        (bt.b_cutoff - bt.b_opened) / 60.0 as business_age_minutes
+    from bounded as b
+    left join business_times as bt on bt.interaction_id = b.interaction_id
 ),
 
 final as (
@@ -63,7 +147,7 @@ final as (
         channel,
         category,
         opened_on,
-        resolved_at::date as resolved_on,
+        cxp_local_on(resolved_at) as resolved_on,
         first_response_minutes,
         resolution_hours,
         kind = 'complaint' as is_complaint,
@@ -75,7 +159,19 @@ final as (
         case
             when resolution_hours is not null then resolution_hours <= resolution_target_hours
             when age_minutes / 60.0 > resolution_target_hours then false
-        end as is_resolution_sla_met
+        end as is_resolution_sla_met,
+        first_response_business_minutes,
+        resolution_business_hours,
+        case
+            when not has_business_hours then null
+            when first_response_business_minutes is not null then first_response_business_minutes <= first_response_target_minutes
+            when business_age_minutes > first_response_target_minutes then false
+        end as is_first_response_business_sla_met,
+        case
+            when not has_business_hours then null
+            when resolution_business_hours is not null then resolution_business_hours <= resolution_target_hours
+            when business_age_minutes / 60.0 > resolution_target_hours then false
+        end as is_resolution_business_sla_met
     from timed
 )
 

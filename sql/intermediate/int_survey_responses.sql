@@ -1,5 +1,6 @@
 -- One row per survey response submitted up to the end of the as-of day, with its NPS category,
--- CSAT satisfaction flag, and the channel it rates.
+-- CSAT satisfaction flag, and the channel it rates. response_on is the local date (config `timezone`);
+-- the as-of day ends at local midnight.
 -- Channel: a response that names an interaction takes that interaction's channel; one that names an
 -- interaction not (yet) loaded gets 'unknown'; one without an interaction (e.g. a relationship or
 -- email-campaign survey) gets 'none'. Scores are in range: ingestion rejects the rest, and the data
@@ -15,7 +16,7 @@ source_interactions as (
 ),
 
 params as (
-    select getvariable('as_of')::date + interval 1 day as cutoff_at
+    select cxp_day_start_at(getvariable('as_of')::date + 1) as cutoff_at
 ),
 
 joined as (
@@ -23,7 +24,7 @@ joined as (
         s.response_id,
         s.customer_id,
         s.submitted_at,
-        s.submitted_at::date as response_on,
+        cxp_local_on(s.submitted_at) as response_on,
         s.survey_type,
         s.score,
         s.interaction_id,

@@ -1,8 +1,10 @@
 -- Survey metrics per UTC day, channel and survey type, with a confidence interval on every score.
---   nps : score = 100 * (promoters - detractors) / responses, in -100..100; interval from the trinomial
---         variance (p+ + p- - (p+ - p-)^2) / n, normal approximation, clipped to -100..100.
+--   nps : score = 100 * (promoters - detractors) / responses, in -100..100. Its score interval has no
+--         closed form: the transform fills ci_low/ci_high right after this model from the counts, with
+--         npsEstimate (models/satisfaction/intervals.ts, the one implementation; see mart-intervals.ts).
 --   csat: score = 100 * share of 4-5 answers; Wilson score interval.
---   ces : score = mean on 1-7 (7 = easiest); t interval clipped to 1..7 (null for a single response).
+--   ces : score = mean on 1-7 (7 = easiest); t interval clipped to 1..7, variance floored at 1/n (whole-
+--         number answers that all agree), a single response gets the whole scale (cesEstimateFromSums).
 -- is_low_sample marks rows with fewer responses than satisfaction.minSample: shown, never hidden.
 -- score_sum / score_sum_squares let callers re-aggregate over days and channels exactly.
 with
@@ -44,10 +46,6 @@ estimated as (
             when 'csat' then 100.0 * d.satisfied / d.responses
             when 'ces' then d.score_sum / d.responses
         end as score,
-        -- NPS half width (percentage points)
-        100.0 * p.z * sqrt(greatest(0.0,
-            (d.promoters + d.detractors) / d.responses - ((d.promoters - d.detractors) / d.responses) ^ 2
-        ) / d.responses) as nps_half,
         -- Wilson centre and half width (share)
         (d.satisfied / d.responses + p.z ^ 2 / (2 * d.responses)) / (1 + p.z ^ 2 / d.responses) as wilson_centre,
         p.z * sqrt(
@@ -56,7 +54,7 @@ estimated as (
         -- t half width (greatest/least skip nulls, hence the guards below); beyond the table (df > 1000) t and z agree to < 0.1%
         case when d.responses >= 2 then
             (case when d.responses - 1 <= len(p.t_crit) then p.t_crit[(d.responses - 1)::integer] else p.z end)
-            * sqrt(d.score_variance / d.responses)
+            * sqrt(greatest(d.score_variance, 1.0 / d.responses) / d.responses)
         end as t_half
     from daily as d
     cross join params as p
@@ -70,14 +68,14 @@ final as (
         responses,
         score,
         case survey_type
-            when 'nps' then greatest(-100.0, score - nps_half)
+            when 'nps' then null::double
             when 'csat' then 100.0 * greatest(0.0, wilson_centre - wilson_half)
-            when 'ces' then case when t_half is not null then greatest(1.0, score - t_half) end
+            when 'ces' then case when t_half is not null then greatest(1.0, score - t_half) else 1.0 end
         end as ci_low,
         case survey_type
-            when 'nps' then least(100.0, score + nps_half)
+            when 'nps' then null::double
             when 'csat' then 100.0 * least(1.0, wilson_centre + wilson_half)
-            when 'ces' then case when t_half is not null then least(7.0, score + t_half) end
+            when 'ces' then case when t_half is not null then least(7.0, score + t_half) else 7.0 end
         end as ci_high,
         responses < min_sample as is_low_sample,
         case when survey_type = 'nps' then promoters end as promoters,

@@ -40,7 +40,14 @@ daily as (
         count(is_first_response_sla_met) as count_first_response_sla_due,
         count(*) filter (where is_first_response_sla_met) as count_first_response_sla_met,
         count(is_resolution_sla_met) as count_resolution_sla_due,
-        count(*) filter (where is_resolution_sla_met) as count_resolution_sla_met
+        count(*) filter (where is_resolution_sla_met) as count_resolution_sla_met,
+        -- Business hours, for channels with a calendar (satisfaction.sla.businessHours); null otherwise.
+        quantile_cont(first_response_business_minutes, 0.5) as median_first_response_business_minutes,
+        quantile_cont(resolution_business_hours, 0.5) as median_resolution_business_hours,
+        count(is_first_response_business_sla_met) as count_first_response_business_sla_due,
+        count(*) filter (where is_first_response_business_sla_met) as count_first_response_business_sla_met,
+        count(is_resolution_business_sla_met) as count_resolution_business_sla_due,
+        count(*) filter (where is_resolution_business_sla_met) as count_resolution_business_sla_met
     from timed
     group by all
 ),
@@ -84,6 +91,14 @@ final as (
         coalesce(d.count_resolution_sla_due, 0) as count_resolution_sla_due,
         coalesce(d.count_resolution_sla_met, 0) as count_resolution_sla_met,
         d.count_resolution_sla_met / nullif(d.count_resolution_sla_due, 0) as resolution_sla_rate,
+        d.median_first_response_business_minutes,
+        d.median_resolution_business_hours,
+        coalesce(d.count_first_response_business_sla_due, 0) as count_first_response_business_sla_due,
+        coalesce(d.count_first_response_business_sla_met, 0) as count_first_response_business_sla_met,
+        d.count_first_response_business_sla_met / nullif(d.count_first_response_business_sla_due, 0) as first_response_business_sla_rate,
+        coalesce(d.count_resolution_business_sla_due, 0) as count_resolution_business_sla_due,
+        coalesce(d.count_resolution_business_sla_met, 0) as count_resolution_business_sla_met,
+        d.count_resolution_business_sla_met / nullif(d.count_resolution_business_sla_due, 0) as resolution_business_sla_rate,
         b.count_open_backlog,
         coalesce(d.interactions, 0) < p.min_sample as is_low_sample
     from backlog as b

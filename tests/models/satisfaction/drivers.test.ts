@@ -83,15 +83,59 @@ describe('key drivers: hand-checked cases', () => {
     ]);
   });
 
-  test('rows with a missing value are left out (complete cases)', () => {
+  test('a row with no driver answered is not in the model', () => {
     const m = keyDrivers(['x'], [[1], [2], [NaN], [3], [4]], [1, 3, 9, 2, 5]);
     expect(m.n).toBe(4);
+  });
+
+  test('missing answers: pairwise-available correlations, with counts of what was used and what was missing', () => {
+    const g = rng(41);
+    const n = 300;
+    const rows = Array.from({ length: n }, () => [g.normal(), g.normal(), g.normal()]);
+    const y = rows.map((r) => 0.7 * r[0] + 0.4 * r[1] + 0.1 * r[2] + g.normal());
+    // 30% of answers to driver 0 and 20% to driver 2 are missing, in different responses.
+    const X = rows.map((r, i) => [i % 10 < 3 ? NaN : r[0], r[1], i % 5 === 4 ? NaN : r[2]]);
+    const m = keyDrivers(['a', 'b', 'c'], X, y);
+    // Independent: each correlation over the responses answering both, then beta = R^-1 r by Cramer's rule.
+    const pc = (u: number[], v: number[]) => {
+      const idx = u.map((_, i) => i).filter((i) => Number.isFinite(u[i]) && Number.isFinite(v[i]));
+      const mu = idx.reduce((a, i) => a + u[i], 0) / idx.length;
+      const mv = idx.reduce((a, i) => a + v[i], 0) / idx.length;
+      let suv = 0;
+      let suu = 0;
+      let svv = 0;
+      for (const i of idx) {
+        suv += (u[i] - mu) * (v[i] - mv);
+        suu += (u[i] - mu) ** 2;
+        svv += (v[i] - mv) ** 2;
+      }
+      return suv / Math.sqrt(suu * svv);
+    };
+    const col = (j: number) => X.map((r) => r[j]);
+    const R = [0, 1, 2].map((a) => [0, 1, 2].map((b) => (a === b ? 1 : pc(col(a), col(b)))));
+    const r = [0, 1, 2].map((j) => pc(col(j), y));
+    const det3 = (M: number[][]) =>
+      M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) + M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]);
+    const D = det3(R);
+    const beta = [0, 1, 2].map((j) => det3(R.map((row, i) => row.map((v, k) => (k === j ? r[i] : v)))) / D);
+    m.drivers.forEach((d, j) => expect(d.stdWeight).toBeCloseTo(beta[j], 10));
+    expect(m.rSquared).toBeCloseTo(beta.reduce((a, b, j) => a + b * r[j], 0), 10);
+    expect(m.n).toBe(300);
+    // the two missing patterns never overlap (i % 10 < 3 vs i % 5 === 4)
+    expect(m.nComplete).toBe(300 - 90 - 60);
+    expect(m.drivers.map((d) => [d.answers, d.missing])).toEqual([
+      [210, 90],
+      [300, 0],
+      [240, 60],
+    ]);
+    // Degrees of freedom come from the smallest pairwise count: a and c together in 150 responses.
+    expect(m.nEffective).toBe(150);
   });
 
   test('too few rows or a constant target is an insufficient-data error', () => {
     expect(() => keyDrivers(['x'], [[1], [2]], [1, 2])).toThrow(CxpError);
     expect(() => keyDrivers(['x'], [[1], [2], [3], [4]], [2, 2, 2, 2])).toThrow(/varying target/);
-    expect(() => keyDrivers(['a', 'b', 'c'], [[1, 2, 4], [2, 1, 3], [3, 5, 1], [4, 4, 2]], [1, 2, 3, 5])).toThrow(/more rows than drivers/);
+    expect(() => keyDrivers(['a', 'b', 'c'], [[1, 2, 4], [2, 1, 3], [3, 5, 1], [4, 4, 2]], [1, 2, 3, 5])).toThrow(/more responses than drivers/);
   });
 
   test('the fit from moments equals the fit from rows', () => {

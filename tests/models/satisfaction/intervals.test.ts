@@ -12,29 +12,29 @@ import {
 const z95 = 1.959964;
 
 describe('NPS', () => {
-  // Hand-computed: NPS = 100 (p+ - p-); half width = 100 * z * sqrt((p+ + p- - (p+ - p-)^2) / n).
+  // Score interval (Tango 1998). Closed forms solved by hand from Z(delta) = +-z:
+  //   all n promoters: Z = sqrt(n (1 - d) / (1 + d))  ->  low = (n - z^2) / (n + z^2), high = 1;
+  //   all n passives:  Z = -sqrt(n d / (1 - d)) for d > 0  ->  +-z^2 / (n + z^2).
+  const z2 = z95 * z95;
   test.each([
-    { name: 'all promoters', scores: Array(10).fill(10), nps: 100, low: 100, high: 100 },
-    { name: 'all detractors', scores: Array(10).fill(0), nps: -100, low: -100, high: -100 },
-    { name: 'all passives', scores: Array(10).fill(7), nps: 0, low: 0, high: 0 },
-    { name: 'n=1 promoter', scores: [9], nps: 100, low: 100, high: 100 },
-    { name: 'n=1 detractor', scores: [6], nps: -100, low: -100, high: -100 },
-    // 1 promoter, 1 detractor: p+ = p- = .5, var = 1, half = 100 * 1.96 * sqrt(1/2) = 138.59 -> clipped
-    { name: 'one each side', scores: [10, 0], nps: 0, low: -100, high: 100 },
-    // 50 promoters, 30 passives, 20 detractors: var = .7 - .09 = .61, half = 196 * sqrt(.0061) = 15.3078
-    {
-      name: '50/30/20',
-      scores: [...Array(50).fill(9), ...Array(30).fill(8), ...Array(20).fill(5)],
-      nps: 30,
-      low: 30 - 100 * z95 * Math.sqrt(0.0061),
-      high: 30 + 100 * z95 * Math.sqrt(0.0061),
-    },
+    { name: 'all promoters', scores: Array(10).fill(10), nps: 100, low: (100 * (10 - z2)) / (10 + z2), high: 100 },
+    { name: 'all detractors', scores: Array(10).fill(0), nps: -100, low: -100, high: (-100 * (10 - z2)) / (10 + z2) },
+    { name: 'all passives', scores: Array(10).fill(7), nps: 0, low: (-100 * z2) / (10 + z2), high: (100 * z2) / (10 + z2) },
+    { name: 'n=1 promoter', scores: [9], nps: 100, low: (100 * (1 - z2)) / (1 + z2), high: 100 },
+    { name: 'n=1 detractor', scores: [6], nps: -100, low: -100, high: (-100 * (1 - z2)) / (1 + z2) },
   ])('$name', ({ scores, nps, low, high }) => {
     const e = npsEstimate(npsCounts(scores));
     expect(e.n).toBe(scores.length);
     expect(e.score).toBeCloseTo(nps, 9);
-    expect(e.ciLow).toBeCloseTo(low, 4);
-    expect(e.ciHigh).toBeCloseTo(high, 4);
+    expect(e.ciLow).toBeCloseTo(low, 3);
+    expect(e.ciHigh).toBeCloseTo(high, 3);
+  });
+
+  test('50/30/20 of 100: within a point of the large-sample Wald interval 30 +- 15.31', () => {
+    const e = npsEstimate(npsCounts([...Array(50).fill(9), ...Array(30).fill(8), ...Array(20).fill(5)]));
+    expect(e.score).toBeCloseTo(30, 9);
+    expect(Math.abs(e.ciLow! - (30 - 100 * z95 * Math.sqrt(0.0061)))).toBeLessThan(1);
+    expect(Math.abs(e.ciHigh! - (30 + 100 * z95 * Math.sqrt(0.0061)))).toBeLessThan(1);
   });
 
   test('ties at the thresholds: 9 promoter, 7-8 passive, 6 detractor', () => {
@@ -92,7 +92,8 @@ describe('CES t interval', () => {
   });
 
   test('n=1 has a mean but no interval; n=0 nothing', () => {
-    expect(cesEstimate([5])).toMatchObject({ n: 1, score: 5, ciLow: null, ciHigh: null, isLowSample: true });
+    // One response says nothing about the spread: the whole scale.
+    expect(cesEstimate([5])).toMatchObject({ n: 1, score: 5, ciLow: 1, ciHigh: 7, isLowSample: true });
     expect(cesEstimate([]).score).toBeNull();
   });
 
@@ -102,8 +103,11 @@ describe('CES t interval', () => {
     expect(e.ciHigh).toBe(7);
   });
 
-  test('all equal scores give a zero-width interval', () => {
-    expect(cesEstimate([6, 6, 6])).toMatchObject({ score: 6, ciLow: 6, ciHigh: 6 });
+  test('all equal scores: variance floored at 1/n (one answer one step away), never zero width', () => {
+    // s^2 = 1/3, half = t(.975, 2) * sqrt(1/3 / 3) = 4.3027 / 3 = 1.4342; clipped at 7 above.
+    const e = cesEstimate([6, 6, 6]);
+    expect(e.ciLow).toBeCloseTo(6 - 4.302653 / 3, 5);
+    expect(e.ciHigh).toBe(7);
   });
 });
 

@@ -149,13 +149,13 @@ describe('tiles: change vs previous period with significance text', () => {
   });
   afterAll(() => t2?.cleanup());
 
-  test('NPS 25 vs -25 (n=20 each): z = .5 / sqrt(2 * .6875 / 20) = 1.907, p = .057 -> not significant', async () => {
+  test('NPS 25 vs -25 (n=20 each): pooled p+ = p- = .375, V = .75; z = .5 / sqrt(.75 * 2 / 20) = 1.826, p = .068 -> not significant', async () => {
     const tiles = await satisfactionTiles(t2.wh, undefined, new Date('2026-03-31T00:00:00Z'));
     const nps = tiles.find((x) => x.metric === 'nps')!;
     expect(nps.a.score).toBe(25);
     expect(nps.b.score).toBe(-25);
-    expect(nps.test.statistic!).toBeCloseTo(0.5 / Math.sqrt(0.06875), 9);
-    expect(nps.test.pValue!).toBeCloseTo(0.0565, 3);
+    expect(nps.test.statistic!).toBeCloseTo(0.5 / Math.sqrt(0.075), 9);
+    expect(nps.test.pValue!).toBeCloseTo(0.0679, 3);
     expect(nps.text).toBe('NPS up 50 points, not significant (n=20, low sample)');
     expect(tiles.find((x) => x.metric === 'csat')!.text).toBe('CSAT: no responses in this period');
   });

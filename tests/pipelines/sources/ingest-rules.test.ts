@@ -89,7 +89,11 @@ describe('ingest: every row ends in exactly one place', () => {
     expect(s.sources.customers).toEqual({ read: 8, loaded: 4, updated: 0, duplicate: 1, rejected: 3, conflicts: 0, files: 1, skipped_files: 0 });
     expect(s.sources.purchases).toEqual({ read: 9, loaded: 4, updated: 0, duplicate: 1, rejected: 4, conflicts: 0, files: 1, skipped_files: 0 });
     expect(s.sources.interactions).toEqual({ read: 5, loaded: 2, updated: 0, duplicate: 0, rejected: 3, conflicts: 0, files: 1, skipped_files: 0 });
-    expect(s.sources.surveys).toEqual({ read: 5, loaded: 3, updated: 0, duplicate: 0, rejected: 2, conflicts: 0, files: 1, skipped_files: 0 });
+    // answers: 5 rows x 2 columns; R2 and R5 rejected (4 cells); R1 2, R3 1 (+1 blank), R4 2 valid.
+    expect(s.sources.surveys).toEqual({
+      read: 5, loaded: 3, updated: 0, duplicate: 0, rejected: 2, conflicts: 0, files: 1, skipped_files: 0,
+      answers: { read: 10, valid: 5, no_answer: 1, rejected: 4 },
+    });
     for (const c of Object.values(s.sources)) expect(accountedFor(c!)).toBe(true);
     // The tables agree with the summary.
     const n = await env.wh.one<Record<string, number>>(`select
