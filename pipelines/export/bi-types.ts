@@ -8,7 +8,7 @@ export interface ProjectedColumn {
 }
 
 /**
- * The types BI tools read without guessing (README "Exports"):
+ * The types BI tools read without guessing (README "Exports for BI tools"):
  * - timestamps (stored as UTC without zone) become TIMESTAMPTZ, i.e. Parquet timestamps marked
  *   isAdjustedToUTC, read as instants by every tool. `timezone('UTC', ts)` says the stored value is UTC
  *   whatever the session time zone is (a plain cast would use the machine's zone);

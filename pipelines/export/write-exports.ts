@@ -14,7 +14,7 @@ import type { ExportDataset } from './datasets.js';
  */
 export const PARQUET_COPY_OPTIONS = 'format parquet, compression snappy';
 
-/** Where a file sits in the layout (README "Exports"). */
+/** Where a file sits in the layout (README "Exports for BI tools"). */
 export type FileKind = 'events' | 'latest' | 'history';
 
 /** One Parquet file. The manifest always lists exactly the files in place, with their content. */
