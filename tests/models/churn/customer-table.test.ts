@@ -117,7 +117,7 @@ describe('churn from a customer table alone (attributes + cancellations, no orde
       });
       const exported = await wh.all<{ customer_id: string; contract: string }>(
         `select customer_id, json_extract_string(attributes, '$.contract') as contract
-         from read_parquet(${quoteLiteral(join(dir, 'exports', 'customers', 'as_of=2026-06-30', 'data.parquet'))}) order by customer_id limit 3`,
+         from read_parquet(${quoteLiteral(join(dir, 'exports', 'latest', 'customers', 'data.parquet'))}) order by customer_id limit 3`,
       );
       expect(exported.length).toBe(3);
       expect(exported.every((r) => CONTRACTS.includes(r.contract))).toBe(true);

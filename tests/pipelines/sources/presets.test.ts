@@ -133,7 +133,8 @@ describe('survey presets (wide exports: one column per question)', () => {
   });
 
   it('qualtrics: the two extra header rows are rejected with their reason; responses load', async () => {
-    const s = await env.ingest({ surveys: { preset: 'qualtrics', path: sample('qualtrics'), columns: { score: 'Q1' }, answerColumns: ['Q2'] } });
+    const s = await env.ingest({ surveys: { preset: 'qualtrics', path: sample('qualtrics'), columns: { score: 'Q1' }, answerColumns: ['Q2'], scales: { questions: { Q2: { min: 1, max: 7 } } } } });
+    // Q2 is asked on 1-7 (its header says "How easy..."): declared, so a 6 is a rating, not out of scale.
     expect(s.sources.surveys).toMatchObject({ read: 4, loaded: 2, rejected: 2 });
     expect((await reasons()).every((r) => /unparseable timestamp/.test(r))).toBe(true);
     expect(await env.wh.all('select response_id, customer_id, score from surveys order by response_id')).toEqual([
