@@ -84,7 +84,9 @@ describe('plausibility at staging: parseable but impossible rows are rejected wi
       'implausible answer nan in q_speed: not a finite number within -1000000..1000000 (sources.surveys.plausibility.answers.min / max)',
       'implausible answer inf in q_speed: not a finite number within -1000000..1000000 (sources.surveys.plausibility.answers.min / max)',
       'implausible answer -inf in q_speed: not a finite number within -1000000..1000000 (sources.surveys.plausibility.answers.min / max)',
-      'implausible answer 1e+200 in q_speed: not a finite number within -1000000..1000000 (sources.surveys.plausibility.answers.min / max)',
+      // A finite value outside the answer scale (default 0-10, sources.surveys.scales) is rejected by the
+      // scale check first, naming the column.
+      'answer 1e200 outside 0-10 in column "q_speed"',
     ]);
     expect(r.slice(4).every((x) => /score/.test(x.reason))).toBe(true);
     // The statement the audit saw fail on every later score job.
