@@ -7,6 +7,8 @@ import type { Warehouse } from '../pipelines/core/warehouse.js';
 import type { DashboardConfig as Config } from './config.js';
 import { serverConfigOf, type ServerConfig } from '../pipelines/core/server-settings.js';
 import type { JobRunner } from '../pipelines/core/job-runner.js';
+import type { AdminTasks } from '../pipelines/core/admin-tasks.js';
+import { adminRoutes } from './routes/admin.js';
 import { authPlugin, loadApiKeys } from './plugins/auth.js';
 import { errorSchema, installErrorHandling } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
@@ -33,6 +35,8 @@ export interface BuildAppOptions {
   clock?: Clock;
   /** Runs jobs for POST /api/jobs/:name/run; without one that route answers that it cannot. */
   jobRunner?: JobRunner;
+  /** What POST /api/actions/replay and /api/churn/train run (the CLI wires them; absent: those answer they cannot). */
+  adminTasks?: AdminTasks;
   /** The pipeline's job names (GET /api/jobs lists them; POST /api/jobs/:name/run accepts them). */
   jobNames?: readonly string[];
   logger?: FastifyServerOptions['logger'];
@@ -80,6 +84,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(listRoutes, { rateLimit: limit, config: opts.config });
   await app.register(actionRoutes, { rateLimit: limit });
   await app.register(jobRoutes, { runner: opts.jobRunner, jobNames: opts.jobNames ?? [], rateLimit: limit });
+  await app.register(adminRoutes, { tasks: opts.adminTasks, rateLimit: limit });
   await app.register(pageRoutes, { currency: displayCurrency(opts.config) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

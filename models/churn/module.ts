@@ -7,7 +7,14 @@ export const churnModule: AnalyticsModule<ChurnConfig> = {
   name: 'churn',
   settings: CHURN_SETTINGS,
   scoreStep: scoreChurn,
-  exportDatasets: [{ name: 'churn_models', table: 'churn_models_export' }],
+  exportDatasets: [
+    {
+      name: 'churn_models',
+      table: 'churn_models_export',
+      layout: { kind: 'current' },
+      description: 'the churn model registry: every trained model, its validation and whether it is active',
+    },
+  ],
   customer360: [
     {
       table: 'churn_scores',
@@ -16,6 +23,11 @@ export const churnModule: AnalyticsModule<ChurnConfig> = {
         ['churn_band', 'varchar'],
         ['churn_reasons', 'json'],
       ],
+      bi: {
+        nested: { churn_reasons: 'STRUCT(feature VARCHAR, "text" VARCHAR, contribution DOUBLE)[]' },
+        categories: ['churn_band'],
+        comments: { churn_reasons: 'why the model rates this customer at risk, strongest first: feature, text, contribution to the risk' },
+      },
     },
   ],
   dashboards: ['churn'],

@@ -9,7 +9,16 @@ import { RFM_SETTINGS, rfmProblems, type RfmSettings } from './settings.js';
 export const rfmModule: AnalyticsModule<RfmSettings> = {
   name: 'rfm',
   settings: RFM_SETTINGS,
-  exportDatasets: [{ name: 'rfm_history', table: 'rfm_history' }],
+  exportDatasets: [
+    {
+      name: 'rfm_history',
+      table: 'rfm_history',
+      layout: { kind: 'asof_history', asOfColumn: 'as_of' },
+      description: 'RFM scores, segment and lifecycle stage of every customer, one partition per as-of',
+      money: ['monetary', 'clv'],
+      categories: ['rfm_segment', 'lifecycle_stage'],
+    },
+  ],
   customer360: [
     {
       table: 'customer_value',
@@ -23,6 +32,7 @@ export const rfmModule: AnalyticsModule<RfmSettings> = {
         ['rfm_segment', 'varchar'],
         ['lifecycle_stage', 'varchar'],
       ],
+      bi: { money: ['monetary'], categories: ['rfm_segment', 'lifecycle_stage'] },
     },
   ],
   dashboards: ['rfm'],

@@ -40,10 +40,10 @@ export const satisfactionModule: AnalyticsModule<SatisfactionSettings> = {
   scoreStep: scoreSatisfaction,
   exportDatasets: [
     // Marts built by the transform job, drivers by the score step.
-    { name: 'satisfaction_daily', table: 'satisfaction_daily' },
-    { name: 'service_kpis_daily', table: 'service_kpis_daily' },
-    { name: 'satisfaction_drivers', table: 'satisfaction_drivers' },
-    { name: 'complaints_daily', table: 'complaints_daily' },
+    { name: 'satisfaction_daily', table: 'satisfaction_daily', layout: { kind: 'snapshot', notAfter: ['response_on'] }, description: 'survey metrics per UTC day, channel and survey type, as known at the as-of', categories: ['channel', 'survey_type'] },
+    { name: 'service_kpis_daily', table: 'service_kpis_daily', layout: { kind: 'snapshot', notAfter: ['opened_on'] }, description: 'service KPIs per UTC day and channel, as known at the as-of', categories: ['channel'] },
+    { name: 'satisfaction_drivers', table: 'satisfaction_drivers', layout: { kind: 'asof_history', asOfColumn: 'as_of' }, description: 'key drivers of satisfaction, one partition per as-of they were computed for', categories: ['target', 'kind'] },
+    { name: 'complaints_daily', table: 'complaints_daily', layout: { kind: 'snapshot', notAfter: ['opened_on'] }, description: 'complaints per UTC day, as known at the as-of', categories: ['channel'] },
   ],
   customer360: [
     {

@@ -7,7 +7,14 @@ export const valueModule: AnalyticsModule<ValueSettings> = {
   name: 'value',
   settings: VALUE_SETTINGS,
   scoreStep: scoreValue,
-  exportDatasets: [{ name: 'value_model_runs', table: 'value_model_runs' }],
+  exportDatasets: [
+    {
+      name: 'value_model_runs',
+      table: 'value_model_runs',
+      layout: { kind: 'asof_history', asOfColumn: 'as_of' },
+      description: 'one row per value-model fit (BG/NBD, Gamma-Gamma), partitioned by the as-of it was fitted for',
+    },
+  ],
   customer360: [
     {
       table: 'customer_value',
@@ -17,6 +24,7 @@ export const valueModule: AnalyticsModule<ValueSettings> = {
         ['expected_order_value', 'double'],
         ['clv', 'double'],
       ],
+      bi: { money: ['expected_order_value', 'clv'] },
     },
   ],
 };

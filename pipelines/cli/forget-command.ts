@@ -1,6 +1,7 @@
 import { eraseCustomer } from '../jobs/erase-customer.js';
 import type { Command } from './commands.js';
 import { COMMON_OPTIONS } from './commands.js';
+import { SERVER_ROUTES } from './lock-advice.js';
 import { openContext } from './open-context.js';
 
 const USAGE = 'cxpulse forget CUSTOMER_ID [--config PATH]';
@@ -16,7 +17,13 @@ export const forgetCommand: Command = {
       process.stderr.write(`usage: ${USAGE}\n`);
       return 2;
     }
-    const ctx = await openContext({ config: values.config as string | undefined, debug: Boolean(values.debug) });
+    const ctx = await openContext({
+      config: values.config as string | undefined,
+      debug: Boolean(values.debug),
+      command: `forget ${positionals[0]}`,
+      // No server endpoint: erasure needs the warehouse to itself (lock-advice.ts says to stop the server).
+      route: SERVER_ROUTES.none(),
+    });
     try {
       const r = await eraseCustomer(positionals[0], { warehouse: ctx.warehouse, exportsDir: ctx.config.exports.dir, clock: ctx.clock });
       process.stdout.write(`forgot customer ${r.customerId}:\n`);

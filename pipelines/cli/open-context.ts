@@ -5,6 +5,7 @@ import { consoleLogger, logFormatFromEnv, type Logger } from '../core/logger.js'
 import { migrate } from '../core/migrate.js';
 import { Warehouse } from '../core/warehouse.js';
 import { loadConfig } from '../config/load-config.js';
+import { lockAdvice, SERVER_ROUTES, type ServerRoute } from './lock-advice.js';
 import { markAbandonedRuns } from '../jobs/abandoned-runs.js';
 import type { Config } from '../config/types.js';
 
@@ -25,15 +26,27 @@ export function parseAsOf(value: string | undefined): Date | undefined {
   return d;
 }
 
-/** Loads config, opens (and migrates) the warehouse. The caller closes the warehouse. */
-export async function openContext(opts: { config?: string; asOf?: string; debug?: boolean }): Promise<CliContext> {
+/**
+ * Loads config, opens (and migrates) the warehouse. The caller closes the warehouse. `command` and
+ * `route` say what to suggest when another process holds the warehouse (lock-advice.ts).
+ */
+export async function openContext(opts: {
+  config?: string;
+  asOf?: string;
+  debug?: boolean;
+  command: string;
+  route?: ServerRoute;
+}): Promise<CliContext> {
   const config = loadConfig(opts.config);
   // Checked before the warehouse is opened, so a bad date leaves nothing open.
   const asOfOverride = parseAsOf(opts.asOf);
   const settings: Record<string, string> = {};
   if (config.duckdb.threads) settings.threads = String(config.duckdb.threads);
   if (config.duckdb.memoryLimit) settings.memory_limit = config.duckdb.memoryLimit;
-  const warehouse = await Warehouse.open(config.warehouse, { settings });
+  const warehouse = await Warehouse.open(config.warehouse, {
+    settings,
+    onLocked: lockAdvice(opts.command, opts.route ?? SERVER_ROUTES.none(), config.exports.dir),
+  });
   const logger = consoleLogger({ debug: opts.debug, format: logFormatFromEnv() });
   try {
     await migrate(warehouse);

@@ -2,6 +2,7 @@ import { deliverPending, deliveryConfig } from '../triggers/deliver.js';
 import { replayActions } from '../triggers/replay.js';
 import type { Command } from './commands.js';
 import { COMMON_OPTIONS } from './commands.js';
+import { SERVER_ROUTES } from './lock-advice.js';
 import { openContext } from './open-context.js';
 
 const USAGE = 'cxpulse replay ACTION_ID | --dead [--config PATH]';
@@ -17,7 +18,12 @@ export const replayCommand: Command = {
       process.stderr.write(`usage: ${USAGE}\n`);
       return 2;
     }
-    const ctx = await openContext({ config: values.config as string | undefined, debug: Boolean(values.debug) });
+    const ctx = await openContext({
+      config: values.config as string | undefined,
+      debug: Boolean(values.debug),
+      command: dead ? 'replay --dead' : `replay ${positionals[0]}`,
+      route: SERVER_ROUTES.replay(dead ? { dead: true } : { actionId: positionals[0] }),
+    });
     try {
       const ids = await replayActions(ctx.warehouse, dead ? { dead: true } : { actionId: positionals[0] });
       const s = await deliverPending(ctx.warehouse, deliveryConfig(ctx.config), { clock: ctx.clock, logger: ctx.logger, actionIds: ids });

@@ -2,6 +2,7 @@ import { getJobs } from '../jobs/registry.js';
 import { runPipeline } from '../jobs/run-pipeline.js';
 import type { Command } from './commands.js';
 import { COMMON_OPTIONS } from './commands.js';
+import { SERVER_ROUTES } from './lock-advice.js';
 import { openContext } from './open-context.js';
 import { printRunSummary } from './print-summary.js';
 
@@ -13,7 +14,13 @@ export const runCommand: Command = {
   options: { ...COMMON_OPTIONS, full: { type: 'boolean' as const } },
   async action({ values, positionals }) {
     const jobs = getJobs(positionals);
-    const ctx = await openContext({ config: values.config as string | undefined, asOf: values['as-of'] as string | undefined, debug: Boolean(values.debug) });
+    const ctx = await openContext({
+      config: values.config as string | undefined,
+      asOf: values['as-of'] as string | undefined,
+      debug: Boolean(values.debug),
+      command: ['run', ...positionals].join(' '),
+      route: SERVER_ROUTES.run(positionals),
+    });
     if (values.full) for (const src of Object.values(ctx.config.sources)) if (src) src.fullReload = true;
     try {
       const outcome = await runPipeline(jobs, ctx, { trigger: 'cli' });

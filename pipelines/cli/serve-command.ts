@@ -1,4 +1,7 @@
+import type { AdminTasks } from '../core/admin-tasks.js';
 import { CxpError } from '../core/errors.js';
+import { trainNow } from './train-command.js';
+import { removeServerInfo, writeServerInfo } from '../core/warehouse-lock.js';
 import { assertPortFree } from './port-free.js';
 import type { Command } from './commands.js';
 import { openContext, type CliContext } from './open-context.js';
@@ -14,6 +17,24 @@ export interface ServeOptions {
   port?: number;
   /** Share the scheduler's runner so API-triggered and scheduled runs never overlap. */
   jobRunner?: JobRunner;
+  /** Replay and train for the API (POST /api/actions/replay, /api/churn/train). */
+  adminTasks?: AdminTasks;
+}
+
+/**
+ * The admin tasks of a server with a scheduler: replay and train run in turn with pipeline runs (the
+ * scheduler's lock), like the CLI commands they stand for.
+ */
+export function schedulerAdminTasks(ctx: CliContext, scheduler: Scheduler): AdminTasks {
+  return {
+    async replay(target) {
+      const r = await scheduler.replay('dead' in target ? { dead: true } : { actionId: target.actionId });
+      return { action_ids: r.actionIds, delivered: r.delivery.delivered, retrying: r.delivery.retrying, dead: r.delivery.dead };
+    },
+    async train(asOf) {
+      return scheduler.exclusive(async () => (await trainNow({ ...ctx, asOfOverride: asOf ?? ctx.asOfOverride })).summary);
+    },
+  };
 }
 
 /**
@@ -34,12 +55,19 @@ export async function serveWarehouse(ctx: CliContext, opts: ServeOptions = {}): 
     clock: ctx.clock,
     jobRunner,
     jobNames: JOB_NAMES,
+    adminTasks: opts.adminTasks,
   });
+  // Announced beside the warehouse, so a command refused by the lock can point to this server.
+  writeServerInfo(ctx.config.warehouse, { pid: process.pid, url: running.url, started_at: ctx.clock.now().toISOString() });
+  const close = async () => {
+    removeServerInfo(ctx.config.warehouse);
+    await running.close();
+  };
   ctx.logger.info(`dashboards at ${running.url}/overview  API docs at ${running.url}/api/docs`);
   if (running.app.authMode === 'open') {
     ctx.logger.warn('OPEN DEMO MODE: no API keys configured; anyone who can reach this loopback address has admin access. Set server.apiKeys or CXPULSE_API_KEYS.');
   }
-  return { ...running, jobRunner };
+  return { ...running, close, jobRunner };
 }
 
 /**
@@ -54,7 +82,7 @@ export async function serveUntilSignal(ctx: CliContext, opts: { host?: string; p
     const server = serverConfigOf(ctx.config.server);
     await assertPortFree(opts.host ?? server.host, opts.port ?? server.port);
     scheduler = startScheduler({ config: ctx.config, warehouse: ctx.warehouse, logger: ctx.logger, clock: ctx.clock });
-    running = await serveWarehouse(ctx, { ...opts, jobRunner: scheduler.asJobRunner() });
+    running = await serveWarehouse(ctx, { ...opts, jobRunner: scheduler.asJobRunner(), adminTasks: schedulerAdminTasks(ctx, scheduler) });
   } catch (err) {
     await scheduler?.stop();
     ctx.warehouse.close();
@@ -115,7 +143,7 @@ export const serveCommand: Command = {
   },
   async action({ values }) {
     const port = parsePort(values.port);
-    const ctx = await openContext({ config: values.config as string | undefined, debug: Boolean(values.debug) });
+    const ctx = await openContext({ config: values.config as string | undefined, debug: Boolean(values.debug), command: 'serve' });
     await serveUntilSignal(ctx, { host: values.host as string | undefined, port });
     return 0;
   },

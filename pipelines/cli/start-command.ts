@@ -29,6 +29,7 @@ export const startCommand: Command = {
       config: values.config as string | undefined,
       asOf: values['as-of'] as string | undefined,
       debug: Boolean(values.debug),
+      command: 'start',
     });
     let bind: { host: string; port: number };
     try {

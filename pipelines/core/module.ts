@@ -31,15 +31,51 @@ export type StepSummary = Record<string, unknown>;
 /** A step of the score job. Steps run after the transform, in module-list order. */
 export type ScoreStep = (ctx: StepContext, asOf: Date) => Promise<StepSummary>;
 
-/** A dataset the export job writes as Parquet. */
+/**
+ * A dataset the export job writes as Parquet, and the layout that gives it a single meaning
+ * (docs/exports.md). `piiColumns` are dropped unless exports.includePii is true.
+ *
+ * - `events`: facts that happen once (orders, contacts, survey answers). Every row is written once, in
+ *   the partition of its event month (`events/<name>/<month_key>=YYYY-MM/data.parquet`); a run rewrites
+ *   only the months whose content changed. Event partitions are not tied to an as-of: they hold every
+ *   row loaded, whatever as-of the run used.
+ * - `snapshot`: a table the pipeline rebuilds for one as-of (customer_360, marts). Written to
+ *   `history/<name>/as_of=YYYY-MM-DD/data.parquet` for the run's as-of, and to `latest/<name>/` when that
+ *   as-of is the newest exported. Rows whose `notAfter` columns are later than the as-of are left out.
+ * - `asof_history`: a table that already keeps one snapshot per as-of in a column (rfm_history): one
+ *   `history/<name>/as_of=` partition per value, kept in step with the warehouse.
+ * - `current`: a registry with no as-of of its own (churn_models): `latest/<name>/data.parquet` only.
+ */
+export type ExportLayout =
+  | {
+      kind: 'events';
+      /**
+       * The event time; partitions are its UTC month. `from` reads it from another table (survey answers),
+       * with `carry`: columns of that table the file also gets (customer_id, so erasure finds the rows).
+       */
+      time: { column: string; from?: { table: string; key: string; carry?: { name: string; type: string }[] } };
+    }
+  | { kind: 'snapshot'; notAfter?: string[]; asOfColumn?: string }
+  | { kind: 'asof_history'; asOfColumn: string }
+  | { kind: 'current' };
+
 export interface ExportDataset {
   name: string;
   /** The warehouse table it is read from; skipped (and reported) when the table does not exist yet. */
   table: string;
-  /** Dropped unless exports.includePii is true. */
+  layout: ExportLayout;
+  description: string;
   piiColumns?: string[];
   /** Columns never exported (internal bookkeeping). */
   internalColumns?: string[];
+  /** Amounts of money stored as DOUBLE in the warehouse: exported as DECIMAL(18,2). */
+  money?: string[];
+  /** JSON columns exported as typed nested values, e.g. a LIST of STRUCTs (DuckDB type). */
+  nested?: Record<string, string>;
+  /** Low-cardinality text columns (checked to be dictionary-encoded in the files). */
+  categories?: string[];
+  /** Column comments for the catalog beyond those in the table's DDL. */
+  comments?: Record<string, string>;
 }
 
 /**
@@ -49,6 +85,8 @@ export interface ExportDataset {
 export interface Customer360Columns {
   table: string;
   columns: [name: string, sqlType: string][];
+  /** How the export types them for BI tools (money as DECIMAL, JSON as nested types, categories). */
+  bi?: Pick<ExportDataset, 'money' | 'nested' | 'categories' | 'comments'>;
 }
 
 export interface AnalyticsModule<S = unknown> {

@@ -8,6 +8,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { CxpError } from './errors.js';
+import { describeHolder, lockHolderOf, stopHolderAdvice, type LockAdvice } from './warehouse-lock.js';
 
 /** A bound value: plain JS, converted to DuckDB values here (Date -> TIMESTAMP, bigint kept). */
 export type SqlValue = string | number | boolean | bigint | null | Date | SqlValue[];
@@ -82,6 +83,8 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** DuckDB settings, e.g. { threads: '2', memory_limit: '4GB' }. */
   settings?: Record<string, string>;
+  /** What to tell the user when another process holds the file (the command knows; default: stop it). */
+  onLocked?: LockAdvice;
 }
 
 /**
@@ -105,14 +108,12 @@ export class Warehouse implements Db {
       return new Warehouse(path, instance);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (/lock/i.test(message)) {
+      if (/could not set lock|conflicting lock/i.test(message)) {
+        const holder = lockHolderOf(path, message);
         throw new CxpError(
           'CXP_ERR_WAREHOUSE_LOCKED',
-          `the warehouse ${path} is held by another process (probably a running \`cxpulse serve\`)`,
-          {
-            where: path,
-            hint: 'trigger a run through that server instead: POST /api/jobs/<name>/run (admin key), or stop it first',
-          },
+          `the warehouse ${path} is held by ${describeHolder(holder)}; DuckDB lets one process open it at a time`,
+          { where: path, hint: (opts.onLocked ?? stopHolderAdvice)(holder), holder_pid: holder.pid ?? null },
           { cause: err },
         );
       }

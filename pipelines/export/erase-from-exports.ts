@@ -2,7 +2,7 @@ import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import type { Warehouse } from '../core/warehouse.js';
-import { readManifest, sha256File, writeFileAtomic, type Manifest } from './write-exports.js';
+import { PARQUET_COPY_OPTIONS, readManifest, sha256File, writeManifest } from './write-exports.js';
 
 /** Ids of the customer's own records: exports keyed by them (survey_answers has only response_id). */
 export type ErasureKeys = Partial<Record<'order_id' | 'interaction_id' | 'response_id', string[]>>;
@@ -56,13 +56,14 @@ export async function eraseFromExports(wh: Warehouse, dir: string, customerId: s
     }
     if (conds.length === 0) continue;
     const match = conds.join(' or ');
-    const hit = await wh.one<{ n: number }>(`select count(*) as n from read_parquet($${params.length + 1}) where ${match}`, [...params, path]);
+    const hit = await wh.one<{ n: number }>(`select count(*) as n from read_parquet($${params.length + 1}, hive_partitioning = false) where ${match}`, [...params, path]);
     if (!hit?.n) continue;
     const tmp = `${path}.tmp-${process.pid}`;
     try {
       // COPY takes no bound parameter for its target; the paths are ours, quoted as literals.
       await wh.run(
-        `copy (select * from read_parquet(${quoteLiteral(path)}) where not coalesce(${match}, false)) to ${quoteLiteral(tmp)} (format parquet, compression zstd)`,
+        // Hive detection off: a partition (as_of=, ordered_month=) must not be copied into the file.
+        `copy (select * from read_parquet(${quoteLiteral(path)}, hive_partitioning = false) where not coalesce(${match}, false)) to ${quoteLiteral(tmp)} (${PARQUET_COPY_OPTIONS})`,
         params,
       );
       renameSync(tmp, path);
@@ -80,7 +81,7 @@ export async function eraseFromExports(wh: Warehouse, dir: string, customerId: s
     result.byFile[rel] = hit.n;
   }
   if (result.files > 0 && existsSync(join(dir, 'manifest.json'))) {
-    writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest satisfies Manifest, null, 2) + '\n');
+    writeManifest(dir, manifest);
   }
   return result;
 }

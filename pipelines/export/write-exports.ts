@@ -1,24 +1,47 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { CxpError } from '../core/errors.js';
 import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
-import type { Warehouse } from '../core/warehouse.js';
+import type { SqlValue, Warehouse } from '../core/warehouse.js';
+import { projectColumns, type ProjectedColumn } from './bi-types.js';
 import type { ExportDataset } from './datasets.js';
 
+/**
+ * COPY options of every exported file. Snappy, not zstd: every Parquet reader BI tools embed decodes it
+ * (the independent reader in the tests, hyparquet, needs an add-on for zstd); the files are a little larger.
+ */
+export const PARQUET_COPY_OPTIONS = 'format parquet, compression snappy';
+
+/** Where a file sits in the layout (README "Exports for BI tools"). */
+export type FileKind = 'events' | 'latest' | 'history';
+
+/** One Parquet file. The manifest always lists exactly the files in place, with their content. */
 export interface ManifestEntry {
   dataset: string;
-  as_of: string;
+  kind: FileKind;
+  /** The hive partition of the file: {ordered_month: '2026-01'} or {as_of: '2026-09-30'}; null for latest/. */
+  partition: Record<string, string> | null;
+  /** The as-of the rows describe (latest/ and history/); null for event partitions, which are not tied to one. */
+  as_of: string | null;
   path: string;
   rows: number;
+  /** The in-file schema, as DuckDB reads it back (partition columns are not in the file). */
   columns: { name: string; type: string }[];
   sha256: string;
+  /** Rows, content hash and schema of what the file was written from: unchanged partitions are not rewritten. */
+  fingerprint: string;
   written_at: string;
   run_id: string;
+  /** The as-of of the run that wrote the file. */
+  run_as_of: string;
 }
 
 export interface Manifest {
   generated_at: string;
+  /** The newest as-of exported: what latest/ holds. */
+  latest_as_of: string | null;
   datasets: ManifestEntry[];
 }
 
@@ -32,71 +55,170 @@ export function sha256File(path: string): Promise<string> {
   });
 }
 
-/** Writes `content` to `path` through a temp file and a rename, so readers never see half a file. */
-export function writeFileAtomic(path: string, content: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
-}
-
 export function readManifest(dir: string): Manifest {
   const p = join(dir, 'manifest.json');
-  if (!existsSync(p)) return { generated_at: '', datasets: [] };
-  return JSON.parse(readFileSync(p, 'utf8')) as Manifest;
+  if (!existsSync(p)) return { generated_at: '', latest_as_of: null, datasets: [] };
+  const m = JSON.parse(readFileSync(p, 'utf8')) as Partial<Manifest>;
+  return { generated_at: m.generated_at ?? '', latest_as_of: m.latest_as_of ?? null, datasets: m.datasets ?? [] };
+}
+
+export function writeManifest(dir: string, manifest: Manifest): void {
+  writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+/** The folder of a dataset's files, relative to the exports dir; a glob below it never double-counts. */
+export function datasetFolder(ds: ExportDataset, kind: FileKind): string {
+  return `${kind}/${ds.name}`;
+}
+
+/** The hive key of an event dataset's partitions: ordered_at -> ordered_month. */
+export function eventPartitionKey(timeColumn: string): string {
+  return `${timeColumn.replace(/_(at|on)$/, '')}_month`;
+}
+
+/** A file to write: the rows of `source` matching `where`, projected to BI types. */
+interface Planned {
+  ds: ExportDataset;
+  kind: FileKind;
+  partition: Record<string, string> | null;
+  asOf: string | null;
+  path: string;
+  fingerprint: string;
+  sql: string;
+  params: SqlValue[];
+}
+
+type Part = { key: string | null; n: number; h: string };
+
+function schemaKey(projection: ProjectedColumn[]): string {
+  return createHash('sha256').update(projection.map((p) => p.expr).join('\n')).digest('hex').slice(0, 16);
+}
+
+/** Order-independent content hash per group: count and the sum of row hashes (duplicates counted). */
+async function fingerprints(wh: Warehouse, source: string, groupExpr: string | null, cols: string[], where: string, params: SqlValue[]): Promise<Part[]> {
+  const hashArgs = cols.map((c) => quoteIdent(c)).join(', ');
+  const key = groupExpr ?? 'null';
+  return wh.all<Part>(
+    `select ${key}::varchar as key, count(*)::bigint as n, coalesce(sum(hash(${hashArgs})), 0)::varchar as h
+     from ${source} where ${where} group by all order by 1`,
+    params,
+  );
 }
 
 /**
- * Exports each dataset to <dir>/<dataset>/as_of=<date>/data.parquet (temp file, then rename) and
- * updates <dir>/manifest.json. Re-exporting the same as_of replaces that partition.
+ * Exports the datasets in the layout of datasets.ts, then writes `manifest.json`. Every file is written
+ * to a temp name first; only when all succeeded are they renamed into place, partitions that no longer
+ * exist removed, and the manifest rewritten, so a failed export leaves the previous files and manifest
+ * as they were. Unchanged partitions (same fingerprint, file present) are left alone.
+ *
+ * A run whose as-of is earlier than one already exported writes (or replaces) that as-of's history
+ * partitions and leaves latest/ on the newest as-of.
  */
 export async function writeExports(
   warehouse: Warehouse,
   datasets: ExportDataset[],
   opts: { dir: string; asOf: string; includePii: boolean; runId: string; now: Date },
-): Promise<{ written: ManifestEntry[]; skipped: string[] }> {
-  const written: ManifestEntry[] = [];
+): Promise<{
+  written: ManifestEntry[];
+  unchanged: number;
+  removed: string[];
+  skipped: string[];
+  manifest: Manifest;
+  /** In-file schema of partitioned datasets, which may have no file at all (the catalog types their view). */
+  schemas: Record<string, { name: string; type: string }[]>;
+}> {
+  const old = readManifest(opts.dir);
+  const oldByPath = new Map(old.datasets.map((e) => [e.path, e]));
   const skipped: string[] = [];
-  // Every dataset is written to a temp file first; only when all succeeded are they renamed into place
-  // and the manifest updated, so a failed export leaves the previous files and manifest as they were.
-  const staged: { entry: ManifestEntry; tmp: string; target: string }[] = [];
-  try {
-    for (const ds of datasets) {
-      if (!(await warehouse.tableExists(ds.table))) {
-        skipped.push(ds.name);
-        continue;
-      }
-      const cols = await warehouse.all<{ column_name: string; data_type: string }>(
-        `select column_name, data_type from information_schema.columns
-         where table_schema = 'main' and table_name = $1 order by ordinal_position`,
-        [ds.table],
+  const planned: Planned[] = [];
+  const kept: ManifestEntry[] = [];
+  const toRemove = new Set<string>();
+  // Files of the earlier layout (<dataset>/as_of=<date>/, a full copy per run) are what made globs
+  // double-count: they are removed once the new layout is in place.
+  for (const e of old.datasets) if (!('kind' in e) || !e.kind) toRemove.add(e.path);
+  const latestAsOf = old.latest_as_of && old.latest_as_of > opts.asOf ? old.latest_as_of : opts.asOf;
+
+  const exported = new Set<string>();
+  const schemas: Record<string, { name: string; type: string }[]> = {};
+  for (const ds of datasets) {
+    if (!(await warehouse.tableExists(ds.table))) {
+      skipped.push(ds.name);
+      continue;
+    }
+    exported.add(ds.name);
+    const cols = await warehouse.all<{ column_name: string; data_type: string }>(
+      `select column_name, data_type from information_schema.columns
+       where table_schema = 'main' and table_name = $1 order by ordinal_position`,
+      [ds.table],
+    );
+    const drop = new Set([...(ds.internalColumns ?? []), ...(opts.includePii ? [] : (ds.piiColumns ?? []))]);
+    const keep = cols.filter((c) => !drop.has(c.column_name)).map((c) => ({ name: c.column_name, type: c.data_type }));
+    if (ds.layout.kind === 'events') {
+      for (const c of ds.layout.time.from?.carry ?? []) if (!keep.some((k) => k.name === c.name)) keep.push(c);
+    }
+    if (ds.layout.kind === 'events' || ds.layout.kind === 'asof_history') {
+      const asOfColumn = ds.layout.kind === 'asof_history' ? ds.layout.asOfColumn : undefined;
+      const inFile = projectColumns(ds, keep.filter((c) => c.name !== asOfColumn));
+      const described = await warehouse.all<{ column_name: string; column_type: string }>(
+        `describe select ${inFile.map((c) => c.expr).join(', ')} from ${sourceOf(ds)}`,
       );
-      const drop = new Set([...(ds.internalColumns ?? []), ...(opts.includePii ? [] : (ds.piiColumns ?? []))]);
-      const keep = cols.filter((c) => !drop.has(c.column_name));
-      const target = join(opts.dir, ds.name, `as_of=${opts.asOf}`, 'data.parquet');
+      schemas[ds.name] = described.map((c) => ({ name: c.column_name, type: c.column_type }));
+    }
+    const hasLatest = old.datasets.some((e) => e.dataset === ds.name && e.kind === 'latest');
+    const plansOfDs = await planDataset(warehouse, ds, keep, opts.asOf, latestAsOf, hasLatest);
+    const wanted = new Set(plansOfDs.map((p) => p.path));
+    for (const p of plansOfDs) {
+      const prev = oldByPath.get(p.path);
+      if (prev && prev.kind && prev.fingerprint === p.fingerprint && existsSync(join(opts.dir, p.path))) kept.push(prev);
+      else planned.push(p);
+    }
+    // Partitions the warehouse no longer has (every row erased, a month emptied): removed. latest/ and the
+    // history of other as-ofs of a snapshot dataset stay.
+    for (const e of old.datasets) {
+      if (e.dataset !== ds.name || !e.kind || wanted.has(e.path)) continue;
+      const stays = ds.layout.kind === 'snapshot' || (e.kind === 'latest' && ds.layout.kind !== 'current');
+      if (stays) kept.push(e);
+      else toRemove.add(e.path);
+    }
+  }
+
+  const staged: { entry: ManifestEntry; tmp: string; target: string }[] = [];
+  const written: ManifestEntry[] = [];
+  let complete = false;
+  let manifest = old;
+  try {
+    for (const p of planned) {
+      const target = join(opts.dir, p.path);
       const tmp = `${target}.tmp-${process.pid}`;
       mkdirSync(dirname(target), { recursive: true });
       staged.push({ entry: undefined as unknown as ManifestEntry, tmp, target });
-      const select = `select ${keep.map((c) => quoteIdent(c.column_name)).join(', ')} from ${quoteIdent(ds.table)}`;
       try {
         // COPY takes no bound parameter for its target; the path is ours, quoted as a literal.
-        await warehouse.run(`copy (${select}) to ${quoteLiteral(tmp)} (format parquet, compression zstd)`);
+        await warehouse.run(`copy (${p.sql}) to ${quoteLiteral(tmp)} (${PARQUET_COPY_OPTIONS})`, p.params);
       } catch (err) {
-        throw new CxpError('CXP_ERR_EXPORT_FAILED', `export of ${ds.name} failed: ${(err as Error).message}`, {
+        throw new CxpError('CXP_ERR_EXPORT_FAILED', `export of ${p.ds.name} failed: ${(err as Error).message}`, {
           where: target,
           hint: 'check that the exports folder is writable and has space; the previous export is unchanged',
         });
       }
-      const rows = await warehouse.one<{ n: number }>(`select count(*) as n from read_parquet($1)`, [tmp]);
+      // The schema as any reader sees it in the file (hive detection off: the partition is not in the file).
+      const schema = await warehouse.all<{ column_name: string; column_type: string }>(
+        `describe select * from read_parquet(${quoteLiteral(tmp)}, hive_partitioning = false)`,
+      );
+      const rows = await warehouse.one<{ n: number }>(`select count(*) as n from read_parquet($1, hive_partitioning = false)`, [tmp]);
       staged[staged.length - 1].entry = {
-        dataset: ds.name,
-        as_of: opts.asOf,
-        path: relative(opts.dir, target),
+        dataset: p.ds.name,
+        kind: p.kind,
+        partition: p.partition,
+        as_of: p.asOf,
+        path: p.path,
         rows: rows?.n ?? 0,
-        columns: keep.map((c) => ({ name: c.column_name, type: c.data_type })),
+        columns: schema.map((c) => ({ name: c.column_name, type: c.column_type })),
         sha256: await sha256File(tmp),
+        fingerprint: p.fingerprint,
         written_at: opts.now.toISOString(),
         run_id: opts.runId,
+        run_as_of: opts.asOf,
       };
     }
     for (const s of staged) {
@@ -110,6 +232,7 @@ export async function writeExports(
       }
       written.push(s.entry);
     }
+    complete = true;
   } finally {
     for (const s of staged) {
       try {
@@ -118,18 +241,144 @@ export async function writeExports(
         // Not a file we wrote (e.g. a directory in the way): leave it; the original error is what matters.
       }
     }
-    // Whatever was moved into place is described, even if a later move failed.
-    if (written.length > 0 || staged.length === 0) updateManifest(opts.dir, written, opts.now);
+    // Whatever was moved into place is described, even if a later move failed; nothing is removed then.
+    if (written.length > 0 || complete) {
+      const writtenPaths = new Set(written.map((w) => w.path));
+      const removed = complete ? toRemove : new Set<string>();
+      const carried = complete
+        ? [...kept, ...old.datasets.filter((e) => e.kind && !exported.has(e.dataset))]
+        : old.datasets.filter((e) => !writtenPaths.has(e.path));
+      const entries = [...carried.filter((e) => !writtenPaths.has(e.path) && !removed.has(e.path)), ...written].sort((a, b) => a.path.localeCompare(b.path));
+      manifest = {
+        generated_at: opts.now.toISOString(),
+        latest_as_of: complete ? latestAsOf : old.latest_as_of,
+        datasets: entries,
+      };
+      writeManifest(opts.dir, manifest);
+      for (const path of removed) removeFile(opts.dir, path);
+    }
   }
-  return { written, skipped };
+  return { written, unchanged: kept.length, removed: [...toRemove], skipped, manifest, schemas };
 }
 
-/** Adds (or replaces) the written entries in manifest.json, written atomically. */
-function updateManifest(dir: string, written: ManifestEntry[], now: Date): void {
-  const old = readManifest(dir);
-  const replaced = new Set(written.map((w) => `${w.dataset}@${w.as_of}`));
-  const datasetsOut = [...old.datasets.filter((e) => !replaced.has(`${e.dataset}@${e.as_of}`)), ...written].sort(
-    (a, b) => a.dataset.localeCompare(b.dataset) || a.as_of.localeCompare(b.as_of),
-  );
-  writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify({ generated_at: now.toISOString(), datasets: datasetsOut } satisfies Manifest, null, 2) + '\n');
+/** Removes a file and the partition folders it leaves empty, up to the exports dir. */
+function removeFile(dir: string, path: string): void {
+  rmSync(join(dir, path), { force: true });
+  let folder = dirname(join(dir, path));
+  while (folder.startsWith(dir) && folder !== dir) {
+    if (!existsSync(folder) || readdirSync(folder).length > 0) break;
+    rmdirSync(folder);
+    folder = dirname(folder);
+  }
+}
+
+/**
+ * What a dataset's rows are read from: the table, and for event datasets the event time as __event_at,
+ * taken from the row itself or from the table it belongs to (an answer's survey, with carried columns).
+ */
+function sourceOf(ds: ExportDataset): string {
+  const table = quoteIdent(ds.table);
+  const l = ds.layout;
+  if (l.kind !== 'events') return table;
+  if (!l.time.from) return `(select *, ${quoteIdent(l.time.column)} as __event_at from ${table})`;
+  const key = quoteIdent(l.time.from.key);
+  const carried = (l.time.from.carry ?? []).map((c) => `, b.${quoteIdent(c.name)}`).join('');
+  return `(select a.*${carried}, b.${quoteIdent(l.time.column)} as __event_at from ${table} a left join ${quoteIdent(l.time.from.table)} b on b.${key} = a.${key})`;
+}
+
+/** The files a dataset should have now, each with the query that writes it and its fingerprint. */
+async function planDataset(
+  wh: Warehouse,
+  ds: ExportDataset,
+  columns: { name: string; type: string }[],
+  asOf: string,
+  latestAsOf: string,
+  hasLatest: boolean,
+): Promise<Planned[]> {
+  const layout = ds.layout;
+  const table = quoteIdent(ds.table);
+  const names = columns.map((c) => c.name);
+  const base = { ds };
+  if (layout.kind === 'events') {
+    const projection = projectColumns(ds, columns);
+    const key = eventPartitionKey(layout.time.column);
+    const folder = datasetFolder(ds, 'events');
+    const source = sourceOf(ds);
+    const parts = await fingerprints(wh, source, `strftime(date_trunc('month', __event_at), '%Y-%m')`, names, 'true', []);
+    return parts.map((p) => {
+      const month = p.key ?? 'unknown';
+      const where = p.key === null ? '__event_at is null' : `__event_at >= $1::date and __event_at < $1::date + interval 1 month`;
+      return {
+        ...base,
+        kind: 'events' as const,
+        partition: { [key]: month },
+        asOf: null,
+        path: `${folder}/${key}=${month}/data.parquet`,
+        fingerprint: `${p.n}:${p.h}:${schemaKey(projection)}`,
+        sql: `select ${projection.map((c) => c.expr).join(', ')} from ${source} where ${where}`,
+        params: p.key === null ? [] : [`${month}-01`],
+      };
+    });
+  }
+  if (layout.kind === 'asof_history') {
+    const inFile = columns.filter((c) => c.name !== layout.asOfColumn);
+    const projection = projectColumns(ds, inFile);
+    const asOfCol = quoteIdent(layout.asOfColumn);
+    const parts = await fingerprints(wh, table, `strftime(${asOfCol}, '%Y-%m-%d')`, names, `${asOfCol} is not null`, []);
+    return parts.map((p) => ({
+      ...base,
+      kind: 'history' as const,
+      partition: { as_of: p.key! },
+      asOf: p.key,
+      path: `${datasetFolder(ds, 'history')}/as_of=${p.key}/data.parquet`,
+      fingerprint: `${p.n}:${p.h}:${schemaKey(projection)}`,
+      sql: `select ${projection.map((c) => c.expr).join(', ')} from ${table} where ${asOfCol} = $1::date`,
+      params: [p.key!],
+    }));
+  }
+  if (layout.kind === 'current') {
+    const projection = projectColumns(ds, columns);
+    const [p] = await fingerprints(wh, table, null, names, 'true', []);
+    return [{
+      ...base,
+      kind: 'latest',
+      partition: null,
+      asOf: null,
+      path: `${datasetFolder(ds, 'latest')}/data.parquet`,
+      fingerprint: `${p?.n ?? 0}:${p?.h ?? 0}:${schemaKey(projection)}`,
+      sql: `select ${projection.map((c) => c.expr).join(', ')} from ${table}`,
+      params: [],
+    }];
+  }
+  // snapshot: history for the run's as-of (without an as-of column of its own: the partition says it),
+  // latest/ with every column when this as-of is the newest.
+  const notAfter = (layout.notAfter ?? []).map((c) => `(${quoteIdent(c)} is null or ${quoteIdent(c)} < $1::date + interval 1 day)`);
+  const where = notAfter.length ? notAfter.join(' and ') : 'true';
+  const params: SqlValue[] = notAfter.length ? [asOf] : [];
+  const [p] = await fingerprints(wh, table, null, names, where, params);
+  const history = projectColumns(ds, columns.filter((c) => c.name !== layout.asOfColumn));
+  const latest = projectColumns(ds, columns);
+  const out: Planned[] = [{
+    ...base,
+    kind: 'history',
+    partition: { as_of: asOf },
+    asOf,
+    path: `${datasetFolder(ds, 'history')}/as_of=${asOf}/data.parquet`,
+    fingerprint: `${p?.n ?? 0}:${p?.h ?? 0}:${schemaKey(history)}`,
+    sql: `select ${history.map((c) => c.expr).join(', ')} from ${table} where ${where}`,
+    params,
+  }];
+  if (asOf >= latestAsOf || !hasLatest) {
+    out.push({
+      ...base,
+      kind: 'latest',
+      partition: null,
+      asOf,
+      path: `${datasetFolder(ds, 'latest')}/data.parquet`,
+      fingerprint: `${asOf}:${p?.n ?? 0}:${p?.h ?? 0}:${schemaKey(latest)}`,
+      sql: `select ${latest.map((c) => c.expr).join(', ')} from ${table} where ${where}`,
+      params,
+    });
+  }
+  return out;
 }

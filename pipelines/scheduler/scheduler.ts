@@ -237,8 +237,11 @@ export class Scheduler {
     p.resolve(outcome);
   }
 
-  /** Runs `fn` when no run is in progress (waiting for it and for queued runs), holding the lock meanwhile. */
-  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` when no run is in progress (waiting for it and for queued runs), holding the lock meanwhile:
+   * admin work the server does for a CLI command (`cxpulse train`) never overlaps a pipeline run.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
     while (this.current) await this.current.promise.catch(() => undefined);
     let result!: Promise<T>;
     const promise = (async () => {

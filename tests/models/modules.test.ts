@@ -34,7 +34,7 @@ const loyaltyModule: AnalyticsModule<LoyaltySettings> = {
     await ctx.warehouse.run('create or replace table loyalty_points as select customer_id, 42::bigint as points from customers');
     return { customers: 1 };
   },
-  exportDatasets: [{ name: 'loyalty_points', table: 'loyalty_points' }],
+  exportDatasets: [{ name: 'loyalty_points', table: 'loyalty_points', layout: { kind: 'snapshot' }, description: 'loyalty points per customer at the as-of' }],
   customer360: [{ table: 'loyalty_points', columns: [['points', 'bigint']] }],
   problems: (config) => (LOYALTY.read(config.loyalty).tiers.gold < 10 ? ['loyalty.tiers.gold: must be at least 10'] : []),
 };

@@ -90,8 +90,9 @@ describe('cxpulse forget: journaled, resumable, every place clean', () => {
       await writeExports(e.wh, datasets, { dir: exportsDir, asOf, includePii: true, runId: 'r', now: new Date() });
     }
     // A crashed export left a temp file behind, with the customer in it.
-    const part = join(exportsDir, 'survey_answers', 'as_of=2026-06-30', 'data.parquet');
-    copyFileSync(join(exportsDir, 'customers', 'as_of=2026-06-30', 'data.parquet'), join(exportsDir, 'customers', 'as_of=2026-06-30', 'data.parquet.tmp-424242'));
+    // Event datasets are written once per row, partitioned by month of the event (README "Exports for BI tools").
+    const part = join(exportsDir, 'events', 'survey_answers', '*', 'data.parquet');
+    copyFileSync(join(exportsDir, 'latest', 'customers', 'data.parquet'), join(exportsDir, 'latest', 'customers', 'data.parquet.tmp-424242'));
     // survey_answers has no customer_id: only the response ids tie it to the customer.
     expect((await e.wh.one<{ n: number }>("select count(*) as n from read_parquet($1) where response_id in ('R1', 'R3')", [part]))?.n).toBe(4);
 
@@ -122,8 +123,9 @@ describe('cxpulse forget: journaled, resumable, every place clean', () => {
     expect(r.pending).toEqual([]);
     expect(r.compaction?.skipped).toBeUndefined();
     expect(r.places.map((p) => p.place)).toEqual(['database', 'exports', 'temp_files', 'warehouse_file']);
-    expect(r.exports?.rows).toBe(2 * (1 + 2 + 2 + 4)); // per partition: customers 1, purchases 2, surveys 2, answers 4
-    expect(r.tempFiles).toEqual([join('customers', 'as_of=2026-06-30', 'data.parquet.tmp-424242')]);
+    // customers: latest/ + two history as-ofs, 1 row each; events written once: purchases 2, surveys 2, answers 4.
+    expect(r.exports?.rows).toBe(3 * 1 + 2 + 2 + 4);
+    expect(r.tempFiles).toEqual([join('latest', 'customers', 'data.parquet.tmp-424242')]);
 
     // The warehouse may have been compacted (closed): open it again to look.
     const wh = await Warehouse.open(e.wh.path);

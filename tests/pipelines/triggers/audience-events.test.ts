@@ -163,7 +163,7 @@ describe('rule audiences as webhook events', () => {
 
     const outDir = join(fx.dir, 'exports');
     await writeExports(fx.warehouse, EXPORT_DATASETS.filter((d) => d.name === 'retention_actions'), { dir: outDir, asOf: '2026-11-21', includePii: false, runId: 'r', now: clock.now() });
-    const exported = await fx.warehouse.all('select * from read_parquet($1)', [join(outDir, 'retention_actions', 'as_of=2026-11-21', 'data.parquet')]);
+    const exported = await fx.warehouse.all('select * from read_parquet($1)', [join(outDir, 'latest', 'retention_actions', 'data.parquet')]);
     expect(exported.map((r) => [r.action_id, r.status, r.is_current]).sort()).toEqual(all.rows.map((r: Record<string, unknown>) => [r.action_id, r.status, r.is_current]).sort());
     expect(Object.keys(exported[0])).not.toContain('email'); // PII stays out unless exports.includePii
   });
