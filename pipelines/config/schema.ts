@@ -71,7 +71,7 @@ const sourceSchema = {
             ces: fixedRange(1, 7),
           },
         },
-        answers: { ...answerScaleSchema, description: 'default scale of every answerColumns question (1-5, N/A codes "N/A", "NA", "-", 99)' },
+        answers: { ...answerScaleSchema, description: 'default scale of every answerColumns question (0-10, N/A codes "N/A", "NA", "-", 99)' },
         questions: { type: 'object', additionalProperties: answerScaleSchema, description: 'answer column -> its own scale' },
       },
     },

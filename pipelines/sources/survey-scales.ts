@@ -31,7 +31,12 @@ export interface SurveyScales {
 export const SCORE_RANGES = { nps: { min: 0, max: 10 }, csat: { min: 1, max: 5 }, ces: { min: 1, max: 7 } } as const;
 
 export const DEFAULT_SCORE_NO_ANSWER: NoAnswerCode[] = ['N/A', 'NA', '-'];
-export const DEFAULT_ANSWER_SCALE: AnswerScale = { min: 1, max: 5, noAnswer: ['N/A', 'NA', '-', 99] };
+/**
+ * Default answer scale 0-10: every common rating scale (1-5, 1-7, 0-10) fits, so an unconfigured wide
+ * export loads; values beyond it (a 99 code not declared, a typo) are rejected. Whether 0 means "not
+ * applicable" only the survey knows: declare it per question (`questions.<q>.noAnswer: [0]`).
+ */
+export const DEFAULT_ANSWER_SCALE: AnswerScale = { min: 0, max: 10, noAnswer: ['N/A', 'NA', '-', 99] };
 
 /** Every answer column with its full scale; `questions` lists each configured answer column. */
 export function resolveSurveyScales(cfg: Pick<SourceConfig, 'answerColumns' | 'scales'>): SurveyScales {

@@ -37,8 +37,9 @@ checked as (
     select
         *,
         list_filter(answers_given, a -> try_cast(a.value as double) is null)              as answers_bad,
-        list_filter(answers_given, a -> try_cast(a.value as double) < a.scale.min
-            or try_cast(a.value as double) > a.scale.max)                                 as answers_out
+        -- Non-finite values (NaN, inf) are left to the plausibility check (pipelines/sources/plausibility.ts).
+        list_filter(answers_given, a -> isfinite(try_cast(a.value as double))
+            and (try_cast(a.value as double) < a.scale.min or try_cast(a.value as double) > a.scale.max)) as answers_out
     from parsed
 ),
 

@@ -9,10 +9,10 @@ describe('survey answer scales in config', () => {
     const cfg = base({ answerColumns: ['Speed / timeliness', '服务态度'], scales: { questions: { 服务态度: { max: 7, noAnswer: [0] } } } });
     expect(cfg.sources.surveys!.scales).toEqual({
       score: { nps: { min: 0, max: 10 }, csat: { min: 1, max: 5 }, ces: { min: 1, max: 7 }, noAnswer: ['N/A', 'NA', '-'] },
-      answers: { min: 1, max: 5, noAnswer: ['N/A', 'NA', '-', 99] },
+      answers: { min: 0, max: 10, noAnswer: ['N/A', 'NA', '-', 99] },
       questions: {
-        'Speed / timeliness': { min: 1, max: 5, noAnswer: ['N/A', 'NA', '-', 99] },
-        服务态度: { min: 1, max: 7, noAnswer: [0] },
+        'Speed / timeliness': { min: 0, max: 10, noAnswer: ['N/A', 'NA', '-', 99] },
+        服务态度: { min: 0, max: 7, noAnswer: [0] },
       },
     });
     // The printed config loads again unchanged.

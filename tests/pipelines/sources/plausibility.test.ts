@@ -83,10 +83,12 @@ describe('plausibility at staging: parseable but impossible rows are rejected wi
     // The survey's answer scale (1-5 by default) rejects them first; either way each non-finite or huge
     // answer is rejected with its value and column, and nothing reaches survey_answers.
     expect(r.slice(0, 4).map((x) => x.reason)).toEqual([
-      'answer NaN outside 1-5 in column "q_speed"',
-      'answer inf outside 1-5 in column "q_speed"',
-      'answer -Infinity outside 1-5 in column "q_speed"',
-      'answer 1e200 outside 1-5 in column "q_speed"',
+      'implausible answer nan in q_speed: not a finite number within -1000000..1000000 (sources.surveys.plausibility.answers.min / max)',
+      'implausible answer inf in q_speed: not a finite number within -1000000..1000000 (sources.surveys.plausibility.answers.min / max)',
+      'implausible answer -inf in q_speed: not a finite number within -1000000..1000000 (sources.surveys.plausibility.answers.min / max)',
+      // A finite value outside the answer scale (default 0-10, sources.surveys.scales) is rejected by the
+      // scale check first, naming the column.
+      'answer 1e200 outside 0-10 in column "q_speed"',
     ]);
     expect(r.slice(4).every((x) => /score/.test(x.reason))).toBe(true);
     // The statement the audit saw fail on every later score job.
