@@ -80,8 +80,7 @@ describe('plausibility at staging: parseable but impossible rows are rejected wi
     const s = await env.ingest({ surveys: { path: 's.csv', answerColumns: ['q_speed'] } });
     expect(s.sources.surveys).toMatchObject({ read: 7, loaded: 1, rejected: 6 });
     const r = await rejects();
-    // The survey's answer scale (1-5 by default) rejects them first; either way each non-finite or huge
-    // answer is rejected with its value and column, and nothing reaches survey_answers.
+    // Each non-finite or huge answer is rejected with its value and column; nothing reaches survey_answers.
     expect(r.slice(0, 4).map((x) => x.reason)).toEqual([
       'implausible answer nan in q_speed: not a finite number within -1000000..1000000 (sources.surveys.plausibility.answers.min / max)',
       'implausible answer inf in q_speed: not a finite number within -1000000..1000000 (sources.surveys.plausibility.answers.min / max)',
