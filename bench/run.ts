@@ -15,7 +15,6 @@
  *   scaling   each job in its own process at 100k / 1M / 3M customers next to a bare DuckDB read_csv
  * and prints one table. Figures with the machine they came from go to docs/benchmarks.md.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +24,7 @@ import { benchIngest } from './ingest.js';
 import { runChurnBench } from './churn.js';
 import { benchApiLoad } from './api-load.js';
 import { runValueFitBench } from './value-fit.js';
-import { benchPeer, type PeerRow } from './peer.js';
+import { benchPeer, timedRun, type PeerRow } from './peer.js';
 import { benchScaling, SCALING_STEPS, type ScalingRow } from './scaling.js';
 
 interface Row {
@@ -45,24 +44,6 @@ function arg(name: string): string | undefined {
   return i > 0 ? process.argv[i + 1] : undefined;
 }
 
-/** Runs a command under GNU time; returns wall seconds, peak RSS (MB), stdout. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ seconds: number; rssMb: number; stdout: string; code: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-v', cmd, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      if (code !== 0) log(stderr.split('\n').filter((l) => !/^\s+\w[\w ()/:%-]*: /.test(l)).slice(-15).join('\n'));
-      resolve({ seconds: (performance.now() - t0) / 1000, rssMb: m ? Math.round(Number(m[1]) / 1024) : -1, stdout, code: code ?? 1 });
-    });
-  });
-}
-
 async function benchPipeline(customers: number): Promise<string> {
   const dataDir = fromRoot('bench', 'out', `ingest-data-${customers}`);
   const workDir = fromRoot('bench', 'out', `pipeline-${customers}`);
@@ -74,7 +55,8 @@ async function benchPipeline(customers: number): Promise<string> {
   const configPath = join(workDir, 'cxpulse.config.json');
   writeFileSync(configPath, JSON.stringify({ warehouse: 'warehouse.duckdb', sources, exports: { dir: 'exports' }, duckdb: { memoryLimit: '3GB' } }, null, 2));
   log('full pipeline run ...');
-  const run = await timed(process.execPath, [fromRoot('dist', 'pipelines', 'cli', 'main.js'), 'run', '--config', configPath]);
+  const run = await timedRun(process.execPath, [fromRoot('dist', 'pipelines', 'cli', 'main.js'), 'run', '--config', configPath]);
+  if (run.code !== 0) log(run.stderr.slice(-3000));
   const warehousePath = join(workDir, 'warehouse.duckdb');
   rows.push({
     step: 'pipeline: full run (all jobs)',
