@@ -29,6 +29,21 @@ export const churnModule: AnalyticsModule<ChurnConfig> = {
         comments: { churn_reasons: 'why the model rates this customer at risk, strongest first: feature, text, contribution to the risk' },
       },
     },
+    // From the run's at-risk list, so BI counts split the same way as the API and dashboards (the lost apart).
+    {
+      table: 'at_risk_list',
+      columns: [
+        ['is_lost', 'boolean'],
+        ['value_at_stake', 'double'],
+      ],
+      bi: {
+        money: ['value_at_stake'],
+        comments: {
+          is_lost: 'already gone, nothing left to save (p_alive < 5%, or lapsed with CLV < 1); the at-risk list leaves these out by default',
+          value_at_stake: 'churn_risk x clv: the expected value lost if nothing is done',
+        },
+      },
+    },
   ],
   dashboards: ['churn'],
 };

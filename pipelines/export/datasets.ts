@@ -89,6 +89,6 @@ export const EXPORT_DATASETS: ExportDataset[] = [
     layout: { kind: 'current' },
     description: 'every retention action and whether its customer is still in the rule (GET /api/actions)',
     piiColumns: ['email'],
-    money: ['clv'],
+    money: ['clv', 'value_at_stake'],
   },
 ];

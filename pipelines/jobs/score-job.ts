@@ -26,9 +26,10 @@ export const scoreJob: Job = {
       const t0 = performance.now();
       out[step.name] = { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
     }
-    out.customer_360 = { rows: await buildCustomer360(ctx.warehouse, asOf) };
     // The at-risk list ranked once per run (value at stake, the lost apart): pages read it in order.
+    // Built first: customer_360 carries its is_lost and value_at_stake.
     out.at_risk_list = { rows: await buildAtRiskList(ctx.warehouse) };
+    out.customer_360 = { rows: await buildCustomer360(ctx.warehouse, asOf) };
     return out;
   },
 };

@@ -22,6 +22,14 @@ const SCORES: SourceName[] = ['purchases', 'interactions', 'surveys'];
 export const FIELDS: Record<string, FieldDef> = {
   churn_risk: { type: 'number', sql: 'c.churn_risk', columns: ['churn_risk'], sources: SCORES, description: 'churn probability 0-1' },
   churn_band: { type: 'string', sql: 'c.churn_band', columns: ['churn_band'], sources: SCORES, description: 'churn band (low | medium | high)' },
+  is_lost: {
+    type: 'boolean',
+    sql: 'c.is_lost',
+    columns: ['is_lost'],
+    sources: ['purchases'],
+    description: 'already gone, nothing left to save (p_alive < 5%, or lapsed with CLV < 1): the at-risk list leaves these out',
+  },
+  value_at_stake: { type: 'number', sql: 'c.value_at_stake', columns: ['value_at_stake'], sources: SCORES, description: 'churn_risk x clv: value lost if nothing is done' },
   rfm_segment: { type: 'string', sql: 'c.rfm_segment', columns: ['rfm_segment'], sources: ['purchases'], description: "RFM segment, e.g. At Risk, Can't Lose Them" },
   lifecycle_stage: { type: 'string', sql: 'c.lifecycle_stage', columns: ['lifecycle_stage'], sources: ['purchases', 'customers'], description: 'lifecycle stage' },
   clv: { type: 'number', sql: 'c.clv', columns: ['clv'], sources: ['purchases'], description: 'customer lifetime value' },

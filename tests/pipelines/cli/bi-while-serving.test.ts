@@ -91,7 +91,8 @@ describe('with cxpulse serve holding the warehouse', () => {
     const reader = duckdbProcess(
       `const db = await DuckDBInstance.create('cxpulse.duckdb', { access_mode: 'READ_ONLY' });
        const c = await db.connect();
-       const rows = (await c.runAndReadAll(\`select churn_band, count(*)::integer as n, count(*) filter (where marketing_consent)::integer as consented
+       const rows = (await c.runAndReadAll(\`select churn_band, count(*)::integer as n, count(*) filter (where not is_lost)::integer as at_risk,
+                                                   count(*) filter (where not is_lost and marketing_consent)::integer as consented
                                            from customer_360 where churn_band is not null group by 1\`)).getRowObjectsJson();
        const orders = (await c.runAndReadAll('select count(*)::integer as n from purchases')).getRowObjectsJson();
        console.log(JSON.stringify({ rows, orders: orders[0].n }));`,
@@ -100,15 +101,20 @@ describe('with cxpulse serve holding the warehouse', () => {
     const res = await output(reader);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    const fromCatalog = JSON.parse(res.stdout) as { rows: { churn_band: string; n: number; consented: number }[]; orders: number };
+    const fromCatalog = JSON.parse(res.stdout) as { rows: { churn_band: string; n: number; at_risk: number; consented: number }[]; orders: number };
+    const total = async (q: string) => ((await (await fetch(`${url}/api/customers/at-risk?${q}&limit=1`)).json()) as { total: number }).total;
+    let lost = 0;
     for (const band of bands) {
-      const all = (await (await fetch(`${url}/api/customers/at-risk?band=${band}&consent_only=false&limit=1`)).json()) as { total: number };
-      const consented = (await (await fetch(`${url}/api/customers/at-risk?band=${band}&limit=1`)).json()) as { total: number };
       const row = fromCatalog.rows.find((r) => r.churn_band === band);
-      expect(all.total, band).toBeGreaterThan(0);
-      expect(row?.n, band).toBe(all.total);
-      expect(row?.consented, band).toBe(consented.total);
+      // Every scored customer, the list's default population (the lost apart) and its consented part.
+      expect(await total(`band=${band}&population=all&consent_only=false`), band).toBe(row?.n);
+      expect(await total(`band=${band}&consent_only=false`), band).toBe(row?.at_risk);
+      expect(await total(`band=${band}`), band).toBe(row?.consented);
+      expect(row!.at_risk, band).toBeGreaterThan(0);
+      lost += row!.n - row!.at_risk;
     }
+    // The demo has customers long gone: the split is not vacuous.
+    expect(lost).toBeGreaterThan(0);
     // The demo's orders: every purchase loaded, once (data-samples/demo/EXPECTED.json).
     const expected = JSON.parse(readFileSync(fromRoot('data-samples', 'demo', 'EXPECTED.json'), 'utf8')) as { sources: { purchases: { loaded: number } } };
     expect(fromCatalog.orders).toBe(expected.sources.purchases.loaded);
