@@ -17,7 +17,7 @@ source_interactions as (
 
 params as (
     select
-        cxp_day_start_at(getvariable('as_of')::date + 1) as cutoff_at,
+        cxp_day_start_at(getvariable('as_of') + 1) as cutoff_at,
         getvariable('sla_first_response_default_minutes')::double as first_response_default_minutes,
         getvariable('sla_resolution_hours')::double as resolution_target_hours
 ),
@@ -46,7 +46,7 @@ channel_calendars as (
 calendar_days as (
     select unnest(generate_series(
         (select min(opened_at) from source_interactions)::date - 2,
-        getvariable('as_of')::date + 2,
+        getvariable('as_of') + 2,
         interval 1 day))::date as day
     where exists (select 1 from calendar_hours)
 ),
