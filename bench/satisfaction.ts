@@ -29,6 +29,7 @@ export const SATISFACTION_MARTS = [
   'int_survey_responses',
   'satisfaction_daily',
   'service_kpis_daily',
+  'service_kpis_tier_daily',
   'complaints_daily',
   'customer_satisfaction',
 ];

@@ -13,6 +13,7 @@ export const SATISFACTION_MODELS = [
   'int_survey_responses',
   'satisfaction_daily',
   'service_kpis_daily',
+  'service_kpis_tier_daily',
   'complaints_daily',
   'customer_satisfaction',
 ];
