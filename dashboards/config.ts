@@ -6,4 +6,4 @@ import type { ModuleConfig } from '../pipelines/core/module.js';
  * sources' age limits and `server`. Injected through buildApp options; the full type lives with the
  * config loader, which dashboards do not import.
  */
-export type DashboardConfig = ModuleConfig & FreshnessConfig & { display?: unknown };
+export type DashboardConfig = ModuleConfig & FreshnessConfig & { display?: unknown; timezone?: string };

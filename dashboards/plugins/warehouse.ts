@@ -3,6 +3,7 @@ import { isoDate } from '../../pipelines/core/clock.js';
 import type { Clock } from '../../pipelines/core/clock.js';
 import type { Warehouse } from '../../pipelines/core/warehouse.js';
 import { latestEventDate } from '../../pipelines/core/as-of.js';
+import { configTimeZone } from '../../pipelines/core/time-zone.js';
 import type { DashboardConfig as Config } from '../config.js';
 import { sourceFreshness } from '../../pipelines/core/freshness.js';
 import { global } from './global.js';
@@ -74,7 +75,7 @@ async function readState(wh: Warehouse, clock: Clock, staleAfterHours: number, c
     running = (v?.running ?? 0) > 0;
   }
   let asOf: Date | undefined = lastOk?.as_of ?? undefined;
-  if (!asOf && tables.has('purchases') && tables.has('interactions') && tables.has('surveys')) asOf = await latestEventDate(wh);
+  if (!asOf && tables.has('purchases') && tables.has('interactions') && tables.has('surveys')) asOf = await latestEventDate(wh, configTimeZone(config));
   const ageHours = lastOk ? (clock.now().getTime() - lastOk.finished_at.getTime()) / 3_600_000 : null;
   const staleSources = config
     ? (await sourceFreshness(wh, config, clock.now()))

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { isoDate } from '../../pipelines/core/clock.js';
 import { sqlDate } from '../../pipelines/core/sql-date.js';
 import { fromRoot } from '../../pipelines/core/paths.js';
-import type { DuckDBConnection, DuckDBDateValue } from '@duckdb/node-api';
+import type { DuckDBDateValue } from '@duckdb/node-api';
+import { useLocalDays } from '../../pipelines/core/time-zone.js';
 import type { ConnDb, Db, Warehouse } from '../../pipelines/core/warehouse.js';
 import type { Matrix } from './matrix.js';
 import { satisfactionSettings } from '../satisfaction/settings.js';
@@ -111,6 +112,8 @@ export interface FeatureQuery {
   labelMode?: LabelMode;
   /** Declared attributes; their features are read from customers.attributes. */
   attributes?: AttributeTypes;
+  /** The company's IANA zone (config `timezone`): the cutoff day ends at local midnight; ages are local days. */
+  timezone?: string;
 }
 
 export interface FirstResponseSla {
@@ -135,14 +138,14 @@ type Columns = Record<string, unknown[]>;
  * Reads the result column by column: for a million customers this is several times faster than
  * building one object per row. Uses the raw connection when the Db offers one (Warehouse, ConnDb).
  */
-async function readColumns(db: Db, sql: string, params: Record<string, string | number | DuckDBDateValue>): Promise<Columns> {
-  const read = async (conn: DuckDBConnection) => (await conn.runAndReadAll(sql, params)).getColumnsObjectJS() as Columns;
-  if ('withConnection' in db) return (db as Warehouse).withConnection((c) => read(c.connection));
-  if ('connection' in db) return read((db as ConnDb).connection);
-  const rows = await db.all(sql, params);
-  const cols: Columns = {};
-  for (const k of rows.length ? Object.keys(rows[0]) : []) cols[k] = rows.map((r) => r[k]);
-  return cols;
+/** Runs `sql` on one connection; with `zone`, the local-day macros are set for it on that connection first. */
+async function readColumns(db: Db, sql: string, params: Record<string, string | number | DuckDBDateValue>, zone?: string): Promise<Columns> {
+  const read = async (c: ConnDb) => {
+    if (zone !== undefined) await useLocalDays(c, zone);
+    return (await c.connection.runAndReadAll(sql, params)).getColumnsObjectJS() as Columns;
+  };
+  if ('withConnection' in db) return (db as Warehouse).withConnection(read);
+  return read(db as ConnDb);
 }
 
 /** Attribute values (as text) of the customers that have any, keyed by customer id. */
@@ -173,7 +176,7 @@ export async function loadChurnFeatures(db: Db, q: FeatureQuery, features: reado
     sla_minutes: JSON.stringify(sla.firstResponseMinutes),
     sla_default_minutes: sla.firstResponseDefaultMinutes,
     label_mode: labelMode,
-  });
+  }, q.timezone ?? 'UTC');
   const ids = cols.customer_id ?? [];
   const n = ids.length;
   const nc = features.length;

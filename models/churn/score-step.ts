@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, isoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
+import { configTimeZone } from '../../pipelines/core/time-zone.js';
 import { churnConfig, type ChurnConfig } from './settings.js';
 import { applyCategoryEncodings } from './encoding.js';
 import { attributeTypes, featureNames, loadChurnFeatures, resolveLabelMode, slaFromConfig, type AttributeTypes, type LabelMode } from './features.js';
@@ -53,6 +54,7 @@ export async function trainAndActivate(ctx: JobContext, asOf: Date): Promise<Tra
     sla: slaFromConfig(ctx.config.satisfaction),
     logger: ctx.logger,
     attributes: attributeTypes(ctx.config.sources),
+    timezone: configTimeZone(ctx.config),
   });
   await ctx.warehouse.transaction((tx) => saveActiveModel(tx, model));
   ctx.logger.info('churn model trained', modelSummary(model));
@@ -89,6 +91,7 @@ export async function scoreChurn(ctx: JobContext, asOf: Date): Promise<JobSummar
       horizonDays: cfg.horizonDays,
       sla: slaFromConfig(ctx.config.satisfaction),
       labelMode,
+      timezone: configTimeZone(ctx.config),
       attributes: (active.parameters.attributes as AttributeTypes | undefined) ?? {},
     },
     active.features,

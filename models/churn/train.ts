@@ -136,6 +136,8 @@ export interface TrainOptions {
   logger?: Logger;
   /** Declared customer attributes (sources.customers.attributes), used as features. */
   attributes?: AttributeTypes;
+  /** The company's IANA zone (config `timezone`): cutoffs end at local midnight, ages count local days. */
+  timezone?: string;
 }
 
 const mean = (a: ArrayLike<number>) => {
@@ -192,8 +194,8 @@ export async function trainChurnModel(db: Db, opts: TrainOptions): Promise<Train
   const labelMode = await resolveLabelMode(db, cfg.label);
   // Labels need the whole horizon after the training cutoff in the data: an as-of past the latest event
   // would count the days not loaded yet as "no purchase" and inflate churn.
-  const dataEnd = await latestEventDate(db);
-  const q = { lookbackDays: cfg.lookbackDays, horizonDays: h, dataEnd, sla: opts.sla, labelMode, attributes };
+  const dataEnd = await latestEventDate(db, opts.timezone);
+  const q = { lookbackDays: cfg.lookbackDays, horizonDays: h, dataEnd, sla: opts.sla, labelMode, attributes, timezone: opts.timezone };
   const train = await loadChurnFeatures(db, { ...q, cutoff: trainCutoff }, features);
   if (!train.labelObserved) {
     throw new CxpError(

@@ -7,7 +7,7 @@
 import { addDays } from '../../pipelines/core/clock.js';
 import { CxpError, isCxpError } from '../../pipelines/core/errors.js';
 import { asOfParam } from '../../pipelines/core/sql-date.js';
-import { dayStartUtc } from '../../pipelines/core/time-zone.js';
+import { configTimeZone, dayStartUtc } from '../../pipelines/core/time-zone.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { keyDriversFromMoments, type DriverModel } from './drivers.js';
 import { aspectMoments, aspectQuestions, serviceMoments, type DriverKind, type SurveyTarget } from './driver-inputs.js';
@@ -120,7 +120,7 @@ export async function scoreSatisfaction(ctx: JobContext, asOf: Date): Promise<Jo
       });
     }
   }
-  const { fitted, skipped } = await fitDrivers(ctx.warehouse, asOf, s, typeof ctx.config.timezone === 'string' ? ctx.config.timezone : 'UTC');
+  const { fitted, skipped } = await fitDrivers(ctx.warehouse, asOf, s, configTimeZone(ctx.config));
   const rows = await ctx.warehouse.transaction((tx) => writeDrivers(tx, asOf, fitted, ctx.runId));
   for (const reason of skipped) ctx.logger.warn('satisfaction driver model skipped', { reason });
   return {

@@ -8,6 +8,7 @@
 import { DOUBLE, INTEGER, TINYINT, DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
 import { addDays } from '../../pipelines/core/clock.js';
 import { asOfParam, sqlDate } from '../../pipelines/core/sql-date.js';
+import { configTimeZone, useLocalDays } from '../../pipelines/core/time-zone.js';
 import type { ConnDb, SqlValue } from '../../pipelines/core/warehouse.js';
 import { rfmSettings } from '../rfm/settings.js';
 import { valueSettings, type ValueSettings } from './settings.js';
@@ -19,9 +20,10 @@ import type { StepContext as JobContext, StepSummary as JobSummary } from '../..
 const INPUTS_SQL = `
 create or replace temp table value_inputs as
 with orders as (
-    select customer_id, cast(ordered_at as date) as ordered_on, cast(amount as double) as amount
+    -- Purchase days are local dates in the company's zone; the as-of day ends at local midnight.
+    select customer_id, cxp_local_on(ordered_at) as ordered_on, cast(amount as double) as amount
     from purchases
-    where status = 'completed' and ordered_at < $as_of + interval 1 day
+    where status = 'completed' and ordered_at < cxp_day_start_at($as_of + 1)
 ),
 purchase_days as (
     select customer_id, ordered_on, sum(amount) as day_amount, count(*) as count_orders
@@ -51,9 +53,9 @@ returned as (
     select
         customer_id,
         sum(amount)::double as returned_total,
-        sum(amount) filter (where $lookback_start is null or cast(ordered_at as date) > $lookback_start)::double as returned_window
+        sum(amount) filter (where $lookback_start is null or cxp_local_on(ordered_at) > $lookback_start)::double as returned_window
     from purchases
-    where status = 'returned' and ordered_at < $as_of + interval 1 day
+    where status = 'returned' and ordered_at < cxp_day_start_at($as_of + 1)
     group by customer_id
 ),
 all_customers as (
@@ -212,6 +214,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
   };
 
   return ctx.warehouse.transaction(async (db) => {
+    await useLocalDays(db, configTimeZone(ctx.config));
     await db.run(INPUTS_SQL, { as_of: asOfDay, cal_end: calEnd, lookback_start: lookbackStart });
     lap('aggregate_ms');
     const inp = await readInputs(db);

@@ -1,3 +1,5 @@
+import type { ConnDb } from './warehouse.js';
+
 /** Time-zone names: the config's `timezone` and each source's are IANA names (as DuckDB's ICU reads them). */
 
 /** True when `zone` is an IANA time zone name this runtime knows (e.g. "Europe/Riga", "Asia/Shanghai", "UTC"). */
@@ -39,4 +41,42 @@ export function dayStartUtc(day: Date, zone = 'UTC'): Date {
   // Around a DST change the offset at the guess can differ from the offset at the answer.
   const second = wall - offsetMs(first, zone);
   return new Date(second);
+}
+
+/**
+ * The local calendar date of `instant` in `zone`, as a Date at UTC midnight (the form the clock helpers
+ * and `sqlDate` use for a calendar date).
+ */
+export function localDay(instant: Date, zone = 'UTC'): Date {
+  const ms = zone === 'UTC' ? instant.getTime() : instant.getTime() + offsetMs(instant.getTime(), zone);
+  return new Date(Math.floor(ms / 86_400_000) * 86_400_000);
+}
+
+/**
+ * Local days in SQL, written once. Canonical timestamps are UTC (`timestamp` without zone); the company
+ * lives in the IANA zone held by the connection's variable `timezone` (UTC when null):
+ *   cxp_local_on(ts)    UTC timestamp -> the local date it falls on
+ *   cxp_day_start_at(d) local date    -> the UTC timestamp of its local midnight (the as-of day ends at
+ *                                        cxp_day_start_at(as_of + 1))
+ * The transform sets them on its connection (run-transform.ts); a score step or query that runs SQL
+ * over local days calls useLocalDays on its connection first.
+ */
+export const LOCAL_DAY_MACROS = [
+  `create or replace temp macro cxp_local_on(ts) as
+     case when coalesce(getvariable('timezone'), 'UTC') = 'UTC' then ts::date
+          else timezone(getvariable('timezone'), timezone('UTC', ts))::date end`,
+  `create or replace temp macro cxp_day_start_at(d) as
+     case when coalesce(getvariable('timezone'), 'UTC') = 'UTC' then d::timestamp
+          else timezone('UTC', timezone(getvariable('timezone'), d::timestamp)) end`,
+];
+
+/** Sets the zone (bound) and the local-day macros on one connection (or transaction). */
+export async function useLocalDays(db: ConnDb, zone: string | null): Promise<void> {
+  await db.run('set variable timezone = $1::varchar', [zone]);
+  for (const m of LOCAL_DAY_MACROS) await db.run(m);
+}
+
+/** The company's zone from a config (top-level `timezone`, validated as IANA at load); UTC when unset. */
+export function configTimeZone(config: { readonly timezone?: unknown } | undefined): string {
+  return typeof config?.timezone === 'string' && config.timezone !== '' ? config.timezone : 'UTC';
 }

@@ -1,6 +1,8 @@
 import type { Db } from '../core/warehouse.js';
 import { asOfParam } from '../core/sql-date.js';
 import { tableColumns } from '../core/table-columns.js';
+import { addDays } from '../core/clock.js';
+import { dayStartUtc } from '../core/time-zone.js';
 import { quoteIdent } from '../core/sql-ident.js';
 import { MODULES } from '../../models/modules.js';
 
@@ -17,7 +19,8 @@ function parts(): { table: string; alias: string; columns: [name: string, type: 
   return [...byTable].map(([table, columns], i) => ({ table, alias: `m${i}`, columns }));
 }
 
-export async function buildCustomer360(db: Db, asOf: Date): Promise<number> {
+/** `timezone`: the company's zone; orders count up to the end of the local as-of day. */
+export async function buildCustomer360(db: Db, asOf: Date, timezone = 'UTC'): Promise<number> {
   const selects: string[] = [];
   const joins: string[] = [];
   for (const part of parts()) {
@@ -44,7 +47,7 @@ export async function buildCustomer360(db: Db, asOf: Date): Promise<number> {
                - coalesce(sum(amount) filter (where status = 'refunded'), 0)
                - coalesce(sum(amount) filter (where status = 'returned'), 0) as net_revenue
          from purchases
-         where ordered_at < $as_of + interval 1 day
+         where ordered_at < $cutoff_at
          group by 1
      )
      select
@@ -59,7 +62,7 @@ export async function buildCustomer360(db: Db, asOf: Date): Promise<number> {
      from customers c
      left join orders o using (customer_id)
      ${joins.join('\n     ')}`,
-    asOfParam(asOf),
+    { ...asOfParam(asOf), cutoff_at: dayStartUtc(addDays(asOf, 1), timezone) },
   );
   const n = await db.one<{ n: number }>('select count(*) as n from customer_360');
   return n?.n ?? 0;

@@ -1,6 +1,7 @@
 import { CxpError } from '../core/errors.js';
 import { runAsOf } from '../core/as-of.js';
 import { isoDate } from '../core/clock.js';
+import { configTimeZone } from '../core/time-zone.js';
 import type { Job, JobSummary } from './types.js';
 import type { ScoreStep } from '../core/module.js';
 import { MODULES } from '../../models/modules.js';
@@ -29,7 +30,7 @@ export const scoreJob: Job = {
     // The at-risk list ranked once per run (value at stake, the lost apart): pages read it in order.
     // Built first: customer_360 carries its is_lost and value_at_stake.
     out.at_risk_list = { rows: await buildAtRiskList(ctx.warehouse) };
-    out.customer_360 = { rows: await buildCustomer360(ctx.warehouse, asOf) };
+    out.customer_360 = { rows: await buildCustomer360(ctx.warehouse, asOf, configTimeZone(ctx.config)) };
     return out;
   },
 };

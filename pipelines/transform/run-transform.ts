@@ -1,5 +1,6 @@
 import { CxpError } from '../core/errors.js';
 import { quoteIdent } from '../core/sql-ident.js';
+import { LOCAL_DAY_MACROS } from '../core/time-zone.js';
 import type { ConnDb, SqlValue, Warehouse } from '../core/warehouse.js';
 import type { Logger } from '../core/logger.js';
 import { discoverModels, orderModels, type SqlModel } from './sql-models.js';
@@ -19,22 +20,6 @@ export interface TransformResult {
   testsRun: number;
 }
 
-/**
- * Local days. Canonical timestamps are UTC; the company lives in `timezone` (the config's IANA zone,
- * transform variable `timezone`, UTC when unset). Every `*_on` bucket is a local date and the as-of
- * day ends at local midnight:
- *   cxp_local_on(ts)    UTC timestamp -> the local date it falls on
- *   cxp_day_start_at(d) local date    -> the UTC timestamp of its local midnight
- */
-export const TIME_ZONE_MACROS = [
-  `create or replace temp macro cxp_local_on(ts) as
-     case when coalesce(getvariable('timezone'), 'UTC') = 'UTC' then ts::date
-          else timezone(getvariable('timezone'), timezone('UTC', ts))::date end`,
-  `create or replace temp macro cxp_day_start_at(d) as
-     case when coalesce(getvariable('timezone'), 'UTC') = 'UTC' then d::timestamp
-          else timezone('UTC', timezone(getvariable('timezone'), d::timestamp)) end`,
-];
-
 async function setVariables(db: ConnDb, vars: Record<string, SqlValue>): Promise<void> {
   await db.run('set variable timezone = null::varchar');
   for (const [name, value] of Object.entries(vars)) {
@@ -42,7 +27,8 @@ async function setVariables(db: ConnDb, vars: Record<string, SqlValue>): Promise
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad transform variable name ${name}`);
     await db.run(`set variable ${name} = $1`, [value]);
   }
-  for (const m of TIME_ZONE_MACROS) await db.run(m);
+  // Local days (cxp_local_on, cxp_day_start_at) in the transform variable `timezone` (pipelines/core/time-zone.ts).
+  for (const m of LOCAL_DAY_MACROS) await db.run(m);
 }
 
 /**

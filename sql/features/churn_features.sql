@@ -6,7 +6,8 @@
 -- $label_mode: 'purchase_gap' (churned = no completed order in the horizon; population = buyers in the
 -- lookback) or 'cancellation' (churned = customers.churned_at within the horizon; population =
 -- customers signed up and not cancelled at the cutoff, with or without orders).
--- "Known at the cutoff" means an event timestamp before the end of the cutoff day (cutoff_at).
+-- Days are local dates in the company's zone (cxp_local_on / cxp_day_start_at, pipelines/core/time-zone.ts):
+-- "Known at the cutoff" means an event timestamp before the end of the local cutoff day (cutoff_at).
 -- Nothing after cutoff_at is read for a feature: interactions resolved or answered later count as
 -- unresolved / unanswered, surveys submitted later are invisible. Every feature is documented in
 -- docs/churn-features.md. The label (is_churned) is the only column that reads after cutoff_at.
@@ -16,10 +17,9 @@ with
 params as (
     select
         $cutoff                                         as cutoff_on,
-        ($cutoff + 1)::timestamp                        as cutoff_at,
+        cxp_day_start_at($cutoff + 1)                         as cutoff_at,
         $lookback_days::integer                               as lookback_days,
-        ($cutoff + 1)::timestamp
-            + to_days($horizon_days::integer)                 as horizon_end_at,
+        cxp_day_start_at($cutoff + 1 + $horizon_days::integer) as horizon_end_at,
         $sla_minutes::json                                    as sla_minutes,
         $sla_default_minutes::double                          as sla_default_minutes,
         $label_mode::varchar                                  as label_mode
@@ -47,7 +47,7 @@ orders as (
 ),
 
 returned as (
-    select r.customer_id, r.amount::double as amount, date_diff('day', r.ordered_at::date, p.cutoff_on) as age_days
+    select r.customer_id, r.amount::double as amount, date_diff('day', cxp_local_on(r.ordered_at), p.cutoff_on) as age_days
     from purchases r, params p
     where r.ordered_at < p.cutoff_at and r.status = 'returned'
 ),
@@ -68,7 +68,7 @@ contacts as (
         case when i.first_response_at < p.cutoff_at then i.first_response_at end as first_response_at,
         case when i.resolved_at < p.cutoff_at then i.resolved_at end             as resolved_at,
         case when i.resolved_at < p.cutoff_at then i.is_first_contact_resolution end as is_fcr,
-        date_diff('day', i.opened_at::date, p.cutoff_on)                         as age_days,
+        date_diff('day', cxp_local_on(i.opened_at), p.cutoff_on)                         as age_days,
         -- Beyond the SLA: answered late, or still unanswered at the cutoff and already past the SLA.
         coalesce(
             date_diff('second', i.opened_at, least(coalesce(i.first_response_at, p.cutoff_at), p.cutoff_at)) / 60.0
@@ -80,7 +80,7 @@ contacts as (
 
 answers as (
     select s.customer_id, s.submitted_at, s.survey_type, s.score,
-           date_diff('day', s.submitted_at::date, p.cutoff_on) as age_days
+           date_diff('day', cxp_local_on(s.submitted_at), p.cutoff_on) as age_days
     from surveys s, params p
     where s.submitted_at < p.cutoff_at
 ),
@@ -90,7 +90,7 @@ answers as (
 population as (
     select distinct o.customer_id
     from orders o, params p
-    where p.label_mode = 'purchase_gap' and o.ordered_at >= p.cutoff_at - to_days(p.lookback_days)
+    where p.label_mode = 'purchase_gap' and o.ordered_at >= cxp_day_start_at(p.cutoff_on + 1 - p.lookback_days)
     union
     -- Subscriptions: everyone signed up and not yet cancelled at the cutoff; cancelled customers leave.
     select c.customer_id
@@ -101,8 +101,8 @@ population as (
 ),
 
 order_days as (
-    select o.customer_id, date_diff('day', o.ordered_at::date, p.cutoff_on) as age_days, o.amount, o.status,
-           date_diff('day', lag(o.ordered_at) over (partition by o.customer_id order by o.ordered_at), o.ordered_at) as gap_days
+    select o.customer_id, date_diff('day', cxp_local_on(o.ordered_at), p.cutoff_on) as age_days, o.amount, o.status,
+           date_diff('day', lag(cxp_local_on(o.ordered_at)) over (partition by o.customer_id order by o.ordered_at), cxp_local_on(o.ordered_at)) as gap_days
     from orders o, params p
     where o.customer_id in (select customer_id from population)
 ),
@@ -178,9 +178,9 @@ final as (
         p.cutoff_on                                                        as as_of_on,
         f.days_since_last_purchase,
         case when p.label_mode = 'cancellation' and c.signup_at is not null
-             then date_diff('day', c.signup_at::date, p.cutoff_on)
+             then date_diff('day', cxp_local_on(c.signup_at), p.cutoff_on)
              else greatest(f.days_since_first_purchase,
-                           coalesce(date_diff('day', c.signup_at::date, p.cutoff_on), 0)) end as tenure_days,
+                           coalesce(date_diff('day', cxp_local_on(c.signup_at), p.cutoff_on), 0)) end as tenure_days,
         coalesce(f.count_orders_30d, 0)                                    as count_orders_30d,
         coalesce(f.count_orders_90d, 0)                                    as count_orders_90d,
         coalesce(f.count_orders_365d, 0)                                   as count_orders_365d,

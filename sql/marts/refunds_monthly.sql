@@ -1,4 +1,5 @@
--- Refunds per calendar month (UTC, by order time) and channel, up to the as-of date:
+-- Refunds per local calendar month (config timezone, by order time) and channel, up to the end of the
+-- local as-of day:
 --   gross_revenue    = completed orders + orders refunded later (what was sold)
 --   refunded_amount  = refunded orders + returns and credits (status 'returned': cancellation
 --                      invoices, returned lines, refund rows not linked to an order)
@@ -12,7 +13,7 @@ sales as (
 ),
 
 params as (
-    select getvariable('as_of') + interval 1 day as cutoff_at
+    select cxp_day_start_at(getvariable('as_of') + 1) as cutoff_at
 ),
 
 known as (
@@ -24,7 +25,7 @@ known as (
 
 final as (
     select
-        date_trunc('month', ordered_at)::date                                        as month_on,
+        date_trunc('month', cxp_local_on(ordered_at))::date                          as month_on,
         coalesce(channel, 'unknown')                                                 as channel,
         count(*) filter (where status in ('completed', 'refunded'))                  as count_orders,
         count(*) filter (where status = 'refunded')                                  as count_refunded_orders,

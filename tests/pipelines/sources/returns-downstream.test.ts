@@ -15,6 +15,7 @@ import { scoreValue } from '../../../models/value/score-step.js';
 import { loadChurnFeatures } from '../../../models/churn/features.js';
 import { mulberry32 } from '../../helpers/prng.js';
 import { ingestEnv, type IngestEnv } from './ingest-helpers.js';
+import { useLocalDays } from '../../../pipelines/core/time-zone.js';
 
 const AS_OF = new Date('2026-03-31T00:00:00Z');
 const DAY = 86_400_000;
@@ -136,6 +137,7 @@ describe('returns and credits downstream', () => {
     const sql = readFileSync(fromRoot('sql', 'marts', 'refunds_monthly.sql'), 'utf8');
     await withReturns.wh.withConnection(async (db) => {
       await db.run("set variable as_of = date '2026-03-31'");
+      await useLocalDays(db, 'UTC');
       const got = await db.all<{ month_on: Date; gross_revenue: number; refunded_amount: number; refund_rate: number | null; count_returns: number }>(
         `select month_on, gross_revenue, refunded_amount, refund_rate, count_returns from (${sql.trim()}) order by month_on`,
       );
