@@ -1,5 +1,6 @@
 import { addDays, isoDate } from '../pipelines/core/clock.js';
 import { DEFAULT_RANGE_DAYS, resolveDateRange } from '../pipelines/core/date-range.js';
+import { dayStartUtc } from '../pipelines/core/time-zone.js';
 import { CxpError } from '../pipelines/core/errors.js';
 
 /** The channels interactions carry (sql/core/010_canonical.sql). */
@@ -14,7 +15,11 @@ export interface CommonFilters {
   segment?: string;
 }
 
-/** A resolved filter: dates filled in from as_of, plus the previous period of the same length. */
+/**
+ * A resolved filter: dates filled in from as_of, plus the previous period of the same length. `from`,
+ * `toExclusive`, `prevFrom` are calendar days (UTC midnight Dates); `fromAt`, `toAt`, `prevFromAt` the UTC
+ * instants at which those local days start in `timezone` (the config's zone), to compare timestamps with.
+ */
 export interface ResolvedFilters {
   from: Date;
   /** Exclusive upper bound (the day after `to`). */
@@ -22,6 +27,10 @@ export interface ResolvedFilters {
   fromText: string;
   toText: string;
   prevFrom: Date;
+  timezone: string;
+  fromAt: Date;
+  toAt: Date;
+  prevFromAt: Date;
   channel?: string;
   country?: string;
   segment?: string;
@@ -43,15 +52,20 @@ function badField(field: string, message: string, hint?: string): CxpError {
 }
 
 /** Checks dates are real and ordered, and fills defaults from the as-of date (pipelines/core/date-range.ts). */
-export function resolveFilters(q: CommonFilters, asOf: Date): ResolvedFilters {
+export function resolveFilters(q: CommonFilters, asOf: Date, timezone = 'UTC'): ResolvedFilters {
   const { from, to } = resolveDateRange(q, asOf, (field, message, hint) => badField(field, message, hint));
   const toExclusive = addDays(to, 1);
+  const prevFrom = previousFrom(from, toExclusive);
   return {
     from,
     toExclusive,
     fromText: isoDate(from),
     toText: isoDate(to),
-    prevFrom: previousFrom(from, toExclusive),
+    prevFrom,
+    timezone,
+    fromAt: dayStartUtc(from, timezone),
+    toAt: dayStartUtc(toExclusive, timezone),
+    prevFromAt: dayStartUtc(prevFrom, timezone),
     channel: q.channel,
     country: q.country,
     segment: q.segment,
@@ -119,8 +133,9 @@ export function filterSql(
   const period = opts.period ?? 'current';
   if (cols.at && period !== 'none') {
     conds.push(`${cols.at} >= $from_at and ${cols.at} < $to_at`);
-    params.from_at = period === 'current' ? f.from : f.prevFrom;
-    params.to_at = period === 'current' ? f.toExclusive : f.from;
+    // Local days: the range starts and ends at local midnight in the config's zone.
+    params.from_at = period === 'current' ? f.fromAt : f.prevFromAt;
+    params.to_at = period === 'current' ? f.toAt : f.fromAt;
   }
   if (f.channel !== undefined && cols.channel) {
     conds.push(`${cols.channel} = $channel`);

@@ -4,6 +4,7 @@
  * reasons in words, attributes and consent. Built on customerProfile (the API's raw 360); no internal
  * keys or run ids reach the page.
  */
+import { configTimeZone } from '../../pipelines/core/time-zone.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { satisfactionSettings } from '../../models/satisfaction/settings.js';
 import type { GlossaryKey } from '../i18n/en.js';
@@ -44,8 +45,8 @@ function reasonsOf(risk: Row | null, t: Translator): string[] {
   });
 }
 
-export async function customerView(db: Db, tables: Set<string>, id: string, t: Translator, config?: Parameters<typeof satisfactionSettings>[0]): Promise<CustomerView> {
-  const p = await customerProfile(db, tables, id);
+export async function customerView(db: Db, tables: Set<string>, id: string, t: Translator, config?: Parameters<typeof satisfactionSettings>[0] & { timezone?: string }): Promise<CustomerView> {
+  const p = await customerProfile(db, tables, id, configTimeZone(config));
   const c = p.customer as Row;
   const purchases = p.purchases as Row & { monthly: { period: string | null; revenue: number | null; orders: number | null }[] };
   const value = p.value as Row | null;

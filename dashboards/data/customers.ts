@@ -1,5 +1,6 @@
 import { CxpError } from '../../pipelines/core/errors.js';
 import { quoteIdent } from '../../pipelines/core/sql-ident.js';
+import { localOnSql } from '../../pipelines/core/time-zone.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { AT_RISK_COLUMNS } from '../../models/churn/at-risk-list.js';
 import { dayText, num } from './types.js';
@@ -46,7 +47,8 @@ export function csvLine(values: unknown[]): string {
 }
 
 /** The 360 profile: everything known about one customer, read from whichever tables exist. */
-export async function customerProfile(db: Db, tables: Set<string>, id: string): Promise<Record<string, unknown>> {
+/** `timezone`: the config's zone; the monthly revenue is by local month. */
+export async function customerProfile(db: Db, tables: Set<string>, id: string, timezone = 'UTC'): Promise<Record<string, unknown>> {
   const customer = await db.one(
     'select customer_id, signup_at, country, email, marketing_consent, is_bare, churned_at, attributes::varchar as attributes from customers where customer_id = $id',
     { id },
@@ -64,9 +66,9 @@ export async function customerProfile(db: Db, tables: Set<string>, id: string): 
     { id },
   );
   const monthly = await db.all(
-    `select date_trunc('month', ordered_at)::date as period, sum(amount) as revenue, count(*) as orders
+    `select date_trunc('month', ${localOnSql('ordered_at')})::date as period, sum(amount) as revenue, count(*) as orders
      from purchases where customer_id = $id and status = 'completed' group by all order by period`,
-    { id },
+    { id, timezone },
   );
   const surveys = await db.all(
     'select response_id, submitted_at, survey_type, score, interaction_id, comment from surveys where customer_id = $id order by submitted_at desc limit 100',

@@ -6,6 +6,7 @@
 import { churnCauseSql, leadingReasonSql } from '../../models/churn/causes.js';
 import { twoProportionZ } from '../../models/satisfaction/significance.js';
 import { filterSql } from '../filters.js';
+import { dayStartUtc, localOnSql } from '../../pipelines/core/time-zone.js';
 import type { Translator } from '../i18n/translate.js';
 import { bars, lines } from '../specs/charts.js';
 import { modelTrend, usesModelApi } from './satisfaction-source.js';
@@ -26,11 +27,12 @@ export interface RepurchaseBy { key: string; customers: number; repurchased: num
 export async function repurchase(ctx: LoadContext, days: number) {
   const hasSegments = ctx.tables.has('customer_value');
   const w = filterSql(ctx.filters, { customer: 'p.customer_id' }, { period: 'none', hasSegments });
-  const cutoff = new Date(ctx.asOf.getTime() + DAY);
+  // Windows close by the end of the local as-of day; months are local months (config timezone).
+  const cutoff = dayStartUtc(new Date(ctx.asOf.getTime() + DAY), ctx.filters.timezone);
   const base = `
     with p as (select customer_id, ordered_at from purchases where status = 'completed'),
     firsts as (
-      select p.customer_id, date_trunc('month', p.ordered_at)::date as period, min(p.ordered_at) as t0
+      select p.customer_id, date_trunc('month', ${localOnSql('p.ordered_at')})::date as period, min(p.ordered_at) as t0
       from p where p.ordered_at >= $from_at and p.ordered_at < $to_at and ${w.where} group by all
     ),
     cm as (
@@ -38,7 +40,7 @@ export async function repurchase(ctx: LoadContext, days: number) {
         exists (select 1 from p where p.customer_id = f.customer_id and p.ordered_at > f.t0 and p.ordered_at <= f.t0 + to_days($days::integer)) as again
       from firsts f where f.t0 + to_days($days::integer) < $cutoff_at
     )`;
-  const params = { ...w.params, from_at: ctx.filters.from, to_at: ctx.filters.toExclusive, days, cutoff_at: cutoff };
+  const params = { ...w.params, from_at: ctx.filters.fromAt, to_at: ctx.filters.toAt, days, cutoff_at: cutoff, timezone: ctx.filters.timezone };
   const agg = 'count(*) as customers, count(*) filter (where again) as repurchased';
   const monthly = (await ctx.db.all(`${base} select period, ${agg} from cm group by period order by period`, params)).map((r) => row(r, dayText(r.period) ?? ''));
   const bySegment = hasSegments

@@ -1,4 +1,6 @@
 import { filterSql } from '../filters.js';
+import { sqlDate } from '../../pipelines/core/sql-date.js';
+import { dayStartUtc, localOnSql } from '../../pipelines/core/time-zone.js';
 import { bars, lines, pareto } from '../specs/charts.js';
 import { satisfactionSettings } from '../../models/satisfaction/settings.js';
 import { serviceTiles } from '../../models/satisfaction/service-query.js';
@@ -42,7 +44,7 @@ async function byChannel(ctx: LoadContext, hasSegments: boolean) {
   const sla = satisfactionSettings(ctx.config).sla;
   const targets = Object.entries(sla.firstResponseMinutes);
   // What was known at the end of the as-of day, as int_interaction_times defines it.
-  const cutoff = new Date(ctx.asOf.getTime() + 86_400_000);
+  const cutoff = dayStartUtc(new Date(ctx.asOf.getTime() + 86_400_000), ctx.filters.timezone);
   const params: Record<string, string | number | Date> = { ...w.params, sla_default: sla.firstResponseDefaultMinutes, cutoff_at: cutoff };
   const values = targets.map(([ch, m], i) => {
     params[`sla_ch_${i}`] = ch;
@@ -138,13 +140,13 @@ async function backlog(ctx: LoadContext, hasSegments: boolean) {
   const unit = trendUnit(ctx.filters) === 'week' ? "'week'" : "'month'";
   const rows = await ctx.db.all(
     `with ev as (
-       select date_trunc(${unit}, opened_at)::date as period, 1 as delta from interactions where ${w.where}
+       select date_trunc(${unit}, ${localOnSql('opened_at')})::date as period, 1 as delta from interactions where ${w.where}
        union all
-       select date_trunc(${unit}, resolved_at)::date, -1 from interactions where resolved_at is not null and ${w.where}
+       select date_trunc(${unit}, ${localOnSql('resolved_at')})::date, -1 from interactions where resolved_at is not null and ${w.where}
      ), per as (select period, sum(delta) as delta from ev group by period),
      cum as (select period, sum(delta) over (order by period) as open_items from per)
-     select period, open_items from cum where period >= date_trunc(${unit}, $from_at) and period < $to_at order by period`,
-    { ...w.params, from_at: ctx.filters.from, to_at: ctx.filters.toExclusive },
+     select period, open_items from cum where period >= date_trunc(${unit}, $from_on) and period < $to_on order by period`,
+    { ...w.params, from_on: sqlDate(ctx.filters.from), to_on: sqlDate(ctx.filters.toExclusive), timezone: ctx.filters.timezone },
   );
   return rows.map((r) => ({ period: dayText(r.period) ?? '', value: num(r.open_items), series: 'open items' }));
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../pipelines/core/warehouse.js';
+import { localOnSql } from '../../pipelines/core/time-zone.js';
 import { filterSql, type ResolvedFilters } from '../filters.js';
 import { csatEstimate, meanEstimate, npsEstimate, type Estimate } from '../stats.js';
 import { dayText, num } from './types.js';
@@ -61,10 +62,11 @@ export function trendUnit(f: ResolvedFilters): 'week' | 'month' {
 
 export async function surveyTrend(db: Db, f: ResolvedFilters, hasSegments: boolean): Promise<(SurveyCounts & { period: string })[]> {
   const w = filterSql(f, { customer: 'customer_id', at: 'submitted_at', channel: 'channel' }, { period: 'current', hasSegments });
-  const bucket = trendUnit(f) === 'week' ? "date_trunc('week', submitted_at)" : "date_trunc('month', submitted_at)";
+  // Local weeks and months (config timezone).
+  const bucket = `date_trunc('${trendUnit(f)}', ${localOnSql('submitted_at')})`;
   const rows = await db.all(
     `${SURVEYS} select ${bucket}::date as period, survey_type, ${COUNTS} from s where ${w.where} group by all order by period`,
-    w.params,
+    { ...w.params, timezone: f.timezone },
   );
   return rows.map((r) => ({ ...toCounts(r), period: dayText(r.period) ?? '' }));
 }

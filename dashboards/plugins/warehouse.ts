@@ -35,6 +35,8 @@ export interface DataContext {
   cached<T>(key: string, compute: (s: DataState) => Promise<T>): Promise<T>;
   /** The injected clock (buildApp `clock`): business dates never come from the wall clock. */
   clock: Clock;
+  /** The company's IANA zone (config `timezone`, default UTC): days and months are local ones. */
+  timezone: string;
 }
 
 declare module 'fastify' {
@@ -106,6 +108,7 @@ export const warehousePlugin: FastifyPluginAsync<WarehousePluginOptions> = globa
   const cache = new Map<string, { version: string; expires: number; value: Promise<unknown> }>();
   const data: DataContext = {
     clock,
+    timezone: configTimeZone(opts.config),
     // Stale-while-revalidate: after the TTL the previous state keeps serving while one refresh runs, so no
     // request waits on the refresh; invalidate() (after a run) makes the next request wait for fresh state.
     state() {

@@ -179,7 +179,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     },
   }, async (req) => {
     const state = await app.data.state();
-    const profile = await app.warehouse.withConnection((db) => customerProfile(db, state.tables, req.params.id));
+    const profile = await app.warehouse.withConnection((db) => customerProfile(db, state.tables, req.params.id, app.data.timezone));
     return { as_of: state.as_of, freshness: state.freshness, profile };
   });
 };

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LANGS, pickLang, translator, type Translator } from '../i18n/translate.js';
-import { isoDate, parseIsoDate } from '../../pipelines/core/clock.js';
+import { parseIsoDate } from '../../pipelines/core/clock.js';
+import { localDay } from '../../pipelines/core/time-zone.js';
 import { DISPLAY_SETTINGS } from '../../pipelines/core/display-settings.js';
 import { checkKnownValue, resolveFilters, type CommonFilters, type ResolvedFilters } from '../filters.js';
 import type { DataState } from '../plugins/warehouse.js';
@@ -31,9 +32,9 @@ export async function filtersFor(app: FastifyInstance, q: CommonFilters, state?:
   const known = await knownValues(app);
   checkKnownValue('country', q.country, known.countries);
   checkKnownValue('segment', q.segment, known.segments);
-  // No data yet: today by the injected clock, so tests and replays pin it.
-  const asOf = (s.as_of && parseIsoDate(s.as_of)) || parseIsoDate(isoDate(app.data.clock.now()))!;
-  return { state: s, filters: resolveFilters(q, asOf), asOf };
+  // No data yet: today (the local date in the config's zone) by the injected clock, so tests and replays pin it.
+  const asOf = (s.as_of && parseIsoDate(s.as_of)) || localDay(app.data.clock.now(), app.data.timezone);
+  return { state: s, filters: resolveFilters(q, asOf, app.data.timezone), asOf };
 }
 
 /** A stable cache key from a route and its (already validated) query. */

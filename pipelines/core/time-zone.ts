@@ -53,6 +53,15 @@ export function localDay(instant: Date, zone = 'UTC'): Date {
 }
 
 /**
+ * SQL: the local date of the UTC timestamp expression `ts` in the zone named by the SQL expression `zone`:
+ * `$timezone` (bound to the config's zone) in a query that runs on a connection of its own (dashboards),
+ * `getvariable('timezone')` in the macro cxp_local_on below. The one formula for a local day.
+ */
+export function localOnSql(ts: string, zone = '$timezone'): string {
+  return `(case when coalesce(${zone}, 'UTC') = 'UTC' then (${ts})::date else timezone(${zone}, timezone('UTC', ${ts}))::date end)`;
+}
+
+/**
  * Local days in SQL, written once. Canonical timestamps are UTC (`timestamp` without zone); the company
  * lives in the IANA zone held by the connection's variable `timezone` (UTC when null):
  *   cxp_local_on(ts)    UTC timestamp -> the local date it falls on
@@ -62,9 +71,7 @@ export function localDay(instant: Date, zone = 'UTC'): Date {
  * over local days calls useLocalDays on its connection first.
  */
 export const LOCAL_DAY_MACROS = [
-  `create or replace temp macro cxp_local_on(ts) as
-     case when coalesce(getvariable('timezone'), 'UTC') = 'UTC' then ts::date
-          else timezone(getvariable('timezone'), timezone('UTC', ts))::date end`,
+  `create or replace temp macro cxp_local_on(ts) as ${localOnSql('ts', "getvariable('timezone')")}`,
   `create or replace temp macro cxp_day_start_at(d) as
      case when coalesce(getvariable('timezone'), 'UTC') = 'UTC' then d::timestamp
           else timezone('UTC', timezone(getvariable('timezone'), d::timestamp)) end`,

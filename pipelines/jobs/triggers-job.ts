@@ -1,3 +1,4 @@
+import { configTimeZone } from '../core/time-zone.js';
 import { isoDate } from '../core/clock.js';
 import { CxpError } from '../core/errors.js';
 import { sourceFreshness } from '../core/freshness.js';
@@ -30,6 +31,7 @@ export const triggersJob: Job = {
       holdOnStaleData: tc.holdOnStaleData,
       includeEmail: tc.includeEmail,
       logger: ctx.logger,
+      timezone: configTimeZone(ctx.config),
     });
     const delivery = ctx.signal?.aborted
       ? { skipped: 'shutting down; pending actions are delivered by the next run' }

@@ -37,6 +37,8 @@ export interface EvaluateOptions {
   /** Put the e-mail of consenting customers in payloads (triggers.includeEmail). */
   includeEmail?: boolean;
   logger?: Logger;
+  /** The company's IANA zone (config `timezone`): ages in days count local days. Default UTC. */
+  timezone?: string;
 }
 
 /** Deterministic holdout: the same customer and rule always land on the same side. */
@@ -132,7 +134,7 @@ async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: Eval
     `create or replace temp table _trg_match as
      with base as (select c.customer_id, $as_of as _as_of, ${consentSql} as _is_consented${select.map((s) => `, ${s}`).join('')} from customer_360 c)
      select * from base where coalesce(${condition.sql}, false)`,
-    { ...asOfParam(opts.asOf), ...condition.params },
+    { ...asOfParam(opts.asOf), timezone: opts.timezone ?? 'UTC', ...condition.params },
   );
   o.matched = await count(tx, 'select count(*) as n from _trg_match');
   o.noConsent = await count(tx, 'select count(*) as n from _trg_match where not _is_consented');

@@ -1,3 +1,4 @@
+import { localOnSql } from '../core/time-zone.js';
 import type { SourceName } from '../config/schema.js';
 
 /**
@@ -48,7 +49,7 @@ export const FIELDS: Record<string, FieldDef> = {
   last_nps: { type: 'number', sql: 'c.last_nps', columns: ['last_nps'], sources: ['surveys'], description: 'latest NPS answer 0-10' },
   last_nps_age_days: {
     type: 'number',
-    sql: "date_diff('day', c.last_nps_at::date, $as_of)",
+    sql: `date_diff('day', ${localOnSql('c.last_nps_at')}, $as_of)`,
     columns: ['last_nps_at'],
     sources: ['surveys'],
     description: 'days from the latest NPS answer to the as-of date',
@@ -61,7 +62,7 @@ export const FIELDS: Record<string, FieldDef> = {
   marketing_consent: { type: 'boolean', sql: 'coalesce(c.marketing_consent, false)', columns: ['marketing_consent'], sources: ['customers'], description: 'opted in to marketing' },
   tenure_days: {
     type: 'number',
-    sql: "date_diff('day', c.signup_at::date, $as_of)",
+    sql: `date_diff('day', ${localOnSql('c.signup_at')}, $as_of)`,
     columns: ['signup_at'],
     sources: ['customers'],
     description: 'days from signup to the as-of date',
