@@ -134,7 +134,8 @@ async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: Eval
     `create or replace temp table _trg_match as
      with base as (select c.customer_id, $as_of as _as_of, ${consentSql} as _is_consented${select.map((s) => `, ${s}`).join('')} from customer_360 c)
      select * from base where coalesce(${condition.sql}, false)`,
-    { ...asOfParam(opts.asOf), timezone: opts.timezone ?? 'UTC', ...condition.params },
+    // DuckDB rejects a named value the SQL does not use: the zone is bound only for fields that read it.
+    { ...asOfParam(opts.asOf), ...(select.some((x) => x.includes('$timezone')) ? { timezone: opts.timezone ?? 'UTC' } : {}), ...condition.params },
   );
   o.matched = await count(tx, 'select count(*) as n from _trg_match');
   o.noConsent = await count(tx, 'select count(*) as n from _trg_match where not _is_consented');
