@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CxpError } from '../core/errors.js';
 import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import { Warehouse } from '../core/warehouse.js';
+import { sqlDate } from '../core/sql-date.js';
 import type { ExportDataset } from './datasets.js';
 import { ddlColumnComments } from './ddl-comments.js';
 import { datasetFolder, eventPartitionKey, type FileKind, type Manifest } from './write-exports.js';
@@ -93,7 +94,7 @@ export async function writeCatalog(
     }
     await db.run(`create table cxpulse_datasets (view varchar, dataset varchar, kind varchar, files varchar, description varchar, latest_as_of date)`);
     for (const v of catalogViews(datasets).filter((x) => views.includes(x.view))) {
-      await db.run('insert into cxpulse_datasets values ($1, $2, $3, $4, $5, $6::date)', [v.view, v.dataset.name, v.kind, v.glob, v.dataset.description, manifest.latest_as_of]);
+      await db.run('insert into cxpulse_datasets values ($1, $2, $3, $4, $5, $6)', [v.view, v.dataset.name, v.kind, v.glob, v.dataset.description, manifest.latest_as_of === null ? null : sqlDate(manifest.latest_as_of)]);
     }
     await writeFilesTable(db, manifest);
     await db.run(`comment on table cxpulse_datasets is 'one row per view: the files it reads (relative to this folder) and what a row means'`);
@@ -117,7 +118,7 @@ export async function writeCatalog(
 async function writeFilesTable(db: Warehouse, manifest: Manifest): Promise<void> {
   await db.run(`create or replace table cxpulse_files (path varchar, dataset varchar, kind varchar, as_of date, rows bigint, sha256 varchar, run_id varchar, written_at timestamptz)`);
   for (const e of manifest.datasets) {
-    await db.run('insert into cxpulse_files values ($1, $2, $3, $4::date, $5, $6, $7, $8::timestamptz)', [e.path, e.dataset, e.kind, e.as_of, e.rows, e.sha256, e.run_id, e.written_at]);
+    await db.run('insert into cxpulse_files values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)', [e.path, e.dataset, e.kind, e.as_of === null ? null : sqlDate(e.as_of), e.rows, e.sha256, e.run_id, e.written_at]);
   }
   await db.run(`comment on table cxpulse_files is 'every Parquet file with its rows, sha256, as-of and the run that wrote it (manifest.json)'`);
 }

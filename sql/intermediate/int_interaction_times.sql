@@ -17,7 +17,7 @@ source_interactions as (
 ),
 
 params as (
-    select cxp_day_start_at(getvariable('as_of')::date + 1) as cutoff_at
+    select cxp_day_start_at(getvariable('as_of') + 1) as cutoff_at
 ),
 
 -- SLA policies (satisfaction.sla, flattened by models/satisfaction/sla-policies.ts): one row per way a
@@ -103,7 +103,7 @@ channel_calendars as (
 calendar_days as (
     select unnest(generate_series(
         (select min(opened_at) from source_interactions)::date - 2,
-        getvariable('as_of')::date + 2,
+        getvariable('as_of') + 2,
         interval 1 day))::date as day
     where exists (select 1 from calendar_hours)
 ),

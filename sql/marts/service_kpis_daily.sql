@@ -11,7 +11,7 @@ timed as (
 
 params as (
     select
-        getvariable('as_of')::date as as_of_on,
+        getvariable('as_of') as as_of_on,
         getvariable('min_sample')::double as min_sample
 ),
 
