@@ -27,8 +27,10 @@ import { serviceTiles, serviceTrend } from '../models/satisfaction/service-query
 export const SATISFACTION_MARTS = [
   'int_interaction_times',
   'int_survey_responses',
+  'int_service_daily',
   'satisfaction_daily',
   'service_kpis_daily',
+  'service_kpis_tier_daily',
   'complaints_daily',
   'customer_satisfaction',
 ];

@@ -1,7 +1,9 @@
 import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { silentLogger, type Logger } from '../pipelines/core/logger.js';
 import { systemClock, type Clock } from '../pipelines/core/clock.js';
 import type { Warehouse } from '../pipelines/core/warehouse.js';
 import type { DashboardConfig as Config } from './config.js';
@@ -11,6 +13,7 @@ import type { AdminTasks } from '../pipelines/core/admin-tasks.js';
 import { adminRoutes } from './routes/admin.js';
 import { authPlugin, loadApiKeys } from './plugins/auth.js';
 import { errorSchema, installErrorHandling } from './plugins/errors.js';
+import { requestLogPlugin } from './plugins/request-log.js';
 import { securityPlugin } from './plugins/security.js';
 import { warehousePlugin } from './plugins/warehouse.js';
 import { actionRoutes } from './routes/actions.js';
@@ -40,7 +43,10 @@ export interface BuildAppOptions {
   adminTasks?: AdminTasks;
   /** The pipeline's job names (GET /api/jobs lists them; POST /api/jobs/:name/run accepts them). */
   jobNames?: readonly string[];
+  /** Fastify's own (pino) logger; off by default. The access and error logs go to `log`. */
   logger?: FastifyServerOptions['logger'];
+  /** The project logger: access log (one line per request), failed API keys, 5xx errors. Default silent. */
+  log?: Logger;
 }
 
 /** Builds the Fastify app without listening: tests call app.inject(), startServer() listens. */
@@ -51,9 +57,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: server.bodyLimit,
+    // Our own request ids (a client's X-Request-Id is not trusted into the log).
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   });
-  installErrorHandling(app);
+  const log = opts.log ?? silentLogger;
+  installErrorHandling(app, log);
+  await app.register(requestLogPlugin, { log });
   app.addSchema(errorSchema);
   // Pages, vendored Vega libraries (~1 MB) and large JSON/CSV answers go compressed to clients that accept
   // it; small answers are not worth the CPU.
@@ -70,7 +81,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   await app.register(securityPlugin, { corsOrigins: server.cors.origins });
-  await app.register(authPlugin, { keys, host });
+  await app.register(authPlugin, {
+    keys,
+    host,
+    log,
+    failedKeys: { max: server.rateLimit.failedKeyMax, timeWindow: server.rateLimit.timeWindowMs },
+  });
   await app.register(warehousePlugin, {
     warehouse: opts.warehouse,
     clock: opts.clock ?? systemClock,

@@ -1,4 +1,5 @@
-import { addDays, isoDate, parseIsoDate } from '../pipelines/core/clock.js';
+import { addDays, isoDate } from '../pipelines/core/clock.js';
+import { DEFAULT_RANGE_DAYS, resolveDateRange } from '../pipelines/core/date-range.js';
 import { CxpError } from '../pipelines/core/errors.js';
 
 /** The channels interactions carry (sql/core/010_canonical.sql). */
@@ -30,7 +31,7 @@ const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 
 /** JSON schema properties for the common filters; routes spread these into their querystring schema. */
 export const commonFilterProperties = {
-  from: { type: 'string', pattern: DATE_PATTERN, description: 'first day, YYYY-MM-DD (default: as_of − 364 days)' },
+  from: { type: 'string', pattern: DATE_PATTERN, description: `first day, YYYY-MM-DD (default: as_of − ${DEFAULT_RANGE_DAYS - 1} days)` },
   to: { type: 'string', pattern: DATE_PATTERN, description: 'last day, YYYY-MM-DD (default: as_of)' },
   channel: { type: 'string', enum: [...CHANNELS], description: 'interaction channel' },
   country: { type: 'string', minLength: 1, maxLength: 64, description: 'customer country, as loaded' },
@@ -38,16 +39,12 @@ export const commonFilterProperties = {
 } as const;
 
 function badField(field: string, message: string, hint?: string): CxpError {
-  return new CxpError('CXP_ERR_BAD_REQUEST', `${field}: ${message}`, { where: `query.${field}`, field, hint });
+  return new CxpError('CXP_ERR_BAD_REQUEST', message.startsWith(`${field}: `) ? message : `${field}: ${message}`, { where: `query.${field}`, field, hint });
 }
 
-/** Checks dates are real and ordered, and fills defaults from the as-of date. */
+/** Checks dates are real and ordered, and fills defaults from the as-of date (pipelines/core/date-range.ts). */
 export function resolveFilters(q: CommonFilters, asOf: Date): ResolvedFilters {
-  const to = q.to !== undefined ? parseIsoDate(q.to) : asOf;
-  if (!to) throw badField('to', `"${q.to}" is not a real date`, 'write it YYYY-MM-DD');
-  const from = q.from !== undefined ? parseIsoDate(q.from) : addDays(to, -364);
-  if (!from) throw badField('from', `"${q.from}" is not a real date`, 'write it YYYY-MM-DD');
-  if (from > to) throw badField('from', `${q.from} is after to (${isoDate(to)})`, 'swap the dates');
+  const { from, to } = resolveDateRange(q, asOf, (field, message, hint) => badField(field, message, hint));
   const toExclusive = addDays(to, 1);
   return {
     from,

@@ -4,7 +4,13 @@
  * means, low-sample rule, significance tests) live once, in models/satisfaction (intervals.ts,
  * significance.ts); this file only adapts their inputs and outputs.
  */
-import { csatEstimate as csatModel, meanEstimate as meanModel, npsEstimate as npsModel, type Estimate as ModelEstimate } from '../models/satisfaction/intervals.js';
+import {
+  cesEstimateFromSums as cesModel,
+  csatEstimate as csatModel,
+  meanEstimate as meanModel,
+  npsEstimate as npsModel,
+  type Estimate as ModelEstimate,
+} from '../models/satisfaction/intervals.js';
 import { npsDifferenceZ, twoProportionZ, welchT, type TestResult } from '../models/satisfaction/significance.js';
 import { DEFAULT_SATISFACTION_SETTINGS } from '../models/satisfaction/settings.js';
 
@@ -44,7 +50,17 @@ export function csatEstimate(satisfied: number, n: number): Estimate {
   return toEstimate(csatModel(satisfied, n, CONFIDENCE, MIN_RESPONSES));
 }
 
-/** A mean (CES, CSI) with a t interval from n, mean and sample standard deviation. */
+/**
+ * CES (1-7) as the mart and the API give it (cesEstimateFromSums): t interval clipped to the scale, the
+ * variance floored for unanimous whole-number answers, one response -> the whole scale. Never zero width.
+ */
+export function cesEstimate(mean: number | null, sd: number | null, n: number): Estimate {
+  if (n <= 0 || mean === null) return { value: null, ci_low: null, ci_high: null, n, is_low_sample: true };
+  // Sufficient statistics: sum = n * mean, sum of squares = (n - 1) sd² + n mean² (sd is null for n = 1).
+  return toEstimate(cesModel(n, n * mean, (n - 1) * (sd ?? 0) ** 2 + n * mean * mean, CONFIDENCE, MIN_RESPONSES));
+}
+
+/** A mean on an open scale (CSI) with a t interval from n, mean and sample standard deviation. */
 export function meanEstimate(mean: number | null, sd: number | null, n: number): Estimate {
   if (n <= 0 || mean === null) return { value: null, ci_low: null, ci_high: null, n, is_low_sample: true };
   if (n < 2 || sd === null) return { value: mean, ci_low: null, ci_high: null, n, is_low_sample: true };
@@ -64,7 +80,7 @@ function change(current: Estimate, previous: Estimate, test: () => TestResult): 
 type NpsIn = { promoters: number; detractors: number; n: number };
 const npsCounts = (x: NpsIn) => ({ promoters: x.promoters, detractors: x.detractors, passives: Math.max(0, x.n - x.promoters - x.detractors) });
 
-/** NPS change: z test with the two trinomial variances. */
+/** NPS change: the pooled score z test (npsDifferenceZ), matching the score interval. */
 export function npsChange(cur: NpsIn, prev: NpsIn): Change {
   return change(npsEstimate(cur.promoters, cur.detractors, cur.n), npsEstimate(prev.promoters, prev.detractors, prev.n), () =>
     npsDifferenceZ(npsCounts(cur), npsCounts(prev), CONFIDENCE),

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fromRoot } from '../pipelines/core/paths.js';
 import { buildImportGraph, findCycles, layerViolations, relativeImports, type ImportGraph } from './helpers/import-graph.js';
 
@@ -62,5 +64,32 @@ describe('the project layout (docs/architecture.md)', () => {
 
   it('keeps every import on its floor or below', () => {
     expect(layerViolations(graph)).toEqual([]);
+  });
+});
+
+describe('how the as-of reaches SQL (docs/architecture.md)', () => {
+  // One way: a DATE value bound through pipelines/core/sql-date.ts ($as_of, sqlDate) or the transform's DATE
+  // variable getvariable('as_of'); never text or a timestamp cast to a date where it is used.
+  const CAST_DATE = /\$[a-z_0-9]+\s*::\s*date\b|cast\(\s*\$[a-z_0-9]+\s+as\s+date\s*\)|getvariable\('as_of'\)\s*::/gi;
+  const files = (dir: string, ext: string): string[] =>
+    readdirSync(fromRoot(dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(ext)).map((f) => join(dir, f));
+
+  it('finds the sources it checks', () => {
+    expect(files('sql', '.sql').length).toBeGreaterThan(10);
+    expect(files('pipelines', '.ts').length).toBeGreaterThan(50);
+  });
+
+  it('no SQL casts a bound parameter or the as_of variable to a date', () => {
+    const found: string[] = [];
+    for (const f of [...files('sql', '.sql'), ...['pipelines', 'models', 'dashboards'].flatMap((d) => files(d, '.ts'))]) {
+      const text = readFileSync(fromRoot(f), 'utf8');
+      for (const m of text.matchAll(CAST_DATE)) found.push(`${f}:${text.slice(0, m.index).split('\n').length}: ${m[0]}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('the pattern catches each old way', () => {
+    for (const old of ['cast($as_of as date)', '$as_of::date', '$1::date', "getvariable('as_of')::date"]) expect(old.match(CAST_DATE)).not.toBeNull();
+    for (const ok of ['$as_of', "getvariable('as_of') - 89", "c.signup_at::date"]) expect(ok.match(CAST_DATE)).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { twoProportionZ } from '../../models/satisfaction/significance.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
+import { asOfParam } from '../../pipelines/core/sql-date.js';
 import type { Translator } from '../i18n/translate.js';
 import { num, round, type Tile } from './types.js';
 
@@ -29,7 +30,7 @@ export async function actionEffects(db: Db, asOf: Date, windowDays: number): Pro
          where as_of is not null and status <> 'cancelled' and customer_id <> '<erased>'
      ),
      mature as (
-         select * from acts where as_of + to_days($2::int) <= $1::date
+         select * from acts where as_of + to_days($window_days::int) <= $as_of
      ),
      outcome as (
          select
@@ -39,7 +40,7 @@ export async function actionEffects(db: Db, asOf: Date, windowDays: number): Pro
                  select 1 from purchases p
                  where p.customer_id = m.customer_id and p.status = 'completed'
                    and p.ordered_at >= m.as_of + interval 1 day
-                   and p.ordered_at < m.as_of + to_days($2::int + 1)
+                   and p.ordered_at < m.as_of + to_days($window_days::int + 1)
              ) as is_repurchased
          from mature m
      )
@@ -52,12 +53,12 @@ export async function actionEffects(db: Db, asOf: Date, windowDays: number): Pro
      from outcome
      group by rule
      order by rule`,
-    [asOf, windowDays],
+    { ...asOfParam(asOf), window_days: windowDays },
   );
   const next = await db.one<{ d: Date | null }>(
-    `select min(as_of + to_days($2::int))::date as d from retention_actions
-     where as_of is not null and status <> 'cancelled' and as_of + to_days($2::int) > $1::date`,
-    [asOf, windowDays],
+    `select min(as_of + to_days($window_days::int))::date as d from retention_actions
+     where as_of is not null and status <> 'cancelled' and as_of + to_days($window_days::int) > $as_of`,
+    { ...asOfParam(asOf), window_days: windowDays },
   );
   const effects = rows.map((r) => {
     const t = num(r.treated) ?? 0;

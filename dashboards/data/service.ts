@@ -66,6 +66,32 @@ async function byChannel(ctx: LoadContext, hasSegments: boolean) {
   return rows.map(kpiRow);
 }
 
+/**
+ * The same KPIs per customer SLA tier (satisfaction.sla.tiers: the tier as of each interaction, with its
+ * own targets), plus the resolution SLA rate. Tiers exist only once the transform has built
+ * int_interaction_times; before that the list is empty.
+ */
+async function byTier(ctx: LoadContext, hasSegments: boolean) {
+  if (!ctx.tables.has('int_interaction_times')) return [];
+  const w = filterSql(ctx.filters, { customer: 'customer_id', at: 'opened_on', channel: 'channel' }, { hasSegments });
+  const rows = await ctx.db.all(
+    `with t as (
+       select customer_tier, case when is_complaint then 'complaint' end as kind, is_first_contact_resolution,
+              first_response_minutes as response_minutes, resolution_hours,
+              is_first_response_sla_met as sla_met, is_resolution_sla_met
+       from int_interaction_times where ${w.where}
+     )
+     select customer_tier, ${KPI_COLUMNS},
+       avg(case when is_resolution_sla_met then 1.0 else 0.0 end) filter (where is_resolution_sla_met is not null) as resolution_sla_rate
+     from t group by customer_tier order by customer_tier`,
+    w.params,
+  );
+  return rows.map((r) => {
+    const { channel: _channel, ...k } = kpiRow({ ...r, channel: '' });
+    return { tier: String(r.customer_tier), ...k, resolution_sla_rate: round(num(r.resolution_sla_rate), 4) };
+  });
+}
+
 function kpiRow(r: Record<string, unknown>) {
   return {
     channel: String(r.channel),
@@ -173,6 +199,7 @@ export const serviceDashboard: Dashboard = {
   async load(ctx) {
     const hasSegments = ctx.tables.has('customer_value');
     const channels = await byChannel(ctx, hasSegments);
+    const tiers = await byTier(ctx, hasSegments);
     const total = channels.reduce((s, c) => s + c.volume, 0);
     return {
       available: total > 0,
@@ -181,6 +208,7 @@ export const serviceDashboard: Dashboard = {
       tiles: ctx.tables.has('int_interaction_times') && total > 0 ? await tiles(ctx) : [],
       data: {
         by_channel: channels,
+        by_tier: tiers,
         complaint_categories: await complaintCategories(ctx, hasSegments),
         backlog: await backlog(ctx, hasSegments),
         contacts_by_month: await contactsByMonth(ctx, hasSegments),
@@ -192,6 +220,7 @@ export const serviceDashboard: Dashboard = {
   },
   charts(d: DashboardData, t: Translator): ChartOut[] {
     const ch = (d.data.by_channel ?? []) as Awaited<ReturnType<typeof byChannel>>;
+    const tiers = (d.data.by_tier ?? []) as Awaited<ReturnType<typeof byTier>>;
     const cats = (d.data.complaint_categories ?? []) as { category: string; count: number }[];
     const bl = (d.data.backlog ?? []) as { period: string; value: number | null; series: string }[];
     const months = (d.data.contacts_by_month ?? []) as Awaited<ReturnType<typeof contactsByMonth>>;
@@ -215,6 +244,15 @@ export const serviceDashboard: Dashboard = {
         bars(one('fcr_rate'), { xTitle: t.t('axis.channel'), yTitle: t.t('metric.fcr'), format: '.0%', t }), drill),
       wrap('sla', t.t('chart.sla'), ch.length > 0, () =>
         bars(one('sla_rate'), { xTitle: t.t('axis.channel'), yTitle: t.t('metric.sla'), format: '.0%', t }), drill),
+      // Tier names come from the config (sla.tiers), shown as written.
+      wrap('sla-by-tier', t.t('chart.sla_by_tier'), tiers.length > 0, () =>
+        bars(
+          tiers.flatMap((c) => [
+            { category: c.tier, key: c.tier, series: t.t('metric.first_response_sla_rate'), value: c.sla_rate },
+            { category: c.tier, key: c.tier, series: t.t('metric.resolution_sla_rate'), value: c.resolution_sla_rate },
+          ]),
+          { xTitle: t.t('axis.tier'), yTitle: t.t('metric.sla'), format: '.0%', t },
+        )),
       cats.length > 0
         ? {
             id: 'complaints-pareto',

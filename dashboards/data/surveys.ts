@@ -1,6 +1,6 @@
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { filterSql, type ResolvedFilters } from '../filters.js';
-import { csatEstimate, meanEstimate, npsEstimate, type Estimate } from '../stats.js';
+import { cesEstimate, csatEstimate, npsEstimate, type Estimate } from '../stats.js';
 import { dayText, num } from './types.js';
 
 /** Counts per survey type from which NPS, CSAT and CES (and their intervals) follow. */
@@ -45,7 +45,7 @@ export function estimateOf(c: SurveyCounts | undefined, type: 'nps' | 'csat' | '
   const z = c ?? { survey_type: type, n: 0, promoters: 0, detractors: 0, satisfied: 0, mean: null, sd: null };
   if (type === 'nps') return npsEstimate(z.promoters, z.detractors, z.n);
   if (type === 'csat') return csatEstimate(z.satisfied, z.n);
-  return meanEstimate(z.mean, z.sd, z.n);
+  return cesEstimate(z.mean, z.sd, z.n);
 }
 
 export async function surveyTotals(db: Db, f: ResolvedFilters, period: 'current' | 'previous', hasSegments: boolean): Promise<Map<string, SurveyCounts>> {

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CxpError } from '../../pipelines/core/errors.js';
+import type { Logger } from '../../pipelines/core/logger.js';
 import { ROLES, type ApiKeyConfig } from '../../pipelines/core/server-settings.js';
+import { routeOf } from './request-log.js';
 import { global } from './global.js';
 
 export type Role = (typeof ROLES)[number];
@@ -157,13 +159,25 @@ export function assertLoopbackRequest(host: string | undefined, origin: string |
 export interface AuthOptions {
   keys: StoredKey[];
   host: string;
+  log: Logger;
+  /** Refused keys (bad or missing) per client address per window (ms) before 429. */
+  failedKeys: { max: number; timeWindow: number };
 }
 
-/** Checks every request against its route's `config.role`; in open mode everyone is admin, and told so. */
+/**
+ * Checks every request against its route's `config.role`; in open mode everyone is admin, and told so.
+ * A refused key (bad, or missing where a role is needed) is logged (`API key refused`: request id,
+ * method, route, client address, reason; never the key) and counted per client address by the rate
+ * limiter; past `failedKeys.max` in a window, every request from that address that presents a key or
+ * needs one gets 429, valid key or not (so the answer says nothing about which keys are valid).
+ */
 export const authPlugin: FastifyPluginAsync<AuthOptions> = global(async (app, opts) => {
   const open = opts.keys.length === 0;
   assertSafeBind(opts.host, opts.keys.length);
   app.decorate('authMode', open ? 'open' : 'keys');
+  const failed = open
+    ? undefined
+    : app.createRateLimit({ max: opts.failedKeys.max, timeWindow: opts.failedKeys.timeWindow, keyGenerator: (req) => `failed-key:${req.ip}` });
   app.addHook('onRequest', async (req, reply) => {
     if (open) {
       reply.header('x-cxpulse-auth', 'open-demo-mode');
@@ -173,11 +187,32 @@ export const authPlugin: FastifyPluginAsync<AuthOptions> = global(async (app, op
       return;
     }
     const key = presentedKey(req);
+    const need = req.routeOptions.config?.role;
+    if (key === undefined && !need) return;
+    const seen = await failed!(req, { increment: false });
+    if (!seen.isAllowed && seen.remaining === 0) {
+      opts.log.warn('API key refused: too many failed keys', { id: req.id, method: req.method, route: routeOf(req), client: req.ip });
+      reply.header('retry-after', String(seen.ttlInSeconds));
+      throw new CxpError('CXP_ERR_RATE_LIMITED', `too many refused API keys from this address: at most ${seen.max} per ${Math.round(seen.timeWindow / 1000)} s`, {
+        where: 'Authorization header',
+        hint: `retry after ${seen.ttlInSeconds} s with a valid key`,
+      });
+    }
     if (key !== undefined) {
       const k = findKey(opts.keys, key);
       if (k) req.principal = { name: k.name, role: k.role };
     }
-    const need = req.routeOptions.config?.role;
+    const refused = !req.principal && (key !== undefined || need !== undefined);
+    if (refused) {
+      await failed!(req);
+      opts.log.warn('API key refused', {
+        id: req.id,
+        method: req.method,
+        route: routeOf(req),
+        client: req.ip,
+        reason: key === undefined ? 'no key' : 'invalid key',
+      });
+    }
     if (!need) return;
     if (!req.principal) {
       reply.header('www-authenticate', 'Bearer realm="cxpulse"');

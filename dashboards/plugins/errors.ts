@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { CxpError, ERROR_CODES, isCxpError, type ErrorCode } from '../../pipelines/core/errors.js';
+import type { Logger } from '../../pipelines/core/logger.js';
+import { routeOf } from './request-log.js';
 
 interface ValidationItem {
   instancePath?: string;
@@ -37,8 +39,12 @@ const STATUS_CODE: Record<number, ErrorCode> = {
   429: 'CXP_ERR_RATE_LIMITED',
 };
 
-/** The one place errors become HTTP responses: {error: {code, message, where, hint}} with the registry's status. */
-export function installErrorHandling(app: FastifyInstance): void {
+/**
+ * The one place errors become HTTP responses: {error: {code, message, where, hint, request_id}} with the
+ * registry's status. A 5xx is written to the error log (`log`) with its request id, route, message and
+ * stack; the response names the same request id, so "see the server log" leads somewhere.
+ */
+export function installErrorHandling(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((err: FastifyError | CxpError | Error, req, reply) => {
     let e: CxpError;
     const fe = err as FastifyError & { validation?: ValidationItem[]; validationContext?: string };
@@ -54,21 +60,31 @@ export function installErrorHandling(app: FastifyInstance): void {
     } else if (typeof fe.statusCode === 'number' && fe.statusCode < 500 && STATUS_CODE[fe.statusCode]) {
       e = new CxpError(STATUS_CODE[fe.statusCode], fe.message, { where: `${req.method} ${req.url}` });
       if (fe.statusCode !== ERROR_CODES[e.code]) {
-        reply.status(fe.statusCode).send({ error: e.toJSON() });
+        reply.status(fe.statusCode).send({ error: { ...e.toJSON(), request_id: req.id } });
         return;
       }
     } else {
-      req.log.error({ err }, 'unhandled error');
-      e = new CxpError('CXP_ERR_INTERNAL', 'internal error', { hint: 'see the server log for details' });
+      e = new CxpError('CXP_ERR_INTERNAL', 'internal error', { hint: `see the server log for details: request id ${req.id}` });
     }
-    if (e.status >= 500) req.log.error({ err }, e.message);
-    reply.status(e.status).send({ error: e.toJSON() });
+    if (e.status >= 500) {
+      const cause = err instanceof Error ? err : new Error(String(err));
+      log.error('request failed', {
+        id: req.id,
+        method: req.method,
+        route: routeOf(req),
+        status: e.status,
+        code: e.code,
+        error: cause.message,
+        stack: cause.stack,
+      });
+    }
+    reply.status(e.status).send({ error: { ...e.toJSON(), request_id: req.id } });
   });
   app.setNotFoundHandler((req, reply) => {
     const e = new CxpError('CXP_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, {
       hint: 'the API is described at /api/openapi.json',
     });
-    reply.status(404).send({ error: e.toJSON() });
+    reply.status(404).send({ error: { ...e.toJSON(), request_id: req.id } });
   });
 }
 

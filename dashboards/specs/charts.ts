@@ -97,7 +97,9 @@ export function barsWithInterval(rows: CategoryInterval[], o: { xTitle: string; 
   const ok = t.t('sample.ok');
   const low = t.t('sample.low');
   const values = rows.map((r) => ({ ...r, key: r.key ?? r.category, sample: r.is_low_sample ? low : ok }));
-  const x = { field: 'category', type: 'nominal' as const, title: o.xTitle, sort: '-y' as const };
+  // Sorted by the value in both layers: '-y' would sort the rule layer by ci_low, and the union of the
+  // two sorts is dropped with a warning (unioned domains only allow op max/min/count).
+  const x = { field: 'category', type: 'nominal' as const, title: o.xTitle, sort: { field: 'value', op: 'max' as const, order: 'descending' as const } };
   return {
     ...BASE,
     data: { values },
@@ -195,7 +197,7 @@ export function pareto(rows: { category: string; key?: string; count: number }[]
     run += r.count;
     return { ...r, key: r.key ?? r.category, rank: i, cumulative_share: total > 0 ? run / total : 0 };
   });
-  const x = { field: 'category', type: 'nominal' as const, title: o.xTitle, sort: { field: 'rank', order: 'ascending' as const } };
+  const x = { field: 'category', type: 'nominal' as const, title: o.xTitle, sort: { field: 'rank', op: 'min' as const, order: 'ascending' as const } };
   const complaints = t.t('metric.complaints');
   const share = t.t('metric.cumulative_share');
   return {

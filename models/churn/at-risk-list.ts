@@ -8,6 +8,7 @@
  * - One as-of: every column comes from the same run's churn_scores / customer_value / customers.
  */
 import type { Db } from '../../pipelines/core/warehouse.js';
+import { tableColumns } from '../../pipelines/core/table-columns.js';
 
 export const LOST_P_ALIVE = 0.05;
 export const LOST_CLV = 1;
@@ -76,22 +77,14 @@ function reasonSql(r: ReasonTexts, params: Record<string, string>): string {
   return `(select replace(${template}, '{factor}', ${label}) from churn_scores cs where cs.customer_id = l.customer_id and ${feature} is not null)`;
 }
 
-async function columnsOf(db: Db, table: string): Promise<Set<string>> {
-  const rows = await db.all<{ column_name: string }>(
-    "select column_name from information_schema.columns where table_schema = 'main' and table_name = $t",
-    { t: table },
-  );
-  return new Set(rows.map((r) => r.column_name));
-}
-
 /**
  * The ranked list as one SELECT over churn_scores (+ customer_value and customers when present): the
  * one definition, materialised per run by buildAtRiskList and used as a CTE when the table is not built yet.
  */
 export async function atRiskSelect(db: Db): Promise<string> {
-  const s = await columnsOf(db, 'churn_scores');
-  const v = await columnsOf(db, 'customer_value');
-  const c = await columnsOf(db, 'customers');
+  const s = await tableColumns(db, 'churn_scores');
+  const v = await tableColumns(db, 'customer_value');
+  const c = await tableColumns(db, 'customers');
   const sv = (col: string, type: string) => (v.has(col) ? `v.${col}` : `null::${type}`);
   const reason = s.has('churn_reasons') ? "json_extract_string(s.churn_reasons::json, '$[0].text')" : 'null::varchar';
   return `

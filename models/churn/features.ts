@@ -4,8 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { isoDate } from '../../pipelines/core/clock.js';
+import { sqlDate } from '../../pipelines/core/sql-date.js';
 import { fromRoot } from '../../pipelines/core/paths.js';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDateValue } from '@duckdb/node-api';
 import type { ConnDb, Db, Warehouse } from '../../pipelines/core/warehouse.js';
 import type { Matrix } from './matrix.js';
 import { satisfactionSettings } from '../satisfaction/settings.js';
@@ -134,7 +135,7 @@ type Columns = Record<string, unknown[]>;
  * Reads the result column by column: for a million customers this is several times faster than
  * building one object per row. Uses the raw connection when the Db offers one (Warehouse, ConnDb).
  */
-async function readColumns(db: Db, sql: string, params: Record<string, string | number>): Promise<Columns> {
+async function readColumns(db: Db, sql: string, params: Record<string, string | number | DuckDBDateValue>): Promise<Columns> {
   const read = async (conn: DuckDBConnection) => (await conn.runAndReadAll(sql, params)).getColumnsObjectJS() as Columns;
   if ('withConnection' in db) return (db as Warehouse).withConnection((c) => read(c.connection));
   if ('connection' in db) return read((db as ConnDb).connection);
@@ -166,7 +167,7 @@ export async function loadChurnFeatures(db: Db, q: FeatureQuery, features: reado
   const sla = q.sla ?? DEFAULT_SLA;
   const labelMode = q.labelMode ?? 'purchase_gap';
   const cols = await readColumns(db, churnFeaturesSql(), {
-    cutoff: isoDate(q.cutoff),
+    cutoff: sqlDate(q.cutoff),
     lookback_days: q.lookbackDays,
     horizon_days: q.horizonDays,
     sla_minutes: JSON.stringify(sla.firstResponseMinutes),

@@ -1,5 +1,5 @@
 /** churn_models / churn_scores / churn_score_history I/O. The warehouse is passed in. */
-import { isoDate } from '../../pipelines/core/clock.js';
+import { asOfParam, sqlDate } from '../../pipelines/core/sql-date.js';
 import type { ConnDb, Db } from '../../pipelines/core/warehouse.js';
 import { decodeModel, encodeModel, type ChurnModelBody } from './model-codec.js';
 import type { ScoredRows } from './score.js';
@@ -22,16 +22,16 @@ export async function saveActiveModel(tx: Db, m: TrainedChurnModel): Promise<voi
   await tx.run(
     `insert into churn_models (model_id, trained_at, as_of_on, is_active, learner, features, train_cutoff_on, train_label_end_on,
        count_train_rows, count_train_churned, parameters, calibration, metrics, feature_importance, training_ms, model)
-     values ($model_id, $trained_at, $as_of::date, true, $learner, $features::json, $train_cutoff::date, $label_end::date,
+     values ($model_id, $trained_at, $as_of, true, $learner, $features::json, $train_cutoff, $label_end,
        $rows, $churned, $parameters::json, $calibration, $metrics::json, $importance::json, $ms, from_base64($blob))`,
     {
       model_id: m.modelId,
       trained_at: m.trainedAt,
-      as_of: isoDate(m.asOf),
+      ...asOfParam(m.asOf),
       learner: m.learner,
       features: JSON.stringify(m.features),
-      train_cutoff: isoDate(m.trainCutoff),
-      label_end: isoDate(m.trainLabelEnd),
+      train_cutoff: sqlDate(m.trainCutoff),
+      label_end: sqlDate(m.trainLabelEnd),
       rows: m.countTrainRows,
       churned: m.countTrainChurned,
       parameters: JSON.stringify(m.parameters),
@@ -101,11 +101,11 @@ export async function writeScores(tx: ConnDb, w: ScoreWrite): Promise<void> {
   } finally {
     app.closeSync();
   }
-  const p = { as_of: isoDate(w.asOf), scored_at: w.scoredAt, model_id: w.modelId };
+  const p = { ...asOfParam(w.asOf), scored_at: w.scoredAt, model_id: w.modelId };
   await tx.run('delete from churn_scores');
   await tx.run(
     `insert into churn_scores (customer_id, churn_risk, churn_band, churn_reasons, as_of_on, scored_at, model_id)
-     select customer_id, churn_risk, churn_band, churn_reasons::json, $as_of::date, $scored_at, $model_id from churn_scores_incoming`,
+     select customer_id, churn_risk, churn_band, churn_reasons::json, $as_of, $scored_at, $model_id from churn_scores_incoming`,
     p,
   );
   // From churn_scores, whose reasons are already parsed JSON: the text is validated once, not twice.

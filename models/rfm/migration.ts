@@ -6,6 +6,7 @@
  */
 import { CxpError } from '../../pipelines/core/errors.js';
 import { quoteIdent } from '../../pipelines/core/sql-ident.js';
+import { sqlDate } from '../../pipelines/core/sql-date.js';
 import type { Db, SqlValue } from '../../pipelines/core/warehouse.js';
 
 export const MIGRATION_DIMENSIONS = ['rfm_segment', 'lifecycle_stage', 'r_score', 'f_score', 'm_score'] as const;
@@ -96,11 +97,11 @@ export async function migrationMatrix(
   return db.all<MigrationCell & Record<string, unknown>>(
     `with snapshot_from as (
         select customer_id, coalesce(cast(${col} as varchar), $none) as tier, monetary
-        from rfm_history where as_of = cast($from as date)
+        from rfm_history where as_of = $from
     ),
     snapshot_to as (
         select customer_id, coalesce(cast(${col} as varchar), $none) as tier, monetary
-        from rfm_history where as_of = cast($to as date)
+        from rfm_history where as_of = $to
     ),
     final as (
         select
@@ -115,6 +116,6 @@ export async function migrationMatrix(
         group by all
     )
     select * from final order by from_tier, to_tier`,
-    { ...only.params, from: fromAsOf, to: toAsOf, none: NO_TIER, absent: ABSENT },
+    { ...only.params, from: sqlDate(fromAsOf), to: sqlDate(toAsOf), none: NO_TIER, absent: ABSENT },
   );
 }

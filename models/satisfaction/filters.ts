@@ -1,11 +1,14 @@
 /**
  * Dashboard/API filters for the satisfaction queries: validated, then turned into SQL with bound values.
- * - from, to: 'YYYY-MM-DD' (UTC days, inclusive); default: the 30 days ending at asOf; `to` <= asOf.
+ * - from, to: 'YYYY-MM-DD' (days, inclusive); default: the range every API shares (pipelines/core/date-range.ts,
+ *   the 365 days ending at asOf); `to` <= asOf.
  * - channel: one or more channels (survey channel: the rated interaction's channel, 'none', 'unknown').
  * - country: one or more customers.country values.
  * - segment: one or more customer_value.rfm_segment values (needs the value module's table).
  */
 import { addDays, isoDate, parseIsoDate } from '../../pipelines/core/clock.js';
+import { resolveDateRange } from '../../pipelines/core/date-range.js';
+import { sqlDate } from '../../pipelines/core/sql-date.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import type { Db, SqlValue } from '../../pipelines/core/warehouse.js';
 
@@ -25,7 +28,6 @@ export interface ResolvedFilters {
   segments: string[];
 }
 
-export const DEFAULT_RANGE_DAYS = 30;
 const MAX_RANGE_DAYS = 3700;
 const MAX_VALUES = 50;
 
@@ -45,13 +47,6 @@ function list(raw: unknown, key: string): string[] {
   });
 }
 
-function day(raw: unknown, key: string): Date | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  const d = typeof raw === 'string' ? parseIsoDate(raw) : undefined;
-  if (!d) throw bad(`${key}: ${JSON.stringify(raw)} is not a date written YYYY-MM-DD`, key, `e.g. ${key}=2026-01-31`);
-  return d;
-}
-
 export function resolveFilters(raw: SatisfactionFilters | undefined, asOf: Date): ResolvedFilters {
   const f = (raw ?? {}) as Record<string, unknown>;
   const known = new Set(['from', 'to', 'channel', 'country', 'segment']);
@@ -59,10 +54,8 @@ export function resolveFilters(raw: SatisfactionFilters | undefined, asOf: Date)
     if (!known.has(k)) throw bad(`unknown filter "${k}"`, k, 'filters are from, to, channel, country, segment');
   }
   const asOfDay = parseIsoDate(isoDate(asOf))!;
-  const to = day(f.to, 'to') ?? asOfDay;
-  const from = day(f.from, 'from') ?? addDays(to, -(DEFAULT_RANGE_DAYS - 1));
+  const { from, to } = resolveDateRange(f, asOf, (field, message, hint) => bad(message, field, hint));
   if (to > asOfDay) throw bad(`to: ${isoDate(to)} is after the as-of date ${isoDate(asOfDay)}`, 'to', 'pick a date up to the as-of date');
-  if (from > to) throw bad(`from: ${isoDate(from)} is after to ${isoDate(to)}`, 'from', 'swap the dates');
   if ((to.getTime() - from.getTime()) / 86_400_000 > MAX_RANGE_DAYS) {
     throw bad(`the range ${isoDate(from)}..${isoDate(to)} is longer than ${MAX_RANGE_DAYS} days`, 'from', 'narrow the range');
   }
@@ -93,7 +86,7 @@ export function filterSql(f: ResolvedFilters, alias: string, dayColumn: string, 
     params[name] = v;
     return `$${name}`;
   };
-  const where = [`${alias}.${dayColumn} between ${bind(isoDate(f.from))}::date and ${bind(isoDate(f.to))}::date`];
+  const where = [`${alias}.${dayColumn} between ${bind(sqlDate(f.from))} and ${bind(sqlDate(f.to))}`];
   let joins = '';
   if (f.channels.length) where.push(`${alias}.channel in (${f.channels.map(bind).join(', ')})`);
   if (f.countries.length) {

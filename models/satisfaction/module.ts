@@ -1,6 +1,7 @@
 import type { AnalyticsModule, ModuleConfig } from '../../pipelines/core/module.js';
 import type { SqlValue } from '../../pipelines/core/warehouse.js';
 import { businessHoursProblems, businessHoursVariables } from './business-hours.js';
+import { slaPolicyProblems, slaPolicyVariables } from './sla-policies.js';
 import { tCriticalTable, zCritical } from './intervals.js';
 import { scoreSatisfaction } from './score-step.js';
 import { SATISFACTION_SETTINGS, satisfactionSettings, type SatisfactionSettings } from './settings.js';
@@ -23,10 +24,8 @@ export function satisfactionVariables(config: ModuleConfig): Record<string, SqlV
     csi_weight_csat: s.csiWeights.csat,
     csi_weight_ces: s.csiWeights.ces,
     csi_weight_service: s.csiWeights.service,
-    // {"chat": 15, ...}; SQL: (getvariable('sla_first_response_json')::json::map(varchar, double))[channel].
-    sla_first_response_json: JSON.stringify(s.sla.firstResponseMinutes),
-    sla_first_response_default_minutes: s.sla.firstResponseDefaultMinutes,
-    sla_resolution_hours: s.sla.resolutionHours,
+    // Targets per channel and tier: sla_policy_json (sla-policies.ts), tiers: sla_tier_*.
+    ...slaPolicyVariables(s),
     ...businessHoursVariables(s, config),
   };
 }
@@ -36,12 +35,13 @@ export const satisfactionModule: AnalyticsModule<SatisfactionSettings> = {
   name: 'satisfaction',
   settings: SATISFACTION_SETTINGS,
   transformVariables: satisfactionVariables,
-  problems: (config) => businessHoursProblems(satisfactionSettings(config)),
+  problems: (config) => [...businessHoursProblems(satisfactionSettings(config)), ...slaPolicyProblems(satisfactionSettings(config))],
   scoreStep: scoreSatisfaction,
   exportDatasets: [
     // Marts built by the transform job, drivers by the score step.
     { name: 'satisfaction_daily', table: 'satisfaction_daily', layout: { kind: 'snapshot', notAfter: ['response_on'] }, description: 'survey metrics per UTC day, channel and survey type, as known at the as-of', categories: ['channel', 'survey_type'] },
     { name: 'service_kpis_daily', table: 'service_kpis_daily', layout: { kind: 'snapshot', notAfter: ['opened_on'] }, description: 'service KPIs per UTC day and channel, as known at the as-of', categories: ['channel'] },
+    { name: 'service_kpis_tier_daily', table: 'service_kpis_tier_daily', layout: { kind: 'snapshot', notAfter: ['opened_on'] }, description: 'service KPIs and SLA compliance per local day and customer SLA tier (as of each interaction), as known at the as-of', categories: ['customer_tier'] },
     { name: 'satisfaction_drivers', table: 'satisfaction_drivers', layout: { kind: 'asof_history', asOfColumn: 'as_of' }, description: 'key drivers of satisfaction, one partition per as-of they were computed for', categories: ['target', 'kind'] },
     { name: 'complaints_daily', table: 'complaints_daily', layout: { kind: 'snapshot', notAfter: ['opened_on'] }, description: 'complaints per UTC day, as known at the as-of', categories: ['channel'] },
   ],

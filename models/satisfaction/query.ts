@@ -22,6 +22,7 @@
  */
 import { isoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
+import { asOfParam } from '../../pipelines/core/sql-date.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { cesEstimateFromSums, csatEstimate, meanEstimate, npsEstimate, type Estimate } from './intervals.js';
 import { npsDifferenceZ, twoProportionZ, welchT, type TestResult } from './significance.js';
@@ -279,10 +280,10 @@ export async function keyDriverRows(db: Db, opts: { asOf: Date; target?: SurveyT
   const rows = await db.all<DriverRowOut & { as_of: Date }>(
     `select as_of, target, driver, kind, std_weight, coefficient, relative_importance, p_value, is_significant, r_squared, n, note
      from satisfaction_drivers
-     where as_of = (select max(as_of) from satisfaction_drivers where as_of <= $as_of::date)
+     where as_of = (select max(as_of) from satisfaction_drivers where as_of <= $as_of)
        and ($target::varchar is null or target = $target) and ($kind::varchar is null or kind = $kind)
      order by target, kind, relative_importance desc nulls last, driver`,
-    { as_of: isoDate(opts.asOf), target: opts.target ?? null, kind: opts.kind ?? null },
+    { ...asOfParam(opts.asOf), target: opts.target ?? null, kind: opts.kind ?? null },
   );
   return rows.map((r) => ({ ...r, as_of: isoDate(r.as_of as unknown as Date) }));
 }

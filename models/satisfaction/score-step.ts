@@ -4,8 +4,9 @@
  * Re-running for the same as-of date replaces that date's rows in one transaction (idempotent); earlier
  * dates stay as history. CSI per customer is computed by the transform (sql/marts/customer_satisfaction.sql).
  */
-import { addDays, isoDate } from '../../pipelines/core/clock.js';
+import { addDays } from '../../pipelines/core/clock.js';
 import { CxpError, isCxpError } from '../../pipelines/core/errors.js';
+import { asOfParam } from '../../pipelines/core/sql-date.js';
 import { dayStartUtc } from '../../pipelines/core/time-zone.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { keyDriversFromMoments, type DriverModel } from './drivers.js';
@@ -84,24 +85,25 @@ export async function fitDrivers(db: Db, asOf: Date, s: SatisfactionSettings, ti
 }
 
 export async function writeDrivers(db: Db, asOf: Date, rows: DriverRow[], runId: string | null): Promise<number> {
-  const day = isoDate(asOf);
+  const day = asOfParam(asOf);
   await db.run(SATISFACTION_DRIVERS_DDL);
   for (const col of SATISFACTION_DRIVERS_ADDED) await db.run(`alter table satisfaction_drivers add column if not exists ${col}`);
-  await db.run('delete from satisfaction_drivers where as_of = $1::date', [day]);
+  await db.run('delete from satisfaction_drivers where as_of = $as_of', day);
   let n = 0;
   const insert = `insert into satisfaction_drivers
     (as_of, target, driver, kind, std_weight, coefficient, relative_importance, t_stat, p_value, is_significant,
      r_squared, n, importance_method, note, run_id, lmg, n_complete, n_effective, n_answers, n_missing)
-    values ($1::date, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`;
+    values ($as_of, $target, $driver, $kind, $std_weight, $coefficient, $relative_importance, $t_stat, $p_value, $is_significant,
+     $r_squared, $n, $importance_method, $note, $run_id, $lmg, $n_complete, $n_effective, $n_answers, $n_missing)`;
   for (const { target, kind, model } of rows) {
-    const counts = [model.nComplete, model.nEffective];
+    const common = { ...day, target, kind, r_squared: model.rSquared, n: model.n, importance_method: model.importanceMethod, run_id: runId, n_complete: model.nComplete, n_effective: model.nEffective };
     for (const d of model.drivers) {
       const t = Number.isFinite(d.tStat) ? d.tStat : null;
-      await db.run(insert, [day, target, d.driver, kind, d.stdWeight, d.coefficient, d.relativeImportance, t, d.pValue, d.isSignificant, model.rSquared, model.n, model.importanceMethod, null, runId, d.lmg, ...counts, d.answers, d.missing]);
+      await db.run(insert, { ...common, driver: d.driver, std_weight: d.stdWeight, coefficient: d.coefficient, relative_importance: d.relativeImportance, t_stat: t, p_value: d.pValue, is_significant: d.isSignificant, note: null, lmg: d.lmg, n_answers: d.answers, n_missing: d.missing });
       n++;
     }
     for (const d of model.dropped) {
-      await db.run(insert, [day, target, d.driver, kind, null, null, null, null, null, false, model.rSquared, model.n, model.importanceMethod, d.reason, runId, null, ...counts, null, null]);
+      await db.run(insert, { ...common, driver: d.driver, std_weight: null, coefficient: null, relative_importance: null, t_stat: null, p_value: null, is_significant: false, note: d.reason, lmg: null, n_answers: null, n_missing: null });
       n++;
     }
   }

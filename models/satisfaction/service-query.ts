@@ -14,6 +14,7 @@
  *   significant (n=812)".
  */
 import { isoDate } from '../../pipelines/core/clock.js';
+import { sqlDate } from '../../pipelines/core/sql-date.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { filterSql, previousPeriod, requireSegmentTable, resolveFilters, type ResolvedFilters, type SatisfactionFilters } from './filters.js';
@@ -70,7 +71,7 @@ export async function serviceTrend(
      moves as (
        select ${channel} as channel, t.opened_on as day_on, 1 as delta from int_interaction_times t ${all.joins} where ${all.where}
        union all
-       select ${channel}, t.resolved_on, -1 from int_interaction_times t ${all.joins} where ${all.where} and t.resolved_on <= $period_to::date
+       select ${channel}, t.resolved_on, -1 from int_interaction_times t ${all.joins} where ${all.where} and t.resolved_on <= $period_to
      ),
      moves_daily as (
        select channel, day_on, sum(delta) as delta from moves group by all
@@ -79,7 +80,7 @@ export async function serviceTrend(
        select k.period_on, k.channel,
          (select coalesce(sum(m.delta), 0) from moves_daily m
           where m.channel = k.channel
-            and m.day_on <= least(k.period_on + interval 1 ${grain} - interval 1 day, $period_to::date)) as count_open_backlog
+            and m.day_on <= least(k.period_on + interval 1 ${grain} - interval 1 day, $period_to)) as count_open_backlog
        from kpis k
      )
      select k.period_on, k.channel, k.interactions, k.complaints, k.complaints / k.interactions as complaint_rate,
@@ -89,7 +90,7 @@ export async function serviceTrend(
        b.count_open_backlog, k.interactions < $min_sample as is_low_sample
      from kpis k join backlog b using (period_on, channel)
      order by k.period_on, k.channel`,
-    { ...q.params, ...all.params, period_to: isoDate(f.to), min_sample: s.minSample },
+    { ...q.params, ...all.params, period_to: sqlDate(f.to), min_sample: s.minSample },
   );
   return rows.map((r) => ({ ...r, period_on: isoDate(r.period_on), count_open_backlog: Number(r.count_open_backlog) }));
 }

@@ -16,8 +16,34 @@ export interface SatisfactionSettings {
     resolutionHours: number;
     calendars: Record<string, BusinessCalendar>;
     businessHours: Record<string, string>;
+    tiers: SlaTiers;
+    policies: SlaPolicy[];
   };
   drivers: { windowDays: number; targets: ('nps' | 'csat' | 'ces')[] };
+}
+
+/**
+ * What a customer's SLA tier is (README "SLA tiers"): the RFM segment of the latest rfm_history snapshot
+ * before the interaction's day (no later score leaks in), or a declared customer attribute, mapped to
+ * tier names; anything unmapped (or no snapshot yet) is `default`.
+ */
+export interface SlaTiers {
+  from: 'rfm_segment' | 'attribute' | 'none';
+  /** RFM segment -> tier (from = rfm_segment); segments not listed get `default`. */
+  rfmSegments: Record<string, string>;
+  /** Key of customers.attributes (from = attribute). */
+  attribute: string;
+  /** Attribute value -> tier (from = attribute); empty = the value itself is the tier. */
+  attributeValues: Record<string, string>;
+  default: string;
+}
+
+/** A target override for a tier, a channel or both; the most specific policy that sets a target wins. */
+export interface SlaPolicy {
+  tier?: string;
+  channel?: string;
+  firstResponseMinutes?: number;
+  resolutionHours?: number;
 }
 
 /** A team's working week: local opening hours per weekday and holidays (closed all day). */
@@ -108,6 +134,51 @@ export const satisfactionSchema: SettingsSchema = {
           additionalProperties: { type: 'string', minLength: 1 },
           description:
             'channel -> calendar name: that channel\'s SLAs are also measured in business hours (reported beside calendar time); "*" = every other channel',
+        },
+        tiers: {
+          type: 'object',
+          default: {},
+          additionalProperties: false,
+          description: "the customer's SLA tier at the time of the interaction (models/satisfaction/README.md \"SLA tiers\")",
+          properties: {
+            from: {
+              type: 'string',
+              enum: ['rfm_segment', 'attribute', 'none'],
+              default: 'rfm_segment',
+              description: 'rfm_segment: the RFM segment of the latest rfm_history snapshot before the interaction day; attribute: customers.attributes[attribute]; none: everyone gets the default tier',
+            },
+            rfmSegments: {
+              type: 'object',
+              default: { Champions: 'vip', "Can't Lose Them": 'vip' },
+              additionalProperties: { type: 'string', minLength: 1 },
+              description: 'RFM segment -> tier name (from = rfm_segment); other segments, and customers without a snapshot yet, get the default tier',
+            },
+            attribute: { type: 'string', minLength: 1, default: 'tier', description: 'customers.attributes key holding the tier (from = attribute)' },
+            attributeValues: {
+              type: 'object',
+              default: {},
+              additionalProperties: { type: 'string', minLength: 1 },
+              description: 'attribute value -> tier name (from = attribute); empty: the value itself is the tier name',
+            },
+            default: { type: 'string', minLength: 1, default: 'standard', description: 'tier of every customer not matched above' },
+          },
+        },
+        policies: {
+          type: 'array',
+          default: [],
+          description:
+            'target overrides per tier and/or channel, Zendesk/Freshdesk style; for each target the most specific policy that sets it wins: tier+channel, then tier, then channel, then firstResponseMinutes[channel] / firstResponseDefaultMinutes / resolutionHours',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            anyOf: [{ required: ['tier'] }, { required: ['channel'] }],
+            properties: {
+              tier: { type: 'string', minLength: 1, description: 'tier name (sla.tiers); omitted = any tier' },
+              channel: { type: 'string', minLength: 1, description: 'interaction channel; omitted = any channel' },
+              firstResponseMinutes: { type: 'number', exclusiveMinimum: 0 },
+              resolutionHours: { type: 'number', exclusiveMinimum: 0 },
+            },
+          },
         },
       },
     },

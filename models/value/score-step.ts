@@ -6,7 +6,8 @@
  * of rfm_history replaced, one value_model_runs row appended.
  */
 import { DOUBLE, INTEGER, TINYINT, DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
-import { addDays, isoDate } from '../../pipelines/core/clock.js';
+import { addDays } from '../../pipelines/core/clock.js';
+import { asOfParam, sqlDate } from '../../pipelines/core/sql-date.js';
 import type { ConnDb, SqlValue } from '../../pipelines/core/warehouse.js';
 import { rfmSettings } from '../rfm/settings.js';
 import { valueSettings, type ValueSettings } from './settings.js';
@@ -20,7 +21,7 @@ create or replace temp table value_inputs as
 with orders as (
     select customer_id, cast(ordered_at as date) as ordered_on, cast(amount as double) as amount
     from purchases
-    where status = 'completed' and ordered_at < cast($as_of as date) + interval 1 day
+    where status = 'completed' and ordered_at < $as_of + interval 1 day
 ),
 purchase_days as (
     select customer_id, ordered_on, sum(amount) as day_amount, count(*) as count_orders
@@ -36,12 +37,12 @@ per_customer as (
         count(*) as count_purchase_days,
         sum(day_amount) as revenue,
         arg_min(day_amount, ordered_on) as first_day_amount,
-        sum(count_orders) filter (where $lookback_start is null or ordered_on > cast($lookback_start as date)) as count_orders_window,
-        sum(day_amount) filter (where $lookback_start is null or ordered_on > cast($lookback_start as date)) as revenue_window,
-        min(ordered_on) filter (where ordered_on <= cast($cal_end as date)) as cal_first_on,
-        max(ordered_on) filter (where ordered_on <= cast($cal_end as date)) as cal_last_on,
-        count(*) filter (where ordered_on <= cast($cal_end as date)) as cal_purchase_days,
-        count(*) filter (where ordered_on > cast($cal_end as date)) as holdout_purchase_days
+        sum(count_orders) filter (where $lookback_start is null or ordered_on > $lookback_start) as count_orders_window,
+        sum(day_amount) filter (where $lookback_start is null or ordered_on > $lookback_start) as revenue_window,
+        min(ordered_on) filter (where ordered_on <= $cal_end) as cal_first_on,
+        max(ordered_on) filter (where ordered_on <= $cal_end) as cal_last_on,
+        count(*) filter (where ordered_on <= $cal_end) as cal_purchase_days,
+        count(*) filter (where ordered_on > $cal_end) as holdout_purchase_days
     from purchase_days
     group by customer_id
 ),
@@ -50,9 +51,9 @@ returned as (
     select
         customer_id,
         sum(amount)::double as returned_total,
-        sum(amount) filter (where $lookback_start is null or cast(ordered_at as date) > cast($lookback_start as date))::double as returned_window
+        sum(amount) filter (where $lookback_start is null or cast(ordered_at as date) > $lookback_start)::double as returned_window
     from purchases
-    where status = 'returned' and ordered_at < cast($as_of as date) + interval 1 day
+    where status = 'returned' and ordered_at < $as_of + interval 1 day
     group by customer_id
 ),
 all_customers as (
@@ -67,8 +68,8 @@ final as (
         p.first_purchase_on,
         p.last_purchase_on,
         coalesce(p.count_purchase_days, 0)::integer as count_purchase_days,
-        date_diff('day', p.first_purchase_on, cast($as_of as date))::integer as days_since_first,
-        date_diff('day', p.last_purchase_on, cast($as_of as date))::integer as days_since_last,
+        date_diff('day', p.first_purchase_on, $as_of)::integer as days_since_first,
+        date_diff('day', p.last_purchase_on, $as_of)::integer as days_since_last,
         date_diff('day', p.last_two_on[2], p.last_two_on[1])::integer as last_gap_days,
         coalesce(p.count_orders_window, 0)::integer as frequency,
         greatest(coalesce(p.revenue_window, 0) - coalesce(r.returned_window, 0), 0)::double as monetary,
@@ -83,7 +84,7 @@ final as (
         (hash(a.customer_id) % 1000003)::double / 1000003 as fit_draw,
         coalesce(p.cal_purchase_days, 0)::integer as cal_purchase_days,
         date_diff('day', p.cal_first_on, p.cal_last_on)::integer as cal_tx_days,
-        date_diff('day', p.cal_first_on, cast($cal_end as date))::integer as cal_age_days,
+        date_diff('day', p.cal_first_on, $cal_end)::integer as cal_age_days,
         coalesce(p.holdout_purchase_days, 0)::integer as holdout_purchase_days
     from all_customers a
     left join per_customer p on p.customer_id = a.customer_id
@@ -191,9 +192,10 @@ export interface ValueStepResult extends JobSummary {
 export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummary> {
   const rfm = rfmSettings(ctx.config.rfm);
   const val: ValueSettings = valueSettings(ctx.config.value);
-  const asOfText = isoDate(asOf);
-  const calEnd = val.holdoutDays > 0 ? isoDate(addDays(asOf, -val.holdoutDays)) : null;
-  const lookbackStart = rfm.lookbackDays ? isoDate(addDays(asOf, -rfm.lookbackDays)) : null;
+  // Dates are bound as DATE values (pipelines/core/sql-date.ts): `$as_of`, `$cal_end`, `$lookback_start`.
+  const { as_of: asOfDay } = asOfParam(asOf);
+  const calEnd = val.holdoutDays > 0 ? sqlDate(addDays(asOf, -val.holdoutDays)) : null;
+  const lookbackStart = rfm.lookbackDays ? sqlDate(addDays(asOf, -rfm.lookbackDays)) : null;
 
   // Wall and process CPU time per phase (CPU includes DuckDB's threads), for the job summary and the benchmark.
   const timings: Record<string, number> = {};
@@ -210,7 +212,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
   };
 
   return ctx.warehouse.transaction(async (db) => {
-    await db.run(INPUTS_SQL, { as_of: asOfText, cal_end: calEnd, lookback_start: lookbackStart });
+    await db.run(INPUTS_SQL, { as_of: asOfDay, cal_end: calEnd, lookback_start: lookbackStart });
     lap('aggregate_ms');
     const inp = await readInputs(db);
     const n = inp.count_purchase_days.length;
@@ -286,7 +288,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
     await db.run('delete from customer_value');
     await db.run(
       `insert into customer_value
-       select i.customer_id, cast($as_of as date), i.first_purchase_on, i.last_purchase_on,
+       select i.customer_id, $as_of, i.first_purchase_on, i.last_purchase_on,
               case when i.count_purchase_days > 0 then i.days_since_last end, i.frequency, i.monetary, i.count_purchase_days,
               s.r_score, s.f_score, s.m_score, seg.name, stage.name,
               s.p_alive, s.expected_purchases, s.expected_order_value * coalesce(i.net_share, 1), s.clv * coalesce(i.net_share, 1), $run_id
@@ -294,9 +296,9 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
        join value_scores s using (idx)
        left join value_names seg on seg.kind = 'segment' and seg.code = s.segment_code
        left join value_names stage on stage.kind = 'stage' and stage.code = s.stage_code`,
-      { as_of: asOfText, run_id: ctx.runId },
+      { as_of: asOfDay, run_id: ctx.runId },
     );
-    await db.run('delete from rfm_history where as_of = cast($as_of as date)', { as_of: asOfText });
+    await db.run('delete from rfm_history where as_of = $as_of', { as_of: asOfDay });
     await db.run(
       `insert into rfm_history
        select as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment, lifecycle_stage, clv, value_run_id
@@ -316,7 +318,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
     const id = fit.identification;
     const row: Record<string, SqlValue> = {
       run_id: ctx.runId,
-      as_of: asOfText,
+      as_of: asOfDay,
       created_at: ctx.clock.now(),
       status: fit.status,
       message: fit.message ?? null,
@@ -349,7 +351,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
     };
     const cols = Object.keys(row);
     await db.run(
-      `insert into value_model_runs (${cols.join(', ')}) values (${cols.map((c) => (c === 'as_of' ? 'cast($as_of as date)' : c === 'details' ? '$details::json' : `$${c}`)).join(', ')})`,
+      `insert into value_model_runs (${cols.join(', ')}) values (${cols.map((c) => (c === 'details' ? '$details::json' : `$${c}`)).join(', ')})`,
       row,
     );
     await db.run('drop table value_scores');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/types.js';
 import type { Clock } from '../core/clock.js';
-import { isoDate } from '../core/clock.js';
+import { sqlDate } from '../core/sql-date.js';
 import { CxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Warehouse } from '../core/warehouse.js';
@@ -34,9 +34,9 @@ export async function recordFindings(wh: Warehouse, findings: Finding[], s: Aler
       await tx.run('delete from kpi_alert_state where alert_key = $1', [f.alert_key]);
       await tx.run(
         `insert into kpi_alert_state (alert_key, rule, scope, is_firing, fired_at, fired_as_of, cleared_at, last_evaluated_at, last_finding)
-         values ($1, $2, $3, $4, $5, $6::date, $7, $8, $9::json)`,
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9::json)`,
         [
-          f.alert_key, f.rule, f.scope, f.is_firing, f.is_firing ? opts.now : null, f.is_firing ? f.as_of : null,
+          f.alert_key, f.rule, f.scope, f.is_firing, f.is_firing ? opts.now : null, f.is_firing ? sqlDate(f.as_of) : null,
           !f.is_firing && was ? opts.now : null, opts.now, JSON.stringify(f),
         ],
       );
@@ -62,8 +62,8 @@ export async function enqueue(
   const id = `ntf_${randomUUID()}`;
   await db.run(
     `insert into alert_notifications (notification_id, kind, alert_key, rule, channel, target, created_at, as_of, run_id, payload, status)
-     values ($1, $2, $3, $4, $5, $6, $7, $8::date, $9, $10::json, 'pending')`,
-    [id, n.kind, n.alertKey ?? null, n.rule ?? null, n.channel, n.target, n.now, isoDate(n.asOf), n.runId ?? null, JSON.stringify(n.payload)],
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, 'pending')`,
+    [id, n.kind, n.alertKey ?? null, n.rule ?? null, n.channel, n.target, n.now, sqlDate(n.asOf), n.runId ?? null, JSON.stringify(n.payload)],
   );
   return id;
 }

@@ -1,4 +1,5 @@
 import { addDays, isoDate } from '../core/clock.js';
+import { asOfParam, sqlDate } from '../core/sql-date.js';
 import type { Db } from '../core/warehouse.js';
 
 export interface DigestRow {
@@ -27,15 +28,15 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
  */
 export async function buildDigest(db: Db, asOf: Date, tables: Set<string>, dashboardUrl: string): Promise<Digest> {
   const from = addDays(asOf, -6), prevFrom = addDays(asOf, -13);
-  const p = [isoDate(from), isoDate(prevFrom), isoDate(asOf)];
+  const p = { from: sqlDate(from), prev_from: sqlDate(prevFrom), ...asOfParam(asOf) };
   const rows: DigestRow[] = [];
   if (tables.has('satisfaction_daily')) {
     const r = await db.all<{ period: string; nps: number | null; csat: number | null; responses: number }>(
-      `select case when response_on >= $1::date then 'cur' else 'prev' end as period,
+      `select case when response_on >= $from then 'cur' else 'prev' end as period,
          100.0 * (sum(promoters) - sum(detractors)) / nullif(sum(promoters) + sum(passives) + sum(detractors), 0) as nps,
          sum(satisfied) / nullif(sum(responses) filter (where survey_type = 'csat'), 0) as csat,
          sum(responses) as responses
-       from satisfaction_daily where response_on between $2::date and $3::date group by 1`,
+       from satisfaction_daily where response_on between $prev_from and $as_of group by 1`,
       p,
     );
     const g = (k: 'nps' | 'csat' | 'responses', per: string) => num(r.find((x) => x.period === per)?.[k]);
@@ -45,11 +46,11 @@ export async function buildDigest(db: Db, asOf: Date, tables: Set<string>, dashb
   }
   if (tables.has('service_kpis_daily')) {
     const r = await db.all<Record<string, unknown>>(
-      `select case when opened_on >= $1::date then 'cur' else 'prev' end as period, sum(interactions) as interactions,
+      `select case when opened_on >= $from then 'cur' else 'prev' end as period, sum(interactions) as interactions,
          sum(complaints) / nullif(sum(interactions), 0) as complaint_rate,
          sum(count_first_response_sla_met) / nullif(sum(count_first_response_sla_due), 0) as first_response_sla,
          sum(count_resolution_sla_met) / nullif(sum(count_resolution_sla_due), 0) as resolution_sla
-       from service_kpis_daily where opened_on between $2::date and $3::date group by 1`,
+       from service_kpis_daily where opened_on between $prev_from and $as_of group by 1`,
       p,
     );
     const g = (k: string, per: string) => num(r.find((x) => x.period === per)?.[k]);

@@ -1,6 +1,7 @@
 import { npsDifferenceZ, twoProportionZ, type TestResult } from '../../models/satisfaction/significance.js';
 import { wilsonInterval, type NpsCounts } from '../../models/satisfaction/intervals.js';
 import { addDays, isoDate } from '../core/clock.js';
+import { asOfParam, sqlDate } from '../core/sql-date.js';
 import type { Db } from '../core/warehouse.js';
 import type { AlertRule } from './alert-rules.js';
 
@@ -46,6 +47,11 @@ function windows(asOf: Date, weeks: number) {
   return { cur: { from: isoDate(curFrom), to: isoDate(asOf) }, base: { from: isoDate(baseFrom), to: isoDate(addDays(curFrom, -1)) } };
 }
 
+/** The windows as bound DATE values: `$cur_from`, `$base_from` and `$as_of` (the last day of the current window). */
+function windowParams(w: ReturnType<typeof windows>, asOf: Date) {
+  return { cur_from: sqlDate(w.cur.from), base_from: sqlDate(w.base.from), ...asOfParam(asOf) };
+}
+
 function link(ctx: CheckContext, page: string, params: Record<string, string | undefined>): string {
   const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
   return `${ctx.dashboardUrl}/${page}?${q.toString()}`;
@@ -55,12 +61,12 @@ function link(ctx: CheckContext, page: string, params: Record<string, string | u
 async function npsDrop(rule: AlertRule, ctx: CheckContext): Promise<Finding[]> {
   const w = windows(ctx.asOf, rule.weeks);
   const rows = await ctx.db.all<{ period: string; promoters: number; passives: number; detractors: number }>(
-    `select case when response_on >= $1::date then 'cur' else 'base' end as period,
+    `select case when response_on >= $cur_from then 'cur' else 'base' end as period,
        sum(promoters)::double as promoters, sum(passives)::double as passives, sum(detractors)::double as detractors
      from satisfaction_daily
-     where survey_type = 'nps' and response_on between $2::date and $3::date
+     where survey_type = 'nps' and response_on between $base_from and $as_of
      group by 1`,
-    [w.cur.from, w.base.from, w.cur.to],
+    windowParams(w, ctx.asOf),
   );
   const get = (p: string): NpsCounts => {
     const r = rows.find((x) => x.period === p);
@@ -94,8 +100,8 @@ async function slaBelow(rule: AlertRule, ctx: CheckContext): Promise<Finding[]> 
   // Column names are fixed text chosen by an enum, never from config.
   const rows = await ctx.db.all<{ channel: string; due: number; met: number }>(
     `select channel, sum(${due})::double as due, sum(${met})::double as met
-     from service_kpis_daily where opened_on = $1::date group by 1 order by 1`,
-    [isoDate(ctx.asOf)],
+     from service_kpis_daily where opened_on = $as_of group by 1 order by 1`,
+    asOfParam(ctx.asOf),
   );
   const min = rule.minSample ?? ctx.minSample;
   const day = isoDate(ctx.asOf);
@@ -124,12 +130,12 @@ async function slaBelow(rule: AlertRule, ctx: CheckContext): Promise<Finding[]> 
 async function complaintRateUp(rule: AlertRule, ctx: CheckContext): Promise<Finding[]> {
   const w = windows(ctx.asOf, rule.weeks);
   const rows = await ctx.db.all<{ category: string; period: string; interactions: number; complaints: number }>(
-    `select coalesce(category, '(none)') as category, case when opened_on >= $1::date then 'cur' else 'base' end as period,
+    `select coalesce(category, '(none)') as category, case when opened_on >= $cur_from then 'cur' else 'base' end as period,
        sum(interactions)::double as interactions, sum(complaints)::double as complaints
      from complaints_daily
-     where opened_on between $2::date and $3::date ${rule.category ? 'and category = $4' : ''}
+     where opened_on between $base_from and $as_of ${rule.category ? 'and category = $category' : ''}
      group by all order by 1, 2`,
-    rule.category ? [w.cur.from, w.base.from, w.cur.to, rule.category] : [w.cur.from, w.base.from, w.cur.to],
+    rule.category ? { ...windowParams(w, ctx.asOf), category: rule.category } : windowParams(w, ctx.asOf),
   );
   const min = rule.minSample ?? ctx.minSample;
   const out: Finding[] = [];

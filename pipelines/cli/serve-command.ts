@@ -56,6 +56,7 @@ export async function serveWarehouse(ctx: CliContext, opts: ServeOptions = {}): 
     jobRunner,
     jobNames: JOB_NAMES,
     adminTasks: opts.adminTasks,
+    log: ctx.logger,
   });
   // Announced beside the warehouse, so a command refused by the lock can point to this server.
   writeServerInfo(ctx.config.warehouse, { pid: process.pid, url: running.url, started_at: ctx.clock.now().toISOString() });

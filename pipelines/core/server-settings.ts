@@ -20,7 +20,11 @@ export interface ServerConfig {
   apiKeys: ApiKeyConfig[];
   /** Max request body, bytes. */
   bodyLimit: number;
-  rateLimit: { max: number; timeWindowMs: number };
+  /**
+   * Requests per client address per window on the list/export routes; `failedKeyMax`: refused API keys
+   * (bad or missing) per client address per window before every keyed request from it gets 429.
+   */
+  rateLimit: { max: number; timeWindowMs: number; failedKeyMax: number };
   /** Origins allowed to call the API from a browser; empty = same origin only. */
   cors: { origins: string[] };
   /** Data older than this (hours since the last successful run) is marked stale. */
@@ -61,6 +65,7 @@ export const serverSchema: SettingsSchema = {
       properties: {
         max: { type: 'integer', minimum: 1, default: 120 },
         timeWindowMs: { type: 'integer', minimum: 1000, default: 60000 },
+        failedKeyMax: { type: 'integer', minimum: 1, default: 30 },
       },
     },
     cors: {

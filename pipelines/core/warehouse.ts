@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   DuckDBConnection,
+  DuckDBDateValue,
   DuckDBInstance,
   DuckDBTimestampValue,
   type DuckDBResultReader,
@@ -10,8 +11,11 @@ import {
 import { CxpError } from './errors.js';
 import { describeHolder, lockHolderOf, stopHolderAdvice, type LockAdvice } from './warehouse-lock.js';
 
-/** A bound value: plain JS, converted to DuckDB values here (Date -> TIMESTAMP, bigint kept). */
-export type SqlValue = string | number | boolean | bigint | null | Date | SqlValue[];
+/**
+ * A bound value: plain JS, converted to DuckDB values here (Date -> TIMESTAMP, bigint kept), or a DATE
+ * made by sqlDate / asOfParam (pipelines/core/sql-date.ts), the one way a calendar date is bound.
+ */
+export type SqlValue = string | number | boolean | bigint | null | Date | DuckDBDateValue | SqlValue[];
 export type SqlParams = SqlValue[] | Record<string, SqlValue>;
 export type Row = Record<string, unknown>;
 

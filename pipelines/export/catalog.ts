@@ -1,8 +1,9 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CxpError } from '../core/errors.js';
 import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import { Warehouse } from '../core/warehouse.js';
+import { sqlDate } from '../core/sql-date.js';
 import type { ExportDataset } from './datasets.js';
 import { ddlColumnComments } from './ddl-comments.js';
 import { datasetFolder, eventPartitionKey, type FileKind, type Manifest } from './write-exports.js';
@@ -93,14 +94,10 @@ export async function writeCatalog(
     }
     await db.run(`create table cxpulse_datasets (view varchar, dataset varchar, kind varchar, files varchar, description varchar, latest_as_of date)`);
     for (const v of catalogViews(datasets).filter((x) => views.includes(x.view))) {
-      await db.run('insert into cxpulse_datasets values ($1, $2, $3, $4, $5, $6::date)', [v.view, v.dataset.name, v.kind, v.glob, v.dataset.description, manifest.latest_as_of]);
+      await db.run('insert into cxpulse_datasets values ($1, $2, $3, $4, $5, $6)', [v.view, v.dataset.name, v.kind, v.glob, v.dataset.description, manifest.latest_as_of === null ? null : sqlDate(manifest.latest_as_of)]);
     }
-    await db.run(`create table cxpulse_files (path varchar, dataset varchar, kind varchar, as_of date, rows bigint, sha256 varchar, run_id varchar, written_at timestamptz)`);
-    for (const e of manifest.datasets) {
-      await db.run('insert into cxpulse_files values ($1, $2, $3, $4::date, $5, $6, $7, $8::timestamptz)', [e.path, e.dataset, e.kind, e.as_of, e.rows, e.sha256, e.run_id, e.written_at]);
-    }
+    await writeFilesTable(db, manifest);
     await db.run(`comment on table cxpulse_datasets is 'one row per view: the files it reads (relative to this folder) and what a row means'`);
-    await db.run(`comment on table cxpulse_files is 'every Parquet file with its rows, sha256, as-of and the run that wrote it (manifest.json)'`);
     db.close();
     db = undefined;
     renameSync(tmp, target);
@@ -115,6 +112,46 @@ export async function writeCatalog(
     if (existsSync(`${tmp}.wal`)) rmSync(`${tmp}.wal`, { force: true });
   }
   return { path: target, views };
+}
+
+/** `cxpulse_files`: the manifest as a table (replaced whole). */
+async function writeFilesTable(db: Warehouse, manifest: Manifest): Promise<void> {
+  await db.run(`create or replace table cxpulse_files (path varchar, dataset varchar, kind varchar, as_of date, rows bigint, sha256 varchar, run_id varchar, written_at timestamptz)`);
+  for (const e of manifest.datasets) {
+    await db.run('insert into cxpulse_files values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)', [e.path, e.dataset, e.kind, e.as_of === null ? null : sqlDate(e.as_of), e.rows, e.sha256, e.run_id, e.written_at]);
+  }
+  await db.run(`comment on table cxpulse_files is 'every Parquet file with its rows, sha256, as-of and the run that wrote it (manifest.json)'`);
+}
+
+/**
+ * After files were rewritten in place (erasure), brings the catalog's `cxpulse_files` in line with the
+ * manifest; the views read the files themselves and need nothing. Same atomic path as writeCatalog: a
+ * copy is changed and renamed over, so a BI tool holding the catalog open is never blocked or disturbed.
+ * No catalog yet: nothing to do.
+ */
+export async function refreshCatalogFiles(dir: string, manifest: Manifest): Promise<boolean> {
+  const target = join(dir, CATALOG_FILE);
+  if (!existsSync(target)) return false;
+  const tmp = `${target}.tmp-${process.pid}`;
+  let db: Warehouse | undefined;
+  try {
+    copyFileSync(target, tmp);
+    db = await Warehouse.open(tmp, { settings: { file_search_path: dir } });
+    await writeFilesTable(db, manifest);
+    db.close();
+    db = undefined;
+    renameSync(tmp, target);
+    return true;
+  } catch (err) {
+    throw new CxpError('CXP_ERR_EXPORT_FAILED', `cannot update the BI catalog's file list: ${(err as Error).message}`, {
+      where: target,
+      hint: 'the Parquet files and manifest.json are already clean; run `cxpulse run export` to rebuild the catalog',
+    }, { cause: err });
+  } finally {
+    db?.close();
+    rmSync(tmp, { force: true });
+    if (existsSync(`${tmp}.wal`)) rmSync(`${tmp}.wal`, { force: true });
+  }
 }
 
 function viewComment(v: CatalogView): string {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import type { Warehouse } from '../core/warehouse.js';
+import { refreshCatalogFiles } from './catalog.js';
 import { PARQUET_COPY_OPTIONS, readManifest, sha256File, writeManifest } from './write-exports.js';
 
 /** Ids of the customer's own records: exports keyed by them (survey_answers has only response_id). */
@@ -82,6 +83,8 @@ export async function eraseFromExports(wh: Warehouse, dir: string, customerId: s
   }
   if (result.files > 0 && existsSync(join(dir, 'manifest.json'))) {
     writeManifest(dir, manifest);
+    // The catalog's file list (rows, sha256) follows the manifest.
+    await refreshCatalogFiles(dir, manifest);
   }
   return result;
 }

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { CxpError } from '../core/errors.js';
 import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import type { SqlValue, Warehouse } from '../core/warehouse.js';
+import { sqlDate } from '../core/sql-date.js';
 import { projectColumns, type ProjectedColumn } from './bi-types.js';
 import type { ExportDataset } from './datasets.js';
 
@@ -307,7 +308,7 @@ async function planDataset(
     const parts = await fingerprints(wh, source, `strftime(date_trunc('month', __event_at), '%Y-%m')`, names, 'true', []);
     return parts.map((p) => {
       const month = p.key ?? 'unknown';
-      const where = p.key === null ? '__event_at is null' : `__event_at >= $1::date and __event_at < $1::date + interval 1 month`;
+      const where = p.key === null ? '__event_at is null' : `__event_at >= $1 and __event_at < $1 + interval 1 month`;
       return {
         ...base,
         kind: 'events' as const,
@@ -316,7 +317,7 @@ async function planDataset(
         path: `${folder}/${key}=${month}/data.parquet`,
         fingerprint: `${p.n}:${p.h}:${schemaKey(projection)}`,
         sql: `select ${projection.map((c) => c.expr).join(', ')} from ${source} where ${where}`,
-        params: p.key === null ? [] : [`${month}-01`],
+        params: p.key === null ? [] : [sqlDate(`${month}-01`)],
       };
     });
   }
@@ -332,8 +333,8 @@ async function planDataset(
       asOf: p.key,
       path: `${datasetFolder(ds, 'history')}/as_of=${p.key}/data.parquet`,
       fingerprint: `${p.n}:${p.h}:${schemaKey(projection)}`,
-      sql: `select ${projection.map((c) => c.expr).join(', ')} from ${table} where ${asOfCol} = $1::date`,
-      params: [p.key!],
+      sql: `select ${projection.map((c) => c.expr).join(', ')} from ${table} where ${asOfCol} = $1`,
+      params: [sqlDate(p.key!)],
     }));
   }
   if (layout.kind === 'current') {
@@ -352,9 +353,9 @@ async function planDataset(
   }
   // snapshot: history for the run's as-of (without an as-of column of its own: the partition says it),
   // latest/ with every column when this as-of is the newest.
-  const notAfter = (layout.notAfter ?? []).map((c) => `(${quoteIdent(c)} is null or ${quoteIdent(c)} < $1::date + interval 1 day)`);
+  const notAfter = (layout.notAfter ?? []).map((c) => `(${quoteIdent(c)} is null or ${quoteIdent(c)} < $1 + interval 1 day)`);
   const where = notAfter.length ? notAfter.join(' and ') : 'true';
-  const params: SqlValue[] = notAfter.length ? [asOf] : [];
+  const params: SqlValue[] = notAfter.length ? [sqlDate(asOf)] : [];
   const [p] = await fingerprints(wh, table, null, names, where, params);
   const history = projectColumns(ds, columns.filter((c) => c.name !== layout.asOfColumn));
   const latest = projectColumns(ds, columns);

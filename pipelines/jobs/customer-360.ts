@@ -1,4 +1,6 @@
-import type { Db, SqlValue } from '../core/warehouse.js';
+import type { Db } from '../core/warehouse.js';
+import { asOfParam } from '../core/sql-date.js';
+import { tableColumns } from '../core/table-columns.js';
 import { quoteIdent } from '../core/sql-ident.js';
 import { MODULES } from '../../models/modules.js';
 
@@ -15,28 +17,19 @@ function parts(): { table: string; alias: string; columns: [name: string, type: 
   return [...byTable].map(([table, columns], i) => ({ table, alias: `m${i}`, columns }));
 }
 
-async function existingColumns(db: Db, table: string): Promise<Set<string> | undefined> {
-  const rows = await db.all<{ column_name: string }>(
-    "select column_name from information_schema.columns where table_schema = 'main' and table_name = $1",
-    [table],
-  );
-  return rows.length ? new Set(rows.map((r) => r.column_name)) : undefined;
-}
-
 export async function buildCustomer360(db: Db, asOf: Date): Promise<number> {
   const selects: string[] = [];
   const joins: string[] = [];
   for (const part of parts()) {
-    const have = await existingColumns(db, part.table);
-    if (have?.has('customer_id')) {
+    const have = await tableColumns(db, part.table);
+    if (have.has('customer_id')) {
       joins.push(`left join ${quoteIdent(part.table)} ${part.alias} using (customer_id)`);
     }
     for (const [name, type] of part.columns) {
-      const expr = have?.has(name) ? `${part.alias}.${quoteIdent(name)}` : 'null';
+      const expr = have.has(name) ? `${part.alias}.${quoteIdent(name)}` : 'null';
       selects.push(`cast(${expr} as ${type}) as ${quoteIdent(name)}`);
     }
   }
-  const params: SqlValue[] = [asOf];
   await db.run(
     `create or replace table customer_360 as
      with orders as (
@@ -51,7 +44,7 @@ export async function buildCustomer360(db: Db, asOf: Date): Promise<number> {
                - coalesce(sum(amount) filter (where status = 'refunded'), 0)
                - coalesce(sum(amount) filter (where status = 'returned'), 0) as net_revenue
          from purchases
-         where ordered_at < $1::date + interval 1 day
+         where ordered_at < $as_of + interval 1 day
          group by 1
      )
      select
@@ -62,11 +55,11 @@ export async function buildCustomer360(db: Db, asOf: Date): Promise<number> {
          o.first_order_at, o.last_order_at,
          cast(coalesce(o.net_revenue, 0) as double) as net_revenue,
          ${selects.join(',\n         ')},
-         $1::date as as_of_on
+         $as_of as as_of_on
      from customers c
      left join orders o using (customer_id)
      ${joins.join('\n     ')}`,
-    params,
+    asOfParam(asOf),
   );
   const n = await db.one<{ n: number }>('select count(*) as n from customer_360');
   return n?.n ?? 0;

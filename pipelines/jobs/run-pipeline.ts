@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isoDate } from '../core/clock.js';
+import { sqlDate } from '../core/sql-date.js';
 import { CxpError, toCxpError } from '../core/errors.js';
 import type { Job, JobContext } from './types.js';
 import { resolveAsOf } from '../core/as-of.js';
@@ -64,13 +65,13 @@ export async function runPipeline(
   const asOfDate = ctx.asOf ?? (await resolveAsOf(ctx).catch(() => undefined));
   const counts = (ctx.results.ingest as { sources?: unknown } | undefined)?.sources ?? null;
   await wh.run(
-    `update pipeline_runs set finished_at = $2, status = $3, as_of = $4::date, counts = $5::json, job_results = $6::json, error = $7
+    `update pipeline_runs set finished_at = $2, status = $3, as_of = $4, counts = $5::json, job_results = $6::json, error = $7
      where run_id = $1`,
     [
       runId,
       finishedAt,
       error ? 'failed' : 'succeeded',
-      asOfDate ? isoDate(asOfDate) : null,
+      asOfDate ? sqlDate(asOfDate) : null,
       counts === null ? null : json(counts),
       json(jobResults),
       error ? error.toLine() : null,

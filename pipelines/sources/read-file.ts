@@ -1,19 +1,29 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { CxpError } from '../core/errors.js';
 import { quoteIdent } from '../core/sql-ident.js';
 import type { ConnDb } from '../core/warehouse.js';
 import type { SourceConfig } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
 import type { FileFormat } from './source-files.js';
+import { MAX_RECORD_BYTES, splitRecords } from './csv-layout.js';
 
 /**
  * Reads one source file into the temp table `cxp_raw` (every field as text, nothing lost to type
  * inference) through DuckDB's own readers. Rows the reader cannot parse (wrong field count, invalid
- * UTF-8, broken quoting, invalid JSON) go to `cxp_rejects` with their line and raw text.
+ * UTF-8, broken quoting, invalid JSON) go to `cxp_rejects` with their line and raw text. A CSV whose
+ * layout DuckDB cannot follow (mixed endings, lone CR, unterminated quote, oversize line, quoted line
+ * breaks) is first split into records by csv-layout.ts (readSplit).
  *
- * Line numbers: `line` is the 1-based record number in the file, counting the header line. It equals
- * the physical line number unless a quoted field spans lines (DuckDB's own reject lines count the
- * same way). DuckDB keeps insertion order, so the rowid of `cxp_raw` is the record order of the good
- * rows; the reader's rejected records are added back in with an ASOF join on `cxp_bad`.
+ * Line numbers: `line` is the 1-based physical line in the file, counting the header line. DuckDB's
+ * own lines count records; they equal physical lines unless a quoted field spans lines, and such files
+ * take readSplit, whose cxp_linemap maps records to lines. DuckDB keeps insertion order, so the rowid
+ * of `cxp_raw` is the record order of the good rows; the reader's rejected records are added back in
+ * with an ASOF join on `cxp_bad`.
  */
 export interface RawFile {
   /** Source column names present in cxp_raw. */
@@ -57,6 +67,7 @@ async function dropReaderTables(db: ConnDb): Promise<void> {
   await db.run('drop table if exists cxp_reject_scans');
   await db.run('drop table if exists cxp_bad');
   await db.run('drop table if exists cxp_lines');
+  await db.run('drop table if exists cxp_linemap');
   await db.run('drop table if exists cxp_raw');
 }
 
@@ -64,7 +75,7 @@ async function dropReaderTables(db: ConnDb): Promise<void> {
  * Moves the reader's rejects into cxp_rejects and builds cxp_bad (for line-number correction).
  * `headerLines` is 1 when DuckDB consumed a header line itself.
  */
-async function collectReaderRejects(db: ConnDb, opts: ReadOptions, headerLines: number): Promise<number> {
+async function collectReaderRejects(db: ConnDb, opts: ReadOptions, headerLines: number, mapped = false): Promise<number> {
   const exists = await db.one<{ n: number }>(
     "select count(*) as n from duckdb_tables() where table_name = 'cxp_reject_errors' and temporary",
   );
@@ -73,11 +84,15 @@ async function collectReaderRejects(db: ConnDb, opts: ReadOptions, headerLines: 
     return 0;
   }
   await db.run(
+    // With a record copy (readSplit), DuckDB's line is the record's number in the copy: cxp_linemap
+    // gives its physical line in the original file.
     `insert into cxp_rejects (source, file, line, reason, raw_row)
-     select $1, $2, line,
-            'malformed row: ' || string_agg(distinct lower(error_type) || ' (' || error_message || ')', '; '),
-            any_value(csv_line)
-     from cxp_reject_errors group by line`,
+     select $1, $2, ${mapped ? '(select m.line from cxp_linemap m where m.rec = e.line)' : 'e.line'}, e.reason, e.raw from (
+       select line,
+              'malformed row: ' || string_agg(distinct lower(error_type) || ' (' || error_message || ')', '; ') as reason,
+              any_value(csv_line) as raw
+       from cxp_reject_errors group by line
+     ) e`,
     [opts.source, opts.file],
   );
   await db.run(
@@ -111,44 +126,191 @@ async function describeRaw(db: ConnDb): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-async function readDelimited(db: ConnDb, opts: ReadOptions): Promise<RawFile> {
-  const { cfg, format, file } = opts;
-  let delim = cfg.delimiter ?? (format === 'tsv' ? '\t' : ',');
+interface Delimited {
+  delim: string;
+  quote: string;
+  named: boolean;
+}
+
+function delimitedSettings(opts: ReadOptions): Delimited {
+  let delim = opts.cfg.delimiter ?? (opts.format === 'tsv' ? '\t' : ',');
   if (delim === '\\t') delim = '\t';
-  const quote = cfg.quote ?? '"';
-  const named = cfg.names && cfg.names.length > 0;
-  try {
-    await db.run(
-      `create temp table cxp_raw as select * from read_csv($file, all_varchar = true, delim = $delim, quote = $quote,
-         escape = $quote, header = $header, ${named ? `names = from_json($names::varchar, '["VARCHAR"]'),` : ''} null_padding = false,
-         encoding = 'utf-8', ignore_errors = true, ${REJECTS})`,
-      // names travel as JSON text: a JS array has no DuckDB type to bind as.
-      { file, delim, quote, header: cfg.header, ...(named ? { names: JSON.stringify(cfg.names) } : {}) },
-    );
-  } catch (err) {
-    const shown = `delimiter ${JSON.stringify(delim)} and quote ${JSON.stringify(quote)}`;
-    const problem = /sniffing/i.test(String(err))
-      ? `cannot be parsed as delimited text with ${shown} (an unterminated quote, another delimiter, or not text at all?)`
-      : `cannot be read as delimited text with ${shown}: ${firstLine(err)}`;
-    throw malformed(file, problem, `check the file, or set sources.${opts.source}.delimiter / quote / header to match it`, err);
-  }
+  return { delim, quote: opts.cfg.quote ?? '"', named: (opts.cfg.names?.length ?? 0) > 0 };
+}
+
+async function readCsvInto(db: ConnDb, opts: ReadOptions, path: string, d: Delimited, extra = ''): Promise<void> {
+  await db.run(
+    `create temp table cxp_raw as select * from read_csv($file, all_varchar = true, delim = $delim, quote = $quote,
+       escape = $quote, header = $header, ${d.named ? `names = from_json($names::varchar, '["VARCHAR"]'),` : ''} null_padding = false,
+       encoding = 'utf-8', ignore_errors = true, ${REJECTS}${extra})`,
+    // names travel as JSON text: a JS array has no DuckDB type to bind as.
+    { file: path, delim: d.delim, quote: d.quote, header: opts.cfg.header, ...(d.named ? { names: JSON.stringify(opts.cfg.names) } : {}) },
+  );
+}
+
+function unreadable(opts: ReadOptions, d: Delimited, err: unknown): CxpError {
+  const shown = `delimiter ${JSON.stringify(d.delim)} and quote ${JSON.stringify(d.quote)}`;
+  const problem = /sniffing/i.test(String(err))
+    ? `cannot be parsed as delimited text with ${shown} (another delimiter, or not text at all?)`
+    : `cannot be read as delimited text with ${shown}: ${firstLine(err)}`;
+  return malformed(opts.file, problem, `check the file, or set sources.${opts.source}.delimiter / quote / header to match it`, err);
+}
+
+/** The record-layout pass (csv-layout.ts) handles one-byte delimiters and quotes, plain or gzip files. */
+function splittable(opts: ReadOptions, d: Delimited): boolean {
+  return Buffer.byteLength(d.delim) === 1 && Buffer.byteLength(d.quote) <= 1 && !/\.(zst|zstd|bz2|xz)$/i.test(opts.file);
+}
+
+/**
+ * Rejects DuckDB's reader reports that mean it lost track of records (rather than one bad row): an
+ * unterminated or stray quote, a line over the size limit, a record that swallowed line breaks.
+ */
+async function layoutFaults(db: ConnDb): Promise<number> {
+  const exists = await db.one<{ n: number }>(
+    "select count(*) as n from duckdb_tables() where table_name = 'cxp_reject_errors' and temporary",
+  );
+  if (!exists?.n) return 0;
+  const row = await db.one<{ n: number }>(
+    `select count(*) as n from cxp_reject_errors
+     where error_type not in ('MISSING COLUMNS', 'TOO MANY COLUMNS', 'INVALID UNICODE', 'CAST')
+        or contains(csv_line, chr(10)) or contains(csv_line, chr(13))`,
+  );
+  return row?.n ?? 0;
+}
+
+/**
+ * A quoted value with a line break: DuckDB's line numbers count records, so every later line would be
+ * off; the record copy maps each record to its physical line instead.
+ */
+async function spansLines(db: ConnDb): Promise<boolean> {
   const columns = await describeRaw(db);
-  if (named && columns.length !== cfg.names!.length) {
+  if (columns.length === 0) return false;
+  const any = columns.map((c) => `contains(r.${quoteIdent(c)}, chr(10)) or contains(r.${quoteIdent(c)}, chr(13))`).join(' or ');
+  const row = await db.one<{ n: number }>(`select count(*) as n from (select 1 from cxp_raw r where ${any} limit 1)`);
+  return (row?.n ?? 0) > 0;
+}
+
+async function checkNames(opts: ReadOptions, d: Delimited, columns: string[]): Promise<void> {
+  if (d.named && columns.length !== opts.cfg.names!.length) {
     // DuckDB names the extra fields column3, ...; they would be ignored and their values lost.
     throw malformed(
-      file,
-      `the file has ${columns.length} fields per row but sources.${opts.source}.names lists ${cfg.names!.length}`,
+      opts.file,
+      `the file has ${columns.length} fields per row but sources.${opts.source}.names lists ${opts.cfg.names!.length}`,
       `give one name per field in sources.${opts.source}.names (in file order)`,
     );
   }
-  const readerRejects = await collectReaderRejects(db, opts, cfg.header ? 1 : 0);
+}
+
+async function readDelimited(db: ConnDb, opts: ReadOptions): Promise<RawFile> {
+  const d = delimitedSettings(opts);
+  const canSplit = splittable(opts, d);
+  try {
+    await readCsvInto(db, opts, opts.file, d);
+  } catch (err) {
+    if (!canSplit) throw unreadable(opts, d, err);
+    await dropReaderTables(db);
+    return readSplit(db, opts, d, err);
+  }
+  if (canSplit && ((await layoutFaults(db)) > 0 || (await spansLines(db)))) {
+    await dropReaderTables(db);
+    return readSplit(db, opts, d);
+  }
+  const columns = await describeRaw(db);
+  await checkNames(opts, d, columns);
+  const base = opts.cfg.header ? 1 : 0;
+  const readerRejects = await collectReaderRejects(db, opts, base);
   return {
     columns,
-    ...lineWithCorrection('cxp_raw', cfg.header ? 1 : 0, readerRejects),
+    ...lineWithCorrection('cxp_raw', base, readerRejects),
     rawSql: 'to_json(r)::varchar',
     rows: await countRows(db),
     readerRejects,
   };
+}
+
+/**
+ * The slow path for files DuckDB's reader cannot split into records by itself (csv-layout.ts): the
+ * well-formed records are copied (LF endings) to a temp file DuckDB reads, the faulty ones are rejected
+ * with their physical line, and cxp_linemap maps each record of the copy to its physical line.
+ */
+async function readSplit(db: ConnDb, opts: ReadOptions, d: Delimited, firstError?: unknown): Promise<RawFile> {
+  const dir = await mkdtemp(join(tmpdir(), 'cxp-records-'));
+  try {
+    let plain = opts.file;
+    if (/\.gz$/i.test(opts.file)) {
+      plain = join(dir, 'plain.csv');
+      await pipeline(createReadStream(opts.file), createGunzip(), createWriteStream(plain));
+    }
+    const copy = join(dir, 'records.csv');
+    const split = await splitRecords(plain, copy, {
+      delim: Buffer.from(d.delim)[0]!,
+      quote: d.quote === '' ? -2 : Buffer.from(d.quote)[0]!,
+      header: opts.cfg.header,
+    });
+    if (split.headerProblem) {
+      throw malformed(
+        opts.file,
+        `the header (line ${split.headerProblem.line}) cannot be read: ${split.headerProblem.reason}`,
+        'fix the header line (the column names) of the file',
+      );
+    }
+    if (split.lines.length === 0 && !d.named) {
+      throw unreadable(opts, d, firstError ?? new Error(split.rejects[0]?.reason ?? 'no record found'));
+    }
+    try {
+      if (split.lines.length === 0) {
+        await db.run(`create temp table cxp_raw as select ${opts.cfg.names!.map((n) => `null::varchar as ${quoteIdent(n)}`).join(', ')} where false`);
+      } else {
+        // The copy has one record per line and LF endings; its records are within the size limit.
+        await readCsvInto(db, opts, copy, d, `, new_line = '\\n', max_line_size = ${4 * MAX_RECORD_BYTES}`);
+      }
+    } catch (err) {
+      throw unreadable(opts, d, err);
+    }
+    await db.run('create temp table cxp_linemap (rec bigint, line bigint)');
+    const map = await db.connection.createAppender('cxp_linemap', 'main', 'temp');
+    try {
+      split.lines.forEach((line, i) => {
+        map.appendBigInt(BigInt(i + 1));
+        map.appendBigInt(BigInt(line));
+        map.endRow();
+      });
+      map.flushSync();
+    } finally {
+      map.closeSync();
+    }
+    if (split.rejects.length > 0) {
+      const app = await db.connection.createAppender('cxp_rejects', 'main', 'temp');
+      try {
+        for (const r of split.rejects) {
+          app.appendVarchar(opts.source);
+          app.appendVarchar(opts.file);
+          app.appendBigInt(BigInt(r.line));
+          app.appendVarchar(`malformed row: ${r.reason}`);
+          app.appendVarchar(r.raw);
+          app.endRow();
+        }
+        app.flushSync();
+      } finally {
+        app.closeSync();
+      }
+    }
+    const columns = await describeRaw(db);
+    await checkNames(opts, d, columns);
+    const base = opts.cfg.header ? 1 : 0;
+    const duckRejects = await collectReaderRejects(db, opts, base, true);
+    const { fromSql, lineSql } = lineWithCorrection('cxp_raw', base, duckRejects);
+    return {
+      columns,
+      fromSql: `${fromSql} left join cxp_linemap m on m.rec = ${lineSql}`,
+      lineSql: 'm.line',
+      rawSql: 'to_json(r)::varchar',
+      rows: await countRows(db),
+      readerRejects: duckRejects + split.rejects.length,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Reads the file line by line (no quoting): for whitespace-separated text and JSON lines. */

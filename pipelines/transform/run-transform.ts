@@ -38,7 +38,7 @@ export const TIME_ZONE_MACROS = [
 async function setVariables(db: ConnDb, vars: Record<string, SqlValue>): Promise<void> {
   await db.run('set variable timezone = null::varchar');
   for (const [name, value] of Object.entries(vars)) {
-    // The name is ours (code), the value is bound. Dates are passed as timestamps; models cast.
+    // The name is ours (code), the value is bound (as_of arrives as a DATE value: models never cast it).
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad transform variable name ${name}`);
     await db.run(`set variable ${name} = $1`, [value]);
   }

@@ -25,10 +25,10 @@ export interface Leaf {
 }
 
 export interface CompiledCondition {
-  /** Boolean SQL over the base CTE's columns (named after the fields); values are `$n` placeholders. */
+  /** Boolean SQL over the base CTE's columns (named after the fields); values are `$p1`, `$p2`, ... placeholders. */
   sql: string;
-  /** Bound values, `$2` onwards (`$1` is the as-of date). */
-  params: SqlValue[];
+  /** Bound values by placeholder name (`p1`, ...); the query adds `as_of` (pipelines/core/sql-date.ts). */
+  params: Record<string, SqlValue>;
   /** Field names used, in first-use order. */
   fields: string[];
   leaves: Leaf[];
@@ -48,12 +48,14 @@ function checkValue(type: FieldType, v: unknown): boolean {
  */
 export function compileCondition(cond: unknown, where: string): CompiledCondition {
   const problems: string[] = [];
-  const params: SqlValue[] = [];
+  const params: Record<string, SqlValue> = {};
   const fields: string[] = [];
   const leaves: Leaf[] = [];
+  let bound = 0;
   const bind = (v: SqlValue) => {
-    params.push(v);
-    return `$${params.length + 1}`;
+    const name = `p${++bound}`;
+    params[name] = v;
+    return `$${name}`;
   };
 
   const walk = (node: unknown, path: string, depth: number): string => {

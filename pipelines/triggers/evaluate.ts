@@ -3,6 +3,8 @@ import { isoDate } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { quoteIdent } from '../core/sql-ident.js';
 import type { ConnDb, Row, SqlValue, Warehouse } from '../core/warehouse.js';
+import { asOfParam, sqlDate } from '../core/sql-date.js';
+import { tableColumns } from '../core/table-columns.js';
 import type { SourceFreshness } from '../core/freshness.js';
 import { leafHolds } from './compile-rule.js';
 import { CONTEXT_COLUMNS, FIELDS } from './fields.js';
@@ -74,13 +76,7 @@ const blank = (rule: string, status: RuleOutcome['status'], reason?: string): Ru
  * consent, cooldown and holdout. Each rule lands in one transaction with its evaluation record.
  */
 export async function evaluateRules(wh: Warehouse, rules: Rule[], opts: EvaluateOptions): Promise<RuleOutcome[]> {
-  const cols = new Set(
-    (
-      await wh.all<{ column_name: string }>(
-        "select column_name from information_schema.columns where table_schema = 'main' and table_name = 'customer_360'",
-      )
-    ).map((r) => r.column_name),
-  );
+  const cols = await tableColumns(wh, 'customer_360');
   const stale = new Set((opts.freshness ?? []).filter((f) => f.isStale).map((f) => f.source as string));
   const outcomes: RuleOutcome[] = [];
   for (const rule of rules) {
@@ -114,9 +110,9 @@ async function record(db: Pick<ConnDb, 'run'>, o: RuleOutcome, opts: EvaluateOpt
   await db.run(
     `insert into trigger_evaluations (run_id, rule, evaluated_at, as_of, status, reason, stale_sources, count_matched,
        count_no_consent, count_entered, count_cooldown, count_fired, count_held_out, count_left, count_cancelled)
-     values ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
     [
-      opts.runId ?? null, o.rule, opts.now, isoDate(opts.asOf), o.status, o.reason ?? null, o.staleSources?.join(',') ?? null,
+      opts.runId ?? null, o.rule, opts.now, sqlDate(opts.asOf), o.status, o.reason ?? null, o.staleSources?.join(',') ?? null,
       o.matched, o.noConsent, o.entered, o.cooldown, o.fired, o.heldOut, o.left, o.cancelled,
     ],
   );
@@ -130,13 +126,13 @@ async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: Eval
   const o = blank(rule.name, 'evaluated');
   const { condition } = rule;
   const consentSql = cols.has('marketing_consent') ? 'coalesce(c.marketing_consent, false)' : 'false';
-  // Field names and expressions come from the FIELDS whitelist; only values are bound ($1 = as-of date).
+  // Field names and expressions come from the FIELDS whitelist; only values are bound ($as_of, $p1, ...).
   const select = condition.fields.map((f) => `${FIELDS[f].sql} as ${quoteIdent(f)}`);
   await tx.run(
     `create or replace temp table _trg_match as
-     with base as (select c.customer_id, $1::date as _as_of, ${consentSql} as _is_consented${select.map((s) => `, ${s}`).join('')} from customer_360 c)
+     with base as (select c.customer_id, $as_of as _as_of, ${consentSql} as _is_consented${select.map((s) => `, ${s}`).join('')} from customer_360 c)
      select * from base where coalesce(${condition.sql}, false)`,
-    [isoDate(opts.asOf), ...condition.params],
+    { ...asOfParam(opts.asOf), ...condition.params },
   );
   o.matched = await count(tx, 'select count(*) as n from _trg_match');
   o.noConsent = await count(tx, 'select count(*) as n from _trg_match where not _is_consented');
@@ -208,13 +204,13 @@ async function evaluateOne(tx: ConnDb, rule: Rule, cols: Set<string>, opts: Eval
     else o.fired++;
     values.push([
       actionId, actionId, rule.name, rule.action, rule.kind, rule.channel, rule.endpoint ?? null, customerId, opts.now,
-      isoDate(opts.asOf), opts.runId ?? null, held, JSON.stringify(payload), status, 0,
+      sqlDate(opts.asOf), opts.runId ?? null, held, JSON.stringify(payload), status, 0,
     ]);
   }
   for (let i = 0; i < values.length; i += 200) {
     const batch = values.slice(i, i + 200);
     const n = ACTION_COLUMNS.length;
-    const tuples = batch.map((_, j) => `(${ACTION_COLUMNS.map((c, k) => `$${j * n + k + 1}${c === 'payload' ? '::json' : c === 'as_of' ? '::date' : ''}`).join(', ')})`);
+    const tuples = batch.map((_, j) => `(${ACTION_COLUMNS.map((c, k) => `$${j * n + k + 1}${c === 'payload' ? '::json' : ''}`).join(', ')})`);
     await tx.run(`insert into retention_actions (${ACTION_COLUMNS.join(', ')}) values ${tuples.join(', ')}`, batch.flat());
   }
   for (const t of ['_trg_match', '_trg_elig', '_trg_entered', '_trg_left']) await tx.run(`drop table if exists ${t}`);

@@ -48,7 +48,7 @@ export const FIELDS: Record<string, FieldDef> = {
   last_nps: { type: 'number', sql: 'c.last_nps', columns: ['last_nps'], sources: ['surveys'], description: 'latest NPS answer 0-10' },
   last_nps_age_days: {
     type: 'number',
-    sql: "date_diff('day', c.last_nps_at::date, $1::date)",
+    sql: "date_diff('day', c.last_nps_at::date, $as_of)",
     columns: ['last_nps_at'],
     sources: ['surveys'],
     description: 'days from the latest NPS answer to the as-of date',
@@ -61,7 +61,7 @@ export const FIELDS: Record<string, FieldDef> = {
   marketing_consent: { type: 'boolean', sql: 'coalesce(c.marketing_consent, false)', columns: ['marketing_consent'], sources: ['customers'], description: 'opted in to marketing' },
   tenure_days: {
     type: 'number',
-    sql: "date_diff('day', c.signup_at::date, $1::date)",
+    sql: "date_diff('day', c.signup_at::date, $as_of)",
     columns: ['signup_at'],
     sources: ['customers'],
     description: 'days from signup to the as-of date',

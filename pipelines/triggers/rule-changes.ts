@@ -1,4 +1,5 @@
 import type { Warehouse } from '../core/warehouse.js';
+import { tableColumns } from '../core/table-columns.js';
 import { closeActions, type LeaveReason } from './evaluate.js';
 import type { Rule } from './rules.js';
 
@@ -31,13 +32,7 @@ const channelOf = (r: { channel: string; endpoint?: string | null }) => (r.chann
  *   with "reenter" they leave (reason rule_changed) and enter again in this run, cooldown aside.
  */
 export async function reconcileRules(wh: Warehouse, rules: Rule[], opts: ReconcileOptions): Promise<RuleChange[]> {
-  const cols = new Set(
-    (
-      await wh.all<{ column_name: string }>(
-        "select column_name from information_schema.columns where table_schema = 'main' and table_name = 'customer_360'",
-      )
-    ).map((r) => r.column_name),
-  );
+  const cols = await tableColumns(wh, 'customer_360');
   return wh.transaction(async (tx) => {
     const changes: RuleChange[] = [];
     const members = async (rule: string) => Number((await tx.one<{ n: number }>('select count(*) as n from trigger_membership where rule = $1', [rule]))?.n ?? 0);

@@ -15,10 +15,10 @@ with
 
 params as (
     select
-        $cutoff::date                                         as cutoff_on,
-        ($cutoff::date + 1)::timestamp                        as cutoff_at,
+        $cutoff                                         as cutoff_on,
+        ($cutoff + 1)::timestamp                        as cutoff_at,
         $lookback_days::integer                               as lookback_days,
-        ($cutoff::date + 1)::timestamp
+        ($cutoff + 1)::timestamp
             + to_days($horizon_days::integer)                 as horizon_end_at,
         $sla_minutes::json                                    as sla_minutes,
         $sla_default_minutes::double                          as sla_default_minutes,

@@ -5,6 +5,7 @@
 -- SLA checks: met = answered/resolved within target; breached = answered/resolved late, or still
 -- unanswered/unresolved when the target had already passed at the end of the as-of day; null = not yet due.
 -- resolved_on is null while the interaction is open (unresolved at the end of the as-of day).
+-- Targets per channel and customer tier (satisfaction.sla.policies, tiers): the most specific policy wins.
 -- Business hours (satisfaction.sla.calendars / businessHours): for a channel with a calendar the same
 -- targets are also measured in business time, the opening hours of the calendar's weekdays in its zone,
 -- holidays closed. Elapsed business time = B(t2) - B(t1), where B(t) counts the open seconds before t
@@ -16,17 +17,73 @@ source_interactions as (
 ),
 
 params as (
-    select
-        cxp_day_start_at(getvariable('as_of')::date + 1) as cutoff_at,
-        getvariable('sla_first_response_default_minutes')::double as first_response_default_minutes,
-        getvariable('sla_resolution_hours')::double as resolution_target_hours
+    select cxp_day_start_at(getvariable('as_of') + 1) as cutoff_at
 ),
 
--- channel -> first-response target (minutes), from satisfaction.sla.firstResponseMinutes; a join on a
--- handful of rows is cheaper than a map lookup per interaction.
-first_response_targets as (
-    select unnest(map_keys(m)) as channel, unnest(map_values(m)) as target_minutes
-    from (select getvariable('sla_first_response_json')::json::map(varchar, double) as m)
+-- SLA policies (satisfaction.sla, flattened by models/satisfaction/sla-policies.ts): one row per way a
+-- target is set, with its specificity (3 tier+channel, 2 tier, 1 channel, 0 default; null = any).
+policies as (
+    select unnest(from_json(getvariable('sla_policy_json'),
+        '[{"tier":"VARCHAR","channel":"VARCHAR","first_response_minutes":"DOUBLE","resolution_hours":"DOUBLE","specificity":"INTEGER"}]'),
+        recursive := true)
+),
+
+tier_map as (
+    select unnest(from_json(getvariable('sla_tier_map_json'), '[{"value":"VARCHAR","tier":"VARCHAR"}]'), recursive := true)
+),
+
+-- The customer's tier as of the interaction (README "SLA tiers"): the RFM segment of the latest
+-- rfm_history snapshot dated before the interaction's local day (a snapshot for day D describes the
+-- end of D, so it is known from D + 1: no later score leaks in), or a declared customer attribute.
+-- Empty unless that source is configured, so the other join costs nothing.
+segment_snapshots as (
+    select customer_id, as_of, rfm_segment from rfm_history
+    where getvariable('sla_tier_from') = 'rfm_segment' and rfm_segment is not null
+),
+
+customer_attribute as (
+    select customer_id, nullif(trim(json_extract_string(attributes, '$.' || to_json(getvariable('sla_tier_attribute')))), '') as value
+    from customers
+    where getvariable('sla_tier_from') = 'attribute' and attributes is not null
+),
+
+tiered as (
+    select
+        i.*,
+        cxp_local_on(i.opened_at) as opened_on,
+        coalesce(case when getvariable('sla_tier_from') = 'rfm_segment' then h.rfm_segment else a.value end, '') as tier_value
+    from source_interactions as i
+    cross join params as p
+    asof left join segment_snapshots as h on h.customer_id = i.customer_id and cxp_local_on(i.opened_at) > h.as_of
+    left join customer_attribute as a on a.customer_id = i.customer_id
+    where i.opened_at < p.cutoff_at
+),
+
+with_tier as (
+    select
+        t.*,
+        coalesce(
+            m.tier,
+            -- No map for an attribute: its value is the tier name.
+            case when getvariable('sla_tier_from') = 'attribute' and not exists (select 1 from tier_map) then nullif(t.tier_value, '') end,
+            getvariable('sla_tier_default')
+        ) as customer_tier
+    from tiered as t
+    left join tier_map as m on m.value = t.tier_value
+),
+
+-- Per (tier, channel) present, each target from the most specific policy that sets it; computed on the
+-- distinct pairs (a handful) rather than per interaction.
+targets as (
+    select
+        k.customer_tier,
+        k.channel,
+        arg_max(p.first_response_minutes, p.specificity) filter (where p.first_response_minutes is not null) as first_response_target_minutes,
+        arg_max(p.resolution_hours, p.specificity) filter (where p.resolution_hours is not null) as resolution_target_hours
+    from (select distinct customer_tier, channel from with_tier) as k
+    inner join policies as p
+        on (p.tier is null or p.tier = k.customer_tier) and (p.channel is null or p.channel = k.channel)
+    group by all
 ),
 
 calendar_hours as (
@@ -46,7 +103,7 @@ channel_calendars as (
 calendar_days as (
     select unnest(generate_series(
         (select min(opened_at) from source_interactions)::date - 2,
-        getvariable('as_of')::date + 2,
+        getvariable('as_of') + 2,
         interval 1 day))::date as day
     where exists (select 1 from calendar_hours)
 ),
@@ -76,21 +133,21 @@ bounded as (
         i.interaction_id,
         i.customer_id,
         i.channel,
+        i.customer_tier,
         i.kind,
         coalesce(i.category, 'uncategorised') as category,
         i.opened_at,
-        cxp_local_on(i.opened_at) as opened_on,
+        i.opened_on,
         case when i.first_response_at < p.cutoff_at then i.first_response_at end as first_response_at,
         case when i.resolved_at < p.cutoff_at then i.resolved_at end as resolved_at,
         -- Whether the first contact resolved it is only known once it is resolved (as of the cutoff).
         case when i.resolved_at < p.cutoff_at then i.is_first_contact_resolution end as is_first_contact_resolution,
-        coalesce(f.target_minutes, p.first_response_default_minutes) as first_response_target_minutes,
-        p.resolution_target_hours,
+        g.first_response_target_minutes,
+        g.resolution_target_hours,
         date_diff('second', i.opened_at, p.cutoff_at) / 60.0 as age_minutes
-    from source_interactions as i
+    from with_tier as i
     cross join params as p
-    left join first_response_targets as f on f.channel = i.channel
-    where i.opened_at < p.cutoff_at
+    inner join targets as g on g.customer_tier = i.customer_tier and g.channel = i.channel
 ),
 
 -- The instants whose business clock is read: opened, first response, resolved, end of the as-of day.
@@ -145,9 +202,12 @@ final as (
         interaction_id,
         customer_id,
         channel,
+        customer_tier,
         category,
         opened_on,
         cxp_local_on(resolved_at) as resolved_on,
+        first_response_target_minutes,
+        resolution_target_hours,
         first_response_minutes,
         resolution_hours,
         kind = 'complaint' as is_complaint,

@@ -16,7 +16,7 @@ source_interactions as (
 ),
 
 params as (
-    select cxp_day_start_at(getvariable('as_of')::date + 1) as cutoff_at
+    select cxp_day_start_at(getvariable('as_of') + 1) as cutoff_at
 ),
 
 joined as (

@@ -24,9 +24,9 @@ timed as (
 
 params as (
     select
-        cxp_day_start_at(getvariable('as_of')::date + 1) as cutoff_at,
-        getvariable('as_of')::date - 89 as activity_from_on,
-        cxp_day_start_at(getvariable('as_of')::date + 1 - getvariable('survey_window_days')::integer) as survey_from_at,
+        cxp_day_start_at(getvariable('as_of') + 1) as cutoff_at,
+        getvariable('as_of') - 89 as activity_from_on,
+        cxp_day_start_at(getvariable('as_of') + 1 - getvariable('survey_window_days')::integer) as survey_from_at,
         getvariable('csi_weight_nps')::double as w_nps,
         getvariable('csi_weight_csat')::double as w_csat,
         getvariable('csi_weight_ces')::double as w_ces,

@@ -12,7 +12,7 @@ sales as (
 ),
 
 params as (
-    select getvariable('as_of')::date + interval 1 day as cutoff_at
+    select getvariable('as_of') + interval 1 day as cutoff_at
 ),
 
 known as (

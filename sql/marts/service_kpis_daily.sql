@@ -1,10 +1,6 @@
--- Service KPIs per UTC day (the day an interaction was opened) and channel, for every day from the first
+-- Service KPIs per local day (the day an interaction was opened) and channel, for every day from the first
 -- interaction of the channel to the as-of date (days without contacts have volume 0 and a backlog).
---   complaint_rate            = complaints / interactions
---   *_first_response_minutes  = median / p90 over interactions answered by the end of the as-of day
---   *_resolution_hours        = median / p90 over interactions resolved by then
---   first_contact_resolution_rate = share of true among interactions where it is known
---   *_sla_rate                = met / (met + breached); not-yet-due items are left out (see int_interaction_times)
+-- The KPI columns are defined in int_service_daily (shared with service_kpis_tier_daily); here:
 --   count_open_backlog        = interactions of the channel still open at the end of that day
 -- is_low_sample: fewer interactions than satisfaction.minSample.
 with
@@ -15,7 +11,7 @@ timed as (
 
 params as (
     select
-        getvariable('as_of')::date as as_of_on,
+        getvariable('as_of') as as_of_on,
         getvariable('min_sample')::double as min_sample
 ),
 
@@ -26,30 +22,7 @@ spine as (
 ),
 
 daily as (
-    select
-        opened_on,
-        channel,
-        count(*) as interactions,
-        count(*) filter (where is_complaint) as complaints,
-        count(first_response_minutes) as count_responded,
-        quantile_cont(first_response_minutes, [0.5, 0.9]) as first_response_q,
-        count(resolution_hours) as count_resolved,
-        quantile_cont(resolution_hours, [0.5, 0.9]) as resolution_q,
-        count(is_first_contact_resolution) as count_fcr_known,
-        count(*) filter (where is_first_contact_resolution) as count_fcr,
-        count(is_first_response_sla_met) as count_first_response_sla_due,
-        count(*) filter (where is_first_response_sla_met) as count_first_response_sla_met,
-        count(is_resolution_sla_met) as count_resolution_sla_due,
-        count(*) filter (where is_resolution_sla_met) as count_resolution_sla_met,
-        -- Business hours, for channels with a calendar (satisfaction.sla.businessHours); null otherwise.
-        quantile_cont(first_response_business_minutes, 0.5) as median_first_response_business_minutes,
-        quantile_cont(resolution_business_hours, 0.5) as median_resolution_business_hours,
-        count(is_first_response_business_sla_met) as count_first_response_business_sla_due,
-        count(*) filter (where is_first_response_business_sla_met) as count_first_response_business_sla_met,
-        count(is_resolution_business_sla_met) as count_resolution_business_sla_due,
-        count(*) filter (where is_resolution_business_sla_met) as count_resolution_business_sla_met
-    from timed
-    group by all
+    select * exclude (breakdown, customer_tier) from int_service_daily where breakdown = 'channel'
 ),
 
 backlog_moves as (
@@ -71,34 +44,35 @@ backlog as (
 ),
 
 final as (
+    -- Days without contacts: counts 0, rates and times null.
     select
         b.opened_on,
         b.channel,
         coalesce(d.interactions, 0) as interactions,
         coalesce(d.complaints, 0) as complaints,
-        d.complaints / d.interactions as complaint_rate,
+        d.complaint_rate,
         coalesce(d.count_responded, 0) as count_responded,
-        d.first_response_q[1] as median_first_response_minutes,
-        d.first_response_q[2] as p90_first_response_minutes,
+        d.median_first_response_minutes,
+        d.p90_first_response_minutes,
         coalesce(d.count_resolved, 0) as count_resolved,
-        d.resolution_q[1] as median_resolution_hours,
-        d.resolution_q[2] as p90_resolution_hours,
+        d.median_resolution_hours,
+        d.p90_resolution_hours,
         coalesce(d.count_fcr_known, 0) as count_fcr_known,
-        d.count_fcr / nullif(d.count_fcr_known, 0) as first_contact_resolution_rate,
+        d.first_contact_resolution_rate,
         coalesce(d.count_first_response_sla_due, 0) as count_first_response_sla_due,
         coalesce(d.count_first_response_sla_met, 0) as count_first_response_sla_met,
-        d.count_first_response_sla_met / nullif(d.count_first_response_sla_due, 0) as first_response_sla_rate,
+        d.first_response_sla_rate,
         coalesce(d.count_resolution_sla_due, 0) as count_resolution_sla_due,
         coalesce(d.count_resolution_sla_met, 0) as count_resolution_sla_met,
-        d.count_resolution_sla_met / nullif(d.count_resolution_sla_due, 0) as resolution_sla_rate,
+        d.resolution_sla_rate,
         d.median_first_response_business_minutes,
         d.median_resolution_business_hours,
         coalesce(d.count_first_response_business_sla_due, 0) as count_first_response_business_sla_due,
         coalesce(d.count_first_response_business_sla_met, 0) as count_first_response_business_sla_met,
-        d.count_first_response_business_sla_met / nullif(d.count_first_response_business_sla_due, 0) as first_response_business_sla_rate,
+        d.first_response_business_sla_rate,
         coalesce(d.count_resolution_business_sla_due, 0) as count_resolution_business_sla_due,
         coalesce(d.count_resolution_business_sla_met, 0) as count_resolution_business_sla_met,
-        d.count_resolution_business_sla_met / nullif(d.count_resolution_business_sla_due, 0) as resolution_business_sla_rate,
+        d.resolution_business_sla_rate,
         b.count_open_backlog,
         coalesce(d.interactions, 0) < p.min_sample as is_low_sample
     from backlog as b

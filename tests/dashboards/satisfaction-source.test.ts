@@ -53,6 +53,23 @@ describe('satisfaction source', () => {
       const volume = vAfter.tiles.find((t: { id: string }) => t.id === 'interactions');
       expect(volume.value).toBe(vBefore.data.by_channel.reduce((s: number, r: Ch) => s + r.volume, 0));
       expect(vAfter.tiles.map((t: { id: string }) => t.id)).toContain('first_response_sla_rate');
+      // Per customer SLA tier: the fixture's rfm_history has snapshots of 31 May and 30 June; an interaction
+      // takes the segment of the latest one dated before its day (Champions -> vip, the default map), so June
+      // contacts use 31 May and earlier ones have no snapshot yet (standard). Counted here independently.
+      expect(vBefore.data.by_tier).toEqual([]);
+      const expectedTiers = await fx.warehouse.all<{ tier: string; volume: number }>(
+        `select case when h.rfm_segment in ('Champions', 'Can''t Lose Them') then 'vip' else 'standard' end as tier, count(*)::integer as volume
+         from interactions i
+         left join rfm_history h on h.customer_id = i.customer_id and h.as_of = date '2026-05-31' and i.opened_at >= timestamp '2026-06-01'
+         where i.opened_at >= timestamp '2026-01-01' and i.opened_at < timestamp '2026-07-01'
+         group by all order by tier`,
+      );
+      expect(expectedTiers.map((r) => r.tier)).toEqual(['standard', 'vip']);
+      type Tier = { tier: string; volume: number; sla_rate: number | null; resolution_sla_rate: number | null };
+      expect((vAfter.data.by_tier as Tier[]).map((r) => ({ tier: r.tier, volume: r.volume }))).toEqual(expectedTiers);
+      const page = (await app.inject(`/api/dashboards/service${q}`)).json();
+      const tierChart = page.charts.find((c: { id: string }) => c.id === 'sla-by-tier');
+      expect(tierChart.spec).not.toBeNull();
       const sum = (rows: { n: number }[]) => rows.reduce((s, r) => s + r.n, 0);
       expect(sum(sAfter.data.nps_trend)).toBe(sum(sBefore.data.nps_trend));
       expect(sum(sAfter.data.nps_by_channel)).toBe(sum(sBefore.data.nps_by_channel));

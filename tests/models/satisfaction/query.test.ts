@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isoDate } from '../../../pipelines/core/clock.js';
+import { addDays, isoDate } from '../../../pipelines/core/clock.js';
+import { resolveFilters as resolveDashboardFilters } from '../../../dashboards/filters.js';
 import { CxpError } from '../../../pipelines/core/errors.js';
 import { previousPeriod, resolveFilters } from '../../../models/satisfaction/filters.js';
 import {
@@ -45,11 +46,14 @@ const badRequest = async (p: Promise<unknown> | (() => unknown)) => {
 };
 
 describe('filters', () => {
-  test('default range is the 30 days ending at asOf; previous period is the 30 days before', () => {
+  test('default range is the one every API shares, the 365 days ending at asOf (as the dashboards); previous period is the 365 days before', () => {
     const f = resolveFilters(undefined, asOf);
-    expect([isoDate(f.from), isoDate(f.to)]).toEqual(['2026-01-31', '2026-03-01']);
+    expect([isoDate(f.from), isoDate(f.to)]).toEqual(['2025-03-02', '2026-03-01']);
     const p = previousPeriod(f);
-    expect([isoDate(p.from), isoDate(p.to)]).toEqual(['2026-01-01', '2026-01-30']);
+    expect([isoDate(p.from), isoDate(p.to)]).toEqual(['2024-03-02', '2025-03-01']);
+    // The dashboards' filter bar resolves the same default range.
+    const d = resolveDashboardFilters({}, asOf);
+    expect([isoDate(d.from), isoDate(addDays(d.toExclusive, -1))]).toEqual(['2025-03-02', '2026-03-01']);
   });
 
   test.each([
@@ -150,7 +154,7 @@ describe('tiles: change vs previous period with significance text', () => {
   afterAll(() => t2?.cleanup());
 
   test('NPS 25 vs -25 (n=20 each): pooled p+ = p- = .375, V = .75; z = .5 / sqrt(.75 * 2 / 20) = 1.826, p = .068 -> not significant', async () => {
-    const tiles = await satisfactionTiles(t2.wh, undefined, new Date('2026-03-31T00:00:00Z'));
+    const tiles = await satisfactionTiles(t2.wh, { from: '2026-03-02', to: '2026-03-31' }, new Date('2026-03-31T00:00:00Z'));
     const nps = tiles.find((x) => x.metric === 'nps')!;
     expect(nps.a.score).toBe(25);
     expect(nps.b.score).toBe(-25);

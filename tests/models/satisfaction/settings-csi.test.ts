@@ -39,8 +39,13 @@ describe('config section satisfaction', () => {
     const cfg = resolveConfig({ ...base, satisfaction: { minSample: 50, sla: { resolutionHours: 8 } } }, '/tmp');
     const v = transformVariables(cfg, new Date('2026-01-01T00:00:00Z'));
     expect(v.min_sample).toBe(50);
-    expect(v.sla_resolution_hours).toBe(8);
-    expect(JSON.parse(v.sla_first_response_json as string)).toEqual({ chat: 15, phone: 15 });
+    // Targets travel as policy rows with their specificity (0 default, 1 channel).
+    expect(JSON.parse(v.sla_policy_json as string)).toEqual([
+      { tier: null, channel: null, first_response_minutes: 1440, resolution_hours: 8, specificity: 0 },
+      { tier: null, channel: 'chat', first_response_minutes: 15, resolution_hours: null, specificity: 1 },
+      { tier: null, channel: 'phone', first_response_minutes: 15, resolution_hours: null, specificity: 1 },
+    ]);
+    expect(v.sla_tier_from).toBe('rfm_segment');
     expect(v.z_crit as number).toBeCloseTo(1.959964, 5);
   });
 });

@@ -34,6 +34,7 @@ const SNAPSHOT_DAY_COLUMN: Record<string, string> = {
   customer_360: 'signup_at',
   satisfaction_daily: 'response_on',
   service_kpis_daily: 'opened_on',
+  service_kpis_tier_daily: 'opened_on',
   complaints_daily: 'opened_on',
 };
 const MONEY = new Set(['amount', 'net_revenue', 'monetary', 'expected_order_value', 'clv', 'value_at_stake']);

@@ -94,15 +94,15 @@ describe('malformed source files: a clear error naming the file, or rejected row
     ]);
   });
 
-  it('quoted newlines: a later reject reports its record number (header = 1), as DuckDB does', async () => {
+  it('quoted newlines: a later reject reports its physical line', async () => {
     // (A trailing newline inside the quotes would be trimmed like any blank: "x" keeps the value unparseable.)
     env.write('qn.csv', 'customer_id,signup_at\nA,"2026-01-01\nx"\nB,2026-01-02\n,2026-01-03\n');
     const s = await env.ingest({ customers: { path: 'qn.csv' } }, 'run-m');
-    // Records: header(1), A(2, spans two physical lines), B(3), missing key(4, physical line 5).
+    // Records: header (line 1), A (lines 2-3), B (line 4), missing key (line 5).
     expect(s.sources.customers).toMatchObject({ read: 3, rejected: 2 });
     expect((await rejects()).map((x) => [x.line, x.reason])).toEqual([
       [2, 'unparseable timestamp "2026-01-01\nx" in signup_at'],
-      [4, 'missing key customer_id'],
+      [5, 'missing key customer_id'],
     ]);
   });
 
@@ -169,10 +169,19 @@ describe('malformed source files: a clear error naming the file, or rejected row
     ]);
   });
 
-  it('unterminated quote: CXP_ERR_SOURCE_MALFORMED that names delimiter and quote', async () => {
-    const e = await failure('unterminated-quote.csv');
-    expect(e.code).toBe('CXP_ERR_SOURCE_MALFORMED');
-    expect(e.message).toMatch(/delimiter "," and quote "\\""/);
+  it('unterminated quote: only its line is rejected, the lines after it load', async () => {
+    const s = await load('unterminated-quote.csv');
+    // The fixture: header, A,"DE (quote never closed), B,FR, C,US.
+    expect(s.sources.customers).toMatchObject({ read: 3, loaded: 2, rejected: 1 });
+    expect((await rejects()).map((x) => [x.line, x.raw_row])).toEqual([[2, 'A,"DE']]);
+    expect((await env.wh.all<{ id: string }>('select customer_id as id from customers order by 1')).map((r) => r.id)).toEqual(['B', 'C']);
+  });
+
+  it('an unterminated quote in the header: CXP_ERR_SOURCE_MALFORMED naming the header line', async () => {
+    env.write('hq.csv', 'customer_id,"country\nA,DE\n');
+    const err = await env.ingest({ customers: { path: 'hq.csv' } }, 'run-m').catch((e: unknown) => e);
+    expect((err as CxpError).code).toBe('CXP_ERR_SOURCE_MALFORMED');
+    expect((err as CxpError).message).toMatch(/the header \(line 1\) cannot be read: unterminated quote/);
   });
 
   it('no file matches: CXP_ERR_SOURCE_NOT_FOUND naming the path and the config key', async () => {

@@ -135,7 +135,7 @@ describe('returns and credits downstream', () => {
   it('feed the refund-rate KPI (refunds_monthly): returned / sold per month, computed independently', async () => {
     const sql = readFileSync(fromRoot('sql', 'marts', 'refunds_monthly.sql'), 'utf8');
     await withReturns.wh.withConnection(async (db) => {
-      await db.run("set variable as_of = '2026-03-31'");
+      await db.run("set variable as_of = date '2026-03-31'");
       const got = await db.all<{ month_on: Date; gross_revenue: number; refunded_amount: number; refund_rate: number | null; count_returns: number }>(
         `select month_on, gross_revenue, refunded_amount, refund_rate, count_returns from (${sql.trim()}) order by month_on`,
       );

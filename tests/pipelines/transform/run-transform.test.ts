@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CxpError } from '../../../pipelines/core/errors.js';
 import { silentLogger } from '../../../pipelines/core/logger.js';
+import { asOfParam } from '../../../pipelines/core/sql-date.js';
 import { discoverDataTests } from '../../../pipelines/transform/data-tests.js';
 import { runTransform } from '../../../pipelines/transform/run-transform.js';
 import { discoverModels, orderModels } from '../../../pipelines/transform/sql-models.js';
@@ -27,7 +28,7 @@ const MODELS = {
   // Deliberately named so alphabetical order is wrong: the mart reads the intermediate.
   'marts/a_totals.sql': `
     with orders as (select * from int_orders),
-    final as (select customer_id, sum(amount) as total_amount, getvariable('as_of')::date as as_of_on from orders group by 1)
+    final as (select customer_id, sum(amount) as total_amount, getvariable('as_of') as as_of_on from orders group by 1)
     select * from final`,
   'intermediate/int_orders.sql': `
     -- reads from purchases; a comment mentioning from a_totals must not create a dependency
@@ -56,7 +57,7 @@ describe('runTransform', () => {
     await wh.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status) values
       ('o1', 'c1', '2026-01-01', 10, 'completed'), ('o2', 'c1', '2026-01-02', 5, 'completed'), ('o3', 'c2', '2026-01-03', 7, 'refunded')`);
     const root = sqlTree(MODELS);
-    const res = await runTransform(wh, { as_of: new Date('2026-06-30T00:00:00Z') }, silentLogger, {
+    const res = await runTransform(wh, asOfParam(new Date('2026-06-30T00:00:00Z')), silentLogger, {
       models: discoverModels(root),
       tests: discoverDataTests(root),
     });
@@ -73,7 +74,7 @@ describe('runTransform', () => {
     cleanups.push(cleanup);
     await wh.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status) values ('o1', 'c1', '2026-01-01', 10, 'completed')`);
     const root = sqlTree(MODELS);
-    const run = () => runTransform(wh, { as_of: new Date('2026-06-30T00:00:00Z') }, silentLogger, { models: discoverModels(root), tests: discoverDataTests(root) });
+    const run = () => runTransform(wh, asOfParam(new Date('2026-06-30T00:00:00Z')), silentLogger, { models: discoverModels(root), tests: discoverDataTests(root) });
     await run();
     // Bad data arrives: a negative completed amount breaks the invariant total_amount >= 0.
     await wh.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status) values ('o9', 'c9', '2026-01-01', -50, 'completed')`);

@@ -17,8 +17,8 @@ function problemsOf(fn: () => unknown): string[] {
 describe('compileCondition', () => {
   it('binds every value and names fields only from the whitelist', () => {
     const c = compileCondition({ all: [{ field: 'churn_risk', op: '>=', value: 0.7 }, { field: 'rfm_segment', op: 'in', value: ['At Risk', 'Lost'] }] }, 'r.when');
-    expect(c.sql).toBe('(("churn_risk" >= $2) and (lower("rfm_segment") in (lower($3), lower($4))))');
-    expect(c.params).toEqual([0.7, 'At Risk', 'Lost']);
+    expect(c.sql).toBe('(("churn_risk" >= $p1) and (lower("rfm_segment") in (lower($p2), lower($p3))))');
+    expect(c.params).toEqual({ p1: 0.7, p2: 'At Risk', p3: 'Lost' });
     expect(c.fields).toEqual(['churn_risk', 'rfm_segment']);
   });
 

@@ -11,8 +11,10 @@ import type { Config } from '../../../pipelines/config/types.js';
 export const SATISFACTION_MODELS = [
   'int_interaction_times',
   'int_survey_responses',
+  'int_service_daily',
   'satisfaction_daily',
   'service_kpis_daily',
+  'service_kpis_tier_daily',
   'complaints_daily',
   'customer_satisfaction',
 ];
