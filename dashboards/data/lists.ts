@@ -6,7 +6,7 @@
 import { flowMembersSql } from '../../models/rfm/lifecycle-flow.js';
 import { listSnapshots } from '../../models/rfm/migration.js';
 import { CxpError } from '../../pipelines/core/errors.js';
-import type { Db } from '../../pipelines/core/warehouse.js';
+import type { Db, SqlValue } from '../../pipelines/core/warehouse.js';
 import type { GlossaryKey } from '../i18n/en.js';
 import type { Translator } from '../i18n/translate.js';
 import { NO_SEGMENT, num } from './types.js';
@@ -81,7 +81,7 @@ function monthRange(month: string): { from: Date; to: Date } {
 }
 
 /** Conditions on interactions (alias i) for the contact filters; shared by both lists. */
-function contactConds(q: ListQuery, params: Record<string, string | number | Date>): string[] {
+function contactConds(q: ListQuery, params: Record<string, SqlValue>): string[] {
   const conds: string[] = [];
   if (q.channel !== undefined) { conds.push('i.channel = $channel'); params.channel = q.channel; }
   if (q.kind !== undefined) { conds.push('i.kind = $kind'); params.kind = q.kind; }
@@ -110,7 +110,7 @@ function needsValue(field: string, tables: Set<string>): void {
 const FLOW_FIELDS = ['flow_from', 'flow_to', 'stage_from', 'stage_to'] as const;
 
 /** The lifecycle-flow filter: all four fields or none, on snapshots that exist. */
-async function flowCondition(db: Db, tables: Set<string>, q: ListQuery): Promise<{ sql: string; params: Record<string, string> } | null> {
+async function flowCondition(db: Db, tables: Set<string>, q: ListQuery): Promise<{ sql: string; params: Record<string, SqlValue> } | null> {
   const given = FLOW_FIELDS.filter((f) => q[f] !== undefined);
   if (given.length === 0) return null;
   const missing = FLOW_FIELDS.find((f) => q[f] === undefined);
@@ -121,14 +121,14 @@ async function flowCondition(db: Db, tables: Set<string>, q: ListQuery): Promise
     if (!snaps.includes(q[f]!)) throw new CxpError('CXP_ERR_BAD_REQUEST', `${f}: no RFM snapshot on ${q[f]}`, { where: `query.${f}`, field: f, hint: `snapshots exist for: ${snaps.slice(0, 20).join(', ') || 'none'}` });
   }
   const m = flowMembersSql({ from: q.flow_from!, to: q.flow_to!, fromStage: q.stage_from!, toStage: q.stage_to! });
-  return { sql: m.sql, params: m.params as Record<string, string> };
+  return m;
 }
 
 /** Customers matching the drill-down filters, riskiest (else most valuable) first. */
 export async function customerList(db: Db, tables: Set<string>, q: ListQuery, t: Translator) {
   const hasValue = tables.has('customer_value');
   const hasRisk = tables.has('churn_scores');
-  const params: Record<string, string | number | Date> = {};
+  const params: Record<string, SqlValue> = {};
   const conds: string[] = [];
   if (q.segment !== undefined) {
     needsValue('segment', tables);

@@ -154,7 +154,7 @@ export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean): Prom
   const filters = conds.length ? conds.join(' and ') : 'true';
   const population = q.population === 'at_risk' ? 'not is_lost' : q.population === 'lost' ? 'is_lost' : 'true';
   const src = hasTable ? 'at_risk_list' : `(${await atRiskSelect(db)})`;
-  const localReasons = q.reasonTexts && (await columnsOf(db, 'churn_scores')).has('churn_reasons');
+  const localReasons = q.reasonTexts && (await tableColumns(db, 'churn_scores')).has('churn_reasons');
   const selectParams: Record<string, string> = {};
   const cols = AT_RISK_COLUMNS.map((c) => (c === 'top_reason' && localReasons ? `coalesce(${reasonSql(q.reasonTexts!, selectParams)}, l.top_reason) as top_reason` : c));
   return {

@@ -5,6 +5,7 @@
  * always buyers / cohort size of the same customers (never an average of shares).
  */
 import { CxpError } from '../../pipelines/core/errors.js';
+import { sqlDate } from '../../pipelines/core/sql-date.js';
 import type { Db, SqlValue } from '../../pipelines/core/warehouse.js';
 
 export const COHORT_BASES = ['first_purchase', 'signup'] as const;
@@ -39,8 +40,8 @@ export async function readCohortRetention(db: Db, q: CohortQuery): Promise<Cohor
   }
   const conds = ['cohort_basis = $basis'];
   const params: Record<string, SqlValue> = { basis: q.basis };
-  if (q.fromMonth !== undefined) { conds.push("cohort_month_on >= date_trunc('month', cast($from_month as date))"); params.from_month = q.fromMonth; }
-  if (q.toMonth !== undefined) { conds.push("cohort_month_on <= date_trunc('month', cast($to_month as date))"); params.to_month = q.toMonth; }
+  if (q.fromMonth !== undefined) { conds.push("cohort_month_on >= date_trunc('month', $from_month)"); params.from_month = sqlDate(q.fromMonth); }
+  if (q.toMonth !== undefined) { conds.push("cohort_month_on <= date_trunc('month', $to_month)"); params.to_month = sqlDate(q.toMonth); }
   if (q.country !== undefined) { conds.push('country = $country'); params.country = q.country; }
   if (q.maxMonthsSince !== undefined) { conds.push('months_since <= $max_months'); params.max_months = q.maxMonthsSince; }
   const rows = await db.all(

@@ -6,6 +6,7 @@
  * (one implementation); flowMembersSql names the customers behind one cell, for the drill-down list.
  */
 import { CxpError } from '../../pipelines/core/errors.js';
+import { sqlDate } from '../../pipelines/core/sql-date.js';
 import type { Db, SqlValue } from '../../pipelines/core/warehouse.js';
 import { LIFECYCLE_STAGES } from './lifecycle.js';
 import { ABSENT, listSnapshots, migrationMatrix } from './migration.js';
@@ -79,11 +80,11 @@ export interface FlowMembersQuery {
 export function flowMembersSql(q: FlowMembersQuery): { sql: string; params: Record<string, SqlValue> } {
   return {
     sql: `select coalesce(a.customer_id, b.customer_id) as customer_id
-      from (select customer_id, lifecycle_stage from rfm_history where as_of = cast($flow_from as date)) a
-      full outer join (select customer_id, lifecycle_stage from rfm_history where as_of = cast($flow_to as date)) b
+      from (select customer_id, lifecycle_stage from rfm_history where as_of = $flow_from) a
+      full outer join (select customer_id, lifecycle_stage from rfm_history where as_of = $flow_to) b
         on a.customer_id = b.customer_id
       where coalesce(a.lifecycle_stage, $flow_absent) = $flow_from_stage
         and coalesce(b.lifecycle_stage, $flow_absent) = $flow_to_stage`,
-    params: { flow_from: q.from, flow_to: q.to, flow_from_stage: q.fromStage, flow_to_stage: q.toStage, flow_absent: ABSENT },
+    params: { flow_from: sqlDate(q.from), flow_to: sqlDate(q.to), flow_from_stage: q.fromStage, flow_to_stage: q.toStage, flow_absent: ABSENT },
   };
 }

@@ -20,8 +20,8 @@ orders as (
 
 params as (
     select
-        getvariable('as_of')::date                              as as_of_on,
-        date_trunc('month', getvariable('as_of')::date)::date   as as_of_month_on
+        getvariable('as_of')                                    as as_of_on,
+        date_trunc('month', getvariable('as_of'))::date         as as_of_month_on
 ),
 
 completed_orders as (

@@ -126,7 +126,7 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
     await warehouse.run(`insert into rfm_history (as_of, customer_id, frequency, monetary, r_score, f_score, m_score, rfm_segment, lifecycle_stage, run_id) values ${hist.join(',')}`);
     // The cohort_retention mart as the transform builds it (sql/marts/cohort_retention.sql).
     await warehouse.withConnection(async (db) => {
-      await db.run(`set variable as_of = '${AS_OF}'`);
+      await db.run(`set variable as_of = date '${AS_OF}'`);
       await db.run(`create table cohort_retention as ${readFileSync(fromRoot('sql', 'marts', 'cohort_retention.sql'), 'utf8')}`);
     });
   }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCohortRetention } from '../../../models/rfm/cohorts.js';
 import { fromRoot } from '../../../pipelines/core/paths.js';
+import { sqlDate } from '../../../pipelines/core/sql-date.js';
 import { buildTableTests, runDataTests, type TableTests } from '../../../pipelines/transform/data-tests.js';
 import type { Warehouse } from '../../../pipelines/core/warehouse.js';
 import { mulberry32 } from '../../helpers/prng.js';
@@ -95,7 +96,7 @@ beforeAll(async () => {
     await wh.run('insert into purchases (order_id, customer_id, ordered_at, amount, status) values ($id, $c, $at, 10, $st)', { id: o.id, c: o.customer, at: o.at, st: o.status });
   }
   await wh.withConnection(async (db) => {
-    await db.run('set variable as_of = cast($d as date)', { d: AS_OF });
+    await db.run('set variable as_of = $d', { d: sqlDate(AS_OF) });
     await db.run(`create table cohort_retention as ${readFileSync(SQL_FILE, 'utf8')}`);
   });
 });
