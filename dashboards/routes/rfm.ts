@@ -8,6 +8,23 @@ const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const MONTH = '^\\d{4}-\\d{2}$';
 const errors = { 400: { $ref: 'CxpError#' }, 401: { $ref: 'CxpError#' }, 403: { $ref: 'CxpError#' } };
 
+/** Both answers: the data envelope, whether there is data (and why not), their own fields, and the cells. */
+function answer(fields: Record<string, object>, cell: Record<string, object>) {
+  return {
+    200: {
+      type: 'object',
+      properties: {
+        ...dataEnvelope,
+        available: { type: 'boolean' },
+        empty_reason: { type: 'string' },
+        ...fields,
+        cells: { type: 'array', items: { type: 'object', properties: cell } },
+      },
+    },
+    ...errors,
+  };
+}
+
 interface CohortQuery { basis: CohortBasis; from_month?: string; to_month?: string; country?: string; max_months_since?: number; lang?: string }
 interface FlowQuery { from?: string; to?: string; country?: string; segment?: string; lang?: string }
 
@@ -33,32 +50,17 @@ export const rfmRoutes: FastifyPluginAsync = async (app) => {
           ...langProperty,
         },
       },
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            ...dataEnvelope,
-            available: { type: 'boolean' },
-            empty_reason: { type: 'string' },
-            basis: { type: 'string' },
-            cells: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  cohort_month_on: { type: 'string' },
-                  months_since: { type: 'integer' },
-                  count_customers: { type: 'integer' },
-                  count_buying: { type: 'integer' },
-                  share_buying: { type: 'number' },
-                  is_partial_month: { type: 'boolean' },
-                },
-              },
-            },
-          },
+      response: answer(
+        { basis: { type: 'string' } },
+        {
+          cohort_month_on: { type: 'string' },
+          months_since: { type: 'integer' },
+          count_customers: { type: 'integer' },
+          count_buying: { type: 'integer' },
+          share_buying: { type: 'number' },
+          is_partial_month: { type: 'boolean' },
         },
-        ...errors,
-      },
+      ),
     },
   }, async (req) => {
     const q = req.query;
@@ -100,32 +102,19 @@ export const rfmRoutes: FastifyPluginAsync = async (app) => {
           ...langProperty,
         },
       },
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            ...dataEnvelope,
-            available: { type: 'boolean' },
-            empty_reason: { type: 'string' },
-            from: { type: ['string', 'null'], description: 'snapshot compared for date A' },
-            to: { type: ['string', 'null'], description: 'snapshot compared for date B' },
-            snapshots: { type: 'array', items: { type: 'string' } },
-            cells: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  from_stage: { type: 'string' },
-                  to_stage: { type: 'string' },
-                  count_customers: { type: 'integer' },
-                  customers_href: { type: 'string', description: 'the customers behind this cell (GET)' },
-                },
-              },
-            },
-          },
+      response: answer(
+        {
+          from: { type: ['string', 'null'], description: 'snapshot compared for date A' },
+          to: { type: ['string', 'null'], description: 'snapshot compared for date B' },
+          snapshots: { type: 'array', items: { type: 'string' } },
         },
-        ...errors,
-      },
+        {
+          from_stage: { type: 'string' },
+          to_stage: { type: 'string' },
+          count_customers: { type: 'integer' },
+          customers_href: { type: 'string', description: 'the customers behind this cell (GET)' },
+        },
+      ),
     },
   }, async (req) => {
     const q = req.query;
