@@ -1,3 +1,4 @@
+import { atRiskSource, HIGH_RISK_CUSTOMERS_SQL, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
 import { filterSql } from '../filters.js';
 import { bars } from '../specs/charts.js';
 import { csatChange, meanChange, meanEstimate, npsChange } from '../stats.js';
@@ -80,9 +81,12 @@ export const overviewDashboard: Dashboard = {
         .map((r) => ({ segment: r.segment === null ? null : String(r.segment), customers: num(r.customers) ?? 0 }));
     }
     if (ctx.tables.has('churn_scores')) {
-      const w = filterSql(ctx.filters, { customer: 's.customer_id' }, { period: 'none', hasSegments });
-      const join = hasSegments ? 'left join customer_value v on v.customer_id = s.customer_id' : '';
-      const r = await ctx.db.one(`select sum(s.churn_risk * ${hasSegments ? 'coalesce(v.clv, v.monetary, 0)' : '0'}) as v, count(*) filter (where s.churn_band = 'high') as high from churn_scores s ${join} where ${w.where}`, w.params);
+      // The at-risk list's one definition: value at stake over the customers still worth saving.
+      const w = filterSql(ctx.filters, { customer: 'l.customer_id' }, { period: 'none', hasSegments });
+      const r = await ctx.db.one(
+        `select ${REVENUE_AT_RISK_SQL} as v, ${HIGH_RISK_CUSTOMERS_SQL} as high from ${await atRiskSource(ctx.db, ctx.tables.has('at_risk_list'))} l where ${w.where}`,
+        w.params,
+      );
       tiles.push({ id: 'revenue-at-risk', label: t.t('metric.revenue_at_risk'), unit: 'currency', value: round(num(r?.v), 0), note: t.t('note.revenue_at_risk', { n: t.num(num(r?.high) ?? 0, 0) }), link: { path: '/churn', text: t.t('nav.churn') } });
     } else tiles.push({ id: 'revenue-at-risk', label: t.t('metric.revenue_at_risk'), value: null, note: noData('churn_scores', t) });
     const acts = await actions(ctx, hasSegments);

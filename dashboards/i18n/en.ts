@@ -154,7 +154,7 @@ export const en = {
 
   // Tile notes
   'note.csi': 'Customers with surveys; a snapshot, no period comparison.',
-  'note.revenue_at_risk': 'Σ churn risk × lifetime value; {n} customers at high risk.',
+  'note.revenue_at_risk': 'Σ churn risk × lifetime value over the customers still worth saving (the lost apart, as in the at-risk list); {n} of them at high risk.',
   'note.actions': 'In the period, treated and held out.',
   'note.action_effect_wait': 'No action has a complete {days}-day outcome window yet.',
   'note.action_effect_ready': 'No action has a complete {days}-day outcome window yet; the first is ready on {date}.',

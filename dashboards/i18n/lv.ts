@@ -146,7 +146,7 @@ export const lv: Glossary = {
   'unit.hours': 'stundas',
 
   'note.csi': 'Klienti ar aptaujām; stāvoklis šobrīd, bez salīdzinājuma ar iepriekšējo periodu.',
-  'note.revenue_at_risk': 'Σ aizplūšanas risks × mūža vērtība; {n} klienti ar augstu risku.',
+  'note.revenue_at_risk': 'Σ aizplūšanas risks × mūža vērtība klientiem, kurus vēl var noturēt (bez jau zaudētajiem, kā riska sarakstā); {n} no tiem ar augstu risku.',
   'note.actions': 'Periodā, ietekmētā un kontroles grupa kopā.',
   'note.action_effect_wait': 'Nevienai darbībai vēl nav noslēdzies {days} dienu novērošanas logs.',
   'note.action_effect_ready': 'Nevienai darbībai vēl nav noslēdzies {days} dienu novērošanas logs; pirmais būs gatavs {date}',

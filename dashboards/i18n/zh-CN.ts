@@ -145,7 +145,7 @@ export const zhCN: Glossary = {
   'unit.hours': '小时',
 
   'note.csi': '有调查回复的客户；为快照，不做周期比较。',
-  'note.revenue_at_risk': 'Σ 流失风险 × 生命周期价值；{n} 位客户处于高风险。',
+  'note.revenue_at_risk': 'Σ 流失风险 × 生命周期价值，只计仍可挽回的客户（不含已流失客户，与风险客户名单一致）；其中 {n} 位处于高风险。',
   'note.actions': '本周期内，含干预组和对照组。',
   'note.action_effect_wait': '还没有挽留动作走完 {days} 天的观察期。',
   'note.action_effect_ready': '还没有挽留动作走完 {days} 天的观察期；第一个将于 {date} 可用。',

@@ -130,6 +130,20 @@ export async function buildAtRiskList(db: Db): Promise<number> {
   return Number((await db.one<{ n: number }>('select count(*) as n from at_risk_list'))?.n ?? 0);
 }
 
+/**
+ * Revenue at risk, the one definition the tiles, the churn page and churn-by-cause share: Σ value_at_stake
+ * (churn_risk x clv) over the customers still worth saving, the at-risk list's default population, so the
+ * tile and the list add up to the same figure. SQL over the list aliased `l`.
+ */
+export const REVENUE_AT_RISK_SQL = 'coalesce(sum(l.value_at_stake) filter (where not l.is_lost), 0)';
+/** High-band customers of that same population. */
+export const HIGH_RISK_CUSTOMERS_SQL = "count(*) filter (where l.churn_band = 'high' and not l.is_lost)";
+
+/** What to read the list from: the run's at_risk_list, or the same SELECT as a subquery until a run has built it. */
+export async function atRiskSource(db: Db, hasTable: boolean): Promise<string> {
+  return hasTable ? 'at_risk_list' : `(${await atRiskSelect(db)})`;
+}
+
 export interface AtRiskSql {
   /** The page: AT_RISK_COLUMNS, in the requested order. Params: the filters, $limit and $offset. */
   select: string;
@@ -153,7 +167,7 @@ export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean): Prom
   if (q.consent_only) conds.push('marketing_consent');
   const filters = conds.length ? conds.join(' and ') : 'true';
   const population = q.population === 'at_risk' ? 'not is_lost' : q.population === 'lost' ? 'is_lost' : 'true';
-  const src = hasTable ? 'at_risk_list' : `(${await atRiskSelect(db)})`;
+  const src = await atRiskSource(db, hasTable);
   const localReasons = q.reasonTexts && (await tableColumns(db, 'churn_scores')).has('churn_reasons');
   const selectParams: Record<string, string> = {};
   const cols = AT_RISK_COLUMNS.map((c) => (c === 'top_reason' && localReasons ? `coalesce(${reasonSql(q.reasonTexts!, selectParams)}, l.top_reason) as top_reason` : c));

@@ -3,8 +3,8 @@
  * interaction's channel, the day the day it was opened).
  *
  * Exported functions:
- * - serviceTrend(db, { grain, byChannel?, filters }, asOf, settings?) -> ServiceTrendRow[]: per period
- *   (and channel): interactions, complaints, complaint_rate, median/p90 first-response minutes,
+ * - serviceTrend(db, { grain, byChannel?, byTier?, filters }, asOf, settings?) -> ServiceTrendRow[]: per
+ *   period (and channel, or customer SLA tier: the tier as of each interaction, README "SLA tiers"): interactions, complaints, complaint_rate, median/p90 first-response minutes,
  *   median/p90 resolution hours, first_contact_resolution_rate, first_response_sla_rate,
  *   resolution_sla_rate, count_open_backlog at the period's last day, is_low_sample.
  * - serviceTiles(db, filters, asOf, settings?) -> ServiceTile[]: this period vs the one before for
@@ -24,7 +24,10 @@ import type { Grain } from './query.js';
 
 export type ServiceTrendRow = {
   period_on: string;
+  /** 'all' unless byChannel */
   channel: string;
+  /** 'all' unless byTier */
+  customer_tier: string;
   interactions: number;
   complaints: number;
   complaint_rate: number | null;
@@ -42,7 +45,7 @@ export type ServiceTrendRow = {
 
 export async function serviceTrend(
   db: Db,
-  opts: { grain?: Grain; byChannel?: boolean; filters?: SatisfactionFilters },
+  opts: { grain?: Grain; byChannel?: boolean; byTier?: boolean; filters?: SatisfactionFilters },
   asOf: Date,
   s: SatisfactionSettings = DEFAULT_SATISFACTION_SETTINGS,
 ): Promise<ServiceTrendRow[]> {
@@ -55,10 +58,14 @@ export async function serviceTrend(
   const q = filterSql(f, 't', 'opened_on');
   // The backlog needs every earlier interaction too: same filters, open-ended start.
   const all = filterSql({ ...f, from: new Date('1900-01-01T00:00:00Z') }, 't', 'opened_on', 'g');
+  if (opts.byChannel && opts.byTier) {
+    throw new CxpError('CXP_ERR_BAD_REQUEST', 'break service KPIs down by channel or by tier, not both at once', { where: 'byTier' });
+  }
   const channel = opts.byChannel ? 't.channel' : "'all'";
+  const tier = opts.byTier ? 't.customer_tier' : "'all'";
   const rows = await db.all<ServiceTrendRow & { period_on: Date }>(
     `with kpis as (
-       select date_trunc('${grain}', t.opened_on)::date as period_on, ${channel} as channel,
+       select date_trunc('${grain}', t.opened_on)::date as period_on, ${channel} as channel, ${tier} as customer_tier,
          count(*) as interactions,
          count(*) filter (where t.is_complaint) as complaints,
          quantile_cont(t.first_response_minutes, [0.5, 0.9]) as frt,
@@ -69,27 +76,27 @@ export async function serviceTrend(
        from int_interaction_times t ${q.joins} where ${q.where} group by all
      ),
      moves as (
-       select ${channel} as channel, t.opened_on as day_on, 1 as delta from int_interaction_times t ${all.joins} where ${all.where}
+       select ${channel} as channel, ${tier} as customer_tier, t.opened_on as day_on, 1 as delta from int_interaction_times t ${all.joins} where ${all.where}
        union all
-       select ${channel}, t.resolved_on, -1 from int_interaction_times t ${all.joins} where ${all.where} and t.resolved_on <= $period_to
+       select ${channel}, ${tier}, t.resolved_on, -1 from int_interaction_times t ${all.joins} where ${all.where} and t.resolved_on <= $period_to
      ),
      moves_daily as (
-       select channel, day_on, sum(delta) as delta from moves group by all
+       select channel, customer_tier, day_on, sum(delta) as delta from moves group by all
      ),
      backlog as (
-       select k.period_on, k.channel,
+       select k.period_on, k.channel, k.customer_tier,
          (select coalesce(sum(m.delta), 0) from moves_daily m
-          where m.channel = k.channel
+          where m.channel = k.channel and m.customer_tier = k.customer_tier
             and m.day_on <= least(k.period_on + interval 1 ${grain} - interval 1 day, $period_to)) as count_open_backlog
        from kpis k
      )
-     select k.period_on, k.channel, k.interactions, k.complaints, k.complaints / k.interactions as complaint_rate,
+     select k.period_on, k.channel, k.customer_tier, k.interactions, k.complaints, k.complaints / k.interactions as complaint_rate,
        k.frt[1] as median_first_response_minutes, k.frt[2] as p90_first_response_minutes,
        k.res[1] as median_resolution_hours, k.res[2] as p90_resolution_hours,
        k.first_contact_resolution_rate, k.first_response_sla_rate, k.resolution_sla_rate,
        b.count_open_backlog, k.interactions < $min_sample as is_low_sample
-     from kpis k join backlog b using (period_on, channel)
-     order by k.period_on, k.channel`,
+     from kpis k join backlog b using (period_on, channel, customer_tier)
+     order by k.period_on, k.channel, k.customer_tier`,
     { ...q.params, ...all.params, period_to: sqlDate(f.to), min_sample: s.minSample },
   );
   return rows.map((r) => ({ ...r, period_on: isoDate(r.period_on), count_open_backlog: Number(r.count_open_backlog) }));

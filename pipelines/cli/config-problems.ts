@@ -2,6 +2,7 @@ import { alertsProblems } from '../alerts/alert-rules.js';
 import type { Config } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
 import { Warehouse } from '../core/warehouse.js';
+import { writablePathsProblems } from '../core/writable-paths.js';
 import { JOB_NAMES } from '../jobs/registry.js';
 import { scheduleProblems } from '../scheduler/schedule-config.js';
 import { listSourceFiles } from '../sources/source-files.js';
@@ -14,12 +15,19 @@ import { triggersProblems } from '../triggers/rules.js';
  * (schema, section rules, each module's `problems`): trigger rules (fields, operators, endpoints),
  * schedules (cron expressions, job names, time zone, the digest's cron), webhook signing secrets in this
  * environment, KPI alert channels (endpoint, SMTP server and password variable, digest recipients),
- * that every file source's path matches a file, and that every database source's URL variable is set.
+ * that every file source's path matches a file, that every database source's URL variable is set, and
+ * that the warehouse file and exports.dir can be written (core/writable-paths.ts).
  * Uses the same functions the jobs use, so when this
  * returns nothing no job rejects the file for a config reason. Each problem names its key.
  */
 export async function configProblems(config: Config, env: Record<string, string | undefined> = process.env): Promise<string[]> {
-  const out = [...triggersProblems(config), ...scheduleProblems(config, JOB_NAMES), ...deliveryProblems(config, env), ...alertsProblems(config, env)];
+  const out = [
+    ...writablePathsProblems(config).map((e) => `${e.message}; ${String(e.details.hint)}`),
+    ...triggersProblems(config),
+    ...scheduleProblems(config, JOB_NAMES),
+    ...deliveryProblems(config, env),
+    ...alertsProblems(config, env),
+  ];
   const wh = await Warehouse.open(':memory:');
   try {
     for (const [name, src] of Object.entries(config.sources)) {

@@ -4,6 +4,7 @@ import { CxpError } from '../core/errors.js';
 import { consoleLogger, logFormatFromEnv, type Logger } from '../core/logger.js';
 import { migrate } from '../core/migrate.js';
 import { Warehouse } from '../core/warehouse.js';
+import { assertWritablePaths } from '../core/writable-paths.js';
 import { loadConfig } from '../config/load-config.js';
 import { lockAdvice, SERVER_ROUTES, type ServerRoute } from './lock-advice.js';
 import { markAbandonedRuns } from '../jobs/abandoned-runs.js';
@@ -40,6 +41,8 @@ export async function openContext(opts: {
   const config = loadConfig(opts.config);
   // Checked before the warehouse is opened, so a bad date leaves nothing open.
   const asOfOverride = parseAsOf(opts.asOf);
+  // So is where cxpulse writes: an unwritable warehouse or exports path names its key before any job.
+  assertWritablePaths(config);
   const settings: Record<string, string> = {};
   if (config.duckdb.threads) settings.threads = String(config.duckdb.threads);
   if (config.duckdb.memoryLimit) settings.memory_limit = config.duckdb.memoryLimit;

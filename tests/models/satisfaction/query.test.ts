@@ -34,6 +34,13 @@ beforeAll(async () => {
   await insertCustomers(t.wh, fixture.customers);
   await insertInteractions(t.wh, fixture.interactions);
   await insertSurveys(t.wh, fixture.surveys);
+  // SLA tiers: every third customer a Champion (-> vip) as of 31 January, so February contacts of theirs are vip.
+  for (const [i, c] of fixture.customers.entries()) {
+    await t.wh.run(
+      "insert into rfm_history (as_of, customer_id, frequency, monetary, rfm_segment, lifecycle_stage, run_id) values (date '2026-01-31', $1, 1, 1, $2, 'active', 'q')",
+      [c.id, i % 3 === 0 ? 'Champions' : 'Hibernating'],
+    );
+  }
   await buildSatisfactionMarts(t.wh, '2026-03-01');
 });
 afterAll(() => t?.cleanup());
@@ -204,6 +211,29 @@ describe('service queries', () => {
         else expect(r[k] as number).toBeCloseTo(mart[i][k] as number, 9);
       }
     });
+  });
+
+  test('daily service trend by tier equals the service_kpis_tier_daily mart; tiers counted independently', async () => {
+    const trend = await serviceTrend(t.wh, { grain: 'day', byTier: true, filters: range }, asOf);
+    const mart = await t.wh.all<Record<string, unknown>>(
+      "select strftime(opened_on, '%Y-%m-%d') as d, * from service_kpis_tier_daily where opened_on >= '2026-01-01' order by d, customer_tier",
+    );
+    expect(trend.length).toBe(mart.length);
+    trend.forEach((r, i) => {
+      expect([r.period_on, r.channel, r.customer_tier, r.interactions]).toEqual([mart[i].d, 'all', mart[i].customer_tier, mart[i].interactions]);
+      for (const k of ['median_first_response_minutes', 'first_response_sla_rate', 'resolution_sla_rate'] as const) {
+        if (mart[i][k] === null) expect(r[k]).toBeNull();
+        else expect(r[k] as number).toBeCloseTo(mart[i][k] as number, 9);
+      }
+    });
+    // vip = a Champion's contact opened after 31 January (UTC days).
+    const vipIds = new Set(fixture.customers.filter((_, i) => i % 3 === 0).map((c) => c.id));
+    const inRange = fixture.interactions.filter((x) => x.opened >= '2026-01-01' && x.opened < '2026-03-02');
+    const vip = inRange.filter((x) => vipIds.has(x.customer) && x.opened >= '2026-02-01').length;
+    expect(vip).toBeGreaterThan(0);
+    const sum = (tier: string) => trend.filter((r) => r.customer_tier === tier).reduce((a, r) => a + r.interactions, 0);
+    expect([sum('vip'), sum('standard')]).toEqual([vip, inRange.length - vip]);
+    await expect(serviceTrend(t.wh, { byTier: true, byChannel: true }, asOf)).rejects.toThrow(/by channel or by tier/);
   });
 
   test('service tiles: complaint rate by two-proportion z, times by Welch t, volume untested', async () => {
