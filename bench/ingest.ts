@@ -3,7 +3,7 @@
  * ~3M interactions / ~1M surveys, all CSV), loaded into a fresh warehouse; then a re-run with 1% new
  * rows (new files, as a daily drop would arrive), a re-run with nothing new, and DuckDB's bare
  * `create table as select * from read_csv(...)` of the same files for comparison.
- * Targets on 2 cores: full ingest < 60 s and < 4 GB peak RSS; re-run with 1% new rows < 10% of it.
+ * Targets on 2 cores: full ingest < 60 s and < 4 GB peak RSS; re-run with 1% new rows < 5% of it (issue 14).
  *
  * Each ingest runs in a child process so its peak RSS is its own (process.resourceUsage().maxRSS).
  * The generated set is cached in bench/out/ingest-data-<N> (git-ignored).
@@ -193,7 +193,7 @@ export async function benchIngest(opts: IngestBenchOptions = {}): Promise<BenchR
       ms: Math.round(inc.ms),
       cpu_ms: inc.cpu_ms,
       peak_rss_mb: inc.peak_rss_mb,
-      note: `${((inc.ms / full.ms) * 100).toFixed(1)}% of the full ingest (target < 10%); loaded ${total(inc.summary, 'loaded')}, skipped files ${Object.values(
+      note: `${((inc.ms / full.ms) * 100).toFixed(1)}% of the full ingest (target < 5%); loaded ${total(inc.summary, 'loaded')}, skipped files ${Object.values(
         inc.summary.sources,
       ).reduce((a, c) => a + (c?.skipped_files ?? 0), 0)}`,
     });
@@ -209,7 +209,7 @@ export async function benchIngest(opts: IngestBenchOptions = {}): Promise<BenchR
       name: `duckdb bare CTAS read_csv (${bare.rows.toLocaleString('en')} rows)`,
       ms: Math.round(bare.ms),
       cpu_ms: bare.cpu_ms,
-      note: `ingest / bare = ${(full.ms / bare.ms).toFixed(2)}x wall, ${(full.cpu_ms / bare.cpu_ms).toFixed(2)}x CPU (ingest also validates, dedups, merges, records rejects and file hashes)`,
+      note: `ingest / bare = ${(full.ms / bare.ms).toFixed(2)}x wall (target <= 1.5x), ${(full.cpu_ms / bare.cpu_ms).toFixed(2)}x CPU (ingest also validates, dedups, merges, records rejects and file hashes)`,
     });
   } finally {
     removeNewRows(dataDir);

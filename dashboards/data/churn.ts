@@ -1,15 +1,10 @@
 import { activeModelQuality, type ActiveModelQuality, type BaseRate } from '../../models/churn/read.js';
-import { atRiskSql, populationLabel } from '../../models/churn/at-risk-list.js';
+import { atRiskSource, atRiskSql, HIGH_RISK_CUSTOMERS_SQL, populationLabel, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
 import { filterSql } from '../filters.js';
 import { bars, calibration, histogram, rocCurve, weights } from '../specs/charts.js';
 import type { Translator } from '../i18n/translate.js';
+import { featureLabel } from './reasons.js';
 import { noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
-
-/** A churn model feature for people: its glossary name, else its column name spelled out. */
-export function featureLabel(t: Translator, feature: string): string {
-  const known = t.label('feature', feature);
-  return known !== feature ? known : feature.replaceAll('_', ' ');
-}
 
 export interface ModelQuality {
   model_id: string | null;
@@ -81,14 +76,13 @@ export const churnDashboard: Dashboard = {
        from churn_scores s where churn_risk is not null and ${w.where} group by all order by bin`,
       w.params,
     );
-    // Revenue at risk: each customer's expected value (CLV, else past net revenue) weighted by churn risk.
-    const valueExpr = hasValue ? 'coalesce(v.clv, v.monetary, 0)' : '0';
-    const join = hasValue ? 'left join customer_value v on v.customer_id = s.customer_id' : '';
+    // Revenue at risk by segment: the at-risk list's one definition (value at stake, the lost apart).
+    const lw = filterSql(ctx.filters, { customer: 'l.customer_id' }, { period: 'none', hasSegments: hasValue });
     const seg = await ctx.db.all(
-      `select ${hasValue ? "coalesce(v.rfm_segment, 'Prospects (no purchase)')" : "'all'"} as segment, sum(s.churn_risk * ${valueExpr}) as revenue_at_risk,
-              count(*) filter (where s.churn_band = 'high') as high_risk_customers, count(*) as customers
-       from churn_scores s ${join} where ${w.where} group by all order by revenue_at_risk desc`,
-      w.params,
+      `select ${hasValue ? "coalesce(l.rfm_segment, 'Prospects (no purchase)')" : "'all'"} as segment, ${REVENUE_AT_RISK_SQL} as revenue_at_risk,
+              ${HIGH_RISK_CUSTOMERS_SQL} as high_risk_customers, count(*) as customers
+       from ${await atRiskSource(ctx.db, ctx.tables.has('at_risk_list'))} l where ${lw.where} group by all order by revenue_at_risk desc`,
+      lw.params,
     );
     const total = seg.reduce((s, r) => s + (num(r.revenue_at_risk) ?? 0), 0);
     const high = seg.reduce((s, r) => s + (num(r.high_risk_customers) ?? 0), 0);

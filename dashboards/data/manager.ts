@@ -3,6 +3,7 @@
  * literature names and a support dashboard usually lacks (repurchase rate; churn by cause: service
  * failures vs natural disengagement), and links to the pages that explain each figure.
  */
+import { atRiskSource, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
 import { churnCauseSql, leadingReasonSql } from '../../models/churn/causes.js';
 import { twoProportionZ } from '../../models/satisfaction/significance.js';
 import { filterSql } from '../filters.js';
@@ -66,10 +67,11 @@ export async function churnByCause(ctx: LoadContext) {
   if (!ctx.tables.has('churn_scores')) return null;
   const hasValue = ctx.tables.has('customer_value');
   const w = filterSql(ctx.filters, { customer: 's.customer_id' }, { period: 'none', hasSegments: hasValue });
+  // Revenue at risk: the at-risk list's one definition (value at stake, the lost apart), split by cause.
   const rows = await ctx.db.all(
     `select ${churnCauseSql(leadingReasonSql('s.churn_reasons'))} as cause, count(*) as customers, sum(s.churn_risk) as expected_churners,
-            sum(s.churn_risk * ${hasValue ? 'coalesce(v.clv, v.monetary, 0)' : '0'}) as revenue_at_risk
-     from churn_scores s ${hasValue ? 'left join customer_value v on v.customer_id = s.customer_id' : ''}
+            ${REVENUE_AT_RISK_SQL} as revenue_at_risk
+     from churn_scores s left join ${await atRiskSource(ctx.db, ctx.tables.has('at_risk_list'))} l on l.customer_id = s.customer_id
      where s.churn_risk is not null and ${w.where} group by all order by cause`,
     w.params,
   );

@@ -1,6 +1,7 @@
 import { addDays, isoDate } from '../core/clock.js';
 import { asOfParam, sqlDate } from '../core/sql-date.js';
 import type { Db } from '../core/warehouse.js';
+import { atRiskSource, HIGH_RISK_CUSTOMERS_SQL, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
 
 export interface DigestRow {
   label: string;
@@ -60,12 +61,12 @@ export async function buildDigest(db: Db, asOf: Date, tables: Set<string>, dashb
     rows.push({ label: 'Complaint rate', this_week: g('complaint_rate', 'cur'), previous_week: g('complaint_rate', 'prev'), unit: 'share' });
   }
   if (tables.has('churn_scores') && tables.has('customer_value')) {
+    // The at-risk list's definitions, as the dashboards' tiles: the customers still worth saving.
     const r = await db.one<{ high: number; stake: number }>(
-      `select count(*) filter (where s.churn_band = 'high') as high, sum(s.churn_risk * coalesce(v.clv, 0)) as stake
-       from churn_scores s left join customer_value v using (customer_id)`,
+      `select ${HIGH_RISK_CUSTOMERS_SQL} as high, ${REVENUE_AT_RISK_SQL} as stake from ${await atRiskSource(db, tables.has('at_risk_list'))} l`,
     );
-    rows.push({ label: 'Customers at high churn risk (now)', this_week: num(r?.high), previous_week: null, unit: 'count' });
-    rows.push({ label: 'Value at stake (Σ risk × CLV, now)', this_week: num(r?.stake), previous_week: null, unit: 'currency' });
+    rows.push({ label: 'Customers at high churn risk, not lost (now)', this_week: num(r?.high), previous_week: null, unit: 'count' });
+    rows.push({ label: 'Revenue at risk (Σ risk × CLV, the lost apart, now)', this_week: num(r?.stake), previous_week: null, unit: 'currency' });
   }
   const fmt = (v: number | null, u: DigestRow['unit']) =>
     v === null ? '–' : u === 'share' ? `${(100 * v).toFixed(1)}%` : u === 'score' ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -456,10 +456,38 @@ async function readParquet(db: ConnDb, opts: ReadOptions): Promise<RawFile> {
   };
 }
 
+/**
+ * UTF-16 text (a byte-order mark FF FE / FE FF, or a NUL every other byte in the first line) would
+ * otherwise be read as UTF-8 full of NUL bytes: refused whole, saying how to convert it.
+ */
+async function assertNotUtf16(opts: ReadOptions): Promise<void> {
+  if (/\.(gz|zst|zstd)$/i.test(opts.file)) return;
+  const fh = await open(opts.file, 'r');
+  let head: Buffer;
+  try {
+    const buf = Buffer.alloc(256);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    head = buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  const bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
+  let nulEveryOther = head.length >= 8;
+  for (let i = 0; i + 1 < Math.min(head.length, 64); i += 2) if ((head[i] === 0) === (head[i + 1] === 0)) nulEveryOther = false;
+  if (bom || nulEveryOther) {
+    throw malformed(
+      opts.file,
+      'is UTF-16 text; cxpulse reads UTF-8',
+      `convert it, e.g. iconv -f UTF-16 -t UTF-8 ${JSON.stringify(opts.file)} > converted.csv, and point sources.${opts.source}.path at the result`,
+    );
+  }
+}
+
 /** Reads one file into cxp_raw; see RawFile. Leaves the previous file's tables dropped. */
 export async function readSourceFile(db: ConnDb, opts: ReadOptions): Promise<RawFile> {
   await dropReaderTables(db);
   if (opts.format === 'parquet') return readParquet(db, opts);
+  await assertNotUtf16(opts);
   if (opts.format === 'jsonl') return readJsonLines(db, opts);
   if (opts.cfg.delimiter === 'whitespace') return readWhitespace(db, opts);
   return readDelimited(db, opts);

@@ -166,4 +166,20 @@ describe('at-risk list for marketing', () => {
     const fr = await app.inject({ url: '/api/dashboards/churn?country=FR', headers: { authorization: `Bearer ${KEY}` } });
     expect((fr.json().tiles as { id: string; value: number }[]).find((t) => t.id === 'at-risk-list')!.value).toBe((await json('country=FR&limit=1')).total);
   });
+
+  it('revenue at risk is one figure: the overview and churn tiles equal the value at stake of the list, the lost apart', async () => {
+    const expected = (people: Person[]) => Math.round(people.filter((p) => !isLost(p)).reduce((s, p) => s + (stake(p) ?? 0), 0));
+    const tileOf = async (page: string, q = '') => {
+      const res = await app.inject({ url: `/api/dashboards/${page}${q}`, headers: { authorization: `Bearer ${KEY}` } });
+      return (res.json().tiles as { id: string; value: number }[]).find((t) => t.id === 'revenue-at-risk')!.value;
+    };
+    expect(expected(PEOPLE)).toBeGreaterThan(0);
+    // Leaving the lost out must matter in this population, or the test would not tell the definitions apart.
+    expect(Math.round(PEOPLE.reduce((s, p) => s + (stake(p) ?? 0), 0))).not.toBe(expected(PEOPLE));
+    expect(await tileOf('churn')).toBe(expected(PEOPLE));
+    expect(await tileOf('overview')).toBe(expected(PEOPLE));
+    const fr = PEOPLE.filter((p) => p.country === 'FR');
+    expect(await tileOf('churn', '?country=FR')).toBe(expected(fr));
+    expect(await tileOf('overview', '?country=FR')).toBe(expected(fr));
+  });
 });
