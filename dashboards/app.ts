@@ -24,6 +24,7 @@ import { listRoutes } from './routes/lists.js';
 import { displayCurrency } from './routes/request-context.js';
 import { metaRoutes } from './routes/meta.js';
 import { pageRoutes } from './routes/pages.js';
+import { rfmRoutes } from './routes/rfm.js';
 
 export interface BuildAppOptions {
   warehouse: Warehouse;
@@ -96,6 +97,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const limit = { max: server.rateLimit.max, timeWindow: server.rateLimit.timeWindowMs };
   await app.register(metaRoutes);
   await app.register(dashboardRoutes, { server, config: opts.config });
+  await app.register(rfmRoutes);
   await app.register(customerRoutes, { rateLimit: limit });
   await app.register(listRoutes, { rateLimit: limit, config: opts.config });
   await app.register(actionRoutes, { rateLimit: limit });

@@ -137,10 +137,12 @@ export interface ChartTable {
   rows: string[][];
   /** The stored value of each row's drill field, when the chart drills. */
   drill_values?: (string | null)[];
+  /** Each row's values of the drill's further parameters (Drill.also). */
+  drill_also?: Record<string, string>[];
 }
 
 /** The chart's data as a table: the tooltip's fields (the chart's own names for them) over its data rows. */
-export function chartTable(spec: Json, t: Translator, drillField?: string): ChartTable | null {
+export function chartTable(spec: Json, t: Translator, drillField?: string, drillAlso?: Record<string, string>): ChartTable | null {
   let best: { fields: TooltipField[]; values: Json[] } | null = null;
   const topValues = ((spec.data as Json | undefined)?.values as Json[] | undefined) ?? null;
   for (const part of layersOf(spec)) {
@@ -156,6 +158,7 @@ export function chartTable(spec: Json, t: Translator, drillField?: string): Char
     columns: best.fields.map((f) => ({ key: f.field, label: f.title ?? f.field, num: f.type === 'quantitative' })),
     rows: rows.map((r) => best!.fields.map((f) => cellText(t, f, r[f.field]))),
     ...(drillField ? { drill_values: rows.map((r) => (r[drillField] === undefined || r[drillField] === null ? null : String(r[drillField]))) } : {}),
+    ...(drillAlso ? { drill_also: rows.map((r) => Object.fromEntries(Object.entries(drillAlso).map(([param, field]) => [param, String(r[field] ?? '')]))) } : {}),
   };
 }
 
@@ -167,5 +170,5 @@ export function finishChart(c: ChartOut, t: Translator): ChartOut & { table?: Ch
   const config = (spec.config as Json | undefined) ?? {};
   spec.config = { ...config, locale: t.vegaLocale };
   localizeTime(spec, t);
-  return { ...c, spec: spec as unknown as TopLevelSpec, table: chartTable(spec, t, c.drill?.field) };
+  return { ...c, spec: spec as unknown as TopLevelSpec, table: chartTable(spec, t, c.drill?.field, c.drill?.also) };
 }

@@ -3,13 +3,8 @@ import { atRiskSource, atRiskSql, HIGH_RISK_CUSTOMERS_SQL, populationLabel, REVE
 import { filterSql } from '../filters.js';
 import { bars, calibration, histogram, rocCurve, weights } from '../specs/charts.js';
 import type { Translator } from '../i18n/translate.js';
+import { featureLabel } from './reasons.js';
 import { noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
-
-/** A churn model feature for people: its glossary name, else its column name spelled out. */
-export function featureLabel(t: Translator, feature: string): string {
-  const known = t.label('feature', feature);
-  return known !== feature ? known : feature.replaceAll('_', ' ');
-}
 
 export interface ModelQuality {
   model_id: string | null;

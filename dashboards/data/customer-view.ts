@@ -10,7 +10,7 @@ import { satisfactionSettings } from '../../models/satisfaction/settings.js';
 import type { GlossaryKey } from '../i18n/en.js';
 import type { Translator } from '../i18n/translate.js';
 import { bars } from '../specs/charts.js';
-import { featureLabel } from './churn.js';
+import { reasonText } from './reasons.js';
 import { customerProfile } from './customers.js';
 import { num, segmentLabel, type ChartOut } from './types.js';
 
@@ -37,12 +37,7 @@ const minutes = (a: unknown, b: unknown) => (a instanceof Date && b instanceof D
 
 function reasonsOf(risk: Row | null, t: Translator): string[] {
   const list = risk && Array.isArray(risk.churn_reasons) ? (risk.churn_reasons as Row[]) : [];
-  return list.slice(0, 5).map((r) => {
-    // The churn module writes its reasons in English; other languages name the factor and its direction.
-    if (t.lang === 'en' && typeof r.text === 'string') return r.text;
-    const factor = featureLabel(t, String(r.feature ?? ''));
-    return t.t(num(r.contribution) !== null && num(r.contribution)! < 0 ? 'reason.lowers' : 'reason.raises', { factor });
-  });
+  return list.slice(0, 5).map((r) => reasonText(t, r));
 }
 
 export async function customerView(db: Db, tables: Set<string>, id: string, t: Translator, config?: Parameters<typeof satisfactionSettings>[0] & { timezone?: string }): Promise<CustomerView> {

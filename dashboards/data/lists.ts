@@ -3,8 +3,10 @@
  * by the contacts they had) and contacts (interactions by channel, category, kind, month). Every filter
  * is bound as a parameter; tables of other modules are joined only when they exist.
  */
+import { flowMembersSql } from '../../models/rfm/lifecycle-flow.js';
+import { listSnapshots } from '../../models/rfm/migration.js';
 import { CxpError } from '../../pipelines/core/errors.js';
-import type { Db } from '../../pipelines/core/warehouse.js';
+import type { Db, SqlValue } from '../../pipelines/core/warehouse.js';
 import type { GlossaryKey } from '../i18n/en.js';
 import type { Translator } from '../i18n/translate.js';
 import { NO_SEGMENT, num } from './types.js';
@@ -21,6 +23,11 @@ export interface ListQuery {
   month?: string;
   from?: string;
   to?: string;
+  /** Lifecycle flow cell: customers in stage_from on snapshot flow_from and in stage_to on flow_to (all four together). */
+  flow_from?: string;
+  flow_to?: string;
+  stage_from?: string;
+  stage_to?: string;
   limit: number;
   offset: number;
 }
@@ -51,6 +58,14 @@ export function appliedFilters(q: ListQuery, t: Translator): AppliedFilter[] {
     const valueLabel = field === 'month' ? t.month(`${v}-01`) : LABEL_KIND[field] ? t.label(LABEL_KIND[field], v) : v;
     out.push({ field, value: v, label: t.t(`filter.${field}` as GlossaryKey), value_label: valueLabel });
   }
+  if (q.flow_from !== undefined && q.flow_to !== undefined && q.stage_from !== undefined && q.stage_to !== undefined) {
+    out.push({
+      field: 'flow',
+      value: `${q.stage_from}@${q.flow_from}/${q.stage_to}@${q.flow_to}`,
+      label: t.t('filter.flow'),
+      value_label: t.t('filter.flow_value', { from_stage: t.label('stage', q.stage_from), from: t.date(q.flow_from), to_stage: t.label('stage', q.stage_to), to: t.date(q.flow_to) }),
+    });
+  }
   if ((q.from || q.to) && (q.channel || q.category || q.kind) && !q.month) {
     out.push({ field: 'period', value: `${q.from ?? ''}/${q.to ?? ''}`, label: t.t('filter.period'), value_label: `${q.from ? t.date(q.from) : '…'} – ${q.to ? t.date(q.to) : '…'}` });
   }
@@ -66,7 +81,7 @@ function monthRange(month: string): { from: Date; to: Date } {
 }
 
 /** Conditions on interactions (alias i) for the contact filters; shared by both lists. */
-function contactConds(q: ListQuery, params: Record<string, string | number | Date>): string[] {
+function contactConds(q: ListQuery, params: Record<string, SqlValue>): string[] {
   const conds: string[] = [];
   if (q.channel !== undefined) { conds.push('i.channel = $channel'); params.channel = q.channel; }
   if (q.kind !== undefined) { conds.push('i.kind = $kind'); params.kind = q.kind; }
@@ -92,11 +107,28 @@ function needsValue(field: string, tables: Set<string>): void {
   }
 }
 
+const FLOW_FIELDS = ['flow_from', 'flow_to', 'stage_from', 'stage_to'] as const;
+
+/** The lifecycle-flow filter: all four fields or none, on snapshots that exist. */
+async function flowCondition(db: Db, tables: Set<string>, q: ListQuery): Promise<{ sql: string; params: Record<string, SqlValue> } | null> {
+  const given = FLOW_FIELDS.filter((f) => q[f] !== undefined);
+  if (given.length === 0) return null;
+  const missing = FLOW_FIELDS.find((f) => q[f] === undefined);
+  if (missing) throw new CxpError('CXP_ERR_BAD_REQUEST', `${missing}: a lifecycle-flow filter needs ${FLOW_FIELDS.join(', ')} together`, { where: `query.${missing}`, field: missing, hint: 'open the list from a cell of the lifecycle flow chart' });
+  if (!tables.has('rfm_history')) throw new CxpError('CXP_ERR_BAD_REQUEST', 'flow_from: RFM snapshots (rfm_history) do not exist yet', { where: 'query.flow_from', field: 'flow_from', hint: 'run the score job, or drop this filter' });
+  const snaps = await listSnapshots(db);
+  for (const f of ['flow_from', 'flow_to'] as const) {
+    if (!snaps.includes(q[f]!)) throw new CxpError('CXP_ERR_BAD_REQUEST', `${f}: no RFM snapshot on ${q[f]}`, { where: `query.${f}`, field: f, hint: `snapshots exist for: ${snaps.slice(0, 20).join(', ') || 'none'}` });
+  }
+  const m = flowMembersSql({ from: q.flow_from!, to: q.flow_to!, fromStage: q.stage_from!, toStage: q.stage_to! });
+  return m;
+}
+
 /** Customers matching the drill-down filters, riskiest (else most valuable) first. */
 export async function customerList(db: Db, tables: Set<string>, q: ListQuery, t: Translator) {
   const hasValue = tables.has('customer_value');
   const hasRisk = tables.has('churn_scores');
-  const params: Record<string, string | number | Date> = {};
+  const params: Record<string, SqlValue> = {};
   const conds: string[] = [];
   if (q.segment !== undefined) {
     needsValue('segment', tables);
@@ -110,6 +142,8 @@ export async function customerList(db: Db, tables: Set<string>, q: ListQuery, t:
     params.band = q.band;
   }
   if (q.country !== undefined) { conds.push('c.country = $country'); params.country = q.country; }
+  const flow = await flowCondition(db, tables, q);
+  if (flow) { conds.push(`c.customer_id in (${flow.sql})`); Object.assign(params, flow.params); }
   const contact = contactConds(q, params);
   if (q.channel !== undefined || q.kind !== undefined || q.category !== undefined || q.month !== undefined) {
     conds.push(`c.customer_id in (select i.customer_id from interactions i where ${contact.join(' and ') || 'true'})`);
@@ -156,6 +190,8 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null ||
 
 /** Contacts matching the drill-down filters, newest first, with their times for people. */
 export async function interactionList(db: Db, tables: Set<string>, q: ListQuery, t: Translator) {
+  const flowField = FLOW_FIELDS.find((f) => q[f] !== undefined);
+  if (flowField) throw new CxpError('CXP_ERR_BAD_REQUEST', `${flowField}: the lifecycle flow filters customers, not contacts`, { where: `query.${flowField}`, field: flowField, hint: 'use /api/customers' });
   const params: Record<string, string | number | Date> = {};
   const conds = contactConds(q, params);
   if (q.country !== undefined) { conds.push('i.customer_id in (select customer_id from customers where country = $country)'); params.country = q.country; }

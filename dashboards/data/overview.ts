@@ -104,12 +104,17 @@ export const overviewDashboard: Dashboard = {
       tiles.push(...actionEffectTiles(effects, windowDays, t));
     }
     const total = [...cur.values()].reduce((s, c) => s + c.n, 0);
+    const cw = filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments: ctx.tables.has('customer_value') });
+    const countries = (await ctx.db.all(
+      `select country, count(*) as customers from customers where country is not null and ${cw.where} group by all order by customers desc, country limit 30`,
+      cw.params,
+    )).map((r) => ({ country: String(r.country), customers: num(r.customers) ?? 0 }));
     return {
       available: total > 0 || tiers !== null,
       missing: [],
       filters_ignored: [],
       tiles,
-      data: { ...extras, tiers, actions: acts, action_effects: effects?.effects ?? null, previous_period: { from: ctx.filters.prevFrom.toISOString().slice(0, 10), to_exclusive: ctx.filters.fromText } },
+      data: { ...extras, tiers, countries, actions: acts, action_effects: effects?.effects ?? null, previous_period: { from: ctx.filters.prevFrom.toISOString().slice(0, 10), to_exclusive: ctx.filters.fromText } },
     };
   },
   charts(d: DashboardData, t: Translator): ChartOut[] {
@@ -128,6 +133,19 @@ export const overviewDashboard: Dashboard = {
         ? { id: 'actions', title: t.t('chart.actions'), spec: bars(acts.map((a) => ({ category: a.rule, series: t.t(a.arm === 'held out' ? 'series.held_out' : 'series.treated'), value: a.actions })), { xTitle: t.t('axis.rule'), yTitle: t.t('metric.actions'), format: ',d', horizontal: true, t }) }
         : { id: 'actions', title: t.t('chart.actions'), spec: null, empty: acts ? t.t('empty.no_match') : noData('retention_actions', t) },
       ...managerCharts(d.data, t),
+      countryChart(d.data.countries as { country: string; customers: number }[] | undefined, t),
     ];
   },
 };
+
+/** Customers by country (at most 30, largest first); a click opens the customers of that country. */
+function countryChart(rows: { country: string; customers: number }[] | undefined, t: Translator): ChartOut {
+  const title = t.t('chart.customers_by_country');
+  if (!rows || rows.length === 0) return { id: 'countries', title, spec: null, empty: t.t('empty.no_match') };
+  return {
+    id: 'countries',
+    title,
+    spec: bars(rows.map((r) => ({ category: r.country, key: r.country, value: r.customers })), { xTitle: t.t('axis.country'), yTitle: t.t('metric.customers'), format: ',d', horizontal: true, sortByValue: true, t }),
+    drill: { page: 'customers', param: 'country', field: 'key' },
+  };
+}

@@ -1,3 +1,5 @@
+import { readCohortRetention, type CohortCell } from '../../models/rfm/cohorts.js';
+import { FLOW_STAGES, lifecycleFlow, type LifecycleFlow } from '../../models/rfm/lifecycle-flow.js';
 import { listSnapshots, migrationMatrix } from '../../models/rfm/migration.js';
 import { parseIsoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
@@ -40,6 +42,44 @@ async function migration(ctx: LoadContext) {
     snapshots: snaps,
     cells: cells.map((c) => ({ x: c.to_tier, y: c.from_tier, value: c.count_customers, revenue: round(c.revenue_to) })),
   };
+}
+
+/** Months since the cohort month shown on the page (0 = the cohort month itself). */
+export const COHORT_MONTHS_SHOWN = 12;
+
+/**
+ * Cohort retention (the cohort_retention mart, read through models/rfm/cohorts.ts): the first-purchase
+ * cohorts whose month lies in the page's period (default the 12 months up to as_of), months since up
+ * to COHORT_MONTHS_SHOWN, for the country filter.
+ */
+async function cohorts(ctx: LoadContext): Promise<{ cells: CohortCell[]; note?: string }> {
+  if (!ctx.tables.has('cohort_retention')) return { cells: [], note: noData('cohort_retention', ctx.t) };
+  const cells = await readCohortRetention(ctx.db, {
+    basis: 'first_purchase',
+    fromMonth: ctx.filters.fromText,
+    toMonth: ctx.filters.toText,
+    country: ctx.filters.country,
+    maxMonthsSince: COHORT_MONTHS_SHOWN,
+  });
+  return { cells };
+}
+
+/**
+ * Lifecycle flow between the snapshots of the period's first and last day (each the latest snapshot on
+ * or before it; `flow_from`/`flow_to` override), for the country and segment filters.
+ */
+async function flow(ctx: LoadContext): Promise<LifecycleFlow & { note?: string }> {
+  if (!ctx.tables.has('rfm_history')) return { from: null, to: null, snapshots: [], cells: [], note: noData('rfm_history', ctx.t) };
+  const date = (field: 'flow_from' | 'flow_to', dflt: string) => {
+    const v = ctx.query[field] as string | undefined;
+    if (v === undefined) return dflt;
+    if (!parseIsoDate(v)) throw new CxpError('CXP_ERR_BAD_REQUEST', `${field}: "${v}" is not a date`, { where: `query.${field}`, field, hint: 'write it YYYY-MM-DD' });
+    return v;
+  };
+  const out = await lifecycleFlow(ctx.db, date('flow_from', ctx.filters.fromText), date('flow_to', ctx.filters.toText), (customer) =>
+    filterSql(ctx.filters, { customer }, { period: 'none', hasSegments: true }),
+  );
+  return out.cells.length ? out : { ...out, note: ctx.t.t('note.flow_needs_two') };
 }
 
 interface ValueModelNote {
@@ -113,7 +153,8 @@ export const rfmDashboard: Dashboard = {
     return {
       available: segments.length > 0,
       missing: [],
-      filters_ignored: ['from', 'to', 'channel'].filter((k) => ctx.query[k] !== undefined),
+      // The period drives the cohorts and the lifecycle flow; the other charts are the latest snapshot.
+      filters_ignored: ['channel'].filter((k) => ctx.query[k] !== undefined),
       tiles: [pAliveTile(model, num(pa?.m), ctx.t)],
       data: {
         value_model: model,
@@ -121,6 +162,8 @@ export const rfmDashboard: Dashboard = {
         rf_matrix: rf.map((r) => ({ x: String(r.f_score), y: String(r.r_score), value: num(r.customers) ?? 0 })),
         clv_bins: clvBins,
         migration: await migration(ctx),
+        cohorts: await cohorts(ctx),
+        lifecycle_flow: await flow(ctx),
       },
     };
   },
@@ -155,9 +198,57 @@ export const rfmDashboard: Dashboard = {
             }),
           }
         : { id: 'migration', title: t.t('chart.migration_plain'), spec: null, empty: mig?.note ?? none },
+      cohortChart(d, t),
+      flowChart(d, t),
       clv.length
         ? { id: 'clv-distribution', title: t.t('chart.clv_distribution'), spec: histogram(clv, { xTitle: `${t.t('metric.clv')} (${t.currency})`, format: ',.0f', t }) }
         : { id: 'clv-distribution', title: t.t('chart.clv_distribution'), spec: null, empty: noData('customer_value.clv', t) },
     ];
   },
 };
+
+function cohortChart(d: DashboardData, t: Translator): ChartOut {
+  const c = d.data.cohorts as { cells: CohortCell[]; note?: string } | undefined;
+  const title = t.t('chart.cohorts');
+  if (!c || c.cells.length === 0) return { id: 'cohorts', title, spec: null, empty: c?.note ?? t.t('empty.no_match') };
+  const months = [...new Set(c.cells.map((x) => x.cohort_month_on))].sort();
+  const since = Array.from({ length: COHORT_MONTHS_SHOWN + 1 }, (_, i) => String(i));
+  const cells = c.cells.map((x) => ({ x: String(x.months_since), y: t.month(x.cohort_month_on), value: x.share_buying, cohort_size: x.count_customers }));
+  return {
+    id: 'cohorts',
+    title,
+    note: t.t('note.cohorts'),
+    spec: heatmap(cells, {
+      xTitle: t.t('axis.months_since'),
+      yTitle: t.t('axis.cohort'),
+      valueTitle: t.t('metric.share_buying'),
+      xSort: since.filter((m) => cells.some((x) => x.x === m)),
+      ySort: months.map((m) => t.month(m)),
+      format: '.0%',
+      extraTooltip: [{ field: 'cohort_size', title: t.t('metric.cohort_size'), format: ',d' }],
+    }),
+  };
+}
+
+function flowChart(d: DashboardData, t: Translator): ChartOut {
+  const f = d.data.lifecycle_flow as (LifecycleFlow & { note?: string }) | undefined;
+  if (!f || !f.from || !f.to || f.cells.length === 0) return { id: 'lifecycle-flow', title: t.t('chart.lifecycle_flow_plain'), spec: null, empty: f?.note ?? t.t('empty.no_match') };
+  const stages = FLOW_STAGES.filter((s) => f.cells.some((c) => c.from_stage === s || c.to_stage === s));
+  const from = t.date(f.from);
+  const to = t.date(f.to);
+  return {
+    id: 'lifecycle-flow',
+    title: t.t('chart.lifecycle_flow', { from, to }),
+    spec: heatmap(
+      f.cells.map((c) => ({ x: t.label('stage', c.to_stage), y: t.label('stage', c.from_stage), value: c.count_customers, x_key: c.to_stage, y_key: c.from_stage })),
+      {
+        xTitle: t.t('axis.stage_to', { date: to }),
+        yTitle: t.t('axis.stage_from', { date: from }),
+        valueTitle: t.t('metric.customers'),
+        xSort: stages.map((s) => t.label('stage', s)),
+        ySort: stages.map((s) => t.label('stage', s)),
+      },
+    ),
+    drill: { page: 'customers', param: 'stage_from', field: 'y_key', also: { stage_to: 'x_key' }, query: { flow_from: f.from, flow_to: f.to }, hint: 'cells' },
+  };
+}

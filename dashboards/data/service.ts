@@ -151,6 +151,19 @@ async function backlog(ctx: LoadContext, hasSegments: boolean) {
   return rows.map((r) => ({ period: dayText(r.period) ?? '', value: num(r.open_items), series: 'open items' }));
 }
 
+/**
+ * Contacts and complaints per calendar month (UTC, by opened_at) in the period, for the page's filters;
+ * `month_key` (YYYY-MM) is what a click on a point drills by (/interactions?month=).
+ */
+async function contactsByMonth(ctx: LoadContext, hasSegments: boolean) {
+  const w = filterSql(ctx.filters, { customer: 'customer_id', at: 'opened_at', channel: 'channel' }, { period: 'current', hasSegments });
+  const rows = await ctx.db.all(
+    `select date_trunc('month', opened_at)::date as period, count(*) as contacts, count(*) filter (where kind = 'complaint') as complaints
+     from interactions where ${w.where} group by all order by period`,
+    w.params,
+  );
+  return rows.map((r) => ({ period: dayText(r.period) ?? '', contacts: num(r.contacts) ?? 0, complaints: num(r.complaints) ?? 0 }));
+}
 
 /** This period against the one before, with the satisfaction module's significance tests. */
 async function tiles(ctx: LoadContext): Promise<Tile[]> {
@@ -200,6 +213,7 @@ export const serviceDashboard: Dashboard = {
         by_tier: tiers,
         complaint_categories: await complaintCategories(ctx, hasSegments),
         backlog: await backlog(ctx, hasSegments),
+        contacts_by_month: await contactsByMonth(ctx, hasSegments),
         sla_targets: satisfactionSettings(ctx.config).sla,
         unit: trendUnit(ctx.filters),
         source: ctx.tables.has('int_interaction_times') ? 'int_interaction_times (satisfaction module)' : 'interactions (dashboards fallback)',
@@ -211,6 +225,7 @@ export const serviceDashboard: Dashboard = {
     const tiers = (d.data.by_tier ?? []) as Awaited<ReturnType<typeof byTier>>;
     const cats = (d.data.complaint_categories ?? []) as { category: string; count: number }[];
     const bl = (d.data.backlog ?? []) as { period: string; value: number | null; series: string }[];
+    const months = (d.data.contacts_by_month ?? []) as Awaited<ReturnType<typeof contactsByMonth>>;
     const none = t.t('empty.no_match');
     const drill = { page: 'interactions' as const, param: 'channel', field: 'key' };
     const wrap = (id: string, title: string, ok: boolean, build: () => ChartOut['spec'], dr?: ChartOut['drill']): ChartOut =>
@@ -249,6 +264,14 @@ export const serviceDashboard: Dashboard = {
           }
         : { id: 'complaints-pareto', title: t.t('chart.complaints_pareto'), spec: null, empty: none },
       wrap('backlog', t.t('chart.backlog'), bl.length > 0, () => lines(bl.map((b) => ({ ...b, series: t.t('series.open_items') })), { yTitle: t.t('metric.open_items'), format: ',d', grain, t })),
+      wrap('contacts-by-month', t.t('chart.contacts_by_month'), months.length > 0, () =>
+        lines(
+          months.flatMap((m) => [
+            { period: m.period, month_key: m.period.slice(0, 7), value: m.contacts, series: t.t('metric.interactions') },
+            { period: m.period, month_key: m.period.slice(0, 7), value: m.complaints, series: t.t('metric.complaints') },
+          ]),
+          { yTitle: t.t('metric.interactions'), format: ',d', grain: 'month', t },
+        ), { page: 'interactions', param: 'month', field: 'month_key', hint: 'months' }),
     ];
   },
 };

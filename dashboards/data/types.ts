@@ -43,6 +43,10 @@ export interface Drill {
   field: string;
   /** Fixed extra parameters (e.g. kind=complaint). */
   query?: Record<string, string>;
+  /** More parameters taken from the clicked datum: parameter -> datum field (a heatmap cell has two). */
+  also?: Record<string, string>;
+  /** The hint under the chart: bars (default), heatmap cells, or month points. */
+  hint?: 'cells' | 'months';
 }
 
 /** What a dashboard's loader returns; the route adds as_of, freshness and filters. */

@@ -5,7 +5,9 @@ import { CxpError } from '../../pipelines/core/errors.js';
 import { AT_RISK_POPULATIONS, AT_RISK_SORTS, atRiskSql, populationLabel, type AtRiskQuery } from '../../models/churn/at-risk-list.js';
 import { AT_RISK_COLUMNS, CSV_MACRO, csvLine, csvLinesSql, customerProfile } from '../data/customers.js';
 import { checkKnownValue } from '../filters.js';
-import { cacheKey, dataEnvelope, knownValues } from './request-context.js';
+import { columnLabel, reasonTexts } from '../data/reasons.js';
+import { pickLang, translator } from '../i18n/translate.js';
+import { cacheKey, dataEnvelope, knownValues, langProperty } from './request-context.js';
 import { MAX_OFFSET } from '../limits.js';
 
 const JSON_MAX_LIMIT = 1000;
@@ -36,10 +38,18 @@ const atRiskQuery = {
     limit: { type: 'integer', minimum: 1, maximum: 1_000_000, description: `page size (json: at most ${JSON_MAX_LIMIT}, default 100; csv/arrow: default all)` },
     offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
     format: { type: 'string', enum: ['json', 'csv', 'arrow'], default: 'json' },
+    header: {
+      type: 'string', enum: ['columns', 'labels'], default: 'columns',
+      description: 'csv: first line with the column names (default, for machines) or the labels people read, in `lang` (the dashboard\'s download)',
+    },
+    lang: {
+      ...langProperty.lang,
+      description: 'for people: json rows carry column_labels, and top_reason (json, csv) is rendered from the glossary in this language (en: the stored text); without it the stored English text',
+    },
   },
 } as const;
 
-type AtRiskRequest = Omit<AtRiskQuery, 'limit'> & { limit?: number; format: 'json' | 'csv' | 'arrow' };
+type AtRiskRequest = Omit<AtRiskQuery, 'limit' | 'reasonTexts'> & { limit?: number; format: 'json' | 'csv' | 'arrow'; header: 'columns' | 'labels'; lang?: string };
 
 /** Customer lists and profiles: marketing role, rate limited. */
 export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (app, opts) => {
@@ -73,6 +83,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
             offset: { type: 'integer' },
             next_offset: { type: ['integer', 'null'] },
             columns: { type: 'array', items: { type: 'string' } },
+            column_labels: { type: 'object', additionalProperties: { type: 'string' }, description: 'with lang: each column\'s label for people' },
             rows: { type: 'array', items: { type: 'object', additionalProperties: true } },
           },
         },
@@ -102,17 +113,21 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     reply.header('x-cxpulse-as-of', state.as_of ?? 'none').header('x-cxpulse-freshness', state.freshness.status);
     const columns = [...AT_RISK_COLUMNS];
     const population = populationLabel(q);
+    // For people (the dashboard asks with lang): labels and reasons in their language. Machines get the stored names.
+    const t = translator(pickLang(q.lang, req.headers['accept-language']));
+    const header = q.header === 'labels' ? columns.map((c) => columnLabel(t, c)) : columns;
+    const people = q.lang !== undefined ? { reasonTexts: t.lang === 'en' ? undefined : reasonTexts(t), column_labels: Object.fromEntries(columns.map((c) => [c, columnLabel(t, c)])) } : null;
     if (!state.tables.has('churn_scores')) {
       const reason = 'no data yet: churn scores (churn_scores) are not there; run the score job';
-      if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLine(columns));
+      if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLine(header));
       if (q.format === 'arrow') throw new CxpError('CXP_ERR_NOT_FOUND', reason, { where: 'churn_scores' });
       return { as_of: state.as_of, freshness: state.freshness, available: false, empty_reason: reason, population, total: 0, counts: { at_risk: 0, lost: 0 }, limit, offset: q.offset, next_offset: null, columns, rows: [] };
     }
     // The list ranked by the score job (at_risk_list); the same SELECT as a CTE until a run has built it.
-    const build = () => app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit } as AtRiskQuery, state.tables.has('at_risk_list')));
+    const build = () => app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit, reasonTexts: people?.reasonTexts } as AtRiskQuery, state.tables.has('at_risk_list')));
     if (q.format === 'csv') {
       const sql = await build();
-      const params = { ...sql.params, limit, offset: q.offset };
+      const params = { ...sql.params, ...sql.selectParams, limit, offset: q.offset };
       const conn = await app.warehouse.connect();
       // Streamed chunk by chunk: memory stays flat however many rows, the connection closes at the end.
       // Lines are built and escaped in DuckDB (csvLinesSql); JS only joins each chunk's lines.
@@ -120,7 +135,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
         try {
           await conn.run(CSV_MACRO);
           const result = await conn.stream(csvLinesSql(sql.select), params);
-          yield '\uFEFF' + csvLine(columns);
+          yield '\uFEFF' + csvLine(header);
           for await (const rows of result.yieldRowsJs()) {
             if (rows.length) yield rows.map((r) => r[0] as string).join('\r\n') + '\r\n';
           }
@@ -135,7 +150,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     }
     if (q.format === 'arrow') {
       const sql = await build();
-      const rows = await app.warehouse.all(sql.select, { ...sql.params, limit, offset: q.offset });
+      const rows = await app.warehouse.all(sql.select, { ...sql.params, ...sql.selectParams, limit, offset: q.offset });
       const table = tableFromJSON(rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] instanceof Date ? (r[c] as Date).toISOString() : r[c]]))));
       return reply
         .type('application/vnd.apache.arrow.stream')
@@ -146,7 +161,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     return app.data.cached(cacheKey('/api/customers/at-risk', { ...q, limit }), async () => {
       const sql = await build();
       const [rows, counts] = await Promise.all([
-        app.warehouse.all(sql.select, { ...sql.params, limit, offset: q.offset }),
+        app.warehouse.all(sql.select, { ...sql.params, ...sql.selectParams, limit, offset: q.offset }),
         app.warehouse.one<{ total: number; at_risk: number; lost: number }>(sql.counts, sql.params),
       ]);
       const total = Number(counts?.total ?? 0);
@@ -161,6 +176,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
         offset: q.offset,
         next_offset: q.offset + rows.length < total ? q.offset + rows.length : null,
         columns,
+        ...(people ? { column_labels: people.column_labels } : {}),
         rows,
       };
     });

@@ -227,8 +227,17 @@ export function pareto(rows: { category: string; key?: string; count: number }[]
 
 /** A matrix of cells coloured by value, with the value written in each cell. */
 export function heatmap(
-  cells: { x: string; y: string; value: number; x_key?: string; y_key?: string }[],
-  o: { xTitle: string; yTitle: string; valueTitle: string; xSort?: string[]; ySort?: string[]; format?: string },
+  cells: { x: string; y: string; value: number; x_key?: string; y_key?: string; [more: string]: string | number | undefined }[],
+  o: {
+    xTitle: string;
+    yTitle: string;
+    valueTitle: string;
+    xSort?: string[];
+    ySort?: string[];
+    format?: string;
+    /** More fields of each cell for the tooltip (and the data table). */
+    extraTooltip?: { field: string; title: string; format?: string }[];
+  },
 ): TopLevelSpec {
   const x = { field: 'x', type: 'ordinal' as const, title: o.xTitle, ...(o.xSort ? { sort: o.xSort } : {}) };
   const y = { field: 'y', type: 'ordinal' as const, title: o.yTitle, ...(o.ySort ? { sort: o.ySort } : {}) };
@@ -247,6 +256,7 @@ export function heatmap(
             { field: 'y', title: o.yTitle },
             { field: 'x', title: o.xTitle },
             { field: 'value', type: 'quantitative', title: o.valueTitle, format: o.format ?? ',' },
+            ...(o.extraTooltip ?? []).map((f) => ({ field: f.field, type: 'quantitative' as const, title: f.title, format: f.format ?? ',' })),
           ],
         },
       },

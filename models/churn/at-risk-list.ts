@@ -48,6 +48,33 @@ export interface AtRiskQuery {
   sort: AtRiskSort;
   limit: number;
   offset: number;
+  /**
+   * Render top_reason in a reader's language from the stored leading reason's feature and the sign of
+   * its contribution (instead of the stored English text): the factor's name per feature (unknown ones
+   * as stored, underscores spaced) put into the template that raises or lowers the risk ({factor}).
+   */
+  reasonTexts?: ReasonTexts;
+}
+
+export interface ReasonTexts {
+  labels: Record<string, string>;
+  raises: string;
+  lowers: string;
+}
+
+/** top_reason rendered from churn_scores.churn_reasons[0] with the reader's texts, every text bound. */
+function reasonSql(r: ReasonTexts, params: Record<string, string>): string {
+  const feature = "json_extract_string(cs.churn_reasons::json, '$[0].feature')";
+  const whens = Object.entries(r.labels).map(([f, label], i) => {
+    params[`reason_f${i}`] = f;
+    params[`reason_l${i}`] = label;
+    return `when $reason_f${i} then $reason_l${i}`;
+  });
+  params.reason_raises = r.raises;
+  params.reason_lowers = r.lowers;
+  const label = `case ${feature} ${whens.join(' ')} else replace(${feature}, '_', ' ') end`;
+  const template = "case when coalesce(try_cast(json_extract(cs.churn_reasons::json, '$[0].contribution') as double), 0) < 0 then $reason_lowers else $reason_raises end";
+  return `(select replace(${template}, '{factor}', ${label}) from churn_scores cs where cs.customer_id = l.customer_id and ${feature} is not null)`;
 }
 
 /**
@@ -123,6 +150,8 @@ export interface AtRiskSql {
   /** One row: total (this population), at_risk and lost (same filters, each population). */
   counts: string;
   params: Record<string, string | number | boolean>;
+  /** Parameters only the page query reads (the reason texts), on top of params. */
+  selectParams: Record<string, string>;
 }
 
 /** The page and the counts over the same filters, every value bound; `source` is at_risk_list or the CTE. */
@@ -139,12 +168,16 @@ export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean): Prom
   const filters = conds.length ? conds.join(' and ') : 'true';
   const population = q.population === 'at_risk' ? 'not is_lost' : q.population === 'lost' ? 'is_lost' : 'true';
   const src = await atRiskSource(db, hasTable);
+  const localReasons = q.reasonTexts && (await tableColumns(db, 'churn_scores')).has('churn_reasons');
+  const selectParams: Record<string, string> = {};
+  const cols = AT_RISK_COLUMNS.map((c) => (c === 'top_reason' && localReasons ? `coalesce(${reasonSql(q.reasonTexts!, selectParams)}, l.top_reason) as top_reason` : c));
   return {
-    select: `select ${AT_RISK_COLUMNS.join(', ')} from ${src} l where ${filters} and ${population}
+    select: `select ${cols.join(', ')} from ${src} l where ${filters} and ${population}
       order by ${SORT_RANK[q.sort]} limit $limit offset $offset`,
     counts: `select count(*) filter (where ${population}) as total, count(*) filter (where not is_lost) as at_risk,
       count(*) filter (where is_lost) as lost from ${src} l where ${filters}`,
     params,
+    selectParams,
   };
 }
 

@@ -4,7 +4,8 @@
  * this one file so a contract change is one edit.
  */
 import { mulberry32 } from '../helpers/prng.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fromRoot } from '../../pipelines/core/paths.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../../pipelines/core/migrate.js';
@@ -15,6 +16,7 @@ const CHANNELS = ['phone', 'email', 'chat', 'social', 'store', 'app'];
 const COUNTRIES = ['DE', 'FR', 'US'];
 export const SEGMENTS = ['Champions', 'Loyal Customers', 'At Risk', 'Hibernating', 'New Customers'];
 const STAGES = ['new', 'active', 'at_risk', 'lapsed'];
+const MAY_STAGES = ['prospect', 'new', 'active', 'at_risk', 'lapsed'];
 
 /** Deterministic PRNG (mulberry32) so fixtures are the same on every run. */
 export const rng = mulberry32;
@@ -116,11 +118,17 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
     await warehouse.run(`insert into customer_value (customer_id, as_of, recency_days, frequency, monetary, count_purchase_days, r_score, f_score, m_score,
       rfm_segment, lifecycle_stage, p_alive, expected_purchases_90d, expected_order_value, clv, value_run_id) values ${rows.join(',')}`);
     await warehouse.run(`insert into customer_360 (customer_id, rfm_segment, clv) select customer_id, rfm_segment, clv from customer_value`);
+    // Lifecycle stages move between the snapshots (every 11th customer is new since May), for the flow chart.
     const hist = ids.flatMap((c, i) => [
-      `(date '2026-05-31', ${q(c.id)}, 2, ${40 + i}, 3, 3, 3, ${q(SEGMENTS[(i + 1) % SEGMENTS.length])}, 'active', 'v0')`,
-      `(date '2026-06-30', ${q(c.id)}, 2, ${50 + i}, 3, 3, 3, ${q(SEGMENTS[i % SEGMENTS.length])}, 'active', 'v1')`,
+      ...(i % 11 === 0 ? [] : [`(date '2026-05-31', ${q(c.id)}, 2, ${40 + i}, 3, 3, 3, ${q(SEGMENTS[(i + 1) % SEGMENTS.length])}, ${q(MAY_STAGES[i % MAY_STAGES.length])}, 'v0')`]),
+      `(date '2026-06-30', ${q(c.id)}, 2, ${50 + i}, 3, 3, 3, ${q(SEGMENTS[i % SEGMENTS.length])}, ${q(STAGES[i % 4])}, 'v1')`,
     ]);
     await warehouse.run(`insert into rfm_history (as_of, customer_id, frequency, monetary, r_score, f_score, m_score, rfm_segment, lifecycle_stage, run_id) values ${hist.join(',')}`);
+    // The cohort_retention mart as the transform builds it (sql/marts/cohort_retention.sql).
+    await warehouse.withConnection(async (db) => {
+      await db.run(`set variable as_of = date '${AS_OF}'`);
+      await db.run(`create table cohort_retention as ${readFileSync(fromRoot('sql', 'marts', 'cohort_retention.sql'), 'utf8')}`);
+    });
   }
   if (mods.has('churn')) {
     const rows = ids.map((c, i) => {

@@ -174,4 +174,63 @@ describe('dashboards in Chinese and Latvian, on a phone and a desk', () => {
     expect(new URL(page.url()).searchParams.get('segment')).toBe(segment);
     expect(errors).toEqual([]);
   }, 120_000);
+
+  /** Clicks the first mark matching `selector` and waits for the list page it opens. */
+  async function drill(selector: string, list: RegExp): Promise<URL> {
+    const mark = page.locator(selector).first();
+    await mark.scrollIntoViewIfNeeded();
+    await Promise.all([page.waitForURL(list), mark.click({ force: true })]);
+    await page.waitForSelector('main[data-loaded="true"]');
+    return new URL(page.url());
+  }
+
+  it('a click on a month point opens that month\'s contacts; on a country bar, that country\'s customers; breadcrumbs lead back', async () => {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await open('service', 'zh-CN');
+    let url = await drill('#chart-contacts-by-month svg g.mark-symbol path', /\/interactions\?/);
+    const month = url.searchParams.get('month');
+    expect(month).toMatch(/^\d{4}-\d{2}$/);
+    expect([url.searchParams.get('back'), url.searchParams.get('lang')]).toEqual(['service', 'zh-CN']);
+    const contacts = await fx.warehouse.one<{ n: number }>("select count(*)::integer as n from interactions where strftime(opened_at, '%Y-%m') = $m", { m: month! });
+    expect(await page.locator('#interaction-list-count').textContent()).toContain(String(contacts!.n));
+    expect(await page.locator('#list-filters').textContent()).toContain(GLOSSARIES['zh-CN']['filter.month']);
+    await page.screenshot({ path: join(ARTIFACTS, 'drill-month-zh-CN-1400.png'), fullPage: true });
+    const back = page.locator('#crumbs a', { hasText: GLOSSARIES['zh-CN']['nav.service'] });
+    await Promise.all([page.waitForURL(/\/service\?/), back.click()]);
+    await page.waitForSelector('main[data-loaded="true"]');
+
+    await open('overview', 'zh-CN');
+    url = await drill('#chart-countries svg g.mark-rect path', /\/customers\?/);
+    const country = url.searchParams.get('country');
+    const n = await fx.warehouse.one<{ n: number }>('select count(*)::integer as n from customers where country = $c', { c: country! });
+    expect(await page.locator('#customer-list-count').textContent()).toContain(String(n!.n));
+    for (const cell of await page.locator('#customer-list tbody tr td:nth-child(2)').allTextContents()) expect(cell).toBe(country);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('a click on a lifecycle-flow cell opens the customers who moved, named in words', async () => {
+    await page.setViewportSize({ width: 390, height: 900 });
+    await open('rfm', 'lv');
+    const url = await drill('#chart-lifecycle-flow svg g.mark-rect path', /\/customers\?/);
+    const p = url.searchParams;
+    expect([p.get('flow_from'), p.get('flow_to')]).toEqual(['2026-05-31', '2026-06-30']);
+    const [from, to] = [p.get('stage_from')!, p.get('stage_to')!];
+    const n = await fx.warehouse.one<{ n: number }>(
+      `select count(*)::integer as n from (select customer_id, lifecycle_stage from rfm_history where as_of = date '2026-05-31') a
+       full outer join (select customer_id, lifecycle_stage from rfm_history where as_of = date '2026-06-30') b using (customer_id)
+       where coalesce(a.lifecycle_stage, '(absent)') = $f and coalesce(b.lifecycle_stage, '(absent)') = $t`,
+      { f: from, t: to },
+    );
+    expect(await page.locator('#customer-list-count').textContent()).toContain(String(n!.n));
+    const filters = (await page.locator('#list-filters').textContent()) ?? '';
+    expect(filters).toContain(GLOSSARIES.lv['filter.flow']);
+    expect(filters).toContain(GLOSSARIES.lv[`stage.${from}` as keyof typeof en]);
+    const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    await page.screenshot({ path: join(ARTIFACTS, 'drill-flow-lv-390.png'), fullPage: true });
+    const back = page.locator('#crumbs a', { hasText: GLOSSARIES.lv['nav.rfm'] });
+    await Promise.all([page.waitForURL(/\/rfm\?/), back.click()]);
+    await page.waitForSelector('main[data-loaded="true"]');
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

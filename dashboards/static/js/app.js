@@ -11,7 +11,7 @@
   var CURRENCY = I18N.currency || 'EUR';
   var FILTERS = ['from', 'to', 'channel', 'country', 'segment'];
   // Drill-down filters a list page understands, besides the common ones.
-  var LIST_FILTERS = ['segment', 'band', 'country', 'lifecycle_stage', 'channel', 'category', 'month', 'kind', 'from', 'to'];
+  var LIST_FILTERS = ['segment', 'band', 'country', 'lifecycle_stage', 'channel', 'category', 'month', 'kind', 'from', 'to', 'flow_from', 'flow_to', 'stage_from', 'stage_to'];
   var KEY_STORE = 'cxpulse-api-key';
   var views = [];
   var seq = 0;
@@ -280,10 +280,12 @@
 
   function clearViews() { views.forEach(function (v) { try { v.finalize(); } catch { /* already gone */ } }); views = []; }
 
-  function drillHref(drill, value) {
+  /** The list behind a clicked mark: the page's filters, the drill's fixed ones, the clicked value(s). */
+  function drillHref(drill, value, also) {
     var q = drill.keep === false ? new URLSearchParams() : filterQuery();
     Object.keys(drill.query || {}).forEach(function (k) { q.set(k, drill.query[k]); });
     q.set(drill.param, value);
+    Object.keys(also || {}).forEach(function (k) { q.set(k, also[k]); });
     q.set('back', PAGE);
     return href('/' + drill.page, q);
   }
@@ -296,7 +298,7 @@
     var body = t.rows.map(function (r, i) {
       return el('tr', {}, r.map(function (cell, j) {
         var drillValue = c.drill && t.drill_values ? t.drill_values[i] : null;
-        if (j === 0 && drillValue !== null && drillValue !== undefined) return el('td', {}, [el('a', { href: drillHref(c.drill, drillValue), text: cell })]);
+        if (j === 0 && drillValue !== null && drillValue !== undefined) return el('td', {}, [el('a', { href: drillHref(c.drill, drillValue, t.drill_also ? t.drill_also[i] : null), text: cell })]);
         return el('td', { class: t.columns[j].num ? 'num' : '', text: cell });
       }));
     });
@@ -314,7 +316,8 @@
       if (!c.spec) { box.appendChild(el('div', { class: 'empty', text: c.empty || T('empty.chart') })); box.setAttribute('data-state', 'empty'); return null; }
       var vis = el('div', { class: 'vis' });
       box.appendChild(vis);
-      if (c.drill) box.appendChild(el('p', { class: 'hint', text: T(c.drill.page === 'interactions' ? 'chart.drill_hint_contacts' : 'chart.drill_hint') }));
+      if (c.drill) box.appendChild(el('p', { class: 'hint', text: T(c.drill.hint === 'cells' ? 'chart.drill_hint_cells' : c.drill.hint === 'months' ? 'chart.drill_hint_months' : c.drill.page === 'interactions' ? 'chart.drill_hint_contacts' : 'chart.drill_hint') }));
+      if (c.note) box.appendChild(el('p', { class: 'note', text: c.note }));
       var table = dataTable(c);
       if (table) box.appendChild(table);
       return vegaEmbed(vis, c.spec, { actions: false, renderer: 'svg' }).then(function (res) {
@@ -324,8 +327,12 @@
         if (svg) svg.setAttribute('aria-label', c.title);
         if (c.drill) {
           res.view.addEventListener('click', function (_ev, item) {
-            var v = item && item.datum ? item.datum[c.drill.field] : undefined;
-            if (v !== undefined && v !== null) location.href = drillHref(c.drill, v);
+            var datum = item && item.datum ? item.datum : null;
+            var v = datum ? datum[c.drill.field] : undefined;
+            if (v === undefined || v === null) return;
+            var also = {};
+            Object.keys(c.drill.also || {}).forEach(function (k) { also[k] = datum[c.drill.also[k]]; });
+            location.href = drillHref(c.drill, v, also);
           });
         }
         box.setAttribute('data-state', 'drawn');
@@ -336,7 +343,7 @@
   function dashboard(main, my) {
     var q = filterQuery();
     var p = params();
-    ['migration_from', 'migration_to'].forEach(function (k) { if (p.get(k)) q.set(k, p.get(k)); });
+    ['migration_from', 'migration_to', 'flow_from', 'flow_to'].forEach(function (k) { if (p.get(k)) q.set(k, p.get(k)); });
     return api('/api/dashboards/' + PAGE + '?' + withLang(q)).then(function (d) {
       if (my !== seq) return;
       clearMain(main);
@@ -446,14 +453,16 @@
       return p;
     }
     function page() {
-      link.href = '/api/customers/at-risk?' + query({ format: 'csv' }).toString();
-      return api('/api/customers/at-risk?' + query({ limit: '50', offset: String(state.offset) }).toString()).then(function (d) {
+      // The download is for people: column labels and reasons in the page's language (the API's default
+      // CSV keeps the column names, for machines).
+      link.href = '/api/customers/at-risk?' + query({ format: 'csv', header: 'labels', lang: LANG }).toString();
+      return api('/api/customers/at-risk?' + query({ limit: '50', offset: String(state.offset), lang: LANG }).toString()).then(function (d) {
         out.textContent = '';
         // One population, said once: the counts are the API's for the same filters.
         out.appendChild(el('p', { class: 'note', id: 'at-risk-count', text: T('list.count', { total: fmtNum(d.total, 0), shown: fmtNum(d.rows.length, 0) }) + (d.counts ? ' ' + T('atrisk.lost_apart', { n: fmtNum(d.counts.lost, 0) }) : '') }));
         if (!d.rows.length) { out.appendChild(el('p', { class: 'empty', text: T('empty.no_match') })); return; }
         var known = AT_RISK_COLUMNS.filter(function (k) { return k in d.rows[0]; });
-        var cols = genericColumns(d.rows[0], known.length ? known : undefined);
+        var cols = genericColumns(d.rows[0], known.length ? known : undefined, d.column_labels);
         var back = new URLSearchParams(base); back.set('back', 'churn');
         var table = el('table', {}, [el('thead', {}, [el('tr', {}, cols.map(function (c) { return el('th', { scope: 'col', class: c.num ? 'num' : '', text: c.label }); }))])]);
         table.appendChild(el('tbody', {}, d.rows.map(function (r) {
@@ -483,18 +492,17 @@
   }
 
   /**
-   * Columns for a list whose response names none (the at-risk export API): every key, labelled from the
-   * glossary (col.<key>) and formatted by the column vocabulary (*_at/_on dates, risk as %, money).
-   * The churn module's reason texts are English only, so other languages leave that column out.
+   * Columns for a list whose response names none (the at-risk API): every key, labelled by the server
+   * from the glossary in the page's language (column_labels, the same labels as the CSV download) and
+   * formatted by the column vocabulary (*_at/_on dates, risk as %, money). Reasons come in the page's
+   * language too (rendered from the model's structured reasons).
    */
   var KEY_FORMATS = { churn_risk: 'pct', clv: 'money', monetary: 'money', value_at_stake: 'money', churn_band: 'label:band', rfm_segment: 'label:segment', lifecycle_stage: 'label:stage', recency_days: 'int', marketing_consent: 'yesno' };
-  var KEY_LABELS = { churn_band: 'col.band', rfm_segment: 'col.segment', lifecycle_stage: 'col.stage', marketing_consent: 'col.consent', customer_id: 'col.customer' };
-  function genericColumns(row, keys) {
-    return (keys || Object.keys(row)).filter(function (k) { return !(k === 'top_reason' && LANG !== 'en'); }).map(function (k) {
-      var key = KEY_LABELS[k] || 'col.' + k;
+  function genericColumns(row, keys, labels) {
+    return (keys || Object.keys(row)).map(function (k) {
       var v = row[k];
       var format = KEY_FORMATS[k] || (/_(at|on)$/.test(k) ? 'date' : typeof v === 'number' ? 'num' : undefined);
-      return { key: k, label: Object.prototype.hasOwnProperty.call(G, key) ? G[key] : k.replace(/_/g, ' '), num: typeof v === 'number', format: format };
+      return { key: k, label: labels && labels[k] ? labels[k] : k.replace(/_/g, ' '), num: typeof v === 'number', format: format };
     });
   }
 
@@ -533,7 +541,7 @@
           return el('td', { class: c.num ? 'num' : '', text: r.display && r.display[c.key] !== undefined ? r.display[c.key] : fmtCell(r[c.key], c.format, d.currency) });
         }));
       }))]);
-      main.appendChild(el('p', { class: 'note', text: T('list.count_interactions', { total: fmtNum(d.total, 0), shown: fmtNum(d.rows.length, 0) }) }));
+      main.appendChild(el('p', { class: 'note', id: 'interaction-list-count', text: T('list.count_interactions', { total: fmtNum(d.total, 0), shown: fmtNum(d.rows.length, 0) }) }));
       main.appendChild(tableWrap(table, T('list.interactions')));
     });
   }

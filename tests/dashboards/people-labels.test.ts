@@ -1,0 +1,84 @@
+/**
+ * What a person reads vs what a machine reads on the at-risk list: the dashboard's CSV download has
+ * labelled headers in the page's language and churn reasons rendered from the glossary by feature;
+ * the API's default CSV and JSON keep the column names and the stored text. Expected headers are
+ * written out here by hand.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../dashboards/app.js';
+import { buildAtRiskList } from '../../models/churn/at-risk-list.js';
+import { fixedClock } from '../../pipelines/core/clock.js';
+import { createFixture, type Fixture } from './fixtures.js';
+
+const MACHINE = 'customer_id,country,churn_risk,churn_band,value_at_stake,clv,p_alive,is_lost,top_reason,rfm_segment,lifecycle_stage,monetary,recency_days,marketing_consent,email,scored_at';
+const ENGLISH = 'Customer,Country,Churn risk,Risk band,Value at stake,Lifetime value,Chance still active,Already lost,Main reason,Segment,Lifecycle stage,Net revenue,Days since last order,Marketing consent,Email,Scored';
+const LATVIAN = 'Klients,Valsts,Aizplūšanas risks,Riska līmenis,Apdraudētā vērtība,Mūža vērtība,"Varbūtība, ka joprojām aktīvs",Jau zaudēts,Galvenais iemesls,Segments,Dzīves cikla posms,Neto ieņēmumi,Dienas kopš pēdējā pasūtījuma,Piekrišana mārketingam,E-pasts,Novērtēts';
+
+let fx: Fixture;
+let app: FastifyInstance;
+beforeAll(async () => {
+  fx = await createFixture();
+  // Three hand-set leading reasons: one lowers the risk, one is a declared attribute the glossary does not know.
+  const set = (id: string, reasons: object[]) => fx.warehouse.run('update churn_scores set churn_risk = 0.999, churn_reasons = $r::json where customer_id = $id', { id, r: JSON.stringify(reasons) });
+  await set('c00001', [{ feature: 'count_complaints_90d', text: '3 complaints in the last 90 days', contribution: 0.31 }]);
+  await set('c00002', [{ feature: 'tenure_days', text: 'customer for 900 days', contribution: -0.2 }]);
+  await set('c00005', [{ feature: 'attr_contract_type', text: 'contract: month-to-month', contribution: 0.1 }]);
+  app = await buildApp({ warehouse: fx.warehouse, server: { cacheSeconds: 0 }, env: {}, clock: fixedClock('2026-06-30T12:00:00Z') });
+});
+afterAll(async () => {
+  await app.close();
+  fx.close();
+});
+
+const csv = async (query: string, headers: Record<string, string> = {}) => {
+  const res = await app.inject({ url: `/api/customers/at-risk?format=csv&consent_only=false&sort=risk_desc&${query}`, headers });
+  expect(res.statusCode).toBe(200);
+  return res.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+};
+const cell = (line: string, i: number) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, ''))[i]!;
+
+describe('the at-risk CSV: machines get column names, people get labels in their language', () => {
+  it('default CSV (machine-facing) keeps the column names, whatever the browser language', async () => {
+    expect((await csv('', { 'accept-language': 'lv' }))[0]).toBe(MACHINE);
+    expect((await csv('lang=zh-CN'))[0]).toBe(MACHINE);
+  });
+
+  it('header=labels: the labels of the page language (lang, else Accept-Language)', async () => {
+    expect((await csv('header=labels&lang=en'))[0]).toBe(ENGLISH);
+    expect((await csv('header=labels&lang=lv'))[0]).toBe(LATVIAN);
+    expect((await csv('header=labels', { 'accept-language': 'lv-LV,lv;q=0.9' }))[0]).toBe(LATVIAN);
+    const zh = (await csv('header=labels&lang=zh-CN'))[0]!;
+    expect(zh.split(',')).toHaveLength(16);
+    expect(zh).not.toMatch(/[A-Za-z]{3,}/);
+  });
+});
+
+describe('churn reasons rendered from the glossary by feature', () => {
+  const pick = (rows: { customer_id: string; top_reason: string }[], id: string) => rows.find((r) => r.customer_id === id)!.top_reason;
+
+  for (const built of [false, true]) {
+    it(`in Chinese and Latvian, from the feature and the sign of its contribution${built ? ' (ranked at_risk_list table)' : ''}`, async () => {
+      if (built) await fx.warehouse.withConnection((db) => buildAtRiskList(db));
+      const get = async (lang?: string) => (await app.inject({ url: `/api/customers/at-risk?population=all&consent_only=false&sort=risk_desc&limit=10${lang ? `&lang=${lang}` : ''}` })).json();
+      const zh = await get('zh-CN');
+      expect(pick(zh.rows, 'c00001')).toBe('近 90 天投诉次数：提高风险');
+      expect(pick(zh.rows, 'c00002')).toBe('成为客户的时长：降低风险');
+      expect(pick(zh.rows, 'c00005')).toBe('attr contract type：提高风险');
+      expect(zh.column_labels.top_reason).toBe('主要原因');
+      const lv = await get('lv');
+      expect(pick(lv.rows, 'c00001')).toBe('Sūdzības pēdējās 90 dienās: palielina risku');
+      expect(pick(lv.rows, 'c00002')).toBe('Cik ilgi ir klients: samazina risku');
+      // English readers get the model's own sentence, with the customer's figures.
+      expect(pick((await get('en')).rows, 'c00001')).toBe('3 complaints in the last 90 days');
+      // Machines (no lang) get the stored text and no labels.
+      const machine = await get();
+      expect(pick(machine.rows, 'c00002')).toBe('customer for 900 days');
+      expect(machine.column_labels).toBeUndefined();
+      // The human CSV in Latvian carries the same reason text.
+      const lines = await csv('population=all&header=labels&lang=lv');
+      const line = lines.find((l) => l.startsWith('c00002,'))!;
+      expect(cell(line, 8)).toBe(pick(lv.rows, 'c00002'));
+    });
+  }
+});
