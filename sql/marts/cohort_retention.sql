@@ -1,4 +1,4 @@
--- Cohort retention: customers grouped by the calendar month (UTC) they signed up in
+-- Cohort retention: customers grouped by the local calendar month (config timezone) they signed up in
 -- (cohort_basis 'signup', customers.signup_at) or first bought in (cohort_basis 'first_purchase',
 -- first completed order), and for each month since, how many of them bought in that month.
 -- One row per cohort_basis x cohort_month_on x country x months_since, from the cohort month up to
@@ -27,10 +27,10 @@ params as (
 completed_orders as (
     select
         o.customer_id,
-        date_trunc('month', o.ordered_at)::date as buying_month_on
+        date_trunc('month', cxp_local_on(o.ordered_at))::date as buying_month_on
     from orders as o, params
     where o.status = 'completed'
-      and o.ordered_at < params.as_of_on + interval 1 day
+      and o.ordered_at < cxp_day_start_at(params.as_of_on + 1)
 ),
 
 buying_months as (
@@ -50,10 +50,10 @@ signup_cohorts as (
     select
         'signup'                                   as cohort_basis,
         c.customer_id,
-        date_trunc('month', c.signup_at)::date     as cohort_month_on
+        date_trunc('month', cxp_local_on(c.signup_at)) as cohort_month_on
     from customer_rows as c, params
     where c.signup_at is not null
-      and c.signup_at < params.as_of_on + interval 1 day
+      and c.signup_at < cxp_day_start_at(params.as_of_on + 1)
 ),
 
 cohort_members as (

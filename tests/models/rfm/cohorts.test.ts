@@ -13,6 +13,7 @@ import { buildTableTests, runDataTests, type TableTests } from '../../../pipelin
 import type { Warehouse } from '../../../pipelines/core/warehouse.js';
 import { mulberry32 } from '../../helpers/prng.js';
 import { tempWarehouse } from '../../helpers/temp-warehouse.js';
+import { useLocalDays } from '../../../pipelines/core/time-zone.js';
 
 const AS_OF: string = '2026-05-20';
 const SQL_FILE = fromRoot('sql', 'marts', 'cohort_retention.sql');
@@ -97,6 +98,7 @@ beforeAll(async () => {
   }
   await wh.withConnection(async (db) => {
     await db.run('set variable as_of = $d', { d: sqlDate(AS_OF) });
+    await useLocalDays(db, 'UTC');
     await db.run(`create table cohort_retention as ${readFileSync(SQL_FILE, 'utf8')}`);
   });
 });
