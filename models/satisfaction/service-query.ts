@@ -4,7 +4,7 @@
  *
  * Exported functions:
  * - serviceTrend(db, { grain, byChannel?, byTier?, filters }, asOf, settings?) -> ServiceTrendRow[]: per
- *   period (and channel, or customer SLA tier: the tier as of each interaction, README "SLA tiers"): interactions, complaints, complaint_rate, median/p90 first-response minutes,
+ *   period (and channel, or customer SLA tier: the tier as of each interaction, models/satisfaction/README.md, section "SLA tiers and policies"): interactions, complaints, complaint_rate, median/p90 first-response minutes,
  *   median/p90 resolution hours, first_contact_resolution_rate, first_response_sla_rate,
  *   resolution_sla_rate, count_open_backlog at the period's last day, is_low_sample.
  * - serviceTiles(db, filters, asOf, settings?) -> ServiceTile[]: this period vs the one before for

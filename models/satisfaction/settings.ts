@@ -23,7 +23,7 @@ export interface SatisfactionSettings {
 }
 
 /**
- * What a customer's SLA tier is (README "SLA tiers"): the RFM segment of the latest rfm_history snapshot
+ * What a customer's SLA tier is (models/satisfaction/README.md, section "SLA tiers and policies"): the RFM segment of the latest rfm_history snapshot
  * before the interaction's day (no later score leaks in), or a declared customer attribute, mapped to
  * tier names; anything unmapped (or no snapshot yet) is `default`.
  */
@@ -139,7 +139,7 @@ export const satisfactionSchema: SettingsSchema = {
           type: 'object',
           default: {},
           additionalProperties: false,
-          description: "the customer's SLA tier at the time of the interaction (models/satisfaction/README.md \"SLA tiers\")",
+          description: "the customer's SLA tier at the time of the interaction (models/satisfaction/README.md, section \"SLA tiers and policies\")",
           properties: {
             from: {
               type: 'string',

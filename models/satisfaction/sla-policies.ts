@@ -1,6 +1,6 @@
 /**
  * SLA policies per channel and per customer tier (satisfaction.sla), flattened for int_interaction_times,
- * and their checks. README "SLA tiers and policies" says what a tier is and how a policy is chosen.
+ * and their checks. models/satisfaction/README.md, section "SLA tiers and policies", says what a tier is and how a policy is chosen.
  *
  * Every way of setting a target becomes one row with its specificity, and SQL picks, per target and per
  * (tier, channel), the most specific row that sets it:
