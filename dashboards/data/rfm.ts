@@ -1,4 +1,4 @@
-import { readCohortRetention, type CohortCell } from '../../models/rfm/cohorts.js';
+import { readCohortRetention, type CohortBasis, type CohortCell } from '../../models/rfm/cohorts.js';
 import { FLOW_STAGES, lifecycleFlow, type LifecycleFlow } from '../../models/rfm/lifecycle-flow.js';
 import { listSnapshots, migrationMatrix } from '../../models/rfm/migration.js';
 import { parseIsoDate } from '../../pipelines/core/clock.js';
@@ -52,16 +52,18 @@ export const COHORT_MONTHS_SHOWN = 12;
  * cohorts whose month lies in the page's period (default the 12 months up to as_of), months since up
  * to COHORT_MONTHS_SHOWN, for the country filter.
  */
-async function cohorts(ctx: LoadContext): Promise<{ cells: CohortCell[]; note?: string }> {
-  if (!ctx.tables.has('cohort_retention')) return { cells: [], note: noData('cohort_retention', ctx.t) };
+async function cohorts(ctx: LoadContext): Promise<{ basis: CohortBasis; cells: CohortCell[]; note?: string }> {
+  // cohort_basis=signup groups by signup month instead (the query schema allows only the two bases).
+  const basis: CohortBasis = ctx.query.cohort_basis === 'signup' ? 'signup' : 'first_purchase';
+  if (!ctx.tables.has('cohort_retention')) return { basis, cells: [], note: noData('cohort_retention', ctx.t) };
   const cells = await readCohortRetention(ctx.db, {
-    basis: 'first_purchase',
+    basis,
     fromMonth: ctx.filters.fromText,
     toMonth: ctx.filters.toText,
     country: ctx.filters.country,
     maxMonthsSince: COHORT_MONTHS_SHOWN,
   });
-  return { cells };
+  return { basis, cells };
 }
 
 /**
@@ -208,19 +210,25 @@ export const rfmDashboard: Dashboard = {
 };
 
 function cohortChart(d: DashboardData, t: Translator): ChartOut {
-  const c = d.data.cohorts as { cells: CohortCell[]; note?: string } | undefined;
-  const title = t.t('chart.cohorts');
-  if (!c || c.cells.length === 0) return { id: 'cohorts', title, spec: null, empty: c?.note ?? t.t('empty.no_match') };
+  const c = d.data.cohorts as { basis: CohortBasis; cells: CohortCell[]; note?: string } | undefined;
+  const signup = c?.basis === 'signup';
+  const title = t.t(signup ? 'chart.cohorts_signup' : 'chart.cohorts');
+  // The other way to group the cohorts, as a link under the chart.
+  const toggle = signup
+    ? { param: 'cohort_basis', value: 'first_purchase', text: t.t('chart.cohorts_by_first_purchase') }
+    : { param: 'cohort_basis', value: 'signup', text: t.t('chart.cohorts_by_signup') };
+  if (!c || c.cells.length === 0) return { id: 'cohorts', title, spec: null, empty: c?.note ?? t.t('empty.no_match'), toggle };
   const months = [...new Set(c.cells.map((x) => x.cohort_month_on))].sort();
   const since = Array.from({ length: COHORT_MONTHS_SHOWN + 1 }, (_, i) => String(i));
   const cells = c.cells.map((x) => ({ x: String(x.months_since), y: t.month(x.cohort_month_on), value: x.share_buying, cohort_size: x.count_customers }));
   return {
     id: 'cohorts',
     title,
-    note: t.t('note.cohorts'),
+    note: t.t(signup ? 'note.cohorts_signup' : 'note.cohorts'),
+    toggle,
     spec: heatmap(cells, {
-      xTitle: t.t('axis.months_since'),
-      yTitle: t.t('axis.cohort'),
+      xTitle: t.t(signup ? 'axis.months_since_signup' : 'axis.months_since'),
+      yTitle: t.t(signup ? 'axis.cohort_signup' : 'axis.cohort'),
       valueTitle: t.t('metric.share_buying'),
       xSort: since.filter((m) => cells.some((x) => x.x === m)),
       ySort: months.map((m) => t.month(m)),

@@ -32,6 +32,8 @@ export interface ChartOut {
   note?: string;
   /** A click on a mark opens `/<page>?<param>=<datum[field]>` with the page's filters (drill-down). */
   drill?: Drill;
+  /** Another view of the same chart: a link that sets `param=value` on this page's URL. */
+  toggle?: { param: string; value: string; text: string };
 }
 
 export interface Drill {

@@ -20,6 +20,7 @@ const querystring = {
     migration_to: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'RFM dashboard: second snapshot date' },
     flow_from: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'RFM dashboard, lifecycle flow: date A (default: the period\'s first day)' },
     flow_to: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'RFM dashboard, lifecycle flow: date B (default: the period\'s last day)' },
+    cohort_basis: { type: 'string', enum: ['first_purchase', 'signup'], description: 'RFM dashboard, cohort retention: cohorts by first-purchase month (default) or signup month' },
     ...langProperty,
   },
 } as const;
@@ -39,7 +40,7 @@ const common = {
   highlights: { type: 'array', description: 'tiles whose change is significant, in words, with a link to the page that explains it', items: { type: 'object', additionalProperties: true } },
 };
 
-type Query = CommonFilters & { migration_from?: string; migration_to?: string; flow_from?: string; flow_to?: string; lang?: string; period?: string };
+type Query = CommonFilters & { migration_from?: string; migration_to?: string; flow_from?: string; flow_to?: string; cohort_basis?: string; lang?: string; period?: string };
 
 /** Loads a dashboard's data for a query, through the per-data-version cache. */
 async function load(app: Parameters<FastifyPluginAsync>[0], d: Dashboard, q: Query, server: ServerConfig, config: Config | undefined, t: Translator) {

@@ -231,6 +231,11 @@ describe('dashboards in Chinese and Latvian, on a phone and a desk', () => {
     const back = page.locator('#crumbs a', { hasText: GLOSSARIES.lv['nav.rfm'] });
     await Promise.all([page.waitForURL(/\/rfm\?/), back.click()]);
     await page.waitForSelector('main[data-loaded="true"]');
+    // The cohorts by signup month instead: the choice goes into the URL and the title says it.
+    await page.locator('#chart-cohorts a[data-toggle="cohort_basis"]').click();
+    await page.waitForFunction(() => location.search.includes('cohort_basis=signup'));
+    await page.waitForSelector('main[data-loaded="true"]');
+    expect(await page.locator('#chart-title-cohorts').textContent()).toBe(GLOSSARIES.lv['chart.cohorts_signup']);
     expect(errors).toEqual([]);
   }, 120_000);
 });

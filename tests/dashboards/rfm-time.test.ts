@@ -77,6 +77,22 @@ describe('GET /api/rfm/cohorts', () => {
   });
 });
 
+describe('the RFM page by signup month', () => {
+  it('cohort_basis=signup groups by signup month, says so, and links back to first-purchase cohorts', async () => {
+    const d = (await get('/api/dashboards/rfm?cohort_basis=signup&from=2025-06-01&lang=en')).json();
+    const chart = d.charts.find((c: { id: string }) => c.id === 'cohorts');
+    expect(chart.title).toBe('Cohort retention: share of each signup month still buying');
+    expect(chart.toggle).toEqual({ param: 'cohort_basis', value: 'first_purchase', text: 'By first-purchase month' });
+    // Every fixture customer signed up in June 2025: one cohort row, its size all customers.
+    const values = chart.spec.data.values as { y: string; cohort_size: number }[];
+    expect(new Set(values.map((v) => v.y))).toEqual(new Set(['Jun 2025']));
+    expect(values[0]!.cohort_size).toBe(Number((await fx.warehouse.one('select count(*) as n from customers'))!.n));
+    const first = (await get('/api/dashboards/rfm?lang=en')).json().charts.find((c: { id: string }) => c.id === 'cohorts');
+    expect(first.toggle.value).toBe('signup');
+    expect((await get('/api/dashboards/rfm?cohort_basis=birthday')).statusCode).toBe(400);
+  });
+});
+
 describe('GET /api/rfm/lifecycle-flow', () => {
   it('counts moves between the two snapshots like the oracle, and each cell links to its customers', async () => {
     const hist = await fx.warehouse.all<{ as_of: Date; customer_id: string; lifecycle_stage: string }>('select as_of, customer_id, lifecycle_stage from rfm_history');

@@ -306,6 +306,14 @@
     return el('details', { class: 'data-table' }, [el('summary', { text: T('chart.data_table') }), tableWrap(table, c.title)]);
   }
 
+  /** A link to another view of a chart: this page's URL with one parameter changed (kept in the URL). */
+  function toggleLink(tg) {
+    var q = params(); q.set(tg.param, tg.value);
+    var a = el('a', { class: 'more', href: location.pathname + '?' + q.toString(), 'data-toggle': tg.param, text: tg.text });
+    a.addEventListener('click', function (ev) { ev.preventDefault(); go(q); });
+    return el('p', {}, [a]);
+  }
+
   function renderCharts(container, charts) {
     var grid = el('div', { class: 'charts' });
     container.appendChild(grid);
@@ -313,11 +321,12 @@
       var headingId = 'chart-title-' + c.id;
       var box = el('section', { class: 'chart', id: 'chart-' + c.id, 'data-chart': c.id, 'aria-labelledby': headingId, 'data-drill': c.drill ? c.drill.param : null }, [el('h2', { id: headingId, text: c.title })]);
       grid.appendChild(box);
-      if (!c.spec) { box.appendChild(el('div', { class: 'empty', text: c.empty || T('empty.chart') })); box.setAttribute('data-state', 'empty'); return null; }
+      if (!c.spec) { box.appendChild(el('div', { class: 'empty', text: c.empty || T('empty.chart') })); if (c.toggle) box.appendChild(toggleLink(c.toggle)); box.setAttribute('data-state', 'empty'); return null; }
       var vis = el('div', { class: 'vis' });
       box.appendChild(vis);
       if (c.drill) box.appendChild(el('p', { class: 'hint', text: T(c.drill.hint === 'cells' ? 'chart.drill_hint_cells' : c.drill.hint === 'months' ? 'chart.drill_hint_months' : c.drill.page === 'interactions' ? 'chart.drill_hint_contacts' : 'chart.drill_hint') }));
       if (c.note) box.appendChild(el('p', { class: 'note', text: c.note }));
+      if (c.toggle) box.appendChild(toggleLink(c.toggle));
       var table = dataTable(c);
       if (table) box.appendChild(table);
       return vegaEmbed(vis, c.spec, { actions: false, renderer: 'svg' }).then(function (res) {
@@ -343,7 +352,7 @@
   function dashboard(main, my) {
     var q = filterQuery();
     var p = params();
-    ['migration_from', 'migration_to', 'flow_from', 'flow_to'].forEach(function (k) { if (p.get(k)) q.set(k, p.get(k)); });
+    ['migration_from', 'migration_to', 'flow_from', 'flow_to', 'cohort_basis'].forEach(function (k) { if (p.get(k)) q.set(k, p.get(k)); });
     return api('/api/dashboards/' + PAGE + '?' + withLang(q)).then(function (d) {
       if (my !== seq) return;
       clearMain(main);
