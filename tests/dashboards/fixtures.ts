@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../../pipelines/core/migrate.js';
 import { Warehouse } from '../../pipelines/core/warehouse.js';
+import { useLocalDays } from '../../pipelines/core/time-zone.js';
 
 export const AS_OF = '2026-06-30';
 const CHANNELS = ['phone', 'email', 'chat', 'social', 'store', 'app'];
@@ -127,6 +128,7 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
     // The cohort_retention mart as the transform builds it (sql/marts/cohort_retention.sql).
     await warehouse.withConnection(async (db) => {
       await db.run(`set variable as_of = date '${AS_OF}'`);
+      await useLocalDays(db, 'UTC');
       await db.run(`create table cohort_retention as ${readFileSync(fromRoot('sql', 'marts', 'cohort_retention.sql'), 'utf8')}`);
     });
   }
