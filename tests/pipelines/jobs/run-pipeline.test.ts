@@ -94,4 +94,35 @@ describe('runPipeline', () => {
     expect(seen[2]).toBe(seen[1]);
     expect(resolutions).toBe(1);
   });
+
+  it('looks the as-of up once on an empty warehouse too: the first job needing it fails, no lookup per job', async () => {
+    const { wh, cleanup } = await tempWarehouse();
+    cleanups.push(cleanup);
+    const fromData = resolveConfig({ sources: { purchases: { path: 'x.csv' } } }, '/tmp');
+    let resolutions = 0;
+    const counting = new Proxy(wh, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (prop === 'one') {
+          return (sql: string, params?: never) => {
+            if (/max\(ordered_at\)/.test(sql) && /max\(submitted_at\)/.test(sql)) resolutions++;
+            return target.one(sql, params);
+          };
+        }
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const seen: (Date | undefined)[] = [];
+    const jobs: Job[] = [
+      { name: 'ingest', description: '', run: async () => ({}) },
+      { name: 'transform', description: '', run: async (ctx) => { seen.push(ctx.asOf); return {}; } },
+      { name: 'export', description: '', run: async (ctx) => { seen.push(ctx.asOf); return {}; } },
+    ];
+    const out = await runPipeline(jobs, { config: fromData, warehouse: counting, clock: fixedClock('2026-07-01T00:00:00Z'), logger: silentLogger });
+    expect(out.status).toBe('succeeded');
+    expect(out.asOf).toBeUndefined();
+    expect(seen).toEqual([undefined, undefined]);
+    // once before transform; not again before export, nor when the run is recorded
+    expect(resolutions).toBe(1);
+  });
 });
