@@ -98,7 +98,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(metaRoutes);
   await app.register(dashboardRoutes, { server, config: opts.config });
   await app.register(rfmRoutes);
-  await app.register(customerRoutes, { rateLimit: limit });
+  await app.register(customerRoutes, { rateLimit: limit, config: opts.config });
   await app.register(listRoutes, { rateLimit: limit, config: opts.config });
   await app.register(actionRoutes, { rateLimit: limit });
   await app.register(jobRoutes, { runner: opts.jobRunner, jobNames: opts.jobNames ?? [], rateLimit: limit });

@@ -1,5 +1,5 @@
 import { activeModelQuality, type ActiveModelQuality, type BaseRate } from '../../models/churn/read.js';
-import { atRiskSource, atRiskSql, HIGH_RISK_CUSTOMERS_SQL, populationLabel, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
+import { atRiskSource, atRiskSql, HIGH_RISK_CUSTOMERS_SQL, lostThresholds, populationLabel, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
 import { filterSql } from '../filters.js';
 import { bars, calibration, histogram, rocCurve, weights } from '../specs/charts.js';
 import type { Translator } from '../i18n/translate.js';
@@ -81,7 +81,7 @@ export const churnDashboard: Dashboard = {
     const seg = await ctx.db.all(
       `select ${hasValue ? "coalesce(l.rfm_segment, 'Prospects (no purchase)')" : "'all'"} as segment, ${REVENUE_AT_RISK_SQL} as revenue_at_risk,
               ${HIGH_RISK_CUSTOMERS_SQL} as high_risk_customers, count(*) as customers
-       from ${await atRiskSource(ctx.db, ctx.tables.has('at_risk_list'))} l where ${lw.where} group by all order by revenue_at_risk desc`,
+       from ${await atRiskSource(ctx.db, ctx.tables.has('at_risk_list'), lostThresholds(ctx.config))} l where ${lw.where} group by all order by revenue_at_risk desc`,
       lw.params,
     );
     const total = seg.reduce((s, r) => s + (num(r.revenue_at_risk) ?? 0), 0);
@@ -89,7 +89,7 @@ export const churnDashboard: Dashboard = {
     const model = await modelQuality(ctx);
     // The list's own count (GET /api/customers/at-risk, default population, same country/segment): one number in both places.
     const listQ = { population: 'at_risk' as const, consent_only: true, country: ctx.filters.country, segment: ctx.filters.segment, sort: 'stake_desc' as const, limit: 1, offset: 0 };
-    const listSql = await atRiskSql(ctx.db, listQ, ctx.tables.has('at_risk_list'));
+    const listSql = await atRiskSql(ctx.db, listQ, ctx.tables.has('at_risk_list'), lostThresholds(ctx.config));
     const onList = await ctx.db.one<{ total: number; lost: number }>(listSql.counts, listSql.params);
     const mr = await ctx.db.one(`select avg(churn_risk) as m from churn_scores`);
     const cvNote = model?.validation === 'cross_validation' ? t.t('note.model_cv') + (t.lang === 'en' && model.validation_note ? ` ${model.validation_note}` : '') : null;
@@ -107,7 +107,7 @@ export const churnDashboard: Dashboard = {
           value: num(onList?.total) ?? 0,
           // English keeps the list API's own population wording (the same words as its header).
           note: t.lang === 'en'
-            ? `${populationLabel(listQ)}; ${num(onList?.lost) ?? 0} already lost, listed apart`
+            ? `${populationLabel(listQ, lostThresholds(ctx.config))}; ${num(onList?.lost) ?? 0} already lost, listed apart`
             : `${t.t('atrisk.population.at_risk')} · ${t.t('customer.consent_yes')}; ${t.t('atrisk.lost_apart', { n: t.num(num(onList?.lost) ?? 0, 0) })}`,
         },
         {

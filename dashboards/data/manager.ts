@@ -3,7 +3,7 @@
  * literature names and a support dashboard usually lacks (repurchase rate; churn by cause: service
  * failures vs natural disengagement), and links to the pages that explain each figure.
  */
-import { atRiskSource, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
+import { atRiskSource, lostThresholds, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
 import { churnCauseSql, leadingReasonSql } from '../../models/churn/causes.js';
 import { twoProportionZ } from '../../models/satisfaction/significance.js';
 import { filterSql } from '../filters.js';
@@ -73,7 +73,7 @@ export async function churnByCause(ctx: LoadContext) {
   const rows = await ctx.db.all(
     `select ${churnCauseSql(leadingReasonSql('s.churn_reasons'))} as cause, count(*) as customers, sum(s.churn_risk) as expected_churners,
             ${REVENUE_AT_RISK_SQL} as revenue_at_risk
-     from churn_scores s left join ${await atRiskSource(ctx.db, ctx.tables.has('at_risk_list'))} l on l.customer_id = s.customer_id
+     from churn_scores s left join ${await atRiskSource(ctx.db, ctx.tables.has('at_risk_list'), lostThresholds(ctx.config))} l on l.customer_id = s.customer_id
      where s.churn_risk is not null and ${w.where} group by all order by cause`,
     w.params,
   );

@@ -1,4 +1,4 @@
-import { atRiskSource, HIGH_RISK_CUSTOMERS_SQL, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
+import { atRiskSource, lostThresholds, HIGH_RISK_CUSTOMERS_SQL, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
 import { filterSql } from '../filters.js';
 import { bars } from '../specs/charts.js';
 import { csatChange, meanChange, meanEstimate, npsChange } from '../stats.js';
@@ -84,7 +84,7 @@ export const overviewDashboard: Dashboard = {
       // The at-risk list's one definition: value at stake over the customers still worth saving.
       const w = filterSql(ctx.filters, { customer: 'l.customer_id' }, { period: 'none', hasSegments });
       const r = await ctx.db.one(
-        `select ${REVENUE_AT_RISK_SQL} as v, ${HIGH_RISK_CUSTOMERS_SQL} as high from ${await atRiskSource(ctx.db, ctx.tables.has('at_risk_list'))} l where ${w.where}`,
+        `select ${REVENUE_AT_RISK_SQL} as v, ${HIGH_RISK_CUSTOMERS_SQL} as high from ${await atRiskSource(ctx.db, ctx.tables.has('at_risk_list'), lostThresholds(ctx.config))} l where ${w.where}`,
         w.params,
       );
       tiles.push({ id: 'revenue-at-risk', label: t.t('metric.revenue_at_risk'), unit: 'currency', value: round(num(r?.v), 0), note: t.t('note.revenue_at_risk', { n: t.num(num(r?.high) ?? 0, 0) }), link: { path: '/churn', text: t.t('nav.churn') } });

@@ -2,18 +2,21 @@ import { Readable } from 'node:stream';
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import type { FastifyPluginAsync } from 'fastify';
 import { CxpError } from '../../pipelines/core/errors.js';
-import { AT_RISK_POPULATIONS, AT_RISK_SORTS, atRiskSql, populationLabel, type AtRiskQuery } from '../../models/churn/at-risk-list.js';
+import { AT_RISK_POPULATIONS, AT_RISK_SORTS, atRiskSql, lostThresholds, populationLabel, type AtRiskQuery } from '../../models/churn/at-risk-list.js';
 import { AT_RISK_COLUMNS, CSV_MACRO, csvLine, csvLinesSql, customerProfile } from '../data/customers.js';
 import { checkKnownValue } from '../filters.js';
 import { columnLabel, reasonTexts } from '../data/reasons.js';
 import { pickLang, translator } from '../i18n/translate.js';
 import { cacheKey, dataEnvelope, knownValues, langProperty } from './request-context.js';
 import { MAX_OFFSET } from '../limits.js';
+import type { DashboardConfig } from '../config.js';
 
 const JSON_MAX_LIMIT = 1000;
 
 export interface CustomerRoutesOptions {
   rateLimit: { max: number; timeWindow: number };
+  /** The loaded config, when there is one: churn.lost (which customers are already lost). */
+  config?: DashboardConfig;
 }
 
 const atRiskQuery = {
@@ -53,6 +56,7 @@ type AtRiskRequest = Omit<AtRiskQuery, 'limit' | 'reasonTexts'> & { limit?: numb
 
 /** Customer lists and profiles: marketing role, rate limited. */
 export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (app, opts) => {
+  const lost = lostThresholds(opts.config);
   // Personal data (ids, e-mail, scores per customer): never stored by browsers or shared caches.
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('cache-control', 'no-store');
@@ -112,7 +116,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     const limit = q.limit ?? (q.format === 'json' ? 100 : 1_000_000);
     reply.header('x-cxpulse-as-of', state.as_of ?? 'none').header('x-cxpulse-freshness', state.freshness.status);
     const columns = [...AT_RISK_COLUMNS];
-    const population = populationLabel(q);
+    const population = populationLabel(q, lost);
     // For people (the dashboard asks with lang): labels and reasons in their language. Machines get the stored names.
     const t = translator(pickLang(q.lang, req.headers['accept-language']));
     const header = q.header === 'labels' ? columns.map((c) => columnLabel(t, c)) : columns;
@@ -124,7 +128,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
       return { as_of: state.as_of, freshness: state.freshness, available: false, empty_reason: reason, population, total: 0, counts: { at_risk: 0, lost: 0 }, limit, offset: q.offset, next_offset: null, columns, rows: [] };
     }
     // The list ranked by the score job (at_risk_list); the same SELECT as a CTE until a run has built it.
-    const build = () => app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit, reasonTexts: people?.reasonTexts } as AtRiskQuery, state.tables.has('at_risk_list')));
+    const build = () => app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit, reasonTexts: people?.reasonTexts } as AtRiskQuery, state.tables.has('at_risk_list'), lost));
     if (q.format === 'csv') {
       const sql = await build();
       const params = { ...sql.params, ...sql.selectParams, limit, offset: q.offset };

@@ -3,15 +3,31 @@
  * after customer_360) so a page is an indexed-order read, not a sort of every customer.
  *
  * - value_at_stake = churn_risk x clv: the expected value lost if nothing is done. Default order.
- * - is_lost: already gone, nothing left to save: p_alive < LOST_P_ALIVE, or lapsed with CLV < LOST_CLV.
- *   The lost are a separate population (population=lost), never mixed into the top of the list.
+ * - is_lost: already gone, nothing left to save: p_alive < churn.lost.maxPAlive, or lapsed with CLV <
+ *   churn.lost.maxClv (config; defaults 0.05 and 1). The lost are a separate population (population=lost),
+ *   never mixed into the top of the list.
  * - One as-of: every column comes from the same run's churn_scores / customer_value / customers.
  */
 import type { Db } from '../../pipelines/core/warehouse.js';
+import { CxpError } from '../../pipelines/core/errors.js';
 import { tableColumns } from '../../pipelines/core/table-columns.js';
+import type { ModuleConfig } from '../../pipelines/core/module.js';
+import { CHURN_DEFAULTS, churnConfig, type ChurnConfig } from './settings.js';
 
-export const LOST_P_ALIVE = 0.05;
-export const LOST_CLV = 1;
+/** The "already lost" thresholds (config churn.lost). */
+export type LostThresholds = ChurnConfig['lost'];
+
+/**
+ * A threshold as a SQL number literal. The list's SELECT is also embedded as a subquery in queries that
+ * bind their own (named or positional) values, so the two thresholds are written in; they come from the
+ * validated config and only a finite number passes here.
+ */
+function numberLiteral(x: number, key: string): string {
+  if (typeof x !== 'number' || !Number.isFinite(x)) {
+    throw new CxpError('CXP_ERR_CONFIG_INVALID', `${key} must be a number, got ${String(x)}`, { where: key, hint: 'see `cxpulse config --schema` (churn.lost)' });
+  }
+  return `${x}::double`;
+}
 
 export const AT_RISK_SORTS = ['stake_desc', 'risk_desc', 'risk_asc', 'clv_desc', 'clv_asc', 'recency_desc', 'recency_asc', 'customer_id'] as const;
 export type AtRiskSort = (typeof AT_RISK_SORTS)[number];
@@ -81,7 +97,7 @@ function reasonSql(r: ReasonTexts, params: Record<string, string>): string {
  * The ranked list as one SELECT over churn_scores (+ customer_value and customers when present): the
  * one definition, materialised per run by buildAtRiskList and used as a CTE when the table is not built yet.
  */
-export async function atRiskSelect(db: Db): Promise<string> {
+export async function atRiskSelect(db: Db, lost: LostThresholds = CHURN_DEFAULTS.lost): Promise<string> {
   const s = await tableColumns(db, 'churn_scores');
   const v = await tableColumns(db, 'customer_value');
   const c = await tableColumns(db, 'customers');
@@ -97,8 +113,9 @@ export async function atRiskSelect(db: Db): Promise<string> {
         s.churn_risk * ${sv('clv', 'double')} as value_at_stake,
         ${sv('clv', 'double')} as clv,
         ${sv('p_alive', 'double')} as p_alive,
-        coalesce(${sv('p_alive', 'double')} < ${LOST_P_ALIVE}, false)
-          or (coalesce(${sv('lifecycle_stage', 'varchar')} = 'lapsed', false) and coalesce(${sv('clv', 'double')}, 0) < ${LOST_CLV}) as is_lost,
+        coalesce(${sv('p_alive', 'double')} < ${numberLiteral(lost.maxPAlive, 'churn.lost.maxPAlive')}, false)
+          or (coalesce(${sv('lifecycle_stage', 'varchar')} = 'lapsed', false)
+              and coalesce(${sv('clv', 'double')}, 0) < ${numberLiteral(lost.maxClv, 'churn.lost.maxClv')}) as is_lost,
         ${reason} as top_reason,
         ${sv('rfm_segment', 'varchar')} as rfm_segment,
         ${sv('lifecycle_stage', 'varchar')} as lifecycle_stage,
@@ -119,14 +136,17 @@ export async function atRiskSelect(db: Db): Promise<string> {
     from base`;
 }
 
-/** Materialises the ranked list for this run, stored in default order so the first pages are read first. */
-export async function buildAtRiskList(db: Db): Promise<number> {
+/**
+ * Materialises the ranked list for this run, stored in default order so the first pages are read first.
+ * `lost`: config churn.lost (churnConfig(config.churn).lost); the defaults when omitted.
+ */
+export async function buildAtRiskList(db: Db, lost: LostThresholds = CHURN_DEFAULTS.lost): Promise<number> {
   const tables = new Set((await db.all<{ t: string }>("select table_name as t from information_schema.tables where table_schema = 'main'")).map((r) => r.t));
   if (!tables.has('churn_scores')) {
     await db.run('drop table if exists at_risk_list');
     return 0;
   }
-  await db.run(`create or replace table at_risk_list as select * from (${await atRiskSelect(db)}) order by is_lost, rank_stake`);
+  await db.run(`create or replace table at_risk_list as select * from (${await atRiskSelect(db, lost)}) order by is_lost, rank_stake`);
   return Number((await db.one<{ n: number }>('select count(*) as n from at_risk_list'))?.n ?? 0);
 }
 
@@ -140,8 +160,8 @@ export const REVENUE_AT_RISK_SQL = 'coalesce(sum(l.value_at_stake) filter (where
 export const HIGH_RISK_CUSTOMERS_SQL = "count(*) filter (where l.churn_band = 'high' and not l.is_lost)";
 
 /** What to read the list from: the run's at_risk_list, or the same SELECT as a subquery until a run has built it. */
-export async function atRiskSource(db: Db, hasTable: boolean): Promise<string> {
-  return hasTable ? 'at_risk_list' : `(${await atRiskSelect(db)})`;
+export async function atRiskSource(db: Db, hasTable: boolean, lost?: LostThresholds): Promise<string> {
+  return hasTable ? 'at_risk_list' : `(${await atRiskSelect(db, lost)})`;
 }
 
 export interface AtRiskSql {
@@ -155,7 +175,7 @@ export interface AtRiskSql {
 }
 
 /** The page and the counts over the same filters, every value bound; `source` is at_risk_list or the CTE. */
-export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean): Promise<AtRiskSql> {
+export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean, lost?: LostThresholds): Promise<AtRiskSql> {
   const conds: string[] = [];
   const params: Record<string, string | number | boolean> = {};
   if (q.min_risk !== undefined) { conds.push('churn_risk >= $min_risk'); params.min_risk = q.min_risk; }
@@ -167,7 +187,7 @@ export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean): Prom
   if (q.consent_only) conds.push('marketing_consent');
   const filters = conds.length ? conds.join(' and ') : 'true';
   const population = q.population === 'at_risk' ? 'not is_lost' : q.population === 'lost' ? 'is_lost' : 'true';
-  const src = await atRiskSource(db, hasTable);
+  const src = await atRiskSource(db, hasTable, lost);
   const localReasons = q.reasonTexts && (await tableColumns(db, 'churn_scores')).has('churn_reasons');
   const selectParams: Record<string, string> = {};
   const cols = AT_RISK_COLUMNS.map((c) => (c === 'top_reason' && localReasons ? `coalesce(${reasonSql(q.reasonTexts!, selectParams)}, l.top_reason) as top_reason` : c));
@@ -182,7 +202,13 @@ export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean): Prom
 }
 
 /** What the list is, in words (the page header and the API say the same). */
-export function populationLabel(q: Pick<AtRiskQuery, 'population' | 'consent_only'>): string {
-  const who = q.population === 'at_risk' ? 'scored customers still worth saving (not lost)' : q.population === 'lost' ? 'scored customers already lost (p_alive < 5%, or lapsed with CLV < 1)' : 'all scored customers';
+export function populationLabel(q: Pick<AtRiskQuery, 'population' | 'consent_only'>, lost: LostThresholds = CHURN_DEFAULTS.lost): string {
+  const rule = `p_alive < ${+(lost.maxPAlive * 100).toFixed(4)}%, or lapsed with CLV < ${lost.maxClv}`;
+  const who = q.population === 'at_risk' ? 'scored customers still worth saving (not lost)' : q.population === 'lost' ? `scored customers already lost (${rule})` : 'all scored customers';
   return `${who}${q.consent_only ? ', consented to marketing' : ''}`;
+}
+
+/** The "already lost" thresholds of a loaded config (churn.lost, defaults filled in). */
+export function lostThresholds(config?: ModuleConfig): LostThresholds {
+  return churnConfig(config?.churn).lost;
 }

@@ -39,6 +39,12 @@ export interface ChurnConfig {
   reasons: number;
   /** Worker threads for training and scoring; 0 = automatic (up to 2 for large populations), 1 = in-process. */
   workers: number;
+  /**
+   * "Already lost" (is_lost: nothing left to save, listed apart from the at-risk list): p_alive below
+   * maxPAlive, or lifecycle stage lapsed with CLV below maxClv. The one definition: at_risk_list, and from
+   * it customer_360, the tiles and the trigger field is_lost.
+   */
+  lost: { maxPAlive: number; maxClv: number };
 }
 
 const num = (def: number, min: number, max?: number) => ({ type: 'number', default: def, minimum: min, ...(max === undefined ? {} : { maximum: max }) });
@@ -73,6 +79,12 @@ export const churnSchema: SettingsSchema = {
     calibration: { type: 'string', enum: ['auto', 'isotonic', 'platt', 'none'], default: 'auto' },
     reasons: int(3, 1, 10),
     workers: int(0, 0, 64),
+    lost: {
+      type: 'object',
+      default: {},
+      additionalProperties: false,
+      properties: { maxPAlive: num(0.05, 0, 1), maxClv: num(1, 0) },
+    },
   },
 };
 

@@ -1,7 +1,7 @@
 import { addDays, isoDate } from '../core/clock.js';
 import { asOfParam, sqlDate } from '../core/sql-date.js';
 import type { Db } from '../core/warehouse.js';
-import { atRiskSource, HIGH_RISK_CUSTOMERS_SQL, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
+import { atRiskSource, HIGH_RISK_CUSTOMERS_SQL, REVENUE_AT_RISK_SQL, type LostThresholds } from '../../models/churn/at-risk-list.js';
 
 export interface DigestRow {
   label: string;
@@ -27,7 +27,7 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
  * The weekly digest for managers: the overview's key figures for the 7 days up to the as-of date
  * against the 7 before, read from the marts (and the scores when present), as a text and an HTML table.
  */
-export async function buildDigest(db: Db, asOf: Date, tables: Set<string>, dashboardUrl: string): Promise<Digest> {
+export async function buildDigest(db: Db, asOf: Date, tables: Set<string>, dashboardUrl: string, lost?: LostThresholds): Promise<Digest> {
   const from = addDays(asOf, -6), prevFrom = addDays(asOf, -13);
   const p = { from: sqlDate(from), prev_from: sqlDate(prevFrom), ...asOfParam(asOf) };
   const rows: DigestRow[] = [];
@@ -63,7 +63,7 @@ export async function buildDigest(db: Db, asOf: Date, tables: Set<string>, dashb
   if (tables.has('churn_scores') && tables.has('customer_value')) {
     // The at-risk list's definitions, as the dashboards' tiles: the customers still worth saving.
     const r = await db.one<{ high: number; stake: number }>(
-      `select ${HIGH_RISK_CUSTOMERS_SQL} as high, ${REVENUE_AT_RISK_SQL} as stake from ${await atRiskSource(db, tables.has('at_risk_list'))} l`,
+      `select ${HIGH_RISK_CUSTOMERS_SQL} as high, ${REVENUE_AT_RISK_SQL} as stake from ${await atRiskSource(db, tables.has('at_risk_list'), lost)} l`,
     );
     rows.push({ label: 'Customers at high churn risk, not lost (now)', this_week: num(r?.high), previous_week: null, unit: 'count' });
     rows.push({ label: 'Revenue at risk (Σ risk × CLV, the lost apart, now)', this_week: num(r?.stake), previous_week: null, unit: 'currency' });

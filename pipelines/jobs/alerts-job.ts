@@ -1,3 +1,4 @@
+import { lostThresholds } from '../../models/churn/at-risk-list.js';
 import { satisfactionSettings } from '../../models/satisfaction/settings.js';
 import { deliverAlerts } from '../alerts/alert-outbox.js';
 import { alertsProblems, alertsSettings } from '../alerts/alert-rules.js';
@@ -54,7 +55,7 @@ export const digestJob: Job = {
     if (!s.digest.enabled) return { skipped: 'alerts.digest.enabled is false' };
     checkConfig(ctx);
     const asOf = await runAsOf(ctx);
-    const d = await buildDigest(ctx.warehouse, asOf, await tablesOf(ctx), s.dashboardUrl);
+    const d = await buildDigest(ctx.warehouse, asOf, await tablesOf(ctx), s.dashboardUrl, lostThresholds(ctx.config));
     const id = await enqueue(ctx.warehouse, {
       kind: 'digest', channel: 'email', target: s.digest.to.join(', '), payload: { subject: d.subject, text: d.text, html: d.html, rows: d.rows },
       now: ctx.clock.now(), asOf, runId: ctx.runId,

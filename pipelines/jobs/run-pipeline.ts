@@ -37,17 +37,22 @@ export async function runPipeline(
   );
   const jobResults: Record<string, unknown> = {};
   let error: CxpError | undefined;
+  // The as-of is looked up at most once per run; `undefined` after the lookup means the warehouse holds no
+  // events yet, and the first job that needs a date fails with requireAsOf's error (no retries per job).
+  let asOfLookedUp = ctx.asOf !== undefined;
+  const lookUpAsOf = async (): Promise<void> => {
+    if (asOfLookedUp) return;
+    asOfLookedUp = true;
+    ctx.asOf = await resolveAsOf(ctx).catch(() => undefined);
+  };
   for (const job of jobs) {
     if (ctx.signal?.aborted) {
       error = new CxpError('CXP_ERR_JOB_FAILED', `run stopped before job ${job.name}: shutting down`);
       break;
     }
     const t0 = performance.now();
-    if (job.name !== 'ingest' && ctx.asOf === undefined) {
-      // Once per run, before the first job that needs it: after ingest, so a date derived from the
-      // data sees what this run loaded.
-      ctx.asOf = await resolveAsOf(ctx).catch(() => undefined);
-    }
+    // Before the first job that needs it: after ingest, so a date derived from the data sees what this run loaded.
+    if (job.name !== 'ingest') await lookUpAsOf();
     ctx.logger.info(`job ${job.name} started`, { run_id: runId });
     try {
       const summary = await job.run(ctx);
@@ -62,7 +67,8 @@ export async function runPipeline(
     }
   }
   const finishedAt = ctx.clock.now();
-  const asOfDate = ctx.asOf ?? (await resolveAsOf(ctx).catch(() => undefined));
+  await lookUpAsOf();
+  const asOfDate = ctx.asOf;
   const counts = (ctx.results.ingest as { sources?: unknown } | undefined)?.sources ?? null;
   await wh.run(
     `update pipeline_runs set finished_at = $2, status = $3, as_of = $4, counts = $5::json, job_results = $6::json, error = $7

@@ -6,7 +6,7 @@ import type { Job, JobSummary } from './types.js';
 import type { ScoreStep } from '../core/module.js';
 import { MODULES } from '../../models/modules.js';
 import { buildCustomer360 } from './customer-360.js';
-import { buildAtRiskList } from '../../models/churn/at-risk-list.js';
+import { buildAtRiskList, lostThresholds } from '../../models/churn/at-risk-list.js';
 
 /** The score job's steps: each module's own (AnalyticsModule.scoreStep), in module-list order. */
 export const SCORE_STEPS: { name: string; run: ScoreStep }[] = MODULES.flatMap((m) => (m.scoreStep ? [{ name: m.name, run: m.scoreStep }] : []));
@@ -29,7 +29,7 @@ export const scoreJob: Job = {
     }
     // The at-risk list ranked once per run (value at stake, the lost apart): pages read it in order.
     // Built first: customer_360 carries its is_lost and value_at_stake.
-    out.at_risk_list = { rows: await buildAtRiskList(ctx.warehouse) };
+    out.at_risk_list = { rows: await buildAtRiskList(ctx.warehouse, lostThresholds(ctx.config)) };
     out.customer_360 = { rows: await buildCustomer360(ctx.warehouse, asOf, configTimeZone(ctx.config)) };
     return out;
   },

@@ -14,6 +14,24 @@ afterEach(() => {
 
 const config = resolveConfig({ sources: { purchases: { path: 'x.csv' } }, asOf: '2026-06-30' }, '/tmp');
 
+/** Wraps a warehouse to count the as-of lookups (the latest-event query of pipelines/core/as-of.ts). */
+function countAsOfLookups<T extends object>(wh: T): { counting: T; resolutions: () => number } {
+  let n = 0;
+  const counting = new Proxy(wh, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (prop === 'one') {
+        return (sql: string, params?: never) => {
+          if (/max\(ordered_at\)/.test(sql) && /max\(submitted_at\)/.test(sql)) n++;
+          return (v as (s: string, p?: never) => unknown).call(target, sql, params);
+        };
+      }
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return { counting, resolutions: () => n };
+}
+
 describe('runPipeline', () => {
   it('records a succeeded run with per-source counts and job results', async () => {
     const { wh, cleanup } = await tempWarehouse();
@@ -57,19 +75,7 @@ describe('runPipeline', () => {
     const { wh, cleanup } = await tempWarehouse();
     cleanups.push(cleanup);
     const fromData = resolveConfig({ sources: { purchases: { path: 'x.csv' } } }, '/tmp');
-    let resolutions = 0;
-    const counting = new Proxy(wh, {
-      get(target, prop, receiver) {
-        const v = Reflect.get(target, prop, receiver);
-        if (prop === 'one') {
-          return (sql: string, params?: never) => {
-            if (/max\(ordered_at\)/.test(sql) && /max\(submitted_at\)/.test(sql)) resolutions++;
-            return target.one(sql, params);
-          };
-        }
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
+    const { counting, resolutions } = countAsOfLookups(wh);
     const seen: (Date | undefined)[] = [];
     const read: Job = { name: 'score', description: '', run: async (ctx) => { seen.push(ctx.asOf); return {}; } };
     const jobs: Job[] = [
@@ -92,6 +98,25 @@ describe('runPipeline', () => {
     expect(seen[0]).toBeUndefined(); // ingest runs before the date is known
     expect(seen[1]).toEqual(new Date('2026-05-04T00:00:00Z'));
     expect(seen[2]).toBe(seen[1]);
-    expect(resolutions).toBe(1);
+    expect(resolutions()).toBe(1);
+  });
+
+  it('looks the as-of up once on an empty warehouse too: the first job needing it fails, no lookup per job', async () => {
+    const { wh, cleanup } = await tempWarehouse();
+    cleanups.push(cleanup);
+    const fromData = resolveConfig({ sources: { purchases: { path: 'x.csv' } } }, '/tmp');
+    const { counting, resolutions } = countAsOfLookups(wh);
+    const seen: (Date | undefined)[] = [];
+    const jobs: Job[] = [
+      { name: 'ingest', description: '', run: async () => ({}) },
+      { name: 'transform', description: '', run: async (ctx) => { seen.push(ctx.asOf); return {}; } },
+      { name: 'export', description: '', run: async (ctx) => { seen.push(ctx.asOf); return {}; } },
+    ];
+    const out = await runPipeline(jobs, { config: fromData, warehouse: counting, clock: fixedClock('2026-07-01T00:00:00Z'), logger: silentLogger });
+    expect(out.status).toBe('succeeded');
+    expect(out.asOf).toBeUndefined();
+    expect(seen).toEqual([undefined, undefined]);
+    // once before transform; not again before export, nor when the run is recorded
+    expect(resolutions()).toBe(1);
   });
 });

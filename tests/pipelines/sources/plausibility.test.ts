@@ -149,6 +149,30 @@ describe('plausibility at staging: parseable but impossible rows are rejected wi
     ]);
   });
 
+  it('decimal places are judged on the value, whatever the spelling: trailing zeros, exponents, a bare point', async () => {
+    // [amount text, more than 2 decimal places?] worked out by hand from the text.
+    const cases: [string, boolean][] = [
+      ['12.300', false], // 12.3
+      ['12.3450', true], // 12.345
+      ['12.', false],
+      ['.125', true],
+      ['1.2345e1', true], // 12.345
+      ['1.2345E2', false], // 123.45
+      ['-0.001', true],
+      ['7', false],
+      ['0.10000000', false],
+    ];
+    env.write('p.csv', ['order_id,customer_id,ordered_at,amount,status', ...cases.map(([a], i) => `O${i},C1,2026-06-01,${a},refunded`)].join('\n'));
+    const s = await env.ingest({ purchases: { path: 'p.csv' } });
+    const bad = cases.filter(([, more]) => more);
+    expect(s.sources.purchases).toMatchObject({ read: cases.length, loaded: cases.length - bad.length, rejected: bad.length });
+    expect(accountedFor(s.sources.purchases!)).toBe(true);
+    const r = await rejects();
+    expect(r.map((x) => x.reason)).toEqual(
+      bad.map(([a]) => `implausible amount ${a}: more than 2 decimal places would be rounded on storage (sources.purchases.plausibility.amount.decimals)`),
+    );
+  });
+
   it('rules are configurable per column, and bad overrides are config errors naming the key', async () => {
     env.write('p.csv', 'order_id,customer_id,ordered_at,amount\nO1,C1,1950-06-01,20000.00\nO2,C1,2026-06-01,5.00\n');
     const s = await env.ingest({

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../dashboards/app.js';
+import { sha256Hex } from '../../../dashboards/plugins/auth.js';
+import { atRiskSource, buildAtRiskList, lostThresholds } from '../../../models/churn/at-risk-list.js';
+import { resolveConfig } from '../../../pipelines/config/load-config.js';
+import { fixedClock } from '../../../pipelines/core/clock.js';
+import { CxpError } from '../../../pipelines/core/errors.js';
+import type { Warehouse } from '../../../pipelines/core/warehouse.js';
+import { mulberry32 } from '../../helpers/prng.js';
+import { tempWarehouse } from '../../helpers/temp-warehouse.js';
+
+/** Hand-made customers whose p_alive, CLV and stage straddle both the default and the configured thresholds. */
+interface Person { id: string; pAlive: number | null; clv: number | null; stage: string }
+
+function people(): Person[] {
+  const r = mulberry32(777);
+  const out: Person[] = [];
+  for (let i = 0; i < 300; i++) {
+    const noValue = r() < 0.05;
+    out.push({
+      id: `p${String(i).padStart(3, '0')}`,
+      pAlive: noValue ? null : Math.round(r() * 400) / 1000, // 0 .. 0.4
+      clv: noValue ? null : Math.round(r() * 3000) / 100, // 0 .. 30
+      stage: ['lapsed', 'active', 'at_risk'][Math.floor(r() * 3)],
+    });
+  }
+  return out;
+}
+
+/** The oracle, written from the documented rule (docs/triggers.md "At-risk list"), not from the SQL. */
+const lostBy = (maxPAlive: number, maxClv: number) => (p: Person) =>
+  (p.pAlive !== null && p.pAlive < maxPAlive) || (p.stage === 'lapsed' && (p.clv ?? 0) < maxClv);
+
+const PEOPLE = people();
+const CUSTOM = { maxPAlive: 0.2, maxClv: 12.5 };
+const KEY = 'marketing-key-lost-0123456789';
+let wh: Warehouse;
+let cleanup: () => void;
+
+async function lostIds(source: string): Promise<string[]> {
+  const rows = await wh.all<{ customer_id: string }>(`select customer_id from ${source} l where is_lost order by customer_id`);
+  return rows.map((r) => r.customer_id);
+}
+
+beforeAll(async () => {
+  const t = await tempWarehouse('cxp-lost-');
+  wh = t.wh;
+  cleanup = t.cleanup;
+  for (const p of PEOPLE) {
+    await wh.run('insert into customers (customer_id, country, email, marketing_consent) values ($1, $2, $3, true)', [p.id, 'DE', `${p.id}@example.com`]);
+    await wh.run(
+      `insert into churn_scores (customer_id, churn_risk, churn_band, churn_reasons, as_of_on, scored_at, model_id)
+       values ($1, 0.5, 'medium', '[]'::json, '2026-06-30', '2026-07-01 02:00:00', 'm1')`,
+      [p.id],
+    );
+    await wh.run(
+      `insert into customer_value (customer_id, as_of, recency_days, frequency, monetary, count_purchase_days, lifecycle_stage, p_alive, clv, value_run_id)
+       values ($1, '2026-06-30', 10, 1, 10, 1, $2, $3, $4, 'v1')`,
+      [p.id, p.stage, p.pAlive, p.clv],
+    );
+  }
+}, 60_000);
+afterAll(() => cleanup?.());
+
+describe('churn.lost: which customers are already lost', () => {
+  it('defaults to p_alive < 0.05, or lapsed with CLV < 1', async () => {
+    const cfg = resolveConfig({ sources: { purchases: { path: 'a.csv' } } }, '/x');
+    expect(lostThresholds(cfg)).toEqual({ maxPAlive: 0.05, maxClv: 1 });
+    await buildAtRiskList(wh, lostThresholds(cfg));
+    expect(await lostIds('at_risk_list')).toEqual(PEOPLE.filter(lostBy(0.05, 1)).map((p) => p.id).sort());
+  });
+
+  it('a configured threshold changes who is lost, in the list, its fallback query and the API', async () => {
+    const cfg = resolveConfig({ sources: { purchases: { path: 'a.csv' } }, churn: { lost: CUSTOM } }, '/x');
+    const lost = lostThresholds(cfg);
+    const expected = PEOPLE.filter(lostBy(CUSTOM.maxPAlive, CUSTOM.maxClv)).map((p) => p.id).sort();
+    // The data straddles both rules: the configured one must select a different (larger) set.
+    expect(expected.length).toBeGreaterThan(PEOPLE.filter(lostBy(0.05, 1)).length);
+
+    await buildAtRiskList(wh, lost);
+    expect(await lostIds('at_risk_list')).toEqual(expected);
+    // Before a run has built the table, the same SELECT as a subquery splits the same way.
+    expect(await lostIds(await atRiskSource(wh, false, lost))).toEqual(expected);
+
+    const app = await buildApp({
+      warehouse: wh,
+      config: { sources: {}, churn: { lost: CUSTOM } },
+      server: { apiKeys: [{ name: 'mkt', role: 'marketing', keyHash: sha256Hex(KEY) }], cacheSeconds: 0 },
+      env: {},
+      clock: fixedClock('2026-07-01T08:00:00Z'),
+    });
+    try {
+      const res = await app.inject({ url: '/api/customers/at-risk?population=lost&limit=1000', headers: { authorization: `Bearer ${KEY}` } });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json() as { total: number; population: string; rows: { customer_id: string }[] };
+      expect(body.total).toBe(expected.length);
+      expect(body.rows.map((r) => r.customer_id).sort()).toEqual(expected);
+      expect(body.population).toContain('p_alive < 20%, or lapsed with CLV < 12.5');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.each([
+    [{ maxPAlive: 1.5 }, 'churn.lost.maxPAlive'],
+    [{ maxClv: -1 }, 'churn.lost.maxClv'],
+    [{ maxPalive: 0.1 }, 'churn.lost.maxPalive'],
+  ])('rejects %j naming the key', (lost, key) => {
+    try {
+      resolveConfig({ sources: { purchases: { path: 'a.csv' } }, churn: { lost } }, '/x');
+    } catch (err) {
+      expect(err).toBeInstanceOf(CxpError);
+      expect(((err as CxpError).details.problems as string[]).join('\n')).toContain(key);
+      return;
+    }
+    throw new Error('expected the config to be rejected');
+  });
+});
