@@ -129,7 +129,7 @@ export function slaFromConfig(satisfaction: unknown): FirstResponseSla {
 
 export const DEFAULT_SLA: FirstResponseSla = slaFromConfig(undefined);
 
-// DECIMAL/BIGINT come back as numbers or bigints (getColumnsObjectJS), NULL as null.
+// DOUBLE/INTEGER come back as numbers, BIGINT as bigints, DECIMAL as values whose text is the number; NULL as null.
 const num = (v: unknown): number => (v === null || v === undefined ? Number.NaN : Number(v));
 
 type Columns = Record<string, unknown[]>;
@@ -165,49 +165,108 @@ async function readAttributes(db: Db, names: string[]): Promise<Map<string, (str
   return out;
 }
 
+/** The feature query's result as typed arrays: ids, the wanted numeric columns row-major, the label. */
+interface FeatureRows {
+  ids: string[];
+  data: Float64Array;
+  y: Uint8Array;
+}
+
+/**
+ * Streams the feature SQL chunk by chunk straight into one Float64Array (row-major, in `wanted`
+ * order; NULL -> NaN; columns not in the result stay NaN and are reported in `missing`). No JS object
+ * or boxed value per cell: at a million customers, materialising the result column-wise
+ * (getColumnsObjectJS) took seconds and a large share of the score job's peak memory.
+ */
+async function streamFeatureRows(
+  db: Db,
+  sql: string,
+  params: Record<string, string | number | DuckDBDateValue>,
+  zone: string,
+  wanted: readonly (string | null)[],
+): Promise<FeatureRows & { missing: string[] }> {
+  const read = async (c: ConnDb) => {
+    await useLocalDays(c, zone);
+    const result = await c.connection.stream(sql, params);
+    const names = result.columnNames();
+    const nc = wanted.length;
+    const at = wanted.map((w) => (w === null ? -1 : names.indexOf(w)));
+    const idCol = names.indexOf('customer_id');
+    const yCol = names.indexOf('is_churned');
+    const ids: string[] = [];
+    const labels: number[] = [];
+    let data = new Float64Array(nc * 4096);
+    let n = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const m = chunk.rowCount;
+      if ((n + m) * nc > data.length) {
+        const grown = new Float64Array(Math.max(2 * data.length, (n + m) * nc));
+        grown.set(data.subarray(0, n * nc));
+        data = grown;
+      }
+      const idv = chunk.getColumnVector(idCol);
+      for (let i = 0; i < m; i++) ids.push(String(idv.getItem(i)));
+      if (yCol >= 0) {
+        const yv = chunk.getColumnVector(yCol);
+        for (let i = 0; i < m; i++) labels.push(yv.getItem(i) ? 1 : 0);
+      }
+      for (let j = 0; j < nc; j++) {
+        const base = n * nc + j;
+        if (at[j] < 0) {
+          for (let i = 0; i < m; i++) data[base + i * nc] = Number.NaN;
+          continue;
+        }
+        const v = chunk.getColumnVector(at[j]);
+        for (let i = 0; i < m; i++) data[base + i * nc] = num(v.getItem(i));
+      }
+      n += m;
+    }
+    const missing = wanted.filter((w, j): w is string => w !== null && at[j] < 0);
+    return { ids, data: data.slice(0, n * nc), y: yCol >= 0 ? Uint8Array.from(labels) : new Uint8Array(n), missing };
+  };
+  if ('withConnection' in db) return (db as Warehouse).withConnection(read);
+  return read(db as ConnDb);
+}
+
 /** Runs the feature SQL with bound parameters and returns the matrix in the model's feature order. */
 export async function loadChurnFeatures(db: Db, q: FeatureQuery, features: readonly string[] = featureNames(q.attributes)): Promise<FeatureSet> {
   const sla = q.sla ?? DEFAULT_SLA;
   const labelMode = q.labelMode ?? 'purchase_gap';
-  const cols = await readColumns(db, churnFeaturesSql(), {
+  // Attribute columns are filled below from customers.attributes; the SQL gives the behavioural ones.
+  const wanted = features.map((f) => (f.startsWith(ATTRIBUTE_PREFIX) ? null : f));
+  const rows = await streamFeatureRows(db, churnFeaturesSql(), {
     cutoff: sqlDate(q.cutoff),
     lookback_days: q.lookbackDays,
     horizon_days: q.horizonDays,
     sla_minutes: JSON.stringify(sla.firstResponseMinutes),
     sla_default_minutes: sla.firstResponseDefaultMinutes,
     label_mode: labelMode,
-  }, q.timezone ?? 'UTC');
-  const ids = cols.customer_id ?? [];
+  }, q.timezone ?? 'UTC', wanted);
+  const ids = rows.ids;
   const n = ids.length;
   const nc = features.length;
-  const data = new Float64Array(n * nc);
+  if (rows.missing.length > 0 && n > 0) throw new Error(`churn features: the SQL returned no column ${rows.missing[0]}`);
+  const data = rows.data;
   const attrNames = features.filter((f) => f.startsWith(ATTRIBUTE_PREFIX)).map((f) => f.slice(ATTRIBUTE_PREFIX.length));
   const attrs = await readAttributes(db, attrNames);
   const categorical: Record<string, (string | null)[]> = {};
   for (let j = 0; j < nc; j++) {
-    if (features[j].startsWith(ATTRIBUTE_PREFIX)) {
-      const name = features[j].slice(ATTRIBUTE_PREFIX.length);
-      const a = attrNames.indexOf(name);
-      const kind = q.attributes?.[name] ?? 'numeric';
-      const raw = ids.map((id) => attrs.get(String(id))?.[a] ?? null);
-      if (kind === 'categorical') {
-        categorical[features[j]] = raw;
-        for (let i = 0; i < n; i++) data[i * nc + j] = Number.NaN;
-      } else {
-        for (let i = 0; i < n; i++) data[i * nc + j] = raw[i] === null ? Number.NaN : Number(raw[i]);
-      }
-      continue;
+    if (!features[j].startsWith(ATTRIBUTE_PREFIX)) continue;
+    const name = features[j].slice(ATTRIBUTE_PREFIX.length);
+    const a = attrNames.indexOf(name);
+    const kind = q.attributes?.[name] ?? 'numeric';
+    const raw = ids.map((id) => attrs.get(id)?.[a] ?? null);
+    if (kind === 'categorical') {
+      categorical[features[j]] = raw;
+      for (let i = 0; i < n; i++) data[i * nc + j] = Number.NaN;
+    } else {
+      for (let i = 0; i < n; i++) data[i * nc + j] = raw[i] === null ? Number.NaN : Number(raw[i]);
     }
-    const col = cols[features[j]];
-    if (!col) {
-      if (n === 0) continue;
-      throw new Error(`churn features: the SQL returned no column ${features[j]}`);
-    }
-    for (let i = 0; i < n; i++) data[i * nc + j] = num(col[i]);
   }
-  const churned = cols.is_churned ?? [];
-  const y = Uint8Array.from({ length: n }, (_, i) => (churned[i] ? 1 : 0));
-  const customerIds = ids.map(String);
+  const y = rows.y;
+  const customerIds = ids;
   const labelEnd = q.cutoff.getTime() + q.horizonDays * 86_400_000;
   return {
     cutoff: isoDate(q.cutoff),

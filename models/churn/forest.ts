@@ -24,24 +24,36 @@ export function treeCount(f: Forest): number {
   return f.offsets.length;
 }
 
+/**
+ * Rows are walked through the trees in blocks of this many, tree by tree: one tree's nodes stay in
+ * cache while the block's rows walk it, instead of every row walking all trees' nodes (megabytes)
+ * in turn. Each row still sums over trees in tree order, so the results are the same to the bit.
+ */
+const ROW_BLOCK = 256;
+
 /** Mean leaf value over trees for each row of a row-major binned matrix (rowBins[i * nFeatures + j]). */
 export function predictBinned(f: Forest, rowBins: Uint8Array, nRows: number, out = new Float64Array(nRows)): Float64Array {
   const { feature, threshold, right, value, offsets } = f;
   const nc = f.nFeatures;
   const nt = offsets.length;
-  for (let i = 0; i < nRows; i++) {
-    const base = i * nc;
-    let s = 0;
+  const sum = new Float64Array(ROW_BLOCK);
+  for (let r0 = 0; r0 < nRows; r0 += ROW_BLOCK) {
+    const r1 = Math.min(nRows, r0 + ROW_BLOCK);
+    sum.fill(0);
     for (let t = 0; t < nt; t++) {
-      let k = offsets[t];
-      let ft = feature[k];
-      while (ft >= 0) {
-        k = rowBins[base + ft] <= threshold[k] ? k + 1 : right[k];
-        ft = feature[k];
+      const root = offsets[t];
+      for (let i = r0; i < r1; i++) {
+        const base = i * nc;
+        let k = root;
+        let ft = feature[k];
+        while (ft >= 0) {
+          k = rowBins[base + ft] <= threshold[k] ? k + 1 : right[k];
+          ft = feature[k];
+        }
+        sum[i - r0] += value[k];
       }
-      s += value[k];
     }
-    out[i] = s / nt;
+    for (let i = r0; i < r1; i++) out[i] = sum[i - r0] / nt;
   }
   return out;
 }
@@ -95,6 +107,46 @@ export function contributionsBinned(
   const nt = offsets.length;
   for (let j = 0; j < nc; j++) contrib[j] /= nt;
   return { bias: bias / nt, contrib };
+}
+
+/**
+ * Saabas contributions of rows [from, to) at once (the same figures as contributionsBinned, row by
+ * row, to the bit), walked tree by tree over the block (see ROW_BLOCK): contrib[(i - from) * nFeatures + j]
+ * and bias[i - from].
+ */
+export function contributionsBlock(f: Forest, rowBins: Uint8Array, from: number, to: number, contrib: Float64Array, bias: Float64Array): void {
+  const { right, value, offsets } = f;
+  const split = packedSplits(f);
+  const nc = f.nFeatures;
+  const nt = offsets.length;
+  const m = to - from;
+  contrib.fill(0, 0, m * nc);
+  bias.fill(0, 0, m);
+  for (let t = 0; t < nt; t++) {
+    const root = offsets[t];
+    const v0 = value[root];
+    for (let r = 0; r < m; r++) {
+      const base = (from + r) * nc;
+      const cb = r * nc;
+      let k = root;
+      let v = v0;
+      bias[r] += v;
+      let s = split[k];
+      while (s >= 0) {
+        const ft = s >> 8;
+        const next = rowBins[base + ft] <= (s & 255) ? k + 1 : right[k];
+        const vn = value[next];
+        contrib[cb + ft] += vn - v;
+        v = vn;
+        k = next;
+        s = split[k];
+      }
+    }
+  }
+  for (let r = 0; r < m; r++) {
+    bias[r] /= nt;
+    for (let j = 0; j < nc; j++) contrib[r * nc + j] /= nt;
+  }
 }
 
 /** Row-major bins for prediction (the learner works feature-major). */

@@ -13,9 +13,22 @@ export function defaultTrainWorkers(rows: number): number {
   return rows >= 5_000 ? Math.min(2, availableParallelism()) : 0;
 }
 
-export async function fitHistForestParallel(x: Matrix, y: Uint8Array, params: HistForestParams, workers: number): Promise<HistForestFit> {
+/** Trees grown (in workers), not yet joined: `finish()` joins them and computes OOB and importances on this thread. */
+export interface GrownForest {
+  finish(): HistForestFit;
+}
+
+/**
+ * Bins on this thread, grows the trees across `workers` worker threads and resolves once they are
+ * grown. The caller may start other work before calling finish() (train.ts starts the next forest's
+ * workers first, so this thread's share overlaps with them).
+ */
+export async function growHistForestParallel(x: Matrix, y: Uint8Array, params: HistForestParams, workers: number): Promise<GrownForest> {
   const w = Math.min(workers, params.trees);
-  if (w <= 1) return fitHistForest(x, y, params);
+  if (w <= 1) {
+    const fit = fitHistForest(x, y, params);
+    return { finish: () => fit };
+  }
   const { binning, data } = binTraining(x, y, params);
   const per = Math.ceil(params.trees / w);
   const parts = await Promise.all(
@@ -23,5 +36,9 @@ export async function fitHistForestParallel(x: Matrix, y: Uint8Array, params: Hi
       runModuleWorker<GrownTrees>('train-worker', { data, params, from: k * per, to: Math.min(params.trees, (k + 1) * per) }),
     ),
   );
-  return assembleForest(binning, data, params, parts);
+  return { finish: () => assembleForest(binning, data, params, parts) };
+}
+
+export async function fitHistForestParallel(x: Matrix, y: Uint8Array, params: HistForestParams, workers: number): Promise<HistForestFit> {
+  return (await growHistForestParallel(x, y, params, workers)).finish();
 }

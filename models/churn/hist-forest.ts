@@ -44,7 +44,11 @@ interface Ctx {
   nBins: number[];
   y: Uint8Array;
   w: Float64Array;
+  /** w for churned rows, 0 for the others. */
+  wy: Float64Array;
   idx: Int32Array;
+  /** Scratch for the stable partition (as long as idx). */
+  scratch: Int32Array;
   p: HistForestParams;
   rng: Rng;
   perm: Int32Array;
@@ -79,23 +83,31 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
     perm[r] = perm[tried];
     perm[tried] = f;
     const nb = c.nBins[f];
-    const { hc, hw, hp, bins, idx, y } = c;
-    hc.fill(0, 0, nb);
-    hw.fill(0, 0, nb);
-    hp.fill(0, 0, nb);
+    const { hc, hw, hp, bins, idx, wy } = c;
+    const wAll = c.w;
+    // The histograms are all zero here (each scan clears the bins it used, below).
     const base = f * c.n;
+    let bLo = nb;
+    let bHi = 0;
     for (let k = start; k < end; k++) {
       const i = idx[k];
       const b = bins[base + i];
-      const wi = c.w[i];
       hc[b]++;
-      hw[b] += wi;
-      if (y[i]) hp[b] += wi;
+      hw[b] += wAll[i];
+      // wy = w for churned rows, 0 otherwise: adding +0 changes no sum, and no branch on the label.
+      hp[b] += wy[i];
+      if (b < bLo) bLo = b;
+      if (b > bHi) bHi = b;
     }
+    // Only bins [bLo, bHi] hold rows. Below bLo nothing is on the left (fewer than minSamplesLeaf >= 1
+    // rows: skipped); at bHi everything is on the left (the right side is empty: the scan stops). So
+    // scanning [bLo, bHi) finds the same split as scanning every bin, at a fraction of the cost in
+    // the many small nodes near the leaves.
     let cl = 0;
     let wl = 0;
     let pl = 0;
-    for (let t = 0; t < nb - 1; t++) {
+    const tEnd = Math.min(bHi, nb - 1);
+    for (let t = bLo; t < tEnd; t++) {
       cl += hc[t];
       wl += hw[t];
       pl += hp[t];
@@ -111,28 +123,34 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
         bestT = t;
       }
     }
+    hc.fill(0, bLo, bHi + 1);
+    hw.fill(0, bLo, bHi + 1);
+    hp.fill(0, bLo, bHi + 1);
   }
   if (bestF < 0) return;
 
   c.imp[bestF] += bestScore - parentScore;
-  // Partition idx[start, end) in place: bins <= bestT to the left.
+  // Stable partition of idx[start, end): bins <= bestT to the left, the rest through the scratch
+  // buffer. Each node's rows stay in ascending row order (the bag is built in order), so the histogram
+  // loops above read bins, w and wy front to back instead of at random. (Sums of bootstrap counts are
+  // exact in doubles, so the order changes no split.)
   const base = bestF * c.n;
+  const { idx, scratch, bins } = c;
   let lo = start;
-  let hi = end - 1;
+  let r = 0;
   let wl = 0;
   let pl = 0;
-  while (lo <= hi) {
-    const i = c.idx[lo];
-    if (c.bins[base + i] <= bestT) {
+  for (let k = start; k < end; k++) {
+    const i = idx[k];
+    if (bins[base + i] <= bestT) {
       wl += c.w[i];
-      if (c.y[i]) pl += c.w[i];
-      lo++;
+      pl += c.wy[i];
+      idx[lo++] = i;
     } else {
-      c.idx[lo] = c.idx[hi];
-      c.idx[hi] = i;
-      hi--;
+      scratch[r++] = i;
     }
   }
+  idx.set(scratch.subarray(0, r), lo);
   c.out.feature[node] = bestF;
   c.out.threshold[node] = bestT;
   grow(c, start, lo, wl, pl, depth + 1);
@@ -168,7 +186,9 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
   const draws = bagSize(params, n);
   const imps: Float64Array[] = [];
   const counts = new Float64Array(n);
+  const wy = new Float64Array(n);
   const idxAll = new Int32Array(n);
+  const scratch = new Int32Array(n);
   const trees: TreeBuf[] = [];
   for (let t = from; t < to; t++) {
     // The bag is the first `draws` numbers of the tree's stream (outOfBag replays them).
@@ -179,6 +199,7 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
     let w = 0;
     let wp = 0;
     for (let i = 0; i < n; i++) {
+      wy[i] = y[i] ? counts[i] : 0;
       if (counts[i] > 0) {
         idxAll[m++] = i;
         w += counts[i];
@@ -189,7 +210,7 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
     const imp = new Float64Array(nc);
     imps.push(imp);
     const ctx: Ctx = {
-      bins, n, nc, nBins, y, w: counts, idx: idxAll.subarray(0, m), p, rng,
+      bins, n, nc, nBins, y, w: counts, wy, idx: idxAll.subarray(0, m), scratch, p, rng,
       perm: new Int32Array(nc), hc: new Int32Array(maxB), hw: new Float64Array(maxB), hp: new Float64Array(maxB), imp, out,
     };
     grow(ctx, 0, m, w, wp, 0);

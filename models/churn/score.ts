@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { applyCalibrator, type Calibrator } from './calibration.js';
 import { explainRow, planFactors, type ChurnReason } from './explain.js';
-import { binRowMajor, contributionsBinned, type Forest } from './forest.js';
+import { binRowMajor, contributionsBlock, type Forest } from './forest.js';
 import type { Matrix } from './matrix.js';
 import { encodeModel, type ChurnModelBody } from './model-codec.js';
 import { runModuleWorker } from './worker-spawn.js';
@@ -28,16 +28,24 @@ export function scoreMatrix(model: ChurnModelBody, x: Matrix, reasonsPerRow: num
   const plan = planFactors(features, model.encodings);
   const risk = new Float64Array(x.nRows);
   const reasons: string[] = new Array(x.nRows);
-  const buf = new Float64Array(forest.nFeatures);
-  for (let i = 0; i < x.nRows; i++) {
-    const { bias, contrib } = contributionsBinned(forest, rowBins, i, buf);
-    let raw = bias;
-    for (let j = 0; j < contrib.length; j++) raw += contrib[j];
-    const p = Math.min(1, Math.max(0, applyCalibrator(calibrator, raw)));
-    risk[i] = p;
-    const scale = scaleFor(calibrator, bias, raw, p);
-    const why: ChurnReason[] = explainRow(plan, features, x.data.subarray(i * x.nCols, (i + 1) * x.nCols), contrib, reasonsPerRow, scale);
-    reasons[i] = JSON.stringify(why);
+  const nc = forest.nFeatures;
+  const block = 256;
+  const contribs = new Float64Array(block * nc);
+  const biases = new Float64Array(block);
+  for (let r0 = 0; r0 < x.nRows; r0 += block) {
+    const r1 = Math.min(x.nRows, r0 + block);
+    contributionsBlock(forest, rowBins, r0, r1, contribs, biases);
+    for (let i = r0; i < r1; i++) {
+      const bias = biases[i - r0];
+      const contrib = contribs.subarray((i - r0) * nc, (i - r0 + 1) * nc);
+      let raw = bias;
+      for (let j = 0; j < contrib.length; j++) raw += contrib[j];
+      const p = Math.min(1, Math.max(0, applyCalibrator(calibrator, raw)));
+      risk[i] = p;
+      const scale = scaleFor(calibrator, bias, raw, p);
+      const why: ChurnReason[] = explainRow(plan, features, x.data.subarray(i * x.nCols, (i + 1) * x.nCols), contrib, reasonsPerRow, scale);
+      reasons[i] = JSON.stringify(why);
+    }
   }
   return { risk, reasons };
 }

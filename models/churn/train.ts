@@ -26,8 +26,8 @@ import { featureNames, loadChurnFeatures, resolveLabelMode, type AttributeTypes,
 import { selectRows } from './matrix.js';
 import { seededRng } from './rng.js';
 import type { Forest } from './forest.js';
-import type { HistForestParams } from './hist-forest.js';
-import { defaultTrainWorkers, fitHistForestParallel } from './hist-forest-parallel.js';
+import type { HistForestFit, HistForestParams } from './hist-forest.js';
+import { defaultTrainWorkers, fitHistForestParallel, growHistForestParallel } from './hist-forest-parallel.js';
 import { predictForest } from './learner.js';
 import { churnMetrics, reliabilityTable, type ChurnMetrics } from './metrics.js';
 
@@ -212,9 +212,17 @@ export async function trainChurnModel(db: Db, opts: TrainOptions): Promise<Train
   const metrics: Record<string, unknown> = { label: labelMode };
   const val = await loadChurnFeatures(db, { ...q, cutoff: valCutoff, dataEnd: trainCutoff }, features);
   const valChurned = count(val.y);
+  const encodings = fitCategoryEncodings(train);
+  const trainX = applyCategoryEncodings(train, encodings);
+  let finalFit: Promise<HistForestFit> | undefined;
   if (valChurned >= cfg.minChurnExamples && val.y.length - valChurned >= cfg.minChurnExamples) {
     const valEnc = fitCategoryEncodings(val);
-    const vfit = await fitHistForestParallel(applyCategoryEncodings(val, valEnc), val.y, params, workersFor(cfg, val.y.length));
+    const vgrown = await growHistForestParallel(applyCategoryEncodings(val, valEnc), val.y, params, workersFor(cfg, val.y.length));
+    // The final model's trees grow in the workers while this thread joins the validation forest and
+    // scores the later window with it: the same work, with both cores busy.
+    finalFit = fitHistForestParallel(trainX, train.y, params, workersFor(cfg, train.y.length));
+    finalFit.catch(() => undefined); // awaited below; this only keeps an early failure here from being "unhandled"
+    const vfit = vgrown.finish();
     const vcal = chooseCalibrator(cfg.calibration, vfit.oob, val.y);
     const raw = predictForest(vfit.forest, applyCategoryEncodings(train, valEnc));
     const calibrated = applyCalibratorAll(vcal.calibrator, raw);
@@ -268,9 +276,7 @@ export async function trainChurnModel(db: Db, opts: TrainOptions): Promise<Train
     opts.logger?.warn('churn: no out-of-time validation, too little history; cross-validated instead', { cutoff: val.cutoff, folds: cv.folds });
   }
 
-  const encodings = fitCategoryEncodings(train);
-  const trainX = applyCategoryEncodings(train, encodings);
-  const fit = await fitHistForestParallel(trainX, train.y, params, workersFor(cfg, train.y.length));
+  const fit = await (finalFit ?? fitHistForestParallel(trainX, train.y, params, workersFor(cfg, train.y.length)));
   const cal = chooseCalibrator(cfg.calibration, fit.oob, train.y);
   const oobRows: number[] = [];
   for (let i = 0; i < fit.oob.length; i++) if (!Number.isNaN(fit.oob[i])) oobRows.push(i);

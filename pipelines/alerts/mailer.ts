@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import { CxpError } from '../core/errors.js';
 import type { SmtpSettings } from './alert-rules.js';
 
@@ -22,6 +21,8 @@ export async function sendMail(smtp: SmtpSettings, mail: Mail, env: Record<strin
       hint: `set ${smtp.passwordEnv} in the environment of cxpulse; the e-mails stay pending until then`,
     });
   }
+  // Loaded on the first e-mail: most runs send none.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,

@@ -9,9 +9,12 @@ import { isCxpError, toCxpError } from '../core/errors.js';
 import type { Command } from './commands.js';
 import { COMMANDS } from './command-list.js';
 
-function usage(): string {
+async function usage(): Promise<string> {
   const lines = ['usage: cxpulse <command> [options]', '', 'commands:'];
-  for (const c of COMMANDS) lines.push(`  ${c.usage}\n      ${c.summary}`);
+  for (const entry of COMMANDS) {
+    const c = await entry.load();
+    lines.push(`  ${c.usage}\n      ${c.summary}`);
+  }
   lines.push(
     '',
     'common options: --config PATH (default ./cxpulse.config.json, else the demo data), --as-of YYYY-MM-DD, --debug,',
@@ -70,14 +73,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return name ? 0 : 2;
   }
-  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    process.stderr.write(`cxpulse: unknown command "${name}"\n${usage()}`);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    process.stderr.write(`cxpulse: unknown command "${name}"\n${await usage()}`);
     return 2;
   }
+  const command: Command = await entry.load();
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });

@@ -69,6 +69,14 @@ export async function mergeSource(
     );
   }
 
+  // No touchy key (a first load, or only new keys): nothing to classify. cxp_cls would be empty, but
+  // building it still scans the staged rows and the whole target table.
+  const touchy = Number((await db.one<{ n: number }>('select count(*) as n from cxp_touchy'))?.n ?? 0);
+  if (touchy === 0) {
+    await db.run('drop table cxp_touchy');
+    return { loaded: fastLoaded, updated: 0, duplicate: 0 };
+  }
+
   await db.run(`
     create or replace temp table cxp_cls as
     with valid as (

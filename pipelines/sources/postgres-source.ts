@@ -12,7 +12,6 @@
  * Secrets: the URL normally comes from an environment variable (`env:NAME`); a password is never
  * printed: every message names the source by `describePostgres()` (user@host:port/database).
  */
-import pg from 'pg';
 import { CxpError, isCxpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { quoteIdent } from '../core/sql-ident.js';
@@ -173,6 +172,8 @@ export async function pullPostgres(db: ConnDb, opts: PullOptions): Promise<Postg
   const { source, cfg } = opts;
   const url = resolvePostgresUrl(source, cfg.url ?? '');
   const where = describePostgres(url) + (cfg.table ? `/${cfg.table}` : ' (query)');
+  // Loaded here, not at the top: a run without a database source does not pay for the driver.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: Math.round((cfg.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_S) * 1000),

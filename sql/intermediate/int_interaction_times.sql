@@ -12,8 +12,12 @@
 -- (an ASOF join on the opening periods with their running total). Null for channels without a calendar.
 with
 
+-- Only the columns used: a CTE read twice would otherwise be materialised with every column.
 source_interactions as (
-    select * from interactions
+    select
+        interaction_id, customer_id, channel, kind, category, opened_at,
+        first_response_at, resolved_at, is_first_contact_resolution
+    from interactions
 ),
 
 params as (
@@ -102,7 +106,7 @@ channel_calendars as (
 -- Local days the periods are built for: two days either side of the data (zones shift days by < 1).
 calendar_days as (
     select unnest(generate_series(
-        (select min(opened_at) from source_interactions)::date - 2,
+        (select min(opened_at) from interactions)::date - 2,
         getvariable('as_of') + 2,
         interval 1 day))::date as day
     where exists (select 1 from calendar_hours)
@@ -128,7 +132,9 @@ business_clock as (
     from opening_periods
 ),
 
-bounded as (
+-- Not materialized: read twice (business clock points and `timed`); recomputing this projection is cheaper
+-- than writing the 1-row-per-contact intermediate result (measured at 100k customers).
+bounded as not materialized (
     select
         i.interaction_id,
         i.customer_id,
