@@ -133,6 +133,12 @@ interface Check {
   reason: string;
   /** Needs the raw text (join on raw_<source>). */
   raw?: boolean;
+  /**
+   * Raw checks: a cheap condition over the raw text alone (alias r) that is true on every row where
+   * `cond` can be. When no row of the file meets it the check cannot fire and is left out, and with it
+   * the join with the raw text (most of this step's time on clean files).
+   */
+  guard?: string;
 }
 
 function checksFor(source: SourceName, column: string, kind: Kind, rule: ColumnRule, runDate: Date): Check[] {
@@ -190,6 +196,7 @@ function checksFor(source: SourceName, column: string, kind: Kind, rule: ColumnR
       const mayHaveMore = `(strpos(${text}, '.') > 0 and length(${text}) - strpos(${text}, '.') > ${rule.decimals}) or contains(${text}, 'e') or contains(${text}, 'E')`;
       checks.push({
         raw: true,
+        guard: mayHaveMore,
         cond: `(case when ${mayHaveMore} then ${raw} is not null and ${raw} <> round(${raw}, ${rule.decimals}) else false end)`,
         reason: `${lit(`implausible ${column} `)} || r.${quoteIdent(column)} || ${lit(
           `: more than ${rule.decimals} decimal places would be rounded on storage (${key}.decimals)`,
@@ -240,6 +247,14 @@ export async function applyPlausibility(
   for (const [column, { kind, rule }] of Object.entries(effectiveRules(spec.source, cfg))) {
     if (!staged.has(kind === 'answers' ? '_answers' : column)) continue;
     checks.push(...checksFor(spec.source, column, kind, rule, runDate));
+  }
+  const raw = checks.filter((c) => c.raw);
+  if (raw.length > 0) {
+    const guards = raw.map((c) => `(${c.guard ?? 'true'})`).join(' or ');
+    const hit = await db.one<{ n: number }>(
+      `select count(*) as n from (select 1 from ${quoteIdent(`raw_${spec.source}`)} r where ${guards} limit 1)`,
+    );
+    if (!hit?.n) checks.splice(0, checks.length, ...checks.filter((c) => !c.raw));
   }
   if (checks.length === 0) return 0;
   const needsRaw = checks.some((c) => c.raw);

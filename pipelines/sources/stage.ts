@@ -247,7 +247,14 @@ export async function stageFile(
   const table = quoteIdent(stagedTable(spec));
   const sql = stagingSql(spec.stagingModel);
   await db.run(`create temp table if not exists ${table} as select * from (${sql}) limit 0`);
-  await db.run(`insert into ${table} ${sql}`);
+  // Line numbers come from cxp_raw's rowid, fixed when the reader wrote it in order (read-file.ts); the
+  // staged rows carry them as columns and nothing reads their own order, so the insert runs in parallel.
+  await db.run('set session preserve_insertion_order = false');
+  try {
+    await db.run(`insert into ${table} ${sql}`);
+  } finally {
+    await db.run('set session preserve_insertion_order = true');
+  }
   // Customers erased with `cxpulse forget` stay out when their source files are read again. Their rows
   // are accounted as rejected, without the raw text (it is the personal data that was erased), whatever
   // else is wrong with the row.
