@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { CxpError } from '../core/errors.js';
@@ -87,6 +87,14 @@ interface Planned {
   fingerprint: string;
   sql: string;
   params: SqlValue[];
+  /**
+   * Partitions of one dataset written by one COPY ... PARTITION_BY (one scan of the table instead of one
+   * per partition): `select` projects the in-file columns plus `keyExpr` as __cxp_part; `key` is this
+   * file's value of it.
+   */
+  batch?: { id: string; select: string; keyExpr: string; key: string };
+  /** Same query as the file at this path (a snapshot's latest/ without an as-of column): copied from it when both are written. */
+  sameAs?: string;
 }
 
 type Part = { key: string | null; n: number; h: string };
@@ -184,44 +192,105 @@ export async function writeExports(
   }
 
   const staged: { entry: ManifestEntry; tmp: string; target: string }[] = [];
+  const stagingDirs: string[] = [];
   const written: ManifestEntry[] = [];
   let complete = false;
   let manifest = old;
-  try {
-    for (const p of planned) {
-      const target = join(opts.dir, p.path);
-      const tmp = `${target}.tmp-${process.pid}`;
-      mkdirSync(dirname(target), { recursive: true });
+  const entryOf = (p: Planned, rows: number, columns: ManifestEntry['columns'], sha256: string): ManifestEntry => ({
+    dataset: p.ds.name,
+    kind: p.kind,
+    partition: p.partition,
+    as_of: p.asOf,
+    path: p.path,
+    rows,
+    columns,
+    sha256,
+    fingerprint: p.fingerprint,
+    written_at: opts.now.toISOString(),
+    run_id: opts.runId,
+    run_as_of: opts.asOf,
+  });
+  const failed = (p: Planned, where: string, err: unknown) =>
+    new CxpError('CXP_ERR_EXPORT_FAILED', `export of ${p.ds.name} failed: ${(err as Error).message}`, {
+      where,
+      hint: 'check that the exports folder is writable and has space; the previous export is unchanged',
+    });
+  const writeSingle = async (p: Planned) => {
+    const target = join(opts.dir, p.path);
+    const tmp = `${target}.tmp-${process.pid}`;
+    mkdirSync(dirname(target), { recursive: true });
+    // The same rows and columns as a file this run has already written (customers' history and latest/):
+    // a byte copy, not a second COPY.
+    const twin = p.sameAs === undefined ? undefined : staged.find((x) => x.entry?.path === p.sameAs);
+    if (twin) {
       staged.push({ entry: undefined as unknown as ManifestEntry, tmp, target });
       try {
-        // COPY takes no bound parameter for its target; the path is ours, quoted as a literal.
-        await warehouse.run(`copy (${p.sql}) to ${quoteLiteral(tmp)} (${PARQUET_COPY_OPTIONS})`, p.params);
+        copyFileSync(twin.tmp, tmp);
       } catch (err) {
-        throw new CxpError('CXP_ERR_EXPORT_FAILED', `export of ${p.ds.name} failed: ${(err as Error).message}`, {
-          where: target,
-          hint: 'check that the exports folder is writable and has space; the previous export is unchanged',
-        });
+        throw failed(p, target, err);
       }
-      // The schema as any reader sees it in the file (hive detection off: the partition is not in the file).
-      const schema = await warehouse.all<{ column_name: string; column_type: string }>(
-        `describe select * from read_parquet(${quoteLiteral(tmp)}, hive_partitioning = false)`,
-      );
-      const rows = await warehouse.one<{ n: number }>(`select count(*) as n from read_parquet($1, hive_partitioning = false)`, [tmp]);
-      staged[staged.length - 1].entry = {
-        dataset: p.ds.name,
-        kind: p.kind,
-        partition: p.partition,
-        as_of: p.asOf,
-        path: p.path,
-        rows: rows?.n ?? 0,
-        columns: schema.map((c) => ({ name: c.column_name, type: c.column_type })),
-        sha256: await sha256File(tmp),
-        fingerprint: p.fingerprint,
-        written_at: opts.now.toISOString(),
-        run_id: opts.runId,
-        run_as_of: opts.asOf,
-      };
+      staged[staged.length - 1].entry = { ...entryOf(p, twin.entry.rows, twin.entry.columns, twin.entry.sha256) };
+      return;
     }
+    const slot = staged.push({ entry: undefined as unknown as ManifestEntry, tmp, target }) - 1;
+    let stats: { count: number }[];
+    try {
+      // COPY takes no bound parameter for its target; the path is ours, quoted as a literal.
+      stats = await warehouse.all(`copy (${p.sql}) to ${quoteLiteral(tmp)} (${PARQUET_COPY_OPTIONS}, return_stats)`, p.params);
+    } catch (err) {
+      throw failed(p, target, err);
+    }
+    staged[slot].entry = entryOf(p, Number(stats[0]?.count ?? 0), await describeFile(warehouse, tmp), await sha256File(tmp));
+  };
+  try {
+    const batches = new Map<string, Planned[]>();
+    for (const p of planned) {
+      if (!p.batch) await writeSingle(p);
+      else batches.set(p.batch.id, [...(batches.get(p.batch.id) ?? []), p]);
+    }
+    // Partitioned datasets: the changed partitions of each in one COPY ... PARTITION_BY (one scan), each
+    // file still staged under a temp name and renamed into place with the others below.
+    const leftovers: Planned[] = [];
+    for (const [id, plans] of batches) {
+      // A folder beside the dataset's: its files are `*.tmp-<pid>` like every temp file (forget removes them).
+      const stage = join(opts.dir, `${id}.tmp-${process.pid}`);
+      stagingDirs.push(stage);
+      const keys = plans.map((p) => p.batch!.key);
+      let stats: { filename: string; count: number; partition_keys: { key: string; value: string }[] }[];
+      try {
+        mkdirSync(stage, { recursive: true });
+        stats = await warehouse.all(
+          `copy (select * from (${plans[0].batch!.select}) where __cxp_part in (${keys.map((_, i) => `$${i + 1}`).join(', ')}))
+           to ${quoteLiteral(stage)} (${PARQUET_COPY_OPTIONS}, partition_by (__cxp_part), filename_pattern 'data{i}',
+             file_extension ${quoteLiteral(`parquet.tmp-${process.pid}`)}, return_stats)`,
+          keys,
+        );
+      } catch (err) {
+        throw failed(plans[0], join(opts.dir, id), err);
+      }
+      const files = new Map<string, { filename: string; count: number }[]>();
+      for (const r of stats) {
+        const key = String(r.partition_keys.find((k) => k.key === '__cxp_part')?.value);
+        files.set(key, [...(files.get(key) ?? []), r]);
+      }
+      // Every file of one COPY has the same columns: the schema as any reader sees it, read once.
+      let schema: ManifestEntry['columns'] | undefined;
+      for (const p of plans) {
+        const out = files.get(p.batch!.key);
+        // DuckDB splits a partition over several files when it holds too many open at once: those
+        // partitions are written one COPY each below, like any other file.
+        if (out?.length !== 1) {
+          leftovers.push(p);
+          continue;
+        }
+        const tmp = out[0].filename;
+        schema ??= await describeFile(warehouse, tmp);
+        const target = join(opts.dir, p.path);
+        mkdirSync(dirname(target), { recursive: true });
+        staged.push({ entry: entryOf(p, Number(out[0].count), schema, await sha256File(tmp)), tmp, target });
+      }
+    }
+    for (const p of leftovers) await writeSingle(p);
     for (const s of staged) {
       try {
         renameSync(s.tmp, s.target);
@@ -242,6 +311,7 @@ export async function writeExports(
         // Not a file we wrote (e.g. a directory in the way): leave it; the original error is what matters.
       }
     }
+    for (const d of stagingDirs) rmSync(d, { recursive: true, force: true });
     // Whatever was moved into place is described, even if a later move failed; nothing is removed then.
     if (written.length > 0 || complete) {
       const writtenPaths = new Set(written.map((w) => w.path));
@@ -260,6 +330,14 @@ export async function writeExports(
     }
   }
   return { written, unchanged: kept.length, removed: [...toRemove], skipped, manifest, schemas };
+}
+
+/** The in-file schema as any reader sees it (hive detection off: the partition is not in the file). */
+async function describeFile(wh: Warehouse, path: string): Promise<ManifestEntry['columns']> {
+  const schema = await wh.all<{ column_name: string; column_type: string }>(
+    `describe select * from read_parquet(${quoteLiteral(path)}, hive_partitioning = false)`,
+  );
+  return schema.map((c) => ({ name: c.column_name, type: c.column_type }));
 }
 
 /** Removes a file and the partition folders it leaves empty, up to the exports dir. */
@@ -305,7 +383,10 @@ async function planDataset(
     const key = eventPartitionKey(layout.time.column);
     const folder = datasetFolder(ds, 'events');
     const source = sourceOf(ds);
-    const parts = await fingerprints(wh, source, `strftime(date_trunc('month', __event_at), '%Y-%m')`, names, 'true', []);
+    const monthExpr = `strftime(date_trunc('month', __event_at), '%Y-%m')`;
+    // The partition value of every row, as its path says it: the month, or 'unknown' without an event time.
+    const monthKey = `coalesce(${monthExpr}, 'unknown')`;
+    const parts = await fingerprints(wh, source, monthExpr, names, 'true', []);
     return parts.map((p) => {
       const month = p.key ?? 'unknown';
       const where = p.key === null ? '__event_at is null' : `__event_at >= $1 and __event_at < $1 + interval 1 month`;
@@ -318,6 +399,7 @@ async function planDataset(
         fingerprint: `${p.n}:${p.h}:${schemaKey(projection)}`,
         sql: `select ${projection.map((c) => c.expr).join(', ')} from ${source} where ${where}`,
         params: p.key === null ? [] : [sqlDate(`${month}-01`)],
+        batch: { id: folder, select: `select ${projection.map((c) => c.expr).join(', ')}, ${monthKey} as __cxp_part from ${source}`, keyExpr: monthKey, key: month },
       };
     });
   }
@@ -325,7 +407,8 @@ async function planDataset(
     const inFile = columns.filter((c) => c.name !== layout.asOfColumn);
     const projection = projectColumns(ds, inFile);
     const asOfCol = quoteIdent(layout.asOfColumn);
-    const parts = await fingerprints(wh, table, `strftime(${asOfCol}, '%Y-%m-%d')`, names, `${asOfCol} is not null`, []);
+    const dayKey = `strftime(${asOfCol}, '%Y-%m-%d')`;
+    const parts = await fingerprints(wh, table, dayKey, names, `${asOfCol} is not null`, []);
     return parts.map((p) => ({
       ...base,
       kind: 'history' as const,
@@ -335,6 +418,12 @@ async function planDataset(
       fingerprint: `${p.n}:${p.h}:${schemaKey(projection)}`,
       sql: `select ${projection.map((c) => c.expr).join(', ')} from ${table} where ${asOfCol} = $1`,
       params: [sqlDate(p.key!)],
+      batch: {
+        id: datasetFolder(ds, 'history'),
+        select: `select ${projection.map((c) => c.expr).join(', ')}, ${dayKey} as __cxp_part from ${table} where ${asOfCol} is not null`,
+        keyExpr: dayKey,
+        key: p.key!,
+      },
     }));
   }
   if (layout.kind === 'current') {
@@ -379,6 +468,7 @@ async function planDataset(
       fingerprint: `${asOf}:${p?.n ?? 0}:${p?.h ?? 0}:${schemaKey(latest)}`,
       sql: `select ${latest.map((c) => c.expr).join(', ')} from ${table} where ${where}`,
       params,
+      ...(layout.asOfColumn === undefined ? { sameAs: out[0].path } : {}),
     });
   }
   return out;

@@ -122,9 +122,9 @@ describe('writeExports when a dataset fails', () => {
     const customersBefore = readFileSync(customersFile);
     await wh.run("insert into customers (customer_id) values ('c3')");
     await wh.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status) values ('o9', 'c3', '2026-01-09', 1, 'completed')`);
-    // Block the purchases temp file with a non-empty directory, so its COPY fails after customers was written.
-    const blocker = join(out, `events/purchases/ordered_month=2026-01/data.parquet.tmp-${process.pid}`);
-    mkdirSync(join(blocker, 'x'), { recursive: true });
+    // Block the purchases staging folder (its partitions are written by one COPY) with a file, so its
+    // COPY fails after customers was written.
+    writeFileSync(join(out, `events/purchases.tmp-${process.pid}`), 'in the way');
     await expect(writeExports(wh, canonical, { ...opts, runId: 'r2' })).rejects.toMatchObject({ code: 'CXP_ERR_EXPORT_FAILED' });
     expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(before);
     expect(readFileSync(customersFile).equals(customersBefore)).toBe(true);
