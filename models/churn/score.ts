@@ -8,7 +8,7 @@ import { applyCalibrator, type Calibrator } from './calibration.js';
 import { explainRow, planFactors, type ChurnReason } from './explain.js';
 import { binRowMajor, contributionsBlock, type Forest } from './forest.js';
 import type { Matrix } from './matrix.js';
-import { encodeModel, type ChurnModelBody } from './model-codec.js';
+import type { ChurnModelBody } from './model-codec.js';
 import { runModuleWorker } from './worker-spawn.js';
 
 export interface ScoredRows {
@@ -70,14 +70,15 @@ export function defaultWorkers(nRows: number): number {
 
 export async function scorePopulation(model: ChurnModelBody, x: Matrix, opts: ScoreOptions): Promise<ScoredRows> {
   if (opts.workers <= 1 || x.nRows < 2 * opts.workers) return scoreMatrix(model, x, opts.reasons);
-  const encoded = encodeModel(model);
   const per = Math.ceil(x.nRows / opts.workers);
   const parts = await Promise.all(
     Array.from({ length: opts.workers }, (_, w) => {
       const from = w * per;
       const to = Math.min(x.nRows, from + per);
       const data = x.data.slice(from * x.nCols, to * x.nCols);
-      return runModuleWorker<{ risk: Float64Array; reasons: string }>('score-worker', { model: encoded, data, nRows: to - from, nCols: x.nCols, reasons: opts.reasons }, [
+      // The model goes as is (typed arrays and plain data: structured clone copies it as fast as
+      // memcpy); gzip-and-JSON (the stored form, model-codec.ts) cost half a second per run for nothing.
+      return runModuleWorker<{ risk: Float64Array; reasons: string }>('score-worker', { model, data, nRows: to - from, nCols: x.nCols, reasons: opts.reasons }, [
         data.buffer,
       ]);
     }),
