@@ -48,6 +48,8 @@ export async function createStagingMacros(db: ConnDb): Promise<void> {
   await db.run("set variable cxp_ts_format = null::varchar");
   await db.run("set variable cxp_source_tz = 'UTC'");
   await db.run('set variable cxp_derive_order_id = false');
+  // Whether stg_purchases' derived-id branch can have rows; true (always run it) unless stageFile finds none.
+  await db.run('set variable cxp_derived_rows = true');
   for (const m of STAGING_MACROS) await db.run(m);
   await createSourceMacros(db);
 }
@@ -247,6 +249,17 @@ export async function stageFile(
   const table = quoteIdent(stagedTable(spec));
   const sql = stagingSql(spec.stagingModel);
   await db.run(`create temp table if not exists ${table} as select * from (${sql}) limit 0`);
+  if (spec.stagingModel === 'stg_purchases') {
+    // The model's test for its derived-id branch, asked of the raw rows first (stg_purchases.sql): with
+    // no such row the branch is pruned.
+    const any = await db.one<{ n: number }>(
+      `select count(*) as n from (
+         select 1 from raw_purchases
+         where getvariable('cxp_derive_order_id') or (order_id is null and coalesce(lower(kind), 'order') = 'return')
+         limit 1)`,
+    );
+    await db.run('set variable cxp_derived_rows = $1', [(any?.n ?? 0) > 0]);
+  }
   // Line numbers come from cxp_raw's rowid, fixed when the reader wrote it in order (read-file.ts); the
   // staged rows carry them as columns and nothing reads their own order, so the insert runs in parallel.
   await db.run('set session preserve_insertion_order = false');

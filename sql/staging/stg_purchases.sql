@@ -76,7 +76,10 @@ keyed as (
         end as derived_order_id
     from validated
     -- A refund row not linked to an order (no order_id) gets a derived id the same way.
-    where getvariable('cxp_derive_order_id') or (order_id is null and kind = 'return')
+    -- cxp_derived_rows: false when stage.ts found no row for this branch; the branch is then pruned, and
+    -- `validated`, referenced once, is no longer materialised (half of this model's time).
+    where getvariable('cxp_derived_rows')
+      and (getvariable('cxp_derive_order_id') or (order_id is null and kind = 'return'))
 ),
 
 final as (
