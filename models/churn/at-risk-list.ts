@@ -191,14 +191,25 @@ export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean, lost?
   const localReasons = q.reasonTexts && (await tableColumns(db, 'churn_scores')).has('churn_reasons');
   const selectParams: Record<string, string> = {};
   const cols = AT_RISK_COLUMNS.map((c) => (c === 'top_reason' && localReasons ? `coalesce(${reasonSql(q.reasonTexts!, selectParams)}, l.top_reason) as top_reason` : c));
+  // at_risk_list is stored ordered by (is_lost, rank_stake): within one population its rows already are in
+  // default order, and DuckDB keeps insertion order through a scan, filter and LIMIT while
+  // preserve_insertion_order is on (its default). Reading them in that order instead of sorting is 2-3x
+  // faster for a 100k-row CSV at 1M customers (same rows, same order: docs/decisions/0004). Not with the
+  // translated reasons (a correlated subquery, planned as a join) nor for population=all (both populations).
+  const storedOrder = hasTable && q.sort === 'stake_desc' && q.population !== 'all' && !localReasons && (await insertionOrderKept(db));
   return {
     select: `select ${cols.join(', ')} from ${src} l where ${filters} and ${population}
-      order by ${SORT_RANK[q.sort]} limit $limit offset $offset`,
+      ${storedOrder ? '' : `order by ${SORT_RANK[q.sort]}`} limit $limit offset $offset`,
     counts: `select count(*) filter (where ${population}) as total, count(*) filter (where not is_lost) as at_risk,
       count(*) filter (where is_lost) as lost from ${src} l where ${filters}`,
     params,
     selectParams,
   };
+}
+
+async function insertionOrderKept(db: Db): Promise<boolean> {
+  const r = await db.one<{ v: unknown }>("select current_setting('preserve_insertion_order') as v");
+  return r?.v === true || r?.v === 'true';
 }
 
 /** What the list is, in words (the page header and the API say the same). */

@@ -42,13 +42,14 @@ interface Ctx {
   n: number;
   nc: number;
   nBins: number[];
-  y: Uint8Array;
-  w: Float64Array;
-  /** w for churned rows, 0 for the others. */
-  wy: Float64Array;
+  /** The node rows (bag row numbers), and beside them each row's weight and its weight if churned (else 0). */
   idx: Int32Array;
+  wk: Float64Array;
+  wyk: Float64Array;
   /** Scratch for the stable partition (as long as idx). */
   scratch: Int32Array;
+  scratchW: Float64Array;
+  scratchWy: Float64Array;
   p: HistForestParams;
   rng: Rng;
   perm: Int32Array;
@@ -83,8 +84,7 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
     perm[r] = perm[tried];
     perm[tried] = f;
     const nb = c.nBins[f];
-    const { hc, hw, hp, bins, idx, wy } = c;
-    const wAll = c.w;
+    const { hc, hw, hp, bins, idx, wk, wyk } = c;
     // The histograms are all zero here (each scan clears the bins it used, below).
     const base = f * c.n;
     let bLo = nb;
@@ -93,9 +93,9 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
       const i = idx[k];
       const b = bins[base + i];
       hc[b]++;
-      hw[b] += wAll[i];
-      // wy = w for churned rows, 0 otherwise: adding +0 changes no sum, and no branch on the label.
-      hp[b] += wy[i];
+      hw[b] += wk[k];
+      // wyk = the weight for churned rows, 0 otherwise: adding +0 changes no sum, and no branch on the label.
+      hp[b] += wyk[k];
       if (b < bLo) bLo = b;
       if (b > bHi) bHi = b;
     }
@@ -135,7 +135,7 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
   // loops above read bins, w and wy front to back instead of at random. (Sums of bootstrap counts are
   // exact in doubles, so the order changes no split.)
   const base = bestF * c.n;
-  const { idx, scratch, bins } = c;
+  const { idx, wk, wyk, scratch, scratchW, scratchWy, bins } = c;
   let lo = start;
   let r = 0;
   let wl = 0;
@@ -143,14 +143,22 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
   for (let k = start; k < end; k++) {
     const i = idx[k];
     if (bins[base + i] <= bestT) {
-      wl += c.w[i];
-      pl += c.wy[i];
-      idx[lo++] = i;
+      wl += wk[k];
+      pl += wyk[k];
+      idx[lo] = i;
+      wk[lo] = wk[k];
+      wyk[lo] = wyk[k];
+      lo++;
     } else {
-      scratch[r++] = i;
+      scratch[r] = i;
+      scratchW[r] = wk[k];
+      scratchWy[r] = wyk[k];
+      r++;
     }
   }
   idx.set(scratch.subarray(0, r), lo);
+  wk.set(scratchW.subarray(0, r), lo);
+  wyk.set(scratchWy.subarray(0, r), lo);
   c.out.feature[node] = bestF;
   c.out.threshold[node] = bestT;
   grow(c, start, lo, wl, pl, depth + 1);
@@ -186,9 +194,12 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
   const draws = bagSize(params, n);
   const imps: Float64Array[] = [];
   const counts = new Float64Array(n);
-  const wy = new Float64Array(n);
   const idxAll = new Int32Array(n);
+  const wAll = new Float64Array(n);
+  const wyAll = new Float64Array(n);
   const scratch = new Int32Array(n);
+  const scratchW = new Float64Array(n);
+  const scratchWy = new Float64Array(n);
   const trees: TreeBuf[] = [];
   for (let t = from; t < to; t++) {
     // The bag is the first `draws` numbers of the tree's stream (outOfBag replays them).
@@ -199,8 +210,9 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
     let w = 0;
     let wp = 0;
     for (let i = 0; i < n; i++) {
-      wy[i] = y[i] ? counts[i] : 0;
       if (counts[i] > 0) {
+        wAll[m] = counts[i];
+        wyAll[m] = y[i] ? counts[i] : 0;
         idxAll[m++] = i;
         w += counts[i];
         if (y[i]) wp += counts[i];
@@ -210,7 +222,7 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
     const imp = new Float64Array(nc);
     imps.push(imp);
     const ctx: Ctx = {
-      bins, n, nc, nBins, y, w: counts, wy, idx: idxAll.subarray(0, m), scratch, p, rng,
+      bins, n, nc, nBins, idx: idxAll.subarray(0, m), wk: wAll.subarray(0, m), wyk: wyAll.subarray(0, m), scratch, scratchW, scratchWy, p, rng,
       perm: new Int32Array(nc), hc: new Int32Array(maxB), hw: new Float64Array(maxB), hp: new Float64Array(maxB), imp, out,
     };
     grow(ctx, 0, m, w, wp, 0);
