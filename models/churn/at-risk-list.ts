@@ -194,7 +194,7 @@ export async function atRiskSql(db: Db, q: AtRiskQuery, hasTable: boolean, lost?
   // at_risk_list is stored ordered by (is_lost, rank_stake): within one population its rows already are in
   // default order, and DuckDB keeps insertion order through a scan, filter and LIMIT while
   // preserve_insertion_order is on (its default). Reading them in that order instead of sorting is 2-3x
-  // faster for a 100k-row CSV at 1M customers (same rows, same order: docs/decisions/0004). Not with the
+  // faster for a 100k-row CSV at 1M customers (same rows, same order: docs/decisions/0005). Not with the
   // translated reasons (a correlated subquery, planned as a join) nor for population=all (both populations).
   const storedOrder = hasTable && q.sort === 'stake_desc' && q.population !== 'all' && !localReasons && (await insertionOrderKept(db));
   return {
