@@ -134,18 +134,18 @@ const num = (v: unknown): number => (v === null || v === undefined ? Number.NaN 
 
 type Columns = Record<string, unknown[]>;
 
-/**
- * Reads the result column by column: for a million customers this is several times faster than
- * building one object per row. Uses the raw connection when the Db offers one (Warehouse, ConnDb).
- */
-/** Runs `sql` on one connection; with `zone`, the local-day macros are set for it on that connection first. */
-async function readColumns(db: Db, sql: string, params: Record<string, string | number | DuckDBDateValue>, zone?: string): Promise<Columns> {
-  const read = async (c: ConnDb) => {
-    if (zone !== undefined) await useLocalDays(c, zone);
-    return (await c.connection.runAndReadAll(sql, params)).getColumnsObjectJS() as Columns;
-  };
+/** Runs `read` on one raw connection: the Warehouse's own, or the ConnDb (transaction) it is given. */
+function onConnection<T>(db: Db, read: (c: ConnDb) => Promise<T>): Promise<T> {
   if ('withConnection' in db) return (db as Warehouse).withConnection(read);
   return read(db as ConnDb);
+}
+
+/**
+ * Reads the result column by column: for a million customers this is several times faster than
+ * building one object per row.
+ */
+async function readColumns(db: Db, sql: string, params: Record<string, string | number | DuckDBDateValue>): Promise<Columns> {
+  return onConnection(db, async (c) => (await c.connection.runAndReadAll(sql, params)).getColumnsObjectJS() as Columns);
 }
 
 /** Attribute values (as text) of the customers that have any, keyed by customer id. */
@@ -226,8 +226,7 @@ async function streamFeatureRows(
     const missing = wanted.filter((w, j): w is string => w !== null && at[j] < 0);
     return { ids, data: data.slice(0, n * nc), y: yCol >= 0 ? Uint8Array.from(labels) : new Uint8Array(n), missing };
   };
-  if ('withConnection' in db) return (db as Warehouse).withConnection(read);
-  return read(db as ConnDb);
+  return onConnection(db, read);
 }
 
 /** Runs the feature SQL with bound parameters and returns the matrix in the model's feature order. */
