@@ -45,6 +45,31 @@ describe('churn on the demo sample data', () => {
     }
   });
 
+  it("issue 13's case on the demo data: the first 50 are ranked by risk x CLV, and no long-gone, near-zero-CLV customer is among them", async () => {
+    await scoreValue({ ...jobContext(t.wh, {}), config: { churn: {}, rfm: {}, value: {} } as never }, AS_OF);
+    await buildAtRiskList(t.wh);
+    // Independently, from the score tables: the lost are p_alive < 0.05, or lapsed with CLV < 1
+    // (churn.lost defaults); the others ranked by churn_risk x clv.
+    const scored = await t.wh.all<{ customer_id: string; risk: number; clv: number | null; p_alive: number | null; stage: string | null; recency: number | null }>(
+      `select s.customer_id, s.churn_risk as risk, v.clv, v.p_alive, v.lifecycle_stage as stage, v.recency_days as recency
+       from churn_scores s left join customer_value v using (customer_id)`,
+    );
+    const isLost = (r: (typeof scored)[number]) => (r.p_alive !== null && r.p_alive < 0.05) || (r.stage === 'lapsed' && (r.clv ?? 0) < 1);
+    const stake = (r: (typeof scored)[number]) => (r.clv === null ? -Infinity : r.risk * r.clv);
+    const expected = scored.filter((r) => !isLost(r)).sort((a, b) => stake(b) - stake(a) || b.risk - a.risk || (a.customer_id < b.customer_id ? -1 : 1)).slice(0, 50);
+    const top = await t.wh.all<{ customer_id: string; clv: number; recency_days: number }>(
+      'select customer_id, clv, recency_days from at_risk_list where not is_lost order by rank_stake limit 50',
+    );
+    expect(top.map((r) => r.customer_id)).toEqual(expected.map((r) => r.customer_id));
+    // The reported failure: customers gone 199-377 days with CLV under 1 on top, median CLV 1.4 among the first 50.
+    expect(top.filter((r) => r.recency_days >= 199 && r.clv < 1)).toEqual([]);
+    const clvs = top.map((r) => Number(r.clv)).sort((a, b) => a - b);
+    expect((clvs[24] + clvs[25]) / 2).toBeGreaterThan(1.4);
+    // and the long-gone are listed apart, not dropped
+    const lostCount = Number((await t.wh.one<{ n: number }>('select count(*) as n from at_risk_list where is_lost'))!.n);
+    expect(lostCount).toBe(scored.filter(isLost).length);
+  });
+
   it('the unresolved-complaint feature agrees with the generator truth', async () => {
     const truth = await t.wh.all<{ customer_id: string; n: number }>(
       `select customer_id, count_unresolved_complaints as n from read_parquet($p)`,
