@@ -6,7 +6,7 @@ import { CxpError } from '../../pipelines/core/errors.js';
 import { filterSql } from '../filters.js';
 import { bars, heatmap, histogram } from '../specs/charts.js';
 import type { Translator } from '../i18n/translate.js';
-import { noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
+import { dayText, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
 async function customerWhere(ctx: LoadContext) {
   return filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments: true });
@@ -120,6 +120,28 @@ function pAliveTile(model: ValueModelNote | null, median: number | null, t: Tran
   return { id: 'p-alive', label: t.t('metric.p_alive_median'), unit: '%share', digits: 0, value: median === null ? null : round(median, 3), note };
 }
 
+/**
+ * The refund-rate KPI: refunded orders + returns and credits over what was sold (the refunds_monthly
+ * mart, sql/marts/refunds_monthly.sql), summed over the months the page's period touches, for every
+ * customer (the mart is per month and channel, not per customer, so country and segment do not apply).
+ */
+export async function refundRateTile(ctx: Pick<LoadContext, 'db' | 'tables' | 'filters' | 't'>): Promise<Tile> {
+  const t = ctx.t;
+  const base = { id: 'refund-rate', label: t.t('metric.refund_rate'), unit: '%share', digits: 1 } as const;
+  if (!ctx.tables.has('refunds_monthly')) return { ...base, value: null, note: noData('refunds_monthly', t) };
+  const r = await ctx.db.one(
+    `select sum(refunded_amount) as refunded, sum(gross_revenue) as sold, min(month_on) as first_on, max(month_on) as last_on
+     from refunds_monthly where month_on between date_trunc('month', $1::date) and $2::date`,
+    [ctx.filters.fromText, ctx.filters.toText],
+  );
+  const sold = num(r?.sold);
+  const refunded = num(r?.refunded) ?? 0;
+  if (!sold) return { ...base, value: null, note: t.t('empty.no_match') };
+  const first = dayText(r?.first_on)!;
+  const last = dayText(r?.last_on)!;
+  return { ...base, value: round(refunded / sold, 4), note: t.t('note.refund_rate', { from: t.month(first), to: t.month(last) }) };
+}
+
 export const rfmDashboard: Dashboard = {
   name: 'rfm',
   title: 'RFM & value',
@@ -157,7 +179,7 @@ export const rfmDashboard: Dashboard = {
       missing: [],
       // The period drives the cohorts and the lifecycle flow; the other charts are the latest snapshot.
       filters_ignored: ['channel'].filter((k) => ctx.query[k] !== undefined),
-      tiles: [pAliveTile(model, num(pa?.m), ctx.t)],
+      tiles: [pAliveTile(model, num(pa?.m), ctx.t), await refundRateTile(ctx)],
       data: {
         value_model: model,
         segments: segments.map((r) => ({ segment: String(r.segment), customers: num(r.customers) ?? 0, revenue: round(num(r.revenue)) })),

@@ -106,6 +106,8 @@ export const en = {
   'chart.roc_oob': 'Churn model ROC curve (out-of-bag)',
   'chart.roc_cv': 'Churn model ROC curve (cross-validated)',
   'metric.p_alive_median': 'Median chance a customer is still active',
+  'metric.refund_rate': 'Refund rate',
+  'note.refund_rate': 'Refunded orders, returns and credits as a share of what was sold, {from} to {to}, all customers.',
   'note.p_alive_identified': '{model}, identified.',
   'note.p_alive_none': 'No value model run yet.',
   'note.p_alive_not_informative': 'Not informative: the data do not identify when customers drop out.',

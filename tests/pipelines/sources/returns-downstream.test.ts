@@ -16,6 +16,9 @@ import { loadChurnFeatures } from '../../../models/churn/features.js';
 import { mulberry32 } from '../../helpers/prng.js';
 import { ingestEnv, type IngestEnv } from './ingest-helpers.js';
 import { useLocalDays } from '../../../pipelines/core/time-zone.js';
+import { refundRateTile } from '../../../dashboards/data/rfm.js';
+import { resolveFilters } from '../../../dashboards/filters.js';
+import { translator } from '../../../dashboards/i18n/translate.js';
 
 const AS_OF = new Date('2026-03-31T00:00:00Z');
 const DAY = 86_400_000;
@@ -162,6 +165,35 @@ describe('returns and credits downstream', () => {
         if (e.sold > 0) expect(g.refund_rate).toBeCloseTo(e.returned / e.sold, 9);
         else expect(g.refund_rate).toBeNull();
       }
+    });
+  });
+
+  it('show the refund rate on the RFM & value page: returned / sold over the whole months of the period', async () => {
+    const sql = readFileSync(fromRoot('sql', 'marts', 'refunds_monthly.sql'), 'utf8');
+    await withReturns.wh.withConnection(async (db) => {
+      await db.run("set variable as_of = date '2026-03-31'");
+      await useLocalDays(db, 'UTC');
+      await db.run(`create or replace table refunds_monthly as ${sql.trim()}`);
+      const t = translator('en');
+      const tables = new Set(['refunds_monthly']);
+      // Mid-month bounds: the mart is monthly, so the tile covers October..February whole.
+      const filters = resolveFilters({ from: '2025-10-15', to: '2026-02-10' }, AS_OF);
+      const tile = await refundRateTile({ db, tables, filters, t });
+      let sold = 0;
+      let returned = 0;
+      for (const r of rows) {
+        const m = r.at.toISOString().slice(0, 7);
+        if (m < '2025-10' || m > '2026-02') continue;
+        if (r.kind === 'order') sold += r.cents;
+        else returned += r.cents;
+      }
+      expect(returned).toBeGreaterThan(0);
+      expect(tile.value).toBeCloseTo(returned / sold, 4);
+      expect(tile.note).toContain('Oct 2025');
+      expect(tile.note).toContain('Feb 2026');
+      // Before the data starts: nothing sold, no rate; without the mart: waiting for it.
+      expect((await refundRateTile({ db, tables, filters: resolveFilters({ from: '2019-01-01', to: '2019-03-31' }, AS_OF), t })).value).toBeNull();
+      expect((await refundRateTile({ db, tables: new Set(), filters, t })).note).toContain('refunds_monthly');
     });
   });
 });
