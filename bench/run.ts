@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --customers N] [--only ingest,pipeline,churn,api,peer,scaling] [--no-sklearn]
+ * `npm run bench [-- --customers N] [--only ingest,pipeline,churn,value-fit,api,peer,scaling] [--no-sklearn]
  *                  [--peer-customers N] [--scaling 100000,1000000,3000000]`
  *
  * Generates the benchmark set (default 1M customers / ~10M purchases / ~3M interactions / ~1M surveys,
@@ -9,7 +9,7 @@
  *   churn     training time and out-of-time AUC vs training-set size (100k-customer history),
  *             scikit-learn baseline when python3-sklearn is installed, scoring 1M customers
  *   api       dashboard data endpoints under load from a second process (autocannon, loopback only)
- *   value-fit value-model fit time vs customers, gradient fit vs the previous Nelder-Mead (bench/value-fit.ts; not in the default set)
+ *   value-fit value-model fit time vs customers, gradient fit vs the previous Nelder-Mead (bench/value-fit.ts), with the product's 100k sample and without it
  *   peer      the whole `cxpulse run` vs a pandas + scikit-learn script (bench/peer.ts), standard and
  *             foreign data (other column names, US dates, many long-dead customers), 100k customers
  *   scaling   each job in its own process at 100k / 1M / 3M customers next to a bare DuckDB read_csv
@@ -93,7 +93,7 @@ async function benchPipeline(customers: number): Promise<string> {
 
 async function main(): Promise<void> {
   const customers = Number(arg('customers') ?? 1_000_000);
-  const only = new Set((arg('only') ?? 'ingest,pipeline,churn,api,peer,scaling').split(','));
+  const only = new Set((arg('only') ?? 'ingest,pipeline,churn,value-fit,api,peer,scaling').split(','));
   log(`cxpulse bench: ${customers.toLocaleString('en')} customers on ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, load ${loadavg()[0].toFixed(1)}`);
   if (!existsSync(fromRoot('dist', 'pipelines', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
 
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
         seconds: r.wall_ms / 1000,
         peak_rss_mb: null,
         target: r.optimiser.startsWith('BFGS') ? (r.customers >= 1_000_000 ? '< 5 s' : r.customers >= 100_000 ? '< 1 s' : '-') : '-',
-        ok: r.optimiser.startsWith('BFGS') && r.customers >= 100_000 ? r.cpu_ms / 1000 <= (r.customers >= 1_000_000 ? 5 : 1) : null,
+        ok: r.optimiser.startsWith('BFGS') && r.customers >= 100_000 ? r.wall_ms / 1000 <= (r.customers >= 1_000_000 ? 5 : 1) : null,
         note: `cpu ${(r.cpu_ms / 1000).toFixed(2)} s, ${r.evaluations} evaluations, ${r.identification}`,
       });
     }

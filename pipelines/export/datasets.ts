@@ -79,6 +79,8 @@ export const EXPORT_DATASETS: ExportDataset[] = [
     comments: {
       as_of_on: 'the as-of date this row describes',
       net_revenue: 'completed minus refunded order amounts up to the as-of',
+      churned_at: 'the subscription cancellation (sources.customers churned_at), when on or before the as-of',
+      attributes: 'the declared customer attributes (sources.customers.attributes) as a JSON object, current values',
       ...Object.fromEntries(fromModules((b) => Object.entries(b.comments ?? {}))),
     },
   },

@@ -52,6 +52,10 @@ export async function buildCustomer360(db: Db, asOf: Date, timezone = 'UTC'): Pr
      )
      select
          c.customer_id, c.signup_at, c.country, c.email, c.marketing_consent, c.is_bare,
+         -- Subscriptions: the cancellation known at the as-of (a later one is not yet), and the declared
+         -- attributes (sources.customers.attributes) as stored: their current values, JSON.
+         case when c.churned_at < $cutoff_at then c.churned_at end as churned_at,
+         c.attributes,
          coalesce(o.count_orders, 0) as count_orders,
          coalesce(o.count_refunds, 0) as count_refunds,
          coalesce(o.count_returns, 0) as count_returns,

@@ -18,6 +18,7 @@ import { JOBS } from '../../../pipelines/jobs/registry.js';
 import { runPipeline } from '../../../pipelines/jobs/run-pipeline.js';
 import { mulberry32 } from '../../helpers/prng.js';
 import { customerProfile } from '../../../dashboards/data/customers.js';
+import { buildApp } from '../../../dashboards/app.js';
 import { quoteLiteral } from '../../../pipelines/core/sql-ident.js';
 
 const AS_OF = Date.parse('2026-06-30T00:00:00Z');
@@ -50,6 +51,43 @@ function generate(n: number, historyDays: number, seed: number): { csv: string; 
     rows.push({ id: `c${i}`, signup, churned, contract });
   }
   return { csv: lines.join('\n') + '\n', rows };
+}
+
+/**
+ * The issue's base-rate shift: the same planted contract effect, but cancellations are twice as likely
+ * in summer (June–September) as in autumn (October–December), so a model of the summer window
+ * over-predicts autumn. Daily hazard, drawn day by day; the data end on 2025-12-31.
+ */
+const SHIFT_AS_OF = Date.parse('2025-12-31T00:00:00Z');
+const season = (t: number) => {
+  const m = new Date(t).getUTCMonth();
+  return m >= 5 && m <= 8 ? 2 : m >= 9 ? 0.6 : 1;
+};
+function generateSeasonal(n: number, seed: number): { csv: string; rows: Planted[] } {
+  const u = mulberry32(seed);
+  const lines = ['customer_id,signup_date,cancelled_on,contract,payment_method,region,monthly_charges'];
+  const rows: Planted[] = [];
+  const d = (t: number) => new Date(t).toISOString().slice(0, 10);
+  for (let i = 0; i < n; i++) {
+    const contract = CONTRACTS[Math.floor(u() * 3)];
+    const payment = ['card', 'invoice', 'transfer'][Math.floor(u() * 3)];
+    const region = ['north', 'south', 'east', 'west'][Math.floor(u() * 4)];
+    const charges = (20 + 80 * u()).toFixed(2);
+    // The last customer signs up on the last day, so the data (and the as-of) end on SHIFT_AS_OF.
+    const signup = i === n - 1 ? SHIFT_AS_OF : SHIFT_AS_OF - Math.floor(u() * 900) * DAY;
+    let churned: number | null = null;
+    for (let t = signup + DAY; t <= SHIFT_AS_OF && churned === null; t += DAY) if (u() < HAZARD[contract] * season(t)) churned = t;
+    lines.push(`c${i},${d(signup)},${churned === null ? '' : d(churned)},${contract},${payment},${region},${charges}`);
+    rows.push({ id: `c${i}`, signup, churned, contract });
+  }
+  return { csv: lines.join('\n') + '\n', rows };
+}
+
+/** Observed churn rate at a cutoff, from the planted rows: active at the end of the cutoff day, cancelled within 90 days after. */
+function observedRate(rows: Planted[], cutoff: number): number {
+  const end = cutoff + DAY;
+  const pop = rows.filter((r) => r.signup < end && (r.churned === null || r.churned >= end));
+  return pop.filter((r) => r.churned !== null && r.churned < end + 90 * DAY).length / pop.length;
 }
 
 /** Rank AUC (ties half), written here independently of models/churn/metrics.ts. */
@@ -121,6 +159,15 @@ describe('churn from a customer table alone (attributes + cancellations, no orde
       );
       expect(exported.length).toBe(3);
       expect(exported.every((r) => CONTRACTS.includes(r.contract))).toBe(true);
+      // ... and in customer_360 (BI's one row per customer), with the cancellation known at the as-of.
+      const c360 = await wh.all<{ customer_id: string; contract: string; churned_at: Date | null }>(
+        `select customer_id, json_extract_string(attributes, '$.contract') as contract, churned_at
+         from read_parquet(${quoteLiteral(join(dir, 'exports', 'latest', 'customer_360', 'data.parquet'))})
+         where customer_id in ('c0', 'c1', 'c2', 'c3', 'c4', 'c5') order by customer_id`,
+      );
+      expect(c360.map((r) => [r.customer_id, r.contract, r.churned_at?.getTime() ?? null])).toEqual(
+        rows.slice(0, 6).sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => [r.id, r.contract, r.churned !== null && r.churned <= AS_OF ? r.churned : null]),
+      );
       const model = await wh.one<{ metrics: string; feature_importance: string; parameters: string }>(
         'select metrics::varchar as metrics, feature_importance::varchar as feature_importance, parameters::varchar as parameters from churn_models where is_active',
       );
@@ -165,6 +212,8 @@ describe('churn from a customer table alone (attributes + cancellations, no orde
       const active = rows.filter((r) => r.churned === null || r.churned >= AS_OF + DAY).length;
       expect((await wh.one<{ n: number }>('select count(*)::int as n from churn_scores'))!.n).toBe(active);
       expect(metrics.base_rate.latest_window_observed).toBeCloseTo(y.reduce((a, b) => a + b, 0) / y.length, 4);
+      // Constant hazards: the previous window's model predicts the latest rate; no shift is flagged.
+      expect(metrics.base_rate.is_shifted).toBe(false);
     } finally {
       wh.close();
     }
@@ -183,6 +232,47 @@ describe('churn from a customer table alone (attributes + cancellations, no orde
       expect(m.cross_validation.calibrated.roc_auc).toBeGreaterThan(0.6);
       expect(logger.lines.some((l) => l.level === 'warn' && /cross-validated instead/.test(l.msg))).toBe(true);
       expect((await wh.one<{ n: number }>('select count(*)::int as n from churn_scores'))!.n).toBeGreaterThan(1000);
+    } finally {
+      wh.close();
+    }
+  }, 240_000);
+  it('base-rate shift (summer → autumn): measured at training against the planted rates, warned, stored and shown on the churn dashboard', async () => {
+    const { csv, rows } = generateSeasonal(3000, 7);
+    const { wh, out, logger } = await runOn(csv);
+    try {
+      expect(out.status).toBe('succeeded');
+      const m = JSON.parse((await wh.one<{ metrics: string }>('select metrics::varchar as metrics from churn_models where is_active'))!.metrics);
+      expect(m.validation).toBe('out_of_time');
+      // Oracle: the windows' churn rates counted from the generated rows (features at as-of − 180 and − 90 days).
+      const summer = observedRate(rows, SHIFT_AS_OF - 180 * DAY);
+      const autumn = observedRate(rows, SHIFT_AS_OF - 90 * DAY);
+      expect(summer - autumn).toBeGreaterThan(0.08); // the planted shift is there
+      const br = m.base_rate;
+      expect(br.previous_window_observed).toBeCloseTo(summer, 4);
+      expect(br.latest_window_observed).toBeCloseTo(autumn, 4);
+      // The summer model over-predicts autumn, as in the issue: its mean sits near the summer rate.
+      expect(br.latest_window_predicted_by_previous_model).toBeGreaterThan(autumn + 0.05);
+      expect(br.shift).toBeCloseTo(autumn - br.latest_window_predicted_by_previous_model, 4);
+      expect(br.is_shifted).toBe(true);
+      expect(br.action).toMatch(/fitted and calibrated on the latest window/);
+      expect(logger.lines.some((l) => l.level === 'warn' && /base-rate shift/.test(l.msg))).toBe(true);
+      // The final model is calibrated on the latest (autumn) window: its mean risk is near the autumn rate, not the summer one.
+      const mean = (await wh.one<{ m: number }>('select avg(churn_risk) as m from churn_scores'))!.m;
+      expect(Math.abs(mean - autumn)).toBeLessThan(Math.abs(mean - summer));
+      // Shown on the churn dashboard, in every language.
+      const app = await buildApp({ warehouse: wh, env: {}, host: '127.0.0.1' });
+      try {
+        const tile = async (lang: string) =>
+          (await app.inject({ url: `/api/metrics/churn?lang=${lang}` })).json().tiles.find((t: { id: string }) => t.id === 'base-rate-drift');
+        const en = await tile('en');
+        expect(en.value).toBeCloseTo((mean - autumn) * 100, 1);
+        expect(en.note).toMatch(/Churn rate \d+\.\d% → \d+\.\d% between training windows \(previous model predicted \d+\.\d%\)/);
+        expect(en.note).toMatch(/shifted: the churn rate moved/);
+        expect((await tile('lv')).note).toMatch(/aizplūšanas līmenis ir mainījies/);
+        expect((await tile('zh-CN')).note).toMatch(/流失率已发生变化/);
+      } finally {
+        await app.close();
+      }
     } finally {
       wh.close();
     }

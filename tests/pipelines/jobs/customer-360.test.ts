@@ -21,6 +21,24 @@ async function seeded() {
 }
 
 describe('buildCustomer360', () => {
+  it('carries the declared attributes and a cancellation known at the as-of (not a later one)', async () => {
+    const { wh } = await seeded();
+    await wh.run(`insert into customers (customer_id, churned_at, attributes) values
+      ('c3', '2026-05-10 00:00', '{"contract": "month-to-month", "monthly_charges": 70.5}'),
+      ('c4', '2026-07-02 00:00', '{"contract": "one-year"}')`);
+    await buildCustomer360(wh, new Date('2026-06-30T00:00:00Z'));
+    const rows = await wh.all<{ customer_id: string; churned_at: Date | null; contract: string | null; charges: number | null }>(
+      `select customer_id, churned_at, json_extract_string(attributes, '$.contract') as contract,
+              json_extract(attributes, '$.monthly_charges')::double as charges
+       from customer_360 where customer_id in ('c3', 'c4') order by 1`,
+    );
+    expect(rows).toEqual([
+      { customer_id: 'c3', churned_at: new Date('2026-05-10T00:00:00Z'), contract: 'month-to-month', charges: 70.5 },
+      // Cancelled after the as-of: not yet cancelled in this snapshot.
+      { customer_id: 'c4', churned_at: null, contract: 'one-year', charges: null },
+    ]);
+  });
+
   it('summarises purchases up to as_of and keeps one row per customer, typed nulls for absent modules', async () => {
     const { wh } = await seeded();
     const n = await buildCustomer360(wh, new Date('2026-06-30T00:00:00Z'));
