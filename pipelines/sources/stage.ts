@@ -33,6 +33,15 @@ export const STAGING_MACROS = [
          then timezone('UTC', try_cast(v as timestamptz))
        else cxp_from_source_zone(try_cast(v as timestamp))
      end`,
+  // The purchase status and kind vocabulary (sql/core/010_canonical.sql), checked by stg_purchases and
+  // stg_purchase_lines alike: the reject reason, or null when both are known words.
+  `create or replace temp macro cxp_purchase_word_problem(status, kind) as
+     case
+       when status not in ('completed', 'refunded', 'cancelled', 'returned')
+         then 'unknown status "' || status || '" (expected completed, refunded, cancelled or returned)'
+       when kind not in ('order', 'return')
+         then 'unknown kind "' || kind || '" (expected order or return)'
+     end`,
   `create or replace temp macro cxp_parse_bool(v) as
      case
        when lower(v) in ('true', 't', 'yes', 'y', '1') then true

@@ -48,10 +48,7 @@ validated as (
                 then 'unparseable line_amount "' || line_amount_text || '"'
             when line_amount is null and (quantity is null or unit_price is null)
                 then 'missing line value (needs line_amount, or quantity and unit_price)'
-            when status not in ('completed', 'refunded', 'cancelled', 'returned')
-                then 'unknown status "' || status || '" (expected completed, refunded, cancelled or returned)'
-            when kind not in ('order', 'return')
-                then 'unknown kind "' || kind || '" (expected order or return)'
+            else cxp_purchase_word_problem(status, kind)
         end as reject_reason
     from parsed
 ),

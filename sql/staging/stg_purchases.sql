@@ -42,12 +42,10 @@ validated as (
                 then 'missing amount'
             when amount is null
                 then 'unparseable amount "' || amount_text || '"'
-            when status not in ('completed', 'refunded', 'cancelled', 'returned')
-                then 'unknown status "' || status || '" (expected completed, refunded, cancelled or returned)'
-            when kind not in ('order', 'return')
-                then 'unknown kind "' || kind || '" (expected order or return)'
+            -- only for a known status and kind, so checking it before the words changes no reason
             when amount < 0 and status = 'completed' and kind = 'order'
                 then 'negative amount ' || amount_text || ' on a completed order'
+            else cxp_purchase_word_problem(status, kind)
         end as reject_reason
     from parsed
 ),

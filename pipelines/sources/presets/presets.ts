@@ -63,6 +63,23 @@ const SATISFACTION_WORDS: Record<string, string> = {
 const SURVEY_NOTE = 'map columns.score to the column of the question that carries the score (its title in the export), '
   + 'and defaults.survey_type to nps, csat or ces; further questions can go to answerColumns';
 
+/**
+ * A wide survey export (one column per question): the vendor's id, time and respondent columns, the
+ * satisfaction words, and the score question the user must name (SURVEY_NOTE first among the notes).
+ */
+function surveyPreset(p: { description: string; columns: Record<string, string>; timestampFormat?: string; surveyType: 'nps' | 'csat'; notes: string[] }): Preset {
+  return {
+    source: 'surveys',
+    description: p.description,
+    columns: p.columns,
+    ...(p.timestampFormat ? { timestampFormat: p.timestampFormat } : {}),
+    values: { score: SATISFACTION_WORDS },
+    defaults: { survey_type: p.surveyType },
+    userMaps: ['score'],
+    notes: [SURVEY_NOTE, ...p.notes],
+  };
+}
+
 export const PRESETS: Record<PresetName, Preset> = {
   'shopify-orders': {
     source: 'purchases',
@@ -168,52 +185,33 @@ export const PRESETS: Record<PresetName, Preset> = {
     defaults: { kind: 'other', channel: 'other' },
     notes: ['the customer key is the contact e-mail'],
   },
-  typeform: {
-    source: 'surveys',
+  typeform: surveyPreset({
     description: 'Typeform responses export (CSV: one row per response, one column per question)',
     columns: { response_id: '#', submitted_at: 'Submit Date (UTC)', customer_id: 'email' },
-    values: { score: SATISFACTION_WORDS },
-    defaults: { survey_type: 'nps' },
-    userMaps: ['score'],
-    notes: [SURVEY_NOTE, 'customer_id is read from a hidden field named email; map columns.customer_id to your hidden field'],
-  },
-  surveymonkey: {
-    source: 'surveys',
+    surveyType: 'nps',
+    notes: ['customer_id is read from a hidden field named email; map columns.customer_id to your hidden field'],
+  }),
+  surveymonkey: surveyPreset({
     description: 'SurveyMonkey responses export (CSV, expanded or condensed: one row per respondent)',
     columns: { response_id: 'Respondent ID', submitted_at: 'End Date', customer_id: 'Email Address' },
     timestampFormat: '%m/%d/%Y %I:%M:%S %p',
-    values: { score: SATISFACTION_WORDS },
-    defaults: { survey_type: 'nps' },
-    userMaps: ['score'],
-    notes: [
-      SURVEY_NOTE,
-      'the export has a second header row (answer options); it is read as a row without a Respondent ID and rejected as such',
-    ],
-  },
-  'google-forms': {
-    source: 'surveys',
+    surveyType: 'nps',
+    notes: ['the export has a second header row (answer options); it is read as a row without a Respondent ID and rejected as such'],
+  }),
+  'google-forms': surveyPreset({
     description: 'Google Forms responses (CSV downloaded from the form or its response sheet)',
     columns: { response_id: 'Timestamp', submitted_at: 'Timestamp', customer_id: 'Email Address' },
     timestampFormat: '%m/%d/%Y %H:%M:%S',
-    values: { score: SATISFACTION_WORDS },
-    defaults: { survey_type: 'csat' },
-    userMaps: ['score'],
+    surveyType: 'csat',
     notes: [
-      SURVEY_NOTE,
       'Google Forms has no response id: the submission time (to the second) identifies a response',
       'the timestamp is written in the form owner\'s locale; set timestampFormat if yours is not month/day/year',
     ],
-  },
-  qualtrics: {
-    source: 'surveys',
+  }),
+  qualtrics: surveyPreset({
     description: 'Qualtrics responses export (CSV with choice values)',
     columns: { response_id: 'ResponseId', submitted_at: 'RecordedDate', customer_id: 'ExternalReference' },
-    values: { score: SATISFACTION_WORDS },
-    defaults: { survey_type: 'nps' },
-    userMaps: ['score'],
-    notes: [
-      SURVEY_NOTE,
-      'the export has two more header rows (question text, import ids); they are rejected as rows with an unreadable date',
-    ],
-  },
+    surveyType: 'nps',
+    notes: ['the export has two more header rows (question text, import ids); they are rejected as rows with an unreadable date'],
+  }),
 };

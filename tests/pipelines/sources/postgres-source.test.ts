@@ -142,7 +142,13 @@ afterAll(async () => {
 
 describe('PostgreSQL source, incremental pulls', () => {
   it('first pull loads every row of every table, counts reconciled with PostgreSQL', async () => {
-    const s = await ingest(sources());
+    const logger = memoryLogger();
+    const s = await ingest(sources(), logger);
+    // The URL (with its password) comes from the environment; the logs name the server without it.
+    const logText = JSON.stringify(logger.lines);
+    expect(logText).toContain(`postgres://${server.user}@127.0.0.1:${server.port}/shop`);
+    expect(logText).not.toContain(server.password);
+    expect(logText).not.toContain(encodeURIComponent(server.password));
     const expected = {
       customers: await pgCount('select count(*) as n from customers'),
       purchases: await pgCount('select count(*) as n from orders'),
@@ -255,9 +261,14 @@ describe('PostgreSQL source failures are clear and load nothing', () => {
 
   async function failure(src: Record<string, unknown>): Promise<CxpError> {
     const state = await warehouseState();
-    const err = await ingest(src).then(() => undefined, (e: unknown) => e);
+    const logger = memoryLogger();
+    const err = await ingest(src, logger).then(() => undefined, (e: unknown) => e);
     expect(isCxpError(err), String(err)).toBe(true);
     expect(await warehouseState()).toBe(state);
+    // Neither the message, its details, nor any log line carries a password.
+    const said = JSON.stringify([(err as CxpError).toJSON(), logger.lines]);
+    expect(said).not.toContain(server.password);
+    expect(said).not.toContain('not-the-password');
     return err as CxpError;
   }
 
@@ -276,12 +287,21 @@ describe('PostgreSQL source failures are clear and load nothing', () => {
     const err = await failure(only({ url: 'env:CXP_TEST_BAD_URL', connectTimeoutSeconds: 3 }));
     expect(err.code).toBe('CXP_ERR_SOURCE_UNAVAILABLE');
     expect(err.message).toMatch(/cannot connect/);
+    expect(err.details.hint).toMatch(/host and port in the URL in CXP_TEST_BAD_URL/);
   });
 
   it('missing table', async () => {
     const err = await failure(only({ table: 'public.no_such_orders' }));
     expect(err.code).toBe('CXP_ERR_SOURCE_NOT_FOUND');
     expect(err.message).toMatch(/no_such_orders/);
+    expect(err.details.hint).toContain('sources.purchases.table');
+  });
+
+  it('a query naming a column the table lacks', async () => {
+    const err = await failure(only({ table: undefined, query: 'select order_id, customer_id, ordered_at, total_price as amount from orders' }));
+    expect(err.code).toBe('CXP_ERR_SOURCE_COLUMN_MISSING');
+    expect(err.message).toMatch(/total_price/);
+    expect(err.details.hint).toContain('sources.purchases.query');
   });
 
   it('missing mapped column names what the table has', async () => {
