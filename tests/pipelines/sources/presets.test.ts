@@ -71,6 +71,35 @@ describe('ticket presets', () => {
     ]);
   });
 
+  it('zendesk-satisfaction: the same export\'s good/bad ratings as CSAT surveys linked to their tickets', async () => {
+    const file = sample('zendesk-satisfaction');
+    const s = await env.ingest({
+      interactions: { preset: 'zendesk-tickets', path: file },
+      surveys: { preset: 'zendesk-satisfaction', path: file },
+    });
+    expect(s.sources.interactions).toMatchObject({ read: 5, loaded: 5, rejected: 0 });
+    // Read off the file: 3001 Good, 3004 Good, 3005 Bad are rated; 3002 was offered a rating it did not
+    // give; 3003 is unsolved and unrated.
+    expect(s.sources.surveys).toMatchObject({ read: 5, loaded: 3, rejected: 2 });
+    const rows = await env.wh.all(
+      `select s.response_id, s.customer_id, s.survey_type, s.score, strftime(s.submitted_at, '%Y-%m-%d %H:%M') as submitted, i.interaction_id as ticket
+       from surveys s left join interactions i using (interaction_id) order by s.response_id`,
+    );
+    expect(rows).toEqual([
+      { response_id: '3001', customer_id: 'anna@example.com', survey_type: 'csat', score: 5, submitted: '2025-10-14 12:30', ticket: '3001' },
+      { response_id: '3004', customer_id: 'anna@example.com', survey_type: 'csat', score: 5, submitted: '2025-10-17 08:05', ticket: '3004' },
+      { response_id: '3005', customer_id: 'li.wei@example.com', survey_type: 'csat', score: 1, submitted: '2025-10-19 16:00', ticket: '3005' },
+    ]);
+    const why = (await env.wh.all<{ line: number; reason: string }>("select line, reason from rejected_rows where source = 'surveys' order by line"));
+    expect(why).toEqual([
+      { line: 3, reason: 'no answer to the score ("Offered"): a response without a score is not loaded' },
+      { line: 4, reason: 'missing submitted_at' },
+    ]);
+    // CSAT % (share of 4-5) equals Zendesk's own score, good / (good + bad) = 2 / 3.
+    const csat = await env.wh.one<{ p: number }>("select avg(case when score >= 4 then 1 else 0 end) as p from surveys where survey_type = 'csat'");
+    expect(csat?.p).toBeCloseTo(2 / 3, 12);
+  });
+
   it('freshdesk-tickets: source -> channel, type -> kind, initial response time', async () => {
     const s = await env.ingest({ interactions: { preset: 'freshdesk-tickets', path: sample('freshdesk-tickets') } });
     expect(s.sources.interactions).toMatchObject({ read: 4, loaded: 4, rejected: 0 });
