@@ -6,18 +6,27 @@
  */
 import type { GlossaryKey } from '../i18n/en.js';
 import { GLOSSARIES, type Translator } from '../i18n/translate.js';
+import { ATTRIBUTE_PREFIX } from '../../models/churn/features.js';
 import { num } from './types.js';
 
-/** The glossary's name of a churn-model feature; an unknown one (a declared attribute) as stored, spaced. */
+/** The glossary's name of a churn-model feature; an unknown one as stored, spaced; a declared attribute by its own name. */
 export function featureLabel(t: Translator, feature: string): string {
+  if (feature.startsWith(ATTRIBUTE_PREFIX)) return feature.slice(ATTRIBUTE_PREFIX.length).replaceAll('_', ' ');
   const known = t.label('feature', feature);
   return known !== feature ? known : feature.replaceAll('_', ' ');
 }
 
+/**
+ * The model's sentence for a declared attribute is the customer's value and the attribute's name, both in
+ * the source's own words ("month-to-month contract"): every language shows it, without the English direction.
+ */
+const ATTRIBUTE_DIRECTION = / \((raises|lowers) risk\)$/;
+
 /** One stored reason in the reader's language. */
 export function reasonText(t: Translator, r: { feature?: unknown; text?: unknown; contribution?: unknown }): string {
   if (t.lang === 'en' && typeof r.text === 'string' && r.text) return r.text;
-  const factor = featureLabel(t, String(r.feature ?? ''));
+  const feature = String(r.feature ?? '');
+  const factor = feature.startsWith(ATTRIBUTE_PREFIX) && typeof r.text === 'string' && r.text ? r.text.replace(ATTRIBUTE_DIRECTION, '') : featureLabel(t, feature);
   const c = num(r.contribution);
   return t.t(c !== null && c < 0 ? 'reason.lowers' : 'reason.raises', { factor });
 }

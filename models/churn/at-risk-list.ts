@@ -13,6 +13,7 @@ import { CxpError } from '../../pipelines/core/errors.js';
 import { tableColumns } from '../../pipelines/core/table-columns.js';
 import type { ModuleConfig } from '../../pipelines/core/module.js';
 import { CHURN_DEFAULTS, churnConfig, type ChurnConfig } from './settings.js';
+import { ATTRIBUTE_PREFIX } from './features.js';
 
 /** The "already lost" thresholds (config churn.lost). */
 export type LostThresholds = ChurnConfig['lost'];
@@ -88,7 +89,12 @@ function reasonSql(r: ReasonTexts, params: Record<string, string>): string {
   });
   params.reason_raises = r.raises;
   params.reason_lowers = r.lowers;
-  const label = `case ${feature} ${whens.join(' ')} else replace(${feature}, '_', ' ') end`;
+  // A declared attribute (features.ts ATTRIBUTE_PREFIX) reads as the model's sentence without its English
+  // direction: the customer's value and the attribute's name in the source's words (dashboards/data/reasons.ts).
+  const text = "json_extract_string(cs.churn_reasons::json, '$[0].text')";
+  params.reason_attr_prefix = ATTRIBUTE_PREFIX;
+  const attribute = `coalesce(nullif(regexp_replace(${text}, ' \\((raises|lowers) risk\\)$', ''), ''), replace(substr(${feature}, ${ATTRIBUTE_PREFIX.length + 1}), '_', ' '))`;
+  const label = `case when starts_with(${feature}, $reason_attr_prefix) then ${attribute} else case ${feature} ${whens.join(' ')} else replace(${feature}, '_', ' ') end end`;
   const template = "case when coalesce(try_cast(json_extract(cs.churn_reasons::json, '$[0].contribution') as double), 0) < 0 then $reason_lowers else $reason_raises end";
   return `(select replace(${template}, '{factor}', ${label}) from churn_scores cs where cs.customer_id = l.customer_id and ${feature} is not null)`;
 }

@@ -188,6 +188,8 @@ describe('data responses', () => {
       // Other languages give the verdict in their words (the value module's message is English).
       const lv = (await app.inject({ url: '/api/metrics/rfm?lang=lv', headers: auth('viewer') })).json();
       expect(lv.tiles.find((t: { id: string }) => t.id === 'p-alive').note).toBe('Nav informatīvs: dati neļauj noteikt, kad klienti aiziet.');
+      const zh = (await app.inject({ url: '/api/metrics/rfm?lang=zh-CN', headers: auth('viewer') })).json();
+      expect(zh.tiles.find((t: { id: string }) => t.id === 'p-alive').note).toBe('无参考价值：数据无法识别客户何时流失。');
     } finally {
       await fx.warehouse.run("delete from value_model_runs where run_id = 'v-test'");
     }
@@ -209,6 +211,14 @@ describe('data responses', () => {
       expect(aucTile.label).toBe('Churn model accuracy (ROC AUC, cross-validated)');
       expect(aucTile.value).toBeCloseTo(0.7123, 4);
       expect(aucTile.note).toMatch(/^Cross-validated, not out of time\. out-of-time validation is impossible/);
+      // Every language says the model was cross-validated, on the tile and the ROC chart.
+      for (const [lang, word] of [['lv', 'šķērspārbaude'], ['zh-CN', '交叉验证']] as const) {
+        const other = (await app.inject({ url: `/api/metrics/churn?lang=${lang}`, headers: auth('viewer') })).json();
+        const tile = other.tiles.find((t: { id: string }) => t.id === 'model-auc');
+        expect(tile.label).toContain(word);
+        expect(tile.note).toMatch(lang === 'lv' ? /^Šķērspārbaude/ : /^交叉验证/);
+        expect(tile.value).toBeCloseTo(0.7123, 4);
+      }
       const drift = body.tiles.find((t: { id: string }) => t.id === 'base-rate-drift');
       const mean = (await fx.warehouse.one<{ m: number }>('select avg(churn_risk) as m from churn_scores'))!.m;
       expect(drift.value).toBeCloseTo((mean - 0.434) * 100, 1);

@@ -10,6 +10,8 @@ import { buildApp } from '../../dashboards/app.js';
 import { buildAtRiskList } from '../../models/churn/at-risk-list.js';
 import { fixedClock } from '../../pipelines/core/clock.js';
 import { createFixture, type Fixture } from './fixtures.js';
+import { reasonText } from '../../dashboards/data/reasons.js';
+import { translator } from '../../dashboards/i18n/translate.js';
 
 const MACHINE = 'customer_id,country,churn_risk,churn_band,value_at_stake,clv,p_alive,is_lost,top_reason,rfm_segment,lifecycle_stage,monetary,recency_days,marketing_consent,email,scored_at';
 const ENGLISH = 'Customer,Country,Churn risk,Risk band,Value at stake,Lifetime value,Chance still active,Already lost,Main reason,Segment,Lifecycle stage,Net revenue,Days since last order,Marketing consent,Email,Scored';
@@ -24,6 +26,9 @@ beforeAll(async () => {
   await set('c00001', [{ feature: 'count_complaints_90d', text: '3 complaints in the last 90 days', contribution: 0.31 }]);
   await set('c00002', [{ feature: 'tenure_days', text: 'customer for 900 days', contribution: -0.2 }]);
   await set('c00005', [{ feature: 'attr_contract_type', text: 'contract: month-to-month', contribution: 0.1 }]);
+  // Declared attributes as the churn model names them (models/churn/explain.ts): value and name in the source's words.
+  await set('c00006', [{ feature: 'attribute:contract', text: 'month-to-month contract (raises risk)', contribution: 0.2 }]);
+  await set('c00007', [{ feature: 'attribute:monthly_charges', text: 'monthly charges 19.9 (lowers risk)', contribution: -0.05 }]);
   app = await buildApp({ warehouse: fx.warehouse, server: { cacheSeconds: 0 }, env: {}, clock: fixedClock('2026-06-30T12:00:00Z') });
 });
 afterAll(async () => {
@@ -66,7 +71,11 @@ describe('churn reasons rendered from the glossary by feature', () => {
       expect(pick(zh.rows, 'c00002')).toBe('成为客户的时长：降低风险');
       expect(pick(zh.rows, 'c00005')).toBe('attr contract type：提高风险');
       expect(zh.column_labels.top_reason).toBe('主要原因');
+      // A declared attribute keeps the customer's value and the attribute's name, with the direction in the reader's language.
+      expect(pick(zh.rows, 'c00006')).toBe('month-to-month contract：提高风险');
+      expect(pick(zh.rows, 'c00007')).toBe('monthly charges 19.9：降低风险');
       const lv = await get('lv');
+      expect(pick(lv.rows, 'c00006')).toBe('month-to-month contract: palielina risku');
       expect(pick(lv.rows, 'c00001')).toBe('Sūdzības pēdējās 90 dienās: palielina risku');
       expect(pick(lv.rows, 'c00002')).toBe('Cik ilgi ir klients: samazina risku');
       // English readers get the model's own sentence, with the customer's figures.
@@ -81,4 +90,15 @@ describe('churn reasons rendered from the glossary by feature', () => {
       expect(cell(line, 8)).toBe(pick(lv.rows, 'c00002'));
     });
   }
+});
+
+describe('the customer page renders the same reason text as the at-risk list', () => {
+  it('a declared attribute: the value and name in every language, the direction translated', () => {
+    const r = { feature: 'attribute:contract', text: 'month-to-month contract (raises risk)', contribution: 0.2 };
+    expect(reasonText(translator('en'), r)).toBe('month-to-month contract (raises risk)');
+    expect(reasonText(translator('lv'), r)).toBe('month-to-month contract: palielina risku');
+    expect(reasonText(translator('zh-CN'), { ...r, contribution: -0.1, text: 'month-to-month contract (lowers risk)' })).toBe('month-to-month contract：降低风险');
+    // Without the model's sentence, the attribute's own name (not the internal feature name).
+    expect(reasonText(translator('lv'), { feature: 'attribute:payment_method', contribution: 0.1 })).toBe('payment method: palielina risku');
+  });
 });

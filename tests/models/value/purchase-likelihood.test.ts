@@ -61,6 +61,49 @@ describe('purchase-model likelihoods against an independent numerical integratio
   });
 });
 
+/**
+ * Independent P(alive) and E[Y(t) | x, tx, T] by 2-D numerical integration over (λ, p) of the
+ * individual-level model (r = 2, a = 2, b = 3 as above): given λ and p, a customer alive at T buys
+ * at rate λ until a purchase ends in dropout (chance p each), so dropout comes at rate λp and
+ * E[purchases in (T, T+t] | λ, p, alive] = (1 − e^{−λpt}) / p. No closed form, no ₂F₁.
+ */
+function integratedPosterior(model: PurchaseModel, alpha: number, t: number, x: number, tx: number, T: number): { pAlive: number; expected: number } {
+  const r = 2;
+  const m = x + (model === 'mbgnbd' ? 1 : 0);
+  const gammaPdf = (l: number) => alpha ** r * l ** (r - 1) * Math.exp(-alpha * l);
+  const betaPdf = (p: number) => 12 * p * (1 - p) ** 2;
+  // Each term decays in λ at its own rate (α + T, α + tx): integrate it up to its own limit.
+  const hiAlive = (r + x + 60) / (alpha + T);
+  const hiDead = (r + x + 60) / (alpha + tx);
+  const alive = (p: number, l: number) => (1 - p) ** m * l ** x * Math.exp(-l * T) * gammaPdf(l) * betaPdf(p);
+  const dead = (p: number, l: number) => (m > 0 ? p * (1 - p) ** (m - 1) * l ** x * Math.exp(-l * tx) * gammaPdf(l) * betaPdf(p) : 0);
+  const future = (p: number, l: number) => (p === 0 ? l * t : -Math.expm1(-l * p * t) / p);
+  const both = (f: (p: number, l: number) => number, hi: number) => simpson((p) => simpson((l) => f(p, l), 0, hi, 1000), 0, 1, 1000);
+  const A = both(alive, hiAlive);
+  const L = A + both(dead, hiDead);
+  return { pAlive: A / L, expected: both((p, l) => alive(p, l) * future(p, l), hiAlive) / L };
+}
+
+describe('p_alive and expected purchases against an independent integration of the posterior', () => {
+  const params = { r: 2, alpha: 3.5, a: 2, b: 3 };
+  const cases = [
+    [0, 0, 12],
+    [0, 0, 40],
+    [1, 4.5, 20],
+    [3, 2, 35],
+    [5, 30.25, 40],
+  ] as const;
+  for (const model of ['bgnbd', 'mbgnbd'] as const) {
+    it(`${model}: matches the integral for one-time and repeat buyers`, () => {
+      for (const [x, tx, T] of cases) {
+        const oracle = integratedPosterior(model, params.alpha, 10, x, tx, T);
+        expect(pAlive({ model, params }, x, tx, T), `p_alive ${x},${tx},${T}`).toBeCloseTo(oracle.pAlive, 5);
+        expect(expectedPurchases({ model, params }, 10, x, tx, T), `E[Y] ${x},${tx},${T}`).toBeCloseTo(oracle.expected, 5);
+      }
+    });
+  }
+});
+
 describe('analytic gradients', () => {
   const sim = simulateBgNbd(3000, { r: 0.7, alpha: 5, a: 0.9, b: 2.5 }, (u) => 10 + 40 * u(), 0, 42);
   const prep = prepareHistories(groupHistories(sim.map((c) => c.x), sim.map((c) => c.tx), sim.map((c) => c.T)));
