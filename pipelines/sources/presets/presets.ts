@@ -94,6 +94,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       ordered_at: 'Created at',
       quantity: 'Lineitem quantity',
       unit_price: 'Lineitem price',
+      refunded_amount: 'Refunded Amount',
       status: 'Financial Status',
       channel: 'Source',
     },
@@ -112,7 +113,8 @@ export const PRESETS: Record<PresetName, Preset> = {
       'the customer key is the e-mail address (the export has no customer id)',
       'pending and authorized orders are not purchases yet: their lines are rejected as unknown status; map values.status.pending to completed to load them',
       'order totals are the sum of Lineitem quantity x Lineitem price (before discounts, shipping and taxes)',
-      'partial refunds (Refunded Amount) are not subtracted; a fully refunded order has status refunded',
+      'a partially refunded order stays completed and its Refunded Amount becomes a return row <Name>-refund (dated like the order: the export has no refund time); a fully refunded order has status refunded',
+      'Fulfillment Status is not used: a paid order is a purchase whether shipped or not',
     ],
   },
   'woocommerce-orders': {
