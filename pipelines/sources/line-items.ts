@@ -6,6 +6,9 @@
  *   once, ordered_at / status / channel = the first line's (file order, then line; channel and time
  *   from the first line that has them), count_lines = the number of lines. Its customer is the lines'
  *   customer (lines without one, as in Shopify's export, take the order's).
+ * - A refunded_amount on an order that stays completed (Shopify's partially_refunded) is a return row
+ *   `<key>-refund` (the order's time and customer, counted as 0 lines); an order refunded whole keeps
+ *   its status refunded, and a `-refund` row an earlier load made for it becomes cancelled.
  * - Returns are their own rows (status 'returned', positive amount = the credit): a whole cancellation
  *   document (every line a return: prefix, negative quantities) keeps its key (C536379); the return
  *   lines of an order that also has sold lines become `<key>-return`.
@@ -86,7 +89,7 @@ export async function collapseLines(db: ConnDb, stagedTable: string, source: str
                v.order_id || case when v.is_return and not k.all_return then '-return' else '' end as part_id
         from valid v join order_kinds k using (order_id)
     ),
-    final as (
+    orders as (
         select
             arg_min(_file_idx, _seq)                                        as _file_idx,
             arg_min(_line, _seq)                                            as _line,
@@ -102,6 +105,33 @@ export async function collapseLines(db: ConnDb, stagedTable: string, source: str
             count(*)                                                        as ${LINE_WEIGHT_COLUMN}
         from parts
         group by part_id
+    ),
+    -- A refund on an order that stays completed (partially refunded) is its own return row. An order
+    -- refunded or cancelled whole cancels a refund row an earlier load made for it, so no money counts twice.
+    refunds as (
+        select
+            arg_min(v._file_idx, v._seq)                                    as _file_idx,
+            arg_min(v._line, v._seq)                                        as _line,
+            arg_min(v._rowid, v._seq)                                       as _rowid,
+            v.order_id || '-refund'                                         as order_id,
+            arg_min(v.customer_id, v._seq) filter (where v.customer_id is not null) as customer_id,
+            arg_min(v.ordered_at, v._seq) filter (where v.ordered_at is not null)   as ordered_at,
+            -- A cancelled refund row keeps the amount it had.
+            case when arg_min(v.status, v._seq) = 'completed' then max(v.refunded_amount) else any_value(p.amount) end::decimal(18, 2) as amount,
+            case when arg_min(v.status, v._seq) = 'completed' then 'returned' else 'cancelled' end as status,
+            arg_min(v.channel, v._seq) filter (where v.channel is not null) as channel,
+            0::integer                                                      as count_lines,
+            null::varchar                                                   as reject_reason,
+            -- Its lines are counted by the order's row.
+            0::bigint                                                       as ${LINE_WEIGHT_COLUMN}
+        from valid v left join purchases p on p.order_id = v.order_id || '-refund'
+        group by v.order_id
+        having max(v.refunded_amount) > 0 and (arg_min(v.status, v._seq) = 'completed' or count(p.order_id) > 0)
+    ),
+    final as (
+        select * from orders
+        union all by name
+        select * from refunds
     )
     select * from final`);
   await db.run(`drop table ${LINES}`);

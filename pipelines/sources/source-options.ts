@@ -12,6 +12,7 @@ export const PRESET_NAMES = [
   'shopify-orders',
   'woocommerce-orders',
   'zendesk-tickets',
+  'zendesk-satisfaction',
   'freshdesk-tickets',
   'typeform',
   'surveymonkey',

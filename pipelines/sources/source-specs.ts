@@ -104,6 +104,9 @@ export const PURCHASE_LINES_SPEC: SourceSpec = {
     col('quantity'),
     col('unit_price'),
     col('line_amount'),
+    // Order level (on any line, e.g. Shopify's Refunded Amount): money refunded on an order that was
+    // not refunded whole; becomes a return row `<order>-refund` (line-items.ts).
+    col('refunded_amount'),
     col('status'),
     col('channel'),
     col('kind'),

@@ -3,7 +3,8 @@
 -- A line's value is line_amount when mapped, else quantity x unit_price (kept unrounded: orders are
 -- rounded once, after summing). A line is a return when its kind says so, its quantity or value is
 -- negative, or its order key starts with the configured cancellation prefix (returns.orderIdPrefix,
--- bound into cxp_return_prefix). pipelines/sources/line-items.ts sums the lines into orders.
+-- bound into cxp_return_prefix). refunded_amount is the order's (written on one of its lines): money
+-- refunded on an order not refunded whole. pipelines/sources/line-items.ts sums the lines into orders.
 
 with source as (
     select * from raw_purchases
@@ -24,6 +25,8 @@ parsed as (
         try_cast(unit_price as decimal(18, 4))       as unit_price,
         line_amount                                  as line_amount_text,
         try_cast(line_amount as decimal(18, 4))      as line_amount,
+        refunded_amount                              as refunded_amount_text,
+        try_cast(refunded_amount as decimal(18, 2))  as refunded_amount,
         coalesce(lower(status), 'completed')         as status,
         lower(channel)                               as channel,
         coalesce(lower(kind), 'order')               as kind
@@ -46,6 +49,8 @@ validated as (
                 then 'unparseable unit_price "' || unit_price_text || '"'
             when line_amount_text is not null and line_amount is null
                 then 'unparseable line_amount "' || line_amount_text || '"'
+            when refunded_amount_text is not null and (refunded_amount is null or refunded_amount < 0)
+                then 'unparseable refunded_amount "' || refunded_amount_text || '" (expected an amount of 0 or more)'
             when line_amount is null and (quantity is null or unit_price is null)
                 then 'missing line value (needs line_amount, or quantity and unit_price)'
             else cxp_purchase_word_problem(status, kind)
@@ -63,6 +68,7 @@ final as (
         ordered_at,
         quantity,
         coalesce(line_amount, quantity * unit_price)::decimal(18, 4)          as line_value,
+        refunded_amount,
         status,
         channel,
         (kind = 'return' or status = 'returned'

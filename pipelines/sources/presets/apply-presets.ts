@@ -25,6 +25,7 @@ export function applyPresets(sources: Record<string, SourceConfig | undefined>):
     if (Object.keys(values).length > 0) src.values = values;
     if (src.timestampFormat === undefined && preset.timestampFormat) src.timestampFormat = preset.timestampFormat;
     if (src.grain === undefined && preset.grain) src.grain = preset.grain;
+    if (preset.scales) src.scales = { ...structuredClone(preset.scales), ...src.scales };
     for (const col of preset.userMaps ?? []) {
       if (!Object.hasOwn(src.columns, col)) {
         problems.push(`sources.${name}.columns.${col}: the ${src.preset} preset cannot know it; ${preset.notes[0]}`);

@@ -6,6 +6,7 @@
  * and the hand-built sample files.
  */
 import type { SourceName } from '../../config/schema.js';
+import type { SurveyScalesConfig } from '../../config/types.js';
 import type { PresetName } from '../source-options.js';
 
 export interface Preset {
@@ -17,6 +18,8 @@ export interface Preset {
   values?: Record<string, Record<string, string>>;
   defaults?: Record<string, string>;
   grain?: 'order' | 'line';
+  /** surveys: no-answer codes of the score (a rating offered but not given). */
+  scales?: SurveyScalesConfig;
   /** Canonical columns the user must still map (e.g. which survey question holds the score). */
   userMaps?: string[];
   /** What the preset cannot know or does not load, said plainly. */
@@ -91,6 +94,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       ordered_at: 'Created at',
       quantity: 'Lineitem quantity',
       unit_price: 'Lineitem price',
+      refunded_amount: 'Refunded Amount',
       status: 'Financial Status',
       channel: 'Source',
     },
@@ -109,7 +113,8 @@ export const PRESETS: Record<PresetName, Preset> = {
       'the customer key is the e-mail address (the export has no customer id)',
       'pending and authorized orders are not purchases yet: their lines are rejected as unknown status; map values.status.pending to completed to load them',
       'order totals are the sum of Lineitem quantity x Lineitem price (before discounts, shipping and taxes)',
-      'partial refunds (Refunded Amount) are not subtracted; a fully refunded order has status refunded',
+      'a partially refunded order stays completed and its Refunded Amount becomes a return row <Name>-refund (dated like the order: the export has no refund time); a fully refunded order has status refunded',
+      'Fulfillment Status is not used: a paid order is a purchase whether shipped or not',
     ],
   },
   'woocommerce-orders': {
@@ -162,7 +167,28 @@ export const PRESETS: Record<PresetName, Preset> = {
     notes: [
       'the customer key is the requester e-mail, so tickets join Shopify orders keyed by e-mail',
       'the first reply time comes from "First reply time in minutes" (calendar minutes)',
-      'the Satisfaction Score column (good/bad) is not loaded as a survey',
+      'the Satisfaction Score column (good/bad) is loaded as CSAT surveys by the zendesk-satisfaction preset under sources.surveys (the same file)',
+    ],
+  },
+  'zendesk-satisfaction': {
+    source: 'surveys',
+    description: 'Zendesk Support ticket export (the same CSV as zendesk-tickets), read for its satisfaction ratings',
+    columns: {
+      response_id: 'Id',
+      interaction_id: 'Id',
+      customer_id: 'Requester email',
+      submitted_at: 'Solved at',
+      score: 'Satisfaction Score',
+    },
+    // Zendesk's rating is binary; on the 1-5 CSAT scale good is 5 and bad is 1, so CSAT % (the share of
+    // 4-5) is Zendesk's own satisfaction score, good / (good + bad).
+    values: { score: { good: '5', goodwithcomment: '5', 'good with comment': '5', bad: '1', badwithcomment: '1', 'bad with comment': '1' } },
+    defaults: { survey_type: 'csat' },
+    scales: { score: { noAnswer: ['Offered', 'Unoffered', 'Not offered'] } },
+    notes: [
+      'one rating per ticket: the response id and the interaction it rates are the ticket Id; a changed rating updates the response',
+      'the export has no rating time: the ticket\'s Solved at stands in',
+      'tickets without a rating (Offered, Unoffered, blank) or not solved yet are rejected rows with their reason; the ticket count is the interactions source\'s',
     ],
   },
   'freshdesk-tickets': {

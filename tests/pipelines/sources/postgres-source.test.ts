@@ -149,6 +149,11 @@ describe('PostgreSQL source, incremental pulls', () => {
     expect(logText).toContain(`postgres://${server.user}@127.0.0.1:${server.port}/shop`);
     expect(logText).not.toContain(server.password);
     expect(logText).not.toContain(encodeURIComponent(server.password));
+    // Streamed: orders came in batches of fetchRows (97), never as one result.
+    const batches = logger.lines.filter((l) => l.msg === 'postgres rows fetched' && l.fields?.source === 'purchases');
+    expect(batches.map((b) => b.fields?.rows)).toEqual(
+      Array.from({ length: Math.ceil(600 / 97) }, (_, i) => Math.min(600, (i + 1) * 97)),
+    );
     const expected = {
       customers: await pgCount('select count(*) as n from customers'),
       purchases: await pgCount('select count(*) as n from orders'),
@@ -332,6 +337,40 @@ describe('PostgreSQL source failures are clear and load nothing', () => {
     expect(isCxpError(err)).toBe(true);
     expect((err as CxpError).message).toMatch(/sources\.purchases\.url: contains a password/);
     expect(JSON.stringify((err as CxpError).toJSON())).not.toContain('hunter2');
+  });
+});
+
+describe('PostgreSQL rows go through the same validation and rejects as a file', () => {
+  it('bad values are rejected with their reason and where they came from; read = loaded + rejected', async () => {
+    const rejEnv = await ingestEnv('cxp-pg-rejects-');
+    try {
+      await admin.query(`
+        create table raw_orders (order_id text, customer_id text, ordered_at text, amount text, status text);
+        insert into raw_orders values
+          ('R-1', '7', '2025-03-01 10:00:00', '12.50', 'completed'),
+          ('R-2', '7', '2025-03-02 10:00:00', '7.25', 'shipped'),
+          ('R-3', '8', '2025-13-45 10:00:00', '3.00', 'completed'),
+          ('R-4', '8', '2025-03-04 10:00:00', 'ten', 'completed'),
+          ('R-5', null, '2025-03-05 10:00:00', '1.00', 'completed'),
+          ('R-6', '9', '2025-03-06 10:00:00', '99.99', 'refunded');`);
+      const config = resolveConfig({ sources: { purchases: { type: 'postgres', url: `env:${ENV_URL}`, table: 'raw_orders' } } }, rejEnv.dir, `${rejEnv.dir}/cxpulse.config.json`);
+      const s = await runIngest({ warehouse: rejEnv.wh, config, runId: 'rj1', clock: fixedClock('2026-07-01T00:00:00Z'), logger: silentLogger });
+      expect(s.sources.purchases).toMatchObject({ read: 6, loaded: 2, updated: 0, duplicate: 0, rejected: 4 });
+      const rejected = await rejEnv.wh.all<{ file: string; line: number; reason: string }>('select file, line, reason from rejected_rows order by line');
+      expect(rejected.map((r) => r.reason)).toEqual([
+        expect.stringContaining('unknown status "shipped"'),
+        expect.stringContaining('unparseable timestamp "2025-13-45 10:00:00"'),
+        expect.stringContaining('unparseable amount "ten"'),
+        'missing key customer_id',
+      ]);
+      for (const r of rejected) {
+        expect(r.file).toBe(`postgres://${server.user}@127.0.0.1:${server.port}/shop/raw_orders`);
+      }
+      const loaded = await rejEnv.wh.all<{ order_id: string; amount: number }>('select order_id, amount::double as amount from purchases order by order_id');
+      expect(loaded).toEqual([{ order_id: 'R-1', amount: 12.5 }, { order_id: 'R-6', amount: 99.99 }]);
+    } finally {
+      rejEnv.close();
+    }
   });
 });
 

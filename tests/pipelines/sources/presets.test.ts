@@ -3,7 +3,7 @@
  * documentation; see the README there). Expected values are read off the sample files by hand.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCxpError, type CxpError } from '../../../pipelines/core/errors.js';
@@ -28,8 +28,8 @@ async function reasons(): Promise<string[]> {
 describe('order presets', () => {
   it('shopify-orders: line items summed into orders, status words, POS as store, time zones to UTC', async () => {
     const s = await env.ingest({ purchases: { preset: 'shopify-orders', path: sample('shopify-orders') } });
-    // 7 line rows; #1003 is pending (not a purchase yet): rejected with its reason.
-    expect(s.sources.purchases).toMatchObject({ read: 7, loaded: 6, rejected: 1 });
+    // 9 line rows; #1003 is pending (not a purchase yet): rejected with its reason.
+    expect(s.sources.purchases).toMatchObject({ read: 9, loaded: 8, rejected: 1 });
     expect(accountedFor(s.sources.purchases!)).toBe(true);
     expect(await reasons()).toEqual(['unknown status "pending" (expected completed, refunded, cancelled or returned)']);
     const rows = await env.wh.all('select order_id, customer_id, strftime(ordered_at, \'%Y-%m-%d %H:%M:%S\') as at, amount::double as amount, status, channel, count_lines from purchases order by order_id');
@@ -38,7 +38,31 @@ describe('order presets', () => {
       { order_id: '#1002', customer_id: 'li.wei@example.com', at: '2025-10-09 02:58:13', amount: 30, status: 'refunded', channel: 'web', count_lines: 1 },
       { order_id: '#1004', customer_id: 'anna@example.com', at: '2025-10-12 13:29:40', amount: 61.5, status: 'completed', channel: 'store', count_lines: 2 },
       { order_id: '#1005', customer_id: 'carla@example.com', at: '2025-10-13 12:00:00', amount: 15, status: 'cancelled', channel: 'web', count_lines: 1 },
+      // partially_refunded: 2 x 30.00 + 4.00 sold, and the Refunded Amount 12.50 as its own return row.
+      { order_id: '#1006', customer_id: 'li.wei@example.com', at: '2025-10-14 10:04:10', amount: 64, status: 'completed', channel: 'web', count_lines: 2 },
+      { order_id: '#1006-refund', customer_id: 'li.wei@example.com', at: '2025-10-14 10:04:10', amount: 12.5, status: 'returned', channel: 'web', count_lines: 0 },
     ]);
+  });
+
+  it('shopify-orders: an order refunded in part and later in whole counts its money once', async () => {
+    await env.ingest({ purchases: { preset: 'shopify-orders', path: sample('shopify-orders') } });
+    // The next export: #1006 is now refunded whole (Refunded Amount 64.00).
+    const text = readFileSync(sample('shopify-orders'), 'utf8').replace('#1006,li.wei@example.com,partially_refunded,', '#1006,li.wei@example.com,refunded,')
+      .replace(',Shopify Payments,12.50,', ',Shopify Payments,64.00,');
+    expect(text).toContain('#1006,li.wei@example.com,refunded,');
+    env.write('shopify-later.csv', text);
+    const s = await env.ingest({ purchases: { preset: 'shopify-orders', path: join(env.dir, 'shopify-later.csv') } });
+    expect(accountedFor(s.sources.purchases!)).toBe(true);
+    const rows = await env.wh.all("select order_id, amount::double as amount, status from purchases where order_id like '#1006%' order by order_id");
+    expect(rows).toEqual([
+      { order_id: '#1006', amount: 64, status: 'refunded' },
+      { order_id: '#1006-refund', amount: 12.5, status: 'cancelled' },
+    ]);
+    // Refunded money of li.wei: #1002 (30.00, refunded whole) + #1006 (64.00), the partial refund no more.
+    const refunded = await env.wh.one<{ s: number }>(
+      "select sum(amount)::double as s from purchases where customer_id = 'li.wei@example.com' and status in ('refunded', 'returned')",
+    );
+    expect(refunded?.s).toBe(94);
   });
 
   it('woocommerce-orders: one row per order, WooCommerce statuses, e-mail as the customer key', async () => {
@@ -69,6 +93,35 @@ describe('ticket presets', () => {
       { interaction_id: '3003', customer_id: 'ben@example.com', channel: 'other', kind: 'request', category: 'Support', first_response: null, resolved: null },
       { interaction_id: '3004', customer_id: 'anna@example.com', channel: 'phone', kind: 'other', category: 'Support', first_response: '2025-10-17 08:00', resolved: '2025-10-17 08:05' },
     ]);
+  });
+
+  it('zendesk-satisfaction: the same export\'s good/bad ratings as CSAT surveys linked to their tickets', async () => {
+    const file = sample('zendesk-satisfaction');
+    const s = await env.ingest({
+      interactions: { preset: 'zendesk-tickets', path: file },
+      surveys: { preset: 'zendesk-satisfaction', path: file },
+    });
+    expect(s.sources.interactions).toMatchObject({ read: 5, loaded: 5, rejected: 0 });
+    // Read off the file: 3001 Good, 3004 Good, 3005 Bad are rated; 3002 was offered a rating it did not
+    // give; 3003 is unsolved and unrated.
+    expect(s.sources.surveys).toMatchObject({ read: 5, loaded: 3, rejected: 2 });
+    const rows = await env.wh.all(
+      `select s.response_id, s.customer_id, s.survey_type, s.score, strftime(s.submitted_at, '%Y-%m-%d %H:%M') as submitted, i.interaction_id as ticket
+       from surveys s left join interactions i using (interaction_id) order by s.response_id`,
+    );
+    expect(rows).toEqual([
+      { response_id: '3001', customer_id: 'anna@example.com', survey_type: 'csat', score: 5, submitted: '2025-10-14 12:30', ticket: '3001' },
+      { response_id: '3004', customer_id: 'anna@example.com', survey_type: 'csat', score: 5, submitted: '2025-10-17 08:05', ticket: '3004' },
+      { response_id: '3005', customer_id: 'li.wei@example.com', survey_type: 'csat', score: 1, submitted: '2025-10-19 16:00', ticket: '3005' },
+    ]);
+    const why = (await env.wh.all<{ line: number; reason: string }>("select line, reason from rejected_rows where source = 'surveys' order by line"));
+    expect(why).toEqual([
+      { line: 3, reason: 'no answer to the score ("Offered"): a response without a score is not loaded' },
+      { line: 4, reason: 'missing submitted_at' },
+    ]);
+    // CSAT % (share of 4-5) equals Zendesk's own score, good / (good + bad) = 2 / 3.
+    const csat = await env.wh.one<{ p: number }>("select avg(case when score >= 4 then 1 else 0 end) as p from surveys where survey_type = 'csat'");
+    expect(csat?.p).toBeCloseTo(2 / 3, 12);
   });
 
   it('freshdesk-tickets: source -> channel, type -> kind, initial response time', async () => {
