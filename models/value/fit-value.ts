@@ -14,7 +14,7 @@ import {
 } from './bgnbd.js';
 import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma.js';
 import { groupHistoriesDays, type HistoryGroups } from './history.js';
-import { assessPurchaseFit, type Identification } from './identification.js';
+import { assessPurchaseFit, assessSpendFit, type Identification, type SpendIdentification } from './identification.js';
 
 export interface FitPolicy {
   /** 'bgnbd' (dropout only after repeat purchases) or 'mbgnbd' (also right after the first). */
@@ -48,6 +48,8 @@ export interface ValueFit {
   /** What scores customers: the fit, or its limiting model when a and b are not identified. */
   scorer?: PurchaseScorer;
   gammaGamma?: GammaGammaFit;
+  /** Whether spend varies between customers, i.e. Gamma-Gamma's q and γ are identified. */
+  spendIdentification?: SpendIdentification;
   sampled: { buyers: number; fraction: number };
 }
 
@@ -103,7 +105,17 @@ export function fitValueModels(inp: FitInputs, p: FitPolicy): ValueFit {
     }
   }
   const gammaGamma = gx.length >= p.minRepeatBuyersForFit ? fitGammaGamma(gx, gm) : undefined;
-  return { status: 'fitted', bgnbd, identification, scorer, gammaGamma, sampled, ...(gammaGamma ? {} : { message: 'too few sampled repeat buyers for Gamma-Gamma' }) };
+  const spendIdentification = gammaGamma ? assessSpendFit(gx, gm, gammaGamma) : undefined;
+  return {
+    status: 'fitted',
+    bgnbd,
+    identification,
+    scorer,
+    gammaGamma,
+    ...(spendIdentification ? { spendIdentification } : {}),
+    sampled,
+    ...(gammaGamma ? {} : { message: 'too few sampled repeat buyers for Gamma-Gamma' }),
+  };
 }
 
 export interface HoldoutBucket {

@@ -315,6 +315,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
       bgnbd: bg ? { model: bg.model, groups: bg.groups, optimiser: bg.optimiser } : null,
       identification: fit.identification ?? null,
       gammaGamma: gg ? { optimiser: gg.optimiser } : null,
+      spendIdentification: fit.spendIdentification ?? null,
       sampled: fit.sampled,
       holdout: holdout ?? null,
     };
@@ -351,6 +352,8 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
       is_p_alive_informative: id?.pAliveInformative ?? null,
       fixed_dropout_p: fit.scorer?.fixedDropout ?? null,
       count_fit_evaluations: bg && id ? bg.optimiser.evaluations + id.evaluations : null,
+      is_spend_identified: fit.spendIdentification?.heterogeneityShown ?? null,
+      spend_identification_message: fit.spendIdentification?.message ?? null,
     };
     const cols = Object.keys(row);
     await db.run(
@@ -368,6 +371,9 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
     }
     if (id && (id.status !== 'identified' || !id.pAliveInformative)) {
       ctx.logger.warn(`value: ${val.model} ${id.status.replace('_', ' ')}`, { message: id.message, p_alive_informative: id.pAliveInformative });
+    }
+    if (fit.spendIdentification && !fit.spendIdentification.heterogeneityShown) {
+      ctx.logger.warn('value: Gamma-Gamma spend not identified', { message: fit.spendIdentification.message });
     }
     const summary: ValueStepResult = {
       customers: n,

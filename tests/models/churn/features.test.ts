@@ -87,6 +87,34 @@ describe('churn features (sql/features/churn_features.sql)', () => {
     expect(set.labelObserved).toBe(true);
   });
 
+  it('cancellation label: population is the customers not cancelled by the cutoff, tenure counts from signup, the label is a cancellation in the horizon', async () => {
+    const t = await tempWarehouse();
+    open.push(t);
+    // By hand, cutoff 2025-06-01 (its day ends 2025-06-02 00:00), horizon 90 days (to 2025-08-31 00:00):
+    // P: signed up 2025-03-01 but ordered 2024-12-01 (before signup): tenure 92 (signup), not 182 (first order)
+    // Q: cancelled 2025-05-15, before the cutoff: leaves the population
+    // R: cancelled 2025-06-02 00:00, the first instant after the cutoff day: churned (1)
+    // S: cancelled 2025-09-15, after the horizon: retained (0); no orders at all
+    // U: signed up 2025-06-10, after the cutoff: not yet a customer
+    await t.wh.run(`insert into customers (customer_id, signup_at, churned_at) values
+      ('P', '2025-03-01', null), ('Q', '2024-01-01', '2025-05-15'), ('R', '2024-02-01', '2025-06-02 00:00'),
+      ('S', '2025-05-31', '2025-09-15'), ('U', '2025-06-10', null)`);
+    await t.wh.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status) values
+      ('p1', 'P', '2024-12-01 10:00', 40, 'completed'), ('q1', 'Q', '2025-05-01 10:00', 40, 'completed')`);
+    const q = { cutoff: D('2025-06-01'), lookbackDays: 365, horizonDays: 90, dataEnd: D('2025-12-31') };
+    const set = await loadChurnFeatures(t.wh, { ...q, labelMode: 'cancellation' });
+    expect(set.customerIds).toEqual(['P', 'R', 'S']);
+    expect(Array.from(set.y)).toEqual([0, 1, 0]);
+    expect(rowOf(set, 'P').tenure_days).toBe(92);
+    expect(rowOf(set, 'R').tenure_days).toBe(486); // 2024-02-01 .. 2025-06-01
+    expect(rowOf(set, 'S').tenure_days).toBe(1);
+    expect(rowOf(set, 'S').count_orders_total).toBe(0);
+    // The purchase-gap label on the same data: buyers in the lookback, tenure the longer of the two.
+    const gap = await loadChurnFeatures(t.wh, { ...q, labelMode: 'purchase_gap' });
+    expect(gap.customerIds).toEqual(['P', 'Q']);
+    expect(rowOf(gap, 'P').tenure_days).toBe(182); // since the first order 2024-12-01
+  });
+
   it('no leakage: features at a cutoff do not change when later events and later updates are added', async () => {
     const cutoff = D('2025-06-01');
     const t = await tempWarehouse();

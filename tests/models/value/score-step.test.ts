@@ -188,6 +188,8 @@ describe('score step "value" on the CDNOW sample', () => {
     expect(Math.abs((run!.bgnbd_log_likelihood as number) + 9582.4)).toBeLessThan(0.5);
     expect(run!.count_fit_repeat).toBe(946);
     expect(run!.bgnbd_converged).toBe(true);
+    // CDNOW's spend varies between customers: q and γ are identified.
+    expect(run!.is_spend_identified).toBe(true);
     // The warehouse summary agrees with the independent one: P(alive) per customer from the stored parameters.
     const s = cdnowSummary();
     const params = { r: run!.bgnbd_r as number, alpha: run!.bgnbd_alpha as number, a: run!.bgnbd_a as number, b: run!.bgnbd_b as number };
@@ -261,6 +263,10 @@ describe('score step "value" when the data do not identify dropout', () => {
     expect(run!.count_fit_evaluations).toBeLessThanOrEqual(200 + 208);
     const warn = logger.lines.find((l) => l.level === 'warn' && /value: bgnbd/.test(l.msg));
     expect(warn?.fields).toMatchObject({ p_alive_informative: false, message: run!.identification_message });
+    // Every order is 20: spend cannot vary between customers, and the run says Gamma-Gamma's q, γ are not identified.
+    const spend = await wh.one<{ ok: boolean; msg: string }>('select is_spend_identified as ok, spend_identification_message as msg from value_model_runs');
+    expect(spend).toMatchObject({ ok: false, msg: expect.stringMatching(/Spend does not vary measurably between customers/) });
+    expect(logger.lines.some((l) => l.level === 'warn' && /Gamma-Gamma spend not identified/.test(l.msg))).toBe(true);
   });
 });
 
@@ -302,9 +308,11 @@ describe('score step "value" on the demo data (planted truth)', () => {
     // Measured 0.85 on the checked-in demo; 0.5 would be no information.
     expect(wins / (alive.length * dead.length)).toBeGreaterThan(0.8);
 
-    const run = await wh.one<{ gg_p: number; gg_q: number; gg_gamma: number; holdout_total_error: number }>(
-      'select gg_p, gg_q, gg_gamma, holdout_total_error from value_model_runs',
+    const run = await wh.one<{ gg_p: number; gg_q: number; gg_gamma: number; holdout_total_error: number; is_spend_identified: boolean }>(
+      'select gg_p, gg_q, gg_gamma, holdout_total_error, is_spend_identified from value_model_runs',
     );
+    // Planted spend varies between customers (ν ~ Gamma(q, γ)): identified.
+    expect(run!.is_spend_identified).toBe(true);
     // Planted population mean spend pγ/(q − 1) = 60 (per order; purchase days rarely hold two orders).
     const fittedMean = (run!.gg_p * run!.gg_gamma) / (run!.gg_q - 1);
     expect(Math.abs(fittedMean / ((SPEND.p * SPEND.gamma) / (SPEND.q - 1)) - 1)).toBeLessThan(0.1);
