@@ -63,6 +63,23 @@ export const EXPORT_DATASETS: ExportDataset[] = [
       customer_id: 'the customer who answered (from surveys)',
     },
   },
+  // The refund-rate KPI (sql/marts/refunds_monthly.sql; the RFM & value page's refund-rate tile).
+  {
+    name: 'refunds_monthly',
+    table: 'refunds_monthly',
+    layout: { kind: 'snapshot', notAfter: ['month_on'] },
+    description: 'refunds per local calendar month and channel (orders by their time), as known at the as-of',
+    money: ['gross_revenue', 'refunded_amount', 'net_revenue'],
+    categories: ['channel'],
+    comments: {
+      month_on: 'first day of the local calendar month (config timezone) the orders were placed in',
+      channel: 'purchase channel (unknown when the source has none)',
+      gross_revenue: 'completed orders + orders refunded later: what was sold',
+      refunded_amount: 'refunded orders + returns and credits (cancellation invoices, returned lines, refund rows)',
+      refund_rate: 'refunded_amount / gross_revenue; NULL in a month without sales',
+      net_revenue: 'gross_revenue - refunded_amount',
+    },
+  },
   // Each module's tables (AnalyticsModule.exportDatasets), in module-list order.
   ...MODULES.flatMap((m) => m.exportDatasets ?? []),
   // One row per customer with everything known about them at the as-of (built at the end of the score job).

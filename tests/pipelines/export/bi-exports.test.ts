@@ -36,8 +36,9 @@ const SNAPSHOT_DAY_COLUMN: Record<string, string> = {
   service_kpis_daily: 'opened_on',
   service_kpis_tier_daily: 'opened_on',
   complaints_daily: 'opened_on',
+  refunds_monthly: 'month_on',
 };
-const MONEY = new Set(['amount', 'net_revenue', 'monetary', 'expected_order_value', 'clv', 'value_at_stake']);
+const MONEY = new Set(['amount', 'net_revenue', 'gross_revenue', 'refunded_amount', 'monetary', 'expected_order_value', 'clv', 'value_at_stake']);
 const COUNTS = new Set(['n', 'responses', 'promoters', 'passives', 'detractors', 'satisfied', 'interactions', 'complaints', 'frequency', 'recency_days', 'training_ms', 'holdout_days']);
 // Wall-clock times (when a model was fitted), not data times: they may be later than the as-of.
 const WALL_CLOCK = new Set(['created_at', 'trained_at']);
