@@ -199,6 +199,30 @@ describe('churn from a customer table alone (attributes + cancellations, no orde
       );
       expect(risky.length).toBe(20);
       for (const r of risky) expect(r.reasons).toContain('month-to-month contract (raises risk)');
+      // The customer page: the attributes block, and the reasons naming the attribute in the reader's language.
+      const id = (await wh.one<{ id: string }>(
+        `select s.customer_id as id from churn_scores s join customers c using (customer_id)
+         where json_extract_string(c.attributes, '$.contract') = 'month-to-month' order by s.churn_risk desc, s.customer_id limit 1`,
+      ))!.id;
+      const app = await buildApp({ warehouse: wh, env: {}, host: '127.0.0.1' });
+      try {
+        for (const [lang, title, reason] of [
+          ['en', 'Attributes', 'month-to-month contract (raises risk)'],
+          ['lv', 'Atribūti', 'month-to-month contract: palielina risku'],
+          ['zh-CN', '属性', 'month-to-month contract：提高风险'],
+        ] as const) {
+          const { view } = (await app.inject({ url: `/api/customers/${id}/view?lang=${lang}` })).json() as {
+            view: { sections: { id: string; title: string; pairs?: [string, string][]; items?: string[] }[] };
+          };
+          const attrs = view.sections.find((x) => x.id === 'attributes')!;
+          expect(attrs.title).toBe(title);
+          expect(attrs.pairs).toContainEqual(['contract', 'month-to-month']);
+          expect(attrs.pairs!.map((p) => p[0]).sort()).toEqual(['contract', 'monthly_charges', 'payment_method', 'region']);
+          expect(view.sections.find((x) => x.id === 'reasons')!.items).toContain(reason);
+        }
+      } finally {
+        await app.close();
+      }
       const meanBy = await wh.all<{ contract: string; m: number }>(
         `select json_extract_string(c.attributes, '$.contract') as contract, avg(s.churn_risk) as m
          from churn_scores s join customers c using (customer_id) group by 1 order by m`,
