@@ -2,6 +2,7 @@ import { readCohortRetention, type CohortBasis, type CohortCell } from '../../mo
 import { FLOW_STAGES, lifecycleFlow, type LifecycleFlow } from '../../models/rfm/lifecycle-flow.js';
 import { listSnapshots, migrationMatrix } from '../../models/rfm/migration.js';
 import { parseIsoDate } from '../../pipelines/core/clock.js';
+import { sqlDate } from '../../pipelines/core/sql-date.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { filterSql } from '../filters.js';
 import { bars, heatmap, histogram } from '../specs/charts.js';
@@ -131,8 +132,8 @@ export async function refundRateTile(ctx: Pick<LoadContext, 'db' | 'tables' | 'f
   if (!ctx.tables.has('refunds_monthly')) return { ...base, value: null, note: noData('refunds_monthly', t) };
   const r = await ctx.db.one(
     `select sum(refunded_amount) as refunded, sum(gross_revenue) as sold, min(month_on) as first_on, max(month_on) as last_on
-     from refunds_monthly where month_on between date_trunc('month', $1::date) and $2::date`,
-    [ctx.filters.fromText, ctx.filters.toText],
+     from refunds_monthly where month_on >= date_trunc('month', $from_on) and month_on < $to_on`,
+    { from_on: sqlDate(ctx.filters.from), to_on: sqlDate(ctx.filters.toExclusive) },
   );
   const sold = num(r?.sold);
   const refunded = num(r?.refunded) ?? 0;

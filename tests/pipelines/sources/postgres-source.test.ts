@@ -5,7 +5,12 @@
  * reconciled against PostgreSQL itself, a connection killed mid-pull that leaves the warehouse and
  * the watermark as they were, and clear failures for bad credentials, hosts, tables and columns.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromRoot } from '../../../pipelines/core/paths.js';
 import type pg from 'pg';
 import { fixedClock } from '../../../pipelines/core/clock.js';
 import { isCxpError, type CxpError } from '../../../pipelines/core/errors.js';
@@ -372,6 +377,52 @@ describe('PostgreSQL rows go through the same validation and rejects as a file',
       rejEnv.close();
     }
   });
+});
+
+describe('the real CLI against PostgreSQL', () => {
+  /** `cxpulse run ingest` in a child process, as a user runs it; the URL only in the environment. */
+  function cli(dir: string, extra: string[]) {
+    const res = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), fromRoot('pipelines', 'cli', 'main.ts'), 'run', 'ingest', '--config', join(dir, 'cxpulse.config.json'), ...extra], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'UTC' },
+      timeout: 120_000,
+    });
+    const row = /^\s*purchases\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/m.exec(res.stdout);
+    const counts = row && { read: +row[1], loaded: +row[2], updated: +row[3], duplicate: +row[4], rejected: +row[5] };
+    return { code: res.status, out: res.stdout + res.stderr, counts };
+  }
+
+  it('run ingest reads only changes, --full reads everything; no output line carries the password', async () => {
+    await admin.query(`
+      create table cli_orders (order_id text, customer_id text, ordered_at timestamp, amount numeric(10,2), updated_at timestamptz);
+      insert into cli_orders select 'K-' || g, 'c' || (g % 7), timestamp '2025-05-01' + g * interval '1 hour', g, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 minute'
+      from generate_series(1, 25) g;`);
+    const dir = mkdtempSync(join(tmpdir(), 'cxp-pg-cli-'));
+    try {
+      writeFileSync(join(dir, 'cxpulse.config.json'), JSON.stringify({
+        warehouse: 'wh/warehouse.duckdb',
+        exports: { dir: 'exports' },
+        sources: { purchases: { type: 'postgres', url: `env:${ENV_URL}`, table: 'cli_orders', incremental: { column: 'updated_at' } } },
+      }));
+      const first = cli(dir, ['--log-format', 'json']);
+      expect(first.code, first.out).toBe(0);
+      expect(first.counts).toEqual({ read: 25, loaded: 25, updated: 0, duplicate: 0, rejected: 0 });
+      await admin.query("update cli_orders set amount = 99, updated_at = '2026-03-01 00:00:00+00' where order_id in ('K-3', 'K-4')");
+      const second = cli(dir, []);
+      expect(second.counts).toEqual({ read: 2, loaded: 0, updated: 2, duplicate: 0, rejected: 0 });
+      const full = cli(dir, ['--full']);
+      expect(full.counts).toEqual({ read: 25, loaded: 0, updated: 0, duplicate: 25, rejected: 0 });
+      for (const r of [first, second, full]) {
+        expect(r.out).not.toContain(server.password);
+        expect(r.out).not.toContain(encodeURIComponent(server.password));
+      }
+      // The JSON log names the server without the password.
+      expect(first.out).toContain(`postgres://${server.user}@127.0.0.1:${server.port}/shop/cli_orders`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
 
 describe('PostgreSQL line items: an incremental pull reads whole orders', () => {
