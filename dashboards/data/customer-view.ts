@@ -59,11 +59,15 @@ export async function customerView(db: Db, tables: Set<string>, id: string, t: T
     ['customer.first_order', purchases.first_order_at ? t.date(iso(purchases.first_order_at)) : null],
     ['customer.last_order', purchases.last_order_at ? t.date(iso(purchases.last_order_at)) : null],
   ]);
+  // A p_alive its value run flags as not informative says so beside the figure (docs/rfm-and-value.md "Identification").
+  const pAliveFlagged =
+    value?.value_run_id !== null && value?.value_run_id !== undefined && tables.has('value_model_runs') &&
+    (await db.one<{ ok: boolean | null }>('select is_p_alive_informative as ok from value_model_runs where run_id = $id', { id: String(value.value_run_id) }))?.ok === false;
   const scores = pairs([
     ['customer.segment', value ? segmentLabel(t, value.rfm_segment === null ? null : String(value.rfm_segment)) : null],
     ['customer.stage', value?.lifecycle_stage ? t.label('stage', String(value.lifecycle_stage)) : null],
     ['customer.clv', value && num(value.clv) !== null ? t.money(num(value.clv)) : null],
-    ['customer.p_alive', value && num(value.p_alive) !== null ? t.pct(num(value.p_alive), 0) : null],
+    ['customer.p_alive', value && num(value.p_alive) !== null ? t.pct(num(value.p_alive), 0) + (pAliveFlagged ? ` (${t.t('customer.p_alive_not_informative')})` : '') : null],
     ['customer.expected_purchases', value && num(value.expected_purchases_90d) !== null ? t.num(num(value.expected_purchases_90d), 1) : null],
     ['customer.churn_risk', risk && num(risk.churn_risk) !== null ? t.pct(num(risk.churn_risk), 0) : null],
     ['customer.band', risk?.churn_band ? t.label('band', String(risk.churn_band)) : null],

@@ -427,6 +427,7 @@ export const en = {
   'customer.stage': 'Lifecycle stage',
   'customer.clv': 'Lifetime value',
   'customer.p_alive': 'Chance still active',
+  'customer.p_alive_not_informative': 'not informative',
   'customer.expected_purchases': 'Expected purchases in 90 days',
   'customer.churn_risk': 'Churn risk',
   'customer.band': 'Risk band',

@@ -415,6 +415,7 @@ export const lv: Glossary = {
   'customer.stage': 'Dzīves cikla posms',
   'customer.clv': 'Mūža vērtība',
   'customer.p_alive': 'Varbūtība, ka joprojām aktīvs',
+  'customer.p_alive_not_informative': 'nav informatīvs',
   'customer.expected_purchases': 'Sagaidāmie pirkumi 90 dienās',
   'customer.churn_risk': 'Aizplūšanas risks',
   'customer.band': 'Riska līmenis',

@@ -414,6 +414,7 @@ export const zhCN: Glossary = {
   'customer.stage': '生命周期阶段',
   'customer.clv': '生命周期价值',
   'customer.p_alive': '仍活跃的概率',
+  'customer.p_alive_not_informative': '无参考价值',
   'customer.expected_purchases': '预计 90 天内购买次数',
   'customer.churn_risk': '流失风险',
   'customer.band': '风险等级',

@@ -195,6 +195,27 @@ describe('data responses', () => {
     }
   });
 
+  it('customer page: a p_alive its value run flags as not informative says so beside the figure, in every language', async () => {
+    const pair = async (lang: string) => {
+      const { view } = (await app.inject({ url: `/api/customers/c00003/view?lang=${lang}`, headers: auth('marketing') })).json();
+      const scores = view.sections.find((x: { id: string }) => x.id === 'scores').pairs as [string, string][];
+      return scores.find(([k]) => ['Chance still active', 'Varbūtība, ka joprojām aktīvs', '仍活跃的概率'].includes(k))![1];
+    };
+    // The fixture's p_alive is 0.8 for everyone; its run v1 has no row yet: the figure alone.
+    expect(await pair('en')).toBe('80%');
+    await fx.warehouse.run(
+      `insert into value_model_runs (run_id, as_of, created_at, status, time_unit_days, count_customers, count_buyers, identification, is_p_alive_informative)
+       values ('v1', date '2026-06-30', timestamp '2026-06-30 02:00:00', 'fitted', 7, 10, 10, 'not_identified', false)`,
+    );
+    try {
+      expect(await pair('en')).toBe('80% (not informative)');
+      expect(await pair('lv')).toMatch(/^80\s?% \(nav informatīvs\)$/);
+      expect(await pair('zh-CN')).toMatch(/^80\s?% \(无参考价值\)$/);
+    } finally {
+      await fx.warehouse.run("delete from value_model_runs where run_id = 'v1'");
+    }
+  });
+
   it('churn: a cross-validated model says so on the AUC tile; the drift tile compares the scored mean with the training churn rate', async () => {
     const before = (await fx.warehouse.one<{ m: string }>('select metrics::varchar as m from churn_models where is_active'))!.m;
     const metrics = {
