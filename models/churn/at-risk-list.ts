@@ -3,8 +3,8 @@
  * after customer_360) so a page is an indexed-order read, not a sort of every customer.
  *
  * - value_at_stake = churn_risk x clv: the expected value lost if nothing is done. Default order.
- * - is_lost: already gone, nothing left to save: p_alive < churn.lost.maxPAlive, or lapsed with CLV <
- *   churn.lost.maxClv (config; defaults 0.05 and 1). The lost are a separate population (population=lost),
+ * - is_lost: already gone, nothing left to save: p_alive < churn.lost.maxPAlive (unless the value run flagged
+ *   p_alive as not informative), or lapsed with CLV < churn.lost.maxClv (config; defaults 0.05 and 1). The lost are a separate population (population=lost),
  *   never mixed into the top of the list.
  * - One as-of: every column comes from the same run's churn_scores / customer_value / customers.
  */
@@ -99,6 +99,15 @@ function reasonSql(r: ReasonTexts, params: Record<string, string>): string {
   return `(select replace(${template}, '{factor}', ${label}) from churn_scores cs where cs.customer_id = l.customer_id and ${feature} is not null)`;
 }
 
+/** false when the value run that wrote customer_value flagged p_alive as not informative (value_model_runs.is_p_alive_informative). */
+async function pAliveInformative(db: Db, v: Set<string>): Promise<boolean> {
+  if (!v.has('value_run_id') || !(await tableColumns(db, 'value_model_runs')).has('is_p_alive_informative')) return true;
+  const r = await db.one<{ ok: boolean | null }>(
+    'select is_p_alive_informative as ok from value_model_runs where run_id = (select value_run_id from customer_value where value_run_id is not null limit 1)',
+  );
+  return r?.ok !== false;
+}
+
 /**
  * The ranked list as one SELECT over churn_scores (+ customer_value and customers when present): the
  * one definition, materialised per run by buildAtRiskList and used as a CTE when the table is not built yet.
@@ -108,6 +117,11 @@ export async function atRiskSelect(db: Db, lost: LostThresholds = CHURN_DEFAULTS
   const v = await tableColumns(db, 'customer_value');
   const c = await tableColumns(db, 'customers');
   const sv = (col: string, type: string) => (v.has(col) ? `v.${col}` : `null::${type}`);
+  // A p_alive the value run flags as not informative must not pick customers (docs/rfm-and-value.md): then only
+  // the lapsed-with-low-CLV rule marks the lost.
+  const byPAlive = (await pAliveInformative(db, v))
+    ? `coalesce(${sv('p_alive', 'double')} < ${numberLiteral(lost.maxPAlive, 'churn.lost.maxPAlive')}, false)`
+    : 'false';
   const reason = s.has('churn_reasons') ? "json_extract_string(s.churn_reasons::json, '$[0].text')" : 'null::varchar';
   return `
     with base as (
@@ -119,7 +133,7 @@ export async function atRiskSelect(db: Db, lost: LostThresholds = CHURN_DEFAULTS
         s.churn_risk * ${sv('clv', 'double')} as value_at_stake,
         ${sv('clv', 'double')} as clv,
         ${sv('p_alive', 'double')} as p_alive,
-        coalesce(${sv('p_alive', 'double')} < ${numberLiteral(lost.maxPAlive, 'churn.lost.maxPAlive')}, false)
+        ${byPAlive}
           or (coalesce(${sv('lifecycle_stage', 'varchar')} = 'lapsed', false)
               and coalesce(${sv('clv', 'double')}, 0) < ${numberLiteral(lost.maxClv, 'churn.lost.maxClv')}) as is_lost,
         ${reason} as top_reason,

@@ -70,6 +70,25 @@ describe('churn.lost: which customers are already lost', () => {
     expect(await lostIds('at_risk_list')).toEqual(PEOPLE.filter(lostBy(0.05, 1)).map((p) => p.id).sort());
   });
 
+  it('a p_alive the value run flags as not informative picks nobody: only lapsed with CLV < 1 are lost', async () => {
+    await wh.run(
+      `insert into value_model_runs (run_id, as_of, created_at, status, time_unit_days, count_customers, count_buyers, identification, is_p_alive_informative)
+       values ('v1', date '2026-06-30', timestamp '2026-07-01 02:00:00', 'fitted', 7, 300, 300, 'not_identified', false)`,
+    );
+    try {
+      await buildAtRiskList(wh);
+      const expected = PEOPLE.filter((p) => p.stage === 'lapsed' && (p.clv ?? 0) < 1).map((p) => p.id).sort();
+      expect(expected.length).toBeLessThan(PEOPLE.filter(lostBy(0.05, 1)).length);
+      expect(await lostIds('at_risk_list')).toEqual(expected);
+      expect(await lostIds(await atRiskSource(wh, false))).toEqual(expected);
+    } finally {
+      await wh.run("delete from value_model_runs where run_id = 'v1'");
+    }
+    // An informative run: p_alive counts again.
+    await buildAtRiskList(wh);
+    expect(await lostIds('at_risk_list')).toEqual(PEOPLE.filter(lostBy(0.05, 1)).map((p) => p.id).sort());
+  });
+
   it('a configured threshold changes who is lost, in the list, its fallback query and the API', async () => {
     const cfg = resolveConfig({ sources: { purchases: { path: 'a.csv' } }, churn: { lost: CUSTOM } }, '/x');
     const lost = lostThresholds(cfg);
