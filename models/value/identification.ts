@@ -10,7 +10,7 @@
  *    every customer the same dropout chance) and "no dropout" (the NBD). When a limit fits within
  *    LR_THRESHOLD log-likelihood units (half the 95 % point of χ²₁), the data cannot tell the full
  *    model from it.
- * 3. Spread of p_alive: when 99.9 % of the customers whose p_alive the model can move have
+ * 3. Spread of p_alive: when 99 % of the customers whose p_alive the model can move have
  *    p_alive >= 0.7, the score does not tell customers apart.
  *
  * What the product does (stored in value_model_runs, logged, shown on the RFM & value page):
@@ -42,7 +42,7 @@ export interface Identification {
   /** Eigenvalues (ascending) of the observed information in log-parameters, and the flattest direction. */
   curvature: number[];
   flattestDirection: Record<string, number>;
-  pAliveSummary: { customers: number; p001: number; median: number; max: number; shareBelowHalf: number };
+  pAliveSummary: { customers: number; p001: number; p01: number; median: number; max: number; shareBelowHalf: number };
   /** Likelihood evaluations spent on these checks (the fit's own are in the optimiser report). */
   evaluations: number;
 }
@@ -133,14 +133,16 @@ export function assessPurchaseFit(prep: PreparedHistories, fit: BgNbdFit): { ide
     vals.push(pAlive(scorer, h.x[i], h.tx[i], h.T[i]));
     wts.push(h.n[i]);
   }
-  const [p001, median, max] = vals.length ? weightedQuantiles(vals, wts, [0.001, 0.5, 1]) : [NaN, NaN, NaN];
+  const [p001, p01, median, max] = vals.length ? weightedQuantiles(vals, wts, [0.001, 0.01, 0.5, 1]) : [NaN, NaN, NaN, NaN];
   const totalW = wts.reduce((acc, w) => acc + w, 0);
   const shareBelowHalf = totalW ? vals.reduce((acc, v, i) => acc + (v < 0.5 ? wts[i] : 0), 0) / totalW : NaN;
-  const spread = vals.length > 0 && p001 < P_ALIVE_FLOOR;
+  // The 1 % quantile, not the 0.1 %: on a few thousand customers the 0.1 % are a handful of long gaps, and
+  // they alone must not make a p_alive that is ~1 for everyone else count as informative.
+  const spread = vals.length > 0 && p01 < P_ALIVE_FLOOR;
   const pAliveInformative = dropoutShown && spread;
   if (!spread && vals.length) {
     parts.push(
-      `p_alive is at least ${p001.toFixed(2)} for 99.9% of the customers it can tell apart (median ${median.toFixed(4)}): it does not separate customers who left from those who stay.`,
+      `p_alive is at least ${(Math.floor(p01 * 100) / 100).toFixed(2)} for 99% of the customers it can tell apart (median ${median.toFixed(4)}): it does not separate customers who left from those who stay.`,
     );
     if (status === 'identified') status = 'not_identified';
   }
@@ -160,7 +162,7 @@ export function assessPurchaseFit(prep: PreparedHistories, fit: BgNbdFit): { ide
       fixedDropoutP: fixedP,
       curvature,
       flattestDirection,
-      pAliveSummary: { customers: totalW, p001, median, max, shareBelowHalf },
+      pAliveSummary: { customers: totalW, p001, p01, median, max, shareBelowHalf },
       evaluations,
     },
   };
