@@ -1,15 +1,17 @@
 import { readCohortRetention, type CohortBasis, type CohortCell } from '../../models/rfm/cohorts.js';
 import { FLOW_STAGES, lifecycleFlow, type LifecycleFlow } from '../../models/rfm/lifecycle-flow.js';
 import { listSnapshots, migrationMatrix } from '../../models/rfm/migration.js';
-import { parseIsoDate } from '../../pipelines/core/clock.js';
+import { addDays, parseIsoDate } from '../../pipelines/core/clock.js';
 import { sqlDate } from '../../pipelines/core/sql-date.js';
+import { dayStartUtc, localOnSql } from '../../pipelines/core/time-zone.js';
+import { refundedAmountSql, refundRateSql, soldAmountSql } from '../../models/value/refund-rate.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { filterSql } from '../filters.js';
 import { bars, heatmap, histogram } from '../specs/charts.js';
 import type { Translator } from '../i18n/translate.js';
 import { dayText, noData, num, round, type ChartOut, type Dashboard, type DashboardData, type LoadContext, type Tile } from './types.js';
 
-async function customerWhere(ctx: LoadContext) {
+async function customerWhere(ctx: Pick<LoadContext, 'filters'>) {
   return filterSql(ctx.filters, { customer: 'customer_id' }, { period: 'none', hasSegments: true });
 }
 
@@ -122,25 +124,47 @@ function pAliveTile(model: ValueModelNote | null, median: number | null, t: Tran
 }
 
 /**
- * The refund-rate KPI: refunded orders + returns and credits over what was sold (the refunds_monthly
- * mart, sql/marts/refunds_monthly.sql), summed over the months the page's period touches, for every
- * customer (the mart is per month and channel, not per customer, so country and segment do not apply).
+ * The refund-rate KPI (models/value/refund-rate.ts: refunded orders + returns and credits over what was
+ * sold), over the whole local months the page's period touches, up to the end of the as-of day, for the
+ * country and segment filters as the other tiles apply them (channel is the interactions', not honoured
+ * here as on the rest of the page). Unfiltered it sums the refunds_monthly mart (what the export holds);
+ * the mart is per month and channel, not per customer, so a filtered figure comes from `purchases` with
+ * the same definition and the same months. Returns without a customer count only unfiltered.
  */
-export async function refundRateTile(ctx: Pick<LoadContext, 'db' | 'tables' | 'filters' | 't'>): Promise<Tile> {
+export async function refundRateTile(ctx: Pick<LoadContext, 'db' | 'tables' | 'filters' | 't' | 'asOf'>): Promise<Tile> {
   const t = ctx.t;
+  const f = ctx.filters;
   const base = { id: 'refund-rate', label: t.t('metric.refund_rate'), unit: '%share', digits: 1 } as const;
   if (!ctx.tables.has('refunds_monthly')) return { ...base, value: null, note: noData('refunds_monthly', t) };
-  const r = await ctx.db.one(
-    `select sum(refunded_amount) as refunded, sum(gross_revenue) as sold, min(month_on) as first_on, max(month_on) as last_on
-     from refunds_monthly where month_on >= date_trunc('month', $from_on) and month_on < $to_on`,
-    { from_on: sqlDate(ctx.filters.from), to_on: sqlDate(ctx.filters.toExclusive) },
-  );
-  const sold = num(r?.sold);
-  const refunded = num(r?.refunded) ?? 0;
-  if (!sold) return { ...base, value: null, note: t.t('empty.no_match') };
+  const months = { from_on: sqlDate(f.from), to_on: sqlDate(f.toExclusive) };
+  let r: Record<string, unknown> | undefined;
+  if (f.country === undefined && f.segment === undefined) {
+    r = await ctx.db.one(
+      `select ${refundRateSql('sum(refunded_amount)', 'sum(gross_revenue)')} as rate, min(month_on) as first_on, max(month_on) as last_on
+       from refunds_monthly where month_on >= date_trunc('month', $from_on) and month_on < $to_on`,
+      months,
+    );
+  } else {
+    const w = await customerWhere(ctx);
+    // As the mart: orders by local month, known at the end of the local as-of day.
+    r = await ctx.db.one(
+      `with known as (
+         select customer_id, status, amount, date_trunc('month', ${localOnSql('ordered_at')})::date as month_on
+         from purchases
+         where ordered_at < $cutoff_at and status in ('completed', 'refunded', 'returned')
+       )
+       select ${refundRateSql(refundedAmountSql('status', 'amount'), soldAmountSql('status', 'amount'))} as rate,
+              min(month_on) as first_on, max(month_on) as last_on
+       from known where month_on >= date_trunc('month', $from_on) and month_on < $to_on and ${w.where}`,
+      { ...months, ...w.params, timezone: f.timezone, cutoff_at: dayStartUtc(addDays(ctx.asOf, 1), f.timezone) },
+    );
+  }
+  // Null when nothing was sold in those months (or nothing matches the filters).
+  const rate = num(r?.rate);
+  if (rate === null) return { ...base, value: null, note: t.t('empty.no_match') };
   const first = dayText(r?.first_on)!;
   const last = dayText(r?.last_on)!;
-  return { ...base, value: round(refunded / sold, 4), note: t.t('note.refund_rate', { from: t.month(first), to: t.month(last) }) };
+  return { ...base, value: round(rate, 4), note: t.t('note.refund_rate', { from: t.month(first), to: t.month(last) }) };
 }
 
 export const rfmDashboard: Dashboard = {

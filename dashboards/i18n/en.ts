@@ -107,7 +107,7 @@ export const en = {
   'chart.roc_cv': 'Churn model ROC curve (cross-validated)',
   'metric.p_alive_median': 'Median chance a customer is still active',
   'metric.refund_rate': 'Refund rate',
-  'note.refund_rate': 'Refunded orders, returns and credits as a share of what was sold, {from} to {to}, all customers.',
+  'note.refund_rate': 'Refunded orders, returns and credits as a share of what was sold, whole months {from} to {to}; the country and segment filters apply, the channel filter does not.',
   'note.p_alive_identified': '{model}, identified.',
   'note.p_alive_none': 'No value model run yet.',
   'note.p_alive_not_informative': 'Not informative: the data do not identify when customers drop out.',

@@ -101,7 +101,7 @@ export const lv: Glossary = {
   'chart.roc_cv': 'Aizplūšanas modeļa ROC līkne (šķērspārbaude)',
   'metric.p_alive_median': 'Mediānā varbūtība, ka klients joprojām aktīvs',
   'metric.refund_rate': 'Atmaksu īpatsvars',
-  'note.refund_rate': 'Atmaksātie pasūtījumi, atgriezumi un kredīti kā daļa no pārdotā, {from}–{to}, visi klienti.',
+  'note.refund_rate': 'Atmaksātie pasūtījumi, atgriezumi un kredīti kā daļa no pārdotā, pilni mēneši {from}–{to}; valsts un segmenta filtri tiek piemēroti, kanāla filtrs netiek.',
   'note.p_alive_identified': '{model}, identificēts.',
   'note.p_alive_none': 'Vērtības modelis vēl nav palaists.',
   'note.p_alive_not_informative': 'Nav informatīvs: dati neļauj noteikt, kad klienti aiziet.',

@@ -100,7 +100,7 @@ export const zhCN: Glossary = {
   'chart.roc_cv': '流失模型 ROC 曲线（交叉验证）',
   'metric.p_alive_median': '客户仍活跃概率（中位数）',
   'metric.refund_rate': '退款率',
-  'note.refund_rate': '退款订单、退货和退款额占销售额的比例，{from} 至 {to}，全部客户。',
+  'note.refund_rate': '退款订单、退货和退款额占销售额的比例，{from} 至 {to} 的整月；适用国家/地区和客户分层筛选，不适用渠道筛选。',
   'note.p_alive_identified': '{model}，参数可识别。',
   'note.p_alive_none': '尚未运行客户价值模型。',
   'note.p_alive_not_informative': '无参考价值：数据无法识别客户何时流失。',

@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { discoverModels, orderModels, type SqlModel } from './sql-models.js';
 import { discoverDataTests, runDataTests, type DataTest } from './data-tests.js';
 import { fillNpsIntervals } from '../../models/satisfaction/mart-intervals.js';
+import { useRefundRate } from '../../models/value/refund-rate.js';
 
 /**
  * Statistics with no closed form are computed by their one TypeScript implementation right after the
@@ -29,6 +30,8 @@ async function setVariables(db: ConnDb, vars: Record<string, SqlValue>): Promise
   }
   // Local days (cxp_local_on, cxp_day_start_at) in the transform variable `timezone` (pipelines/core/time-zone.ts).
   for (const m of LOCAL_DAY_MACROS) await db.run(m);
+  // The refund rate's one definition (cxp_sold_amount, cxp_refunded_amount, cxp_refund_rate: models/value/refund-rate.ts).
+  await useRefundRate(db);
 }
 
 /**

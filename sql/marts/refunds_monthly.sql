@@ -6,6 +6,8 @@
 --   refund_rate      = refunded_amount / gross_revenue (null in a month without sales)
 --   net_revenue      = gross_revenue - refunded_amount
 -- Counts: count_orders (completed + refunded orders), count_refunded_orders, count_returns.
+-- The amounts and the rate are the one definition of the refund rate (models/value/refund-rate.ts), as
+-- macros the transform sets on its connection.
 with
 
 sales as (
@@ -30,12 +32,10 @@ final as (
         count(*) filter (where status in ('completed', 'refunded'))                  as count_orders,
         count(*) filter (where status = 'refunded')                                  as count_refunded_orders,
         count(*) filter (where status = 'returned')                                  as count_returns,
-        coalesce(sum(amount) filter (where status in ('completed', 'refunded')), 0)::double as gross_revenue,
-        coalesce(sum(amount) filter (where status in ('refunded', 'returned')), 0)::double  as refunded_amount,
-        (coalesce(sum(amount) filter (where status in ('refunded', 'returned')), 0)
-            / nullif(sum(amount) filter (where status in ('completed', 'refunded')), 0))::double as refund_rate,
-        (coalesce(sum(amount) filter (where status in ('completed', 'refunded')), 0)
-            - coalesce(sum(amount) filter (where status in ('refunded', 'returned')), 0))::double as net_revenue
+        cxp_sold_amount(status, amount)::double                                      as gross_revenue,
+        cxp_refunded_amount(status, amount)::double                                  as refunded_amount,
+        cxp_refund_rate(status, amount)                                              as refund_rate,
+        (cxp_sold_amount(status, amount) - cxp_refunded_amount(status, amount))::double as net_revenue
     from known
     group by all
 )

@@ -16,6 +16,7 @@ import { loadChurnFeatures } from '../../../models/churn/features.js';
 import { mulberry32 } from '../../helpers/prng.js';
 import { ingestEnv, type IngestEnv } from './ingest-helpers.js';
 import { useLocalDays } from '../../../pipelines/core/time-zone.js';
+import { useRefundRate } from '../../../models/value/refund-rate.js';
 import { refundRateTile } from '../../../dashboards/data/rfm.js';
 import { resolveFilters } from '../../../dashboards/filters.js';
 import { translator } from '../../../dashboards/i18n/translate.js';
@@ -141,6 +142,7 @@ describe('returns and credits downstream', () => {
     await withReturns.wh.withConnection(async (db) => {
       await db.run("set variable as_of = date '2026-03-31'");
       await useLocalDays(db, 'UTC');
+      await useRefundRate(db);
       const got = await db.all<{ month_on: Date; gross_revenue: number; refunded_amount: number; refund_rate: number | null; count_returns: number }>(
         `select month_on, gross_revenue, refunded_amount, refund_rate, count_returns from (${sql.trim()}) order by month_on`,
       );
@@ -173,12 +175,13 @@ describe('returns and credits downstream', () => {
     await withReturns.wh.withConnection(async (db) => {
       await db.run("set variable as_of = date '2026-03-31'");
       await useLocalDays(db, 'UTC');
+      await useRefundRate(db);
       await db.run(`create or replace table refunds_monthly as ${sql.trim()}`);
       const t = translator('en');
       const tables = new Set(['refunds_monthly']);
       // Mid-month bounds: the mart is monthly, so the tile covers October..February whole.
       const filters = resolveFilters({ from: '2025-10-15', to: '2026-02-10' }, AS_OF);
-      const tile = await refundRateTile({ db, tables, filters, t });
+      const tile = await refundRateTile({ db, tables, filters, t, asOf: AS_OF });
       let sold = 0;
       let returned = 0;
       for (const r of rows) {
@@ -192,8 +195,8 @@ describe('returns and credits downstream', () => {
       expect(tile.note).toContain('Oct 2025');
       expect(tile.note).toContain('Feb 2026');
       // Before the data starts: nothing sold, no rate; without the mart: waiting for it.
-      expect((await refundRateTile({ db, tables, filters: resolveFilters({ from: '2019-01-01', to: '2019-03-31' }, AS_OF), t })).value).toBeNull();
-      expect((await refundRateTile({ db, tables: new Set(), filters, t })).note).toContain('refunds_monthly');
+      expect((await refundRateTile({ db, tables, asOf: AS_OF, filters: resolveFilters({ from: '2019-01-01', to: '2019-03-31' }, AS_OF), t })).value).toBeNull();
+      expect((await refundRateTile({ db, tables: new Set(), filters, t, asOf: AS_OF })).note).toContain('refunds_monthly');
     });
   });
 });
