@@ -1,5 +1,6 @@
 import { activeModelQuality, type ActiveModelQuality, type BaseRate } from '../../models/churn/read.js';
-import { atRiskSource, atRiskSql, HIGH_RISK_CUSTOMERS_SQL, lostThresholds, populationLabel, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
+import { atRiskSource, atRiskSql, HIGH_RISK_CUSTOMERS_SQL, lostRule, lostThresholds, populationLabel, REVENUE_AT_RISK_SQL } from '../../models/churn/at-risk-list.js';
+import { lostRuleText } from './lost-rule.js';
 import { filterSql } from '../filters.js';
 import { bars, calibration, histogram, rocCurve, weights } from '../specs/charts.js';
 import type { Translator } from '../i18n/translate.js';
@@ -91,6 +92,8 @@ export const churnDashboard: Dashboard = {
     const listQ = { population: 'at_risk' as const, consent_only: true, country: ctx.filters.country, segment: ctx.filters.segment, sort: 'stake_desc' as const, limit: 1, offset: 0 };
     const listSql = await atRiskSql(ctx.db, listQ, ctx.tables.has('at_risk_list'), lostThresholds(ctx.config));
     const onList = await ctx.db.one<{ total: number; lost: number }>(listSql.counts, listSql.params);
+    // The "already lost" rule this run applied, said under the list's count in every language.
+    const rule = await lostRule(ctx.db, lostThresholds(ctx.config));
     const mr = await ctx.db.one(`select avg(churn_risk) as m from churn_scores`);
     const cvNote = model?.validation === 'cross_validation' ? t.t('note.model_cv') + (t.lang === 'en' && model.validation_note ? ` ${model.validation_note}` : '') : null;
     return {
@@ -106,9 +109,9 @@ export const churnDashboard: Dashboard = {
           digits: 0,
           value: num(onList?.total) ?? 0,
           // English keeps the list API's own population wording (the same words as its header).
-          note: t.lang === 'en'
-            ? `${populationLabel(listQ, lostThresholds(ctx.config))}; ${num(onList?.lost) ?? 0} already lost, listed apart`
-            : `${t.t('atrisk.population.at_risk')} · ${t.t('customer.consent_yes')}; ${t.t('atrisk.lost_apart', { n: t.num(num(onList?.lost) ?? 0, 0) })}`,
+          note: (t.lang === 'en'
+            ? `${populationLabel(listQ, rule)}; ${num(onList?.lost) ?? 0} already lost, listed apart`
+            : `${t.t('atrisk.population.at_risk')} · ${t.t('customer.consent_yes')}; ${t.t('atrisk.lost_apart', { n: t.num(num(onList?.lost) ?? 0, 0) })}`) + `. ${lostRuleText(t, rule)}`,
         },
         {
           id: 'model-auc',

@@ -367,6 +367,8 @@ export const en = {
   'atrisk.population.at_risk': 'Still worth saving',
   'atrisk.population.lost': 'Already lost',
   'atrisk.lost_apart': '{n} already lost, listed apart',
+  'atrisk.lost_rule': 'Already lost: chance still active below {p_alive}, or lifecycle stage {stage} with lifetime value below {clv}.',
+  'atrisk.lost_rule_no_p_alive': 'Already lost: lifecycle stage {stage} with lifetime value below {clv}. The chance still active is not informative for this as-of, so it marks no one as lost.',
   'atrisk.sort': 'Sort by',
   'atrisk.sort.stake_desc': 'Value at stake',
   'atrisk.sort.risk_desc': 'Churn risk',

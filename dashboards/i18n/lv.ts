@@ -356,6 +356,8 @@ export const lv: Glossary = {
   'atrisk.population.at_risk': 'Vēl vērts noturēt',
   'atrisk.population.lost': 'Jau zaudēti',
   'atrisk.lost_apart': '{n} jau zaudēti, uzskaitīti atsevišķi',
+  'atrisk.lost_rule': 'Jau zaudēti: varbūtība, ka joprojām aktīvs, zem {p_alive} vai dzīves cikla posms “{stage}” ar mūža vērtību zem {clv}.',
+  'atrisk.lost_rule_no_p_alive': 'Jau zaudēti: dzīves cikla posms “{stage}” ar mūža vērtību zem {clv}. Varbūtība, ka joprojām aktīvs, šim datumam nav informatīva, tāpēc pēc tās neviens netiek uzskatīts par zaudētu.',
   'atrisk.sort': 'Kārtot pēc',
   'atrisk.sort.stake_desc': 'Apdraudētā vērtība',
   'atrisk.sort.risk_desc': 'Aizplūšanas risks',

@@ -355,6 +355,8 @@ export const zhCN: Glossary = {
   'atrisk.population.at_risk': '仍值得挽留',
   'atrisk.population.lost': '已流失',
   'atrisk.lost_apart': '另有 {n} 位已流失，单独列出',
+  'atrisk.lost_rule': '已流失的判定：仍活跃的概率低于 {p_alive}，或生命周期阶段为“{stage}”且生命周期价值低于 {clv}。',
+  'atrisk.lost_rule_no_p_alive': '已流失的判定：生命周期阶段为“{stage}”且生命周期价值低于 {clv}。本期的仍活跃概率无参考价值，不用于判定流失。',
   'atrisk.sort': '排序方式',
   'atrisk.sort.stake_desc': '风险价值',
   'atrisk.sort.risk_desc': '流失风险',

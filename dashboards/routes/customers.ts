@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import type { FastifyPluginAsync } from 'fastify';
 import { CxpError } from '../../pipelines/core/errors.js';
-import { AT_RISK_POPULATIONS, AT_RISK_SORTS, atRiskSql, lostThresholds, populationLabel, type AtRiskQuery } from '../../models/churn/at-risk-list.js';
+import { AT_RISK_POPULATIONS, AT_RISK_SORTS, atRiskSql, lostRule, lostThresholds, populationLabel, type AtRiskQuery } from '../../models/churn/at-risk-list.js';
 import { AT_RISK_COLUMNS, CSV_MACRO, csvLine, csvLinesSql, customerProfile } from '../data/customers.js';
 import { checkKnownValue } from '../filters.js';
 import { columnLabel, reasonTexts } from '../data/reasons.js';
+import { lostRuleText } from '../data/lost-rule.js';
 import { pickLang, translator } from '../i18n/translate.js';
 import { cacheKey, dataEnvelope, knownValues, langProperty } from './request-context.js';
 import { MAX_OFFSET } from '../limits.js';
@@ -25,7 +26,7 @@ const atRiskQuery = {
   properties: {
     population: {
       type: 'string', enum: [...AT_RISK_POPULATIONS], default: 'at_risk',
-      description: 'at_risk: still worth saving (default); lost: already gone (p_alive < 5%, or lapsed with CLV < 1), listed apart; all',
+      description: 'at_risk: still worth saving (default); lost: already gone (p_alive below churn.lost.maxPAlive unless the value run flags p_alive as not informative, or lapsed with CLV below churn.lost.maxClv), listed apart; all. The response\'s lost_rule states the rule this run applied',
     },
     min_risk: { type: 'number', minimum: 0, maximum: 1 },
     band: { type: 'string', enum: ['low', 'medium', 'high'] },
@@ -77,6 +78,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
             available: { type: 'boolean' },
             empty_reason: { type: 'string' },
             population: { type: 'string', description: 'which customers the list and its counts are about, in words' },
+            lost_rule: { type: 'string', description: 'the "already lost" rule this run applied (thresholds from churn.lost; without p_alive when its value run flags it as not informative), in `lang` (default English)' },
             total: { type: 'integer', description: 'rows in this population with these filters (what the list pages through)' },
             counts: {
               type: 'object',
@@ -116,16 +118,20 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     const limit = q.limit ?? (q.format === 'json' ? 100 : 1_000_000);
     reply.header('x-cxpulse-as-of', state.as_of ?? 'none').header('x-cxpulse-freshness', state.freshness.status);
     const columns = [...AT_RISK_COLUMNS];
-    const population = populationLabel(q, lost);
+    // The rule as this run applies it: read where the list's SQL reads it (models/churn/at-risk-list.ts lostRule).
+    const rule = await app.warehouse.withConnection((db) => lostRule(db, lost));
+    const population = populationLabel(q, rule);
     // For people (the dashboard asks with lang): labels and reasons in their language. Machines get the stored names.
     const t = translator(pickLang(q.lang, req.headers['accept-language']));
+    // In `lang` only (the cached JSON page is keyed on the query, not on Accept-Language).
+    const lost_rule = lostRuleText(q.lang !== undefined ? t : translator('en'), rule);
     const header = q.header === 'labels' ? columns.map((c) => columnLabel(t, c)) : columns;
     const people = q.lang !== undefined ? { reasonTexts: t.lang === 'en' ? undefined : reasonTexts(t), column_labels: Object.fromEntries(columns.map((c) => [c, columnLabel(t, c)])) } : null;
     if (!state.tables.has('churn_scores')) {
       const reason = 'no data yet: churn scores (churn_scores) are not there; run the score job';
       if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLine(header));
       if (q.format === 'arrow') throw new CxpError('CXP_ERR_NOT_FOUND', reason, { where: 'churn_scores' });
-      return { as_of: state.as_of, freshness: state.freshness, available: false, empty_reason: reason, population, total: 0, counts: { at_risk: 0, lost: 0 }, limit, offset: q.offset, next_offset: null, columns, rows: [] };
+      return { as_of: state.as_of, freshness: state.freshness, available: false, empty_reason: reason, population, lost_rule, total: 0, counts: { at_risk: 0, lost: 0 }, limit, offset: q.offset, next_offset: null, columns, rows: [] };
     }
     // The list ranked by the score job (at_risk_list); the same SELECT as a CTE until a run has built it.
     const build = () => app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit, reasonTexts: people?.reasonTexts } as AtRiskQuery, state.tables.has('at_risk_list'), lost));
@@ -174,6 +180,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
         freshness: state.freshness,
         available: true,
         population,
+        lost_rule,
         total,
         counts: { at_risk: Number(counts?.at_risk ?? 0), lost: Number(counts?.lost ?? 0) },
         limit,

@@ -99,13 +99,26 @@ function reasonSql(r: ReasonTexts, params: Record<string, string>): string {
   return `(select replace(${template}, '{factor}', ${label}) from churn_scores cs where cs.customer_id = l.customer_id and ${feature} is not null)`;
 }
 
-/** false when the value run that wrote customer_value flagged p_alive as not informative (value_model_runs.is_p_alive_informative). */
-async function pAliveInformative(db: Db, v: Set<string>): Promise<boolean> {
-  if (!v.has('value_run_id') || !(await tableColumns(db, 'value_model_runs')).has('is_p_alive_informative')) return true;
+/**
+ * false when the value run that wrote customer_value flagged p_alive as not informative
+ * (value_model_runs.is_p_alive_informative). The one reading of that flag: the rule (atRiskSelect) and the
+ * words that state it (lostRule: the API, the churn page) both ask here.
+ */
+export async function pAliveInformative(db: Db): Promise<boolean> {
+  if (!(await tableColumns(db, 'customer_value')).has('value_run_id') || !(await tableColumns(db, 'value_model_runs')).has('is_p_alive_informative')) return true;
   const r = await db.one<{ ok: boolean | null }>(
     'select is_p_alive_informative as ok from value_model_runs where run_id = (select value_run_id from customer_value where value_run_id is not null limit 1)',
   );
   return r?.ok !== false;
+}
+
+/** The "already lost" rule as applied this run: the configured thresholds, and whether p_alive takes part. */
+export interface LostRule extends LostThresholds {
+  byPAlive: boolean;
+}
+
+export async function lostRule(db: Db, lost: LostThresholds = CHURN_DEFAULTS.lost): Promise<LostRule> {
+  return { ...lost, byPAlive: await pAliveInformative(db) };
 }
 
 /**
@@ -119,7 +132,7 @@ export async function atRiskSelect(db: Db, lost: LostThresholds = CHURN_DEFAULTS
   const sv = (col: string, type: string) => (v.has(col) ? `v.${col}` : `null::${type}`);
   // A p_alive the value run flags as not informative must not pick customers (docs/rfm-and-value.md): then only
   // the lapsed-with-low-CLV rule marks the lost.
-  const byPAlive = (await pAliveInformative(db, v))
+  const byPAlive = (await pAliveInformative(db))
     ? `coalesce(${sv('p_alive', 'double')} < ${numberLiteral(lost.maxPAlive, 'churn.lost.maxPAlive')}, false)`
     : 'false';
   const reason = s.has('churn_reasons') ? "json_extract_string(s.churn_reasons::json, '$[0].text')" : 'null::varchar';
@@ -232,10 +245,15 @@ async function insertionOrderKept(db: Db): Promise<boolean> {
   return r?.v === true || r?.v === 'true';
 }
 
+/** The rule, in words: the one applied this run (without p_alive when its value run flags it as not informative). */
+export function lostRuleLabel(rule: LostRule): string {
+  const lapsed = `lapsed with CLV < ${rule.maxClv}`;
+  return rule.byPAlive ? `p_alive < ${+(rule.maxPAlive * 100).toFixed(4)}%, or ${lapsed}` : `${lapsed}; p_alive is not informative for this as-of and marks no one`;
+}
+
 /** What the list is, in words (the page header and the API say the same). */
-export function populationLabel(q: Pick<AtRiskQuery, 'population' | 'consent_only'>, lost: LostThresholds = CHURN_DEFAULTS.lost): string {
-  const rule = `p_alive < ${+(lost.maxPAlive * 100).toFixed(4)}%, or lapsed with CLV < ${lost.maxClv}`;
-  const who = q.population === 'at_risk' ? 'scored customers still worth saving (not lost)' : q.population === 'lost' ? `scored customers already lost (${rule})` : 'all scored customers';
+export function populationLabel(q: Pick<AtRiskQuery, 'population' | 'consent_only'>, rule: LostRule): string {
+  const who = q.population === 'at_risk' ? 'scored customers still worth saving (not lost)' : q.population === 'lost' ? `scored customers already lost (${lostRuleLabel(rule)})` : 'all scored customers';
   return `${who}${q.consent_only ? ', consented to marketing' : ''}`;
 }
 

@@ -39,7 +39,7 @@ export const churnModule: AnalyticsModule<ChurnConfig> = {
       bi: {
         money: ['value_at_stake'],
         comments: {
-          is_lost: 'already gone, nothing left to save (p_alive below churn.lost.maxPAlive, default 5%, or lapsed with CLV below churn.lost.maxClv, default 1); the at-risk list leaves these out by default',
+          is_lost: 'already gone, nothing left to save (p_alive below churn.lost.maxPAlive, default 5%, unless the value run flags p_alive as not informative; or lapsed with CLV below churn.lost.maxClv, default 1); the at-risk list leaves these out by default',
           value_at_stake: 'churn_risk x clv: the expected value lost if nothing is done',
         },
       },

@@ -28,7 +28,7 @@ export const FIELDS: Record<string, FieldDef> = {
     sql: 'c.is_lost',
     columns: ['is_lost'],
     sources: ['purchases'],
-    description: 'already gone, nothing left to save (p_alive < 5%, or lapsed with CLV < 1): the at-risk list leaves these out',
+    description: 'already gone, nothing left to save (p_alive below churn.lost.maxPAlive unless the value run flags p_alive as not informative, or lapsed with CLV below churn.lost.maxClv): the at-risk list leaves these out',
   },
   value_at_stake: { type: 'number', sql: 'c.value_at_stake', columns: ['value_at_stake'], sources: SCORES, description: 'churn_risk x clv: value lost if nothing is done' },
   rfm_segment: { type: 'string', sql: 'c.rfm_segment', columns: ['rfm_segment'], sources: ['purchases'], description: "RFM segment, e.g. At Risk, Can't Lose Them" },

@@ -120,6 +120,65 @@ describe('churn.lost: which customers are already lost', () => {
     }
   });
 
+  // The words must state the rule the run applied: the configured thresholds, and no p_alive when its value
+  // run flags it as not informative. Expected texts written out here by hand, per language.
+  const RULE_TEXT = {
+    informative: {
+      en: 'Already lost: chance still active below 20%, or lifecycle stage Lapsed with lifetime value below 12.5.',
+      'zh-CN': '已流失的判定：仍活跃的概率低于 20%，或生命周期阶段为“已流失”且生命周期价值低于 12.5。',
+      lv: 'Jau zaudēti: varbūtība, ka joprojām aktīvs, zem 20% vai dzīves cikla posms “Zaudēts” ar mūža vērtību zem 12,5.',
+    },
+    flagged: {
+      en: 'Already lost: lifecycle stage Lapsed with lifetime value below 12.5. The chance still active is not informative for this as-of, so it marks no one as lost.',
+      'zh-CN': '已流失的判定：生命周期阶段为“已流失”且生命周期价值低于 12.5。本期的仍活跃概率无参考价值，不用于判定流失。',
+      lv: 'Jau zaudēti: dzīves cikla posms “Zaudēts” ar mūža vērtību zem 12,5. Varbūtība, ka joprojām aktīvs, šim datumam nav informatīva, tāpēc pēc tās neviens netiek uzskatīts par zaudētu.',
+    },
+  } as const;
+
+  it.each(['informative', 'flagged'] as const)('the list and the churn page state the rule applied (p_alive %s), thresholds from config, in en, zh-CN and lv', async (kind) => {
+    const flagged = kind === 'flagged';
+    if (flagged) {
+      await wh.run(
+        `insert into value_model_runs (run_id, as_of, created_at, status, time_unit_days, count_customers, count_buyers, identification, is_p_alive_informative)
+         values ('v1', date '2026-06-30', timestamp '2026-07-01 02:00:00', 'fitted', 7, 300, 300, 'not_identified', false)`,
+      );
+    }
+    const app = await buildApp({
+      warehouse: wh,
+      config: { sources: {}, churn: { lost: CUSTOM } },
+      server: { apiKeys: [{ name: 'mkt', role: 'marketing', keyHash: sha256Hex(KEY) }], cacheSeconds: 0 },
+      env: {},
+      clock: fixedClock('2026-07-01T08:00:00Z'),
+    });
+    try {
+      await buildAtRiskList(wh, CUSTOM);
+      // The rows follow the same rule the words state.
+      const expected = PEOPLE.filter(flagged ? (p) => p.stage === 'lapsed' && (p.clv ?? 0) < CUSTOM.maxClv : lostBy(CUSTOM.maxPAlive, CUSTOM.maxClv)).map((p) => p.id).sort();
+      const auth = { authorization: `Bearer ${KEY}` };
+      for (const lang of ['en', 'zh-CN', 'lv'] as const) {
+        const res = await app.inject({ url: `/api/customers/at-risk?population=lost&limit=1000&lang=${lang}`, headers: auth });
+        expect(res.statusCode, res.body).toBe(200);
+        const body = res.json() as { population: string; lost_rule: string; rows: { customer_id: string }[] };
+        expect(body.rows.map((r) => r.customer_id).sort()).toEqual(expected);
+        expect(body.lost_rule).toBe(RULE_TEXT[kind][lang]);
+        if (flagged) expect(body.population).not.toContain('p_alive <');
+        else expect(body.population).toContain('p_alive < 20%, or lapsed with CLV < 12.5');
+        if (flagged) expect(body.population).toContain('lapsed with CLV < 12.5; p_alive is not informative');
+
+        const page = await app.inject({ url: `/api/metrics/churn?lang=${lang}`, headers: auth });
+        expect(page.statusCode, page.body).toBe(200);
+        const tile = (page.json() as { tiles: { id: string; note?: string }[] }).tiles.find((t) => t.id === 'at-risk-list');
+        expect(tile?.note).toContain(RULE_TEXT[kind][lang]);
+      }
+      // Without lang (machines): the rule in English.
+      const plain = (await app.inject({ url: '/api/customers/at-risk?population=lost&limit=1', headers: { ...auth, 'accept-language': 'lv' } })).json() as { lost_rule: string };
+      expect(plain.lost_rule).toBe(RULE_TEXT[kind].en);
+    } finally {
+      await app.close();
+      await wh.run("delete from value_model_runs where run_id = 'v1'");
+    }
+  });
+
   it.each([
     [{ maxPAlive: 1.5 }, 'churn.lost.maxPAlive'],
     [{ maxClv: -1 }, 'churn.lost.maxClv'],
