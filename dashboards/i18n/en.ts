@@ -352,6 +352,7 @@ export const en = {
   'feature.csat_avg_365d': 'Average CSAT answer',
   'reason.raises': '{factor} raises the risk',
   'reason.lowers': '{factor} lowers the risk',
+  'reason.value_missing': '{name} not known',
 
   // Lists and drill-down
   'list.customers': 'Customers',

@@ -342,6 +342,7 @@ export const lv: Glossary = {
   'feature.csat_avg_365d': 'Vidējā apmierinātības atbilde',
   'reason.raises': '{factor}: palielina risku',
   'reason.lowers': '{factor}: samazina risku',
+  'reason.value_missing': '{name} nav zināms',
 
   'list.customers': 'Klienti',
   'list.interactions': 'Kontakti',

@@ -341,6 +341,7 @@ export const zhCN: Glossary = {
   'feature.csat_avg_365d': '平均满意度评分',
   'reason.raises': '{factor}：提高风险',
   'reason.lowers': '{factor}：降低风险',
+  'reason.value_missing': '{name} 未知',
 
   'list.customers': '客户列表',
   'list.interactions': '服务记录',

@@ -14,6 +14,7 @@ import { tableColumns } from '../../pipelines/core/table-columns.js';
 import type { ModuleConfig } from '../../pipelines/core/module.js';
 import { CHURN_DEFAULTS, churnConfig, type ChurnConfig } from './settings.js';
 import { ATTRIBUTE_PREFIX } from './features.js';
+import { NOT_KNOWN_SUFFIX } from './explain.js';
 
 /** The "already lost" thresholds (config churn.lost). */
 export type LostThresholds = ChurnConfig['lost'];
@@ -77,6 +78,8 @@ export interface ReasonTexts {
   labels: Record<string, string>;
   raises: string;
   lowers: string;
+  /** A declared attribute the customer has no value for ({name}): explain.ts's "<name> not known" in the reader's words. */
+  missing: string;
 }
 
 /** top_reason rendered from churn_scores.churn_reasons[0] with the reader's texts, every text bound. */
@@ -93,7 +96,11 @@ function reasonSql(r: ReasonTexts, params: Record<string, string>): string {
   // direction: the customer's value and the attribute's name in the source's words (dashboards/data/reasons.ts).
   const text = "json_extract_string(cs.churn_reasons::json, '$[0].text')";
   params.reason_attr_prefix = ATTRIBUTE_PREFIX;
-  const attribute = `coalesce(nullif(regexp_replace(${text}, ' \\((raises|lowers) risk\\)$', ''), ''), replace(substr(${feature}, ${ATTRIBUTE_PREFIX.length + 1}), '_', ' '))`;
+  params.reason_missing = r.missing;
+  params.reason_not_known = NOT_KNOWN_SUFFIX;
+  const name = `replace(substr(${feature}, ${ATTRIBUTE_PREFIX.length + 1}), '_', ' ')`;
+  const stated = `nullif(regexp_replace(${text}, ' \\((raises|lowers) risk\\)$', ''), '')`;
+  const attribute = `case when ${stated} = ${name} || $reason_not_known then replace($reason_missing, '{name}', ${name}) else coalesce(${stated}, ${name}) end`;
   const label = `case when starts_with(${feature}, $reason_attr_prefix) then ${attribute} else case ${feature} ${whens.join(' ')} else replace(${feature}, '_', ' ') end end`;
   const template = "case when coalesce(try_cast(json_extract(cs.churn_reasons::json, '$[0].contribution') as double), 0) < 0 then $reason_lowers else $reason_raises end";
   return `(select replace(${template}, '{factor}', ${label}) from churn_scores cs where cs.customer_id = l.customer_id and ${feature} is not null)`;

@@ -128,6 +128,12 @@ export interface FactorPlan {
   sums: Float64Array;
 }
 
+/**
+ * A declared attribute's reason when the customer's value is missing ("contract not known"): the one
+ * wording, which the dashboards recognise to say it in the reader's language (dashboards/data/reasons.ts).
+ */
+export const NOT_KNOWN_SUFFIX = ' not known';
+
 export function planFactors(features: readonly string[], encodings: CategoryEncoding[] = []): FactorPlan {
   const pos = new Map(features.map((f, j) => [f, j]));
   const used = new Set<string>();
@@ -139,8 +145,8 @@ export function planFactors(features: readonly string[], encodings: CategoryEnco
     const name = f.slice(ATTRIBUTE_PREFIX.length).replaceAll('_', ' ');
     const enc = encodings.find((e) => e.feature === f);
     const text = enc
-      ? (v: Values) => (Number.isNaN(v[f]) ? `${name} not known` : `${enc.categories[v[f]] ?? 'unknown'} ${name}`)
-      : (v: Values) => (Number.isNaN(v[f]) ? `${name} not known` : `${name} ${Number(v[f].toPrecision(4))}`);
+      ? (v: Values) => (Number.isNaN(v[f]) ? name + NOT_KNOWN_SUFFIX : `${enc.categories[v[f]] ?? 'unknown'} ${name}`)
+      : (v: Values) => (Number.isNaN(v[f]) ? name + NOT_KNOWN_SUFFIX : `${name} ${Number(v[f].toPrecision(4))}`);
     factors.push({ idx: [j], names: [f], allNames: [f], text });
   }
   for (const f of FACTORS) {

@@ -12,10 +12,18 @@ import { fixedClock } from '../../pipelines/core/clock.js';
 import { createFixture, type Fixture } from './fixtures.js';
 import { reasonText } from '../../dashboards/data/reasons.js';
 import { translator } from '../../dashboards/i18n/translate.js';
+import { planFactors } from '../../models/churn/explain.js';
 
 const MACHINE = 'customer_id,country,churn_risk,churn_band,value_at_stake,clv,p_alive,is_lost,top_reason,rfm_segment,lifecycle_stage,monetary,recency_days,marketing_consent,email,scored_at';
 const ENGLISH = 'Customer,Country,Churn risk,Risk band,Value at stake,Lifetime value,Chance still active,Already lost,Main reason,Segment,Lifecycle stage,Net revenue,Days since last order,Marketing consent,Email,Scored';
 const LATVIAN = 'Klients,Valsts,Aizplūšanas risks,Riska līmenis,Apdraudētā vērtība,Mūža vērtība,"Varbūtība, ka joprojām aktīvs",Jau zaudēts,Galvenais iemesls,Segments,Dzīves cikla posms,Neto ieņēmumi,Dienas kopš pēdējā pasūtījuma,Piekrišana mārketingam,E-pasts,Novērtēts';
+
+/** The churn model's reason for a declared attribute whose value is missing (its sentence, made by the model itself). */
+const MISSING = {
+  feature: 'attribute:contract_type',
+  text: `${planFactors(['attribute:contract_type']).factors[0]!.text({ 'attribute:contract_type': Number.NaN })} (raises risk)`,
+  contribution: 0.2,
+};
 
 let fx: Fixture;
 let app: FastifyInstance;
@@ -29,6 +37,8 @@ beforeAll(async () => {
   // Declared attributes as the churn model names them (models/churn/explain.ts): value and name in the source's words.
   await set('c00006', [{ feature: 'attribute:contract', text: 'month-to-month contract (raises risk)', contribution: 0.2 }]);
   await set('c00007', [{ feature: 'attribute:monthly_charges', text: 'monthly charges 19.9 (lowers risk)', contribution: -0.05 }]);
+  // A declared attribute the customer has no value for, in the model's own words.
+  await set('c00008', [MISSING]);
   app = await buildApp({ warehouse: fx.warehouse, server: { cacheSeconds: 0 }, env: {}, clock: fixedClock('2026-06-30T12:00:00Z') });
 });
 afterAll(async () => {
@@ -78,6 +88,11 @@ describe('churn reasons rendered from the glossary by feature', () => {
       expect(pick(lv.rows, 'c00006')).toBe('month-to-month contract: palielina risku');
       expect(pick(lv.rows, 'c00001')).toBe('Sūdzības pēdējās 90 dienās: palielina risku');
       expect(pick(lv.rows, 'c00002')).toBe('Cik ilgi ir klients: samazina risku');
+      // A missing attribute value is "not known" in the reader's language, not in English.
+      expect(MISSING.text).toBe('contract type not known (raises risk)');
+      expect(pick(zh.rows, 'c00008')).toBe('contract type 未知：提高风险');
+      expect(pick(lv.rows, 'c00008')).toBe('contract type nav zināms: palielina risku');
+      expect(pick((await get('en')).rows, 'c00008')).toBe('contract type not known (raises risk)');
       // English readers get the model's own sentence, with the customer's figures.
       expect(pick((await get('en')).rows, 'c00001')).toBe('3 complaints in the last 90 days');
       // Machines (no lang) get the stored text and no labels.
@@ -100,5 +115,16 @@ describe('the customer page renders the same reason text as the at-risk list', (
     expect(reasonText(translator('zh-CN'), { ...r, contribution: -0.1, text: 'month-to-month contract (lowers risk)' })).toBe('month-to-month contract：降低风险');
     // Without the model's sentence, the attribute's own name (not the internal feature name).
     expect(reasonText(translator('lv'), { feature: 'attribute:payment_method', contribution: 0.1 })).toBe('payment method: palielina risku');
+  });
+
+  it('a declared attribute with no value reads "not known" in the page language (the customer page through the API)', async () => {
+    const reasons = async (lang: string) => {
+      const res = await app.inject({ url: `/api/customers/c00008/view?lang=${lang}` });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().view.sections as { kind: string; items?: string[] }[]).find((x) => x.kind === 'reasons')!.items!;
+    };
+    expect(await reasons('zh-CN')).toEqual(['contract type 未知：提高风险']);
+    expect(await reasons('lv')).toEqual(['contract type nav zināms: palielina risku']);
+    expect(await reasons('en')).toEqual(['contract type not known (raises risk)']);
   });
 });
