@@ -62,6 +62,23 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => cleanup?.());
 
+/** The value run v1 flags p_alive as not informative (its row; delete run_id 'v1' to undo). */
+const flagPAlive = () =>
+  wh.run(
+    `insert into value_model_runs (run_id, as_of, created_at, status, time_unit_days, count_customers, count_buyers, identification, is_p_alive_informative)
+     values ('v1', date '2026-06-30', timestamp '2026-07-01 02:00:00', 'fitted', 7, 300, 300, 'not_identified', false)`,
+  );
+
+/** The API with churn.lost = CUSTOM and a marketing key. */
+const customApp = () =>
+  buildApp({
+    warehouse: wh,
+    config: { sources: {}, churn: { lost: CUSTOM } },
+    server: { apiKeys: [{ name: 'mkt', role: 'marketing', keyHash: sha256Hex(KEY) }], cacheSeconds: 0 },
+    env: {},
+    clock: fixedClock('2026-07-01T08:00:00Z'),
+  });
+
 describe('churn.lost: which customers are already lost', () => {
   it('defaults to p_alive < 0.05, or lapsed with CLV < 1', async () => {
     const cfg = resolveConfig({ sources: { purchases: { path: 'a.csv' } } }, '/x');
@@ -71,10 +88,7 @@ describe('churn.lost: which customers are already lost', () => {
   });
 
   it('a p_alive the value run flags as not informative picks nobody: only lapsed with CLV < 1 are lost', async () => {
-    await wh.run(
-      `insert into value_model_runs (run_id, as_of, created_at, status, time_unit_days, count_customers, count_buyers, identification, is_p_alive_informative)
-       values ('v1', date '2026-06-30', timestamp '2026-07-01 02:00:00', 'fitted', 7, 300, 300, 'not_identified', false)`,
-    );
+    await flagPAlive();
     try {
       await buildAtRiskList(wh);
       const expected = PEOPLE.filter((p) => p.stage === 'lapsed' && (p.clv ?? 0) < 1).map((p) => p.id).sort();
@@ -101,13 +115,7 @@ describe('churn.lost: which customers are already lost', () => {
     // Before a run has built the table, the same SELECT as a subquery splits the same way.
     expect(await lostIds(await atRiskSource(wh, false, lost))).toEqual(expected);
 
-    const app = await buildApp({
-      warehouse: wh,
-      config: { sources: {}, churn: { lost: CUSTOM } },
-      server: { apiKeys: [{ name: 'mkt', role: 'marketing', keyHash: sha256Hex(KEY) }], cacheSeconds: 0 },
-      env: {},
-      clock: fixedClock('2026-07-01T08:00:00Z'),
-    });
+    const app = await customApp();
     try {
       const res = await app.inject({ url: '/api/customers/at-risk?population=lost&limit=1000', headers: { authorization: `Bearer ${KEY}` } });
       expect(res.statusCode, res.body).toBe(200);
@@ -138,18 +146,9 @@ describe('churn.lost: which customers are already lost', () => {
   it.each(['informative', 'flagged'] as const)('the list and the churn page state the rule applied (p_alive %s), thresholds from config, in en, zh-CN and lv', async (kind) => {
     const flagged = kind === 'flagged';
     if (flagged) {
-      await wh.run(
-        `insert into value_model_runs (run_id, as_of, created_at, status, time_unit_days, count_customers, count_buyers, identification, is_p_alive_informative)
-         values ('v1', date '2026-06-30', timestamp '2026-07-01 02:00:00', 'fitted', 7, 300, 300, 'not_identified', false)`,
-      );
+      await flagPAlive();
     }
-    const app = await buildApp({
-      warehouse: wh,
-      config: { sources: {}, churn: { lost: CUSTOM } },
-      server: { apiKeys: [{ name: 'mkt', role: 'marketing', keyHash: sha256Hex(KEY) }], cacheSeconds: 0 },
-      env: {},
-      clock: fixedClock('2026-07-01T08:00:00Z'),
-    });
+    const app = await customApp();
     try {
       await buildAtRiskList(wh, CUSTOM);
       // The rows follow the same rule the words state.
