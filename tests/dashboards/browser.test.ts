@@ -95,6 +95,8 @@ describe('dashboards in headless Chromium', () => {
     const { page, errors } = await open('/churn');
     try {
       await page.waitForSelector('#at-risk table');
+      // The list says which customers count as already lost (the fixture's p_alive is informative: both rules).
+      expect(await page.locator('#at-risk-rule').textContent()).toBe('Already lost: chance still active below 5%, or lifecycle stage Lapsed with lifetime value below 1.');
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#at-risk-csv')]);
       const file = join(profile, 'at-risk.csv');
       await download.saveAs(file);

@@ -469,6 +469,8 @@
         out.textContent = '';
         // One population, said once: the counts are the API's for the same filters.
         out.appendChild(el('p', { class: 'note', id: 'at-risk-count', text: T('list.count', { total: fmtNum(d.total, 0), shown: fmtNum(d.rows.length, 0) }) + (d.counts ? ' ' + T('atrisk.lost_apart', { n: fmtNum(d.counts.lost, 0) }) : '') }));
+        // Which customers count as already lost, as this run decided it (the API's lost_rule, in the page's language).
+        if (d.lost_rule) out.appendChild(el('p', { class: 'note', id: 'at-risk-rule', text: d.lost_rule }));
         if (!d.rows.length) { out.appendChild(el('p', { class: 'empty', text: T('empty.no_match') })); return; }
         var known = AT_RISK_COLUMNS.filter(function (k) { return k in d.rows[0]; });
         var cols = genericColumns(d.rows[0], known.length ? known : undefined, d.column_labels);
