@@ -118,8 +118,9 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     const limit = q.limit ?? (q.format === 'json' ? 100 : 1_000_000);
     reply.header('x-cxpulse-as-of', state.as_of ?? 'none').header('x-cxpulse-freshness', state.freshness.status);
     const columns = [...AT_RISK_COLUMNS];
-    // The rule as this run applies it: read where the list's SQL reads it (models/churn/at-risk-list.ts lostRule).
-    const rule = await app.warehouse.withConnection((db) => lostRule(db, lost));
+    // The rule as this run applies it: read where the list's SQL reads it (models/churn/at-risk-list.ts lostRule),
+    // once per data version: it changes only with a run, and reading it per request cost the first page ~10x.
+    const rule = await app.data.cached('lost-rule', () => app.warehouse.withConnection((db) => lostRule(db, lost)));
     const population = populationLabel(q, rule);
     // For people (the dashboard asks with lang): labels and reasons in their language. Machines get the stored names.
     const t = translator(pickLang(q.lang, req.headers['accept-language']));

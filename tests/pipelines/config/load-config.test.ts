@@ -1,9 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CxpError } from '../../../pipelines/core/errors.js';
 import { demoConfig, loadConfig, resolveConfig } from '../../../pipelines/config/load-config.js';
+
+const made: string[] = [];
+afterEach(() => {
+  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
+});
+/** A temp folder removed after the test. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -70,7 +81,7 @@ describe('config', () => {
   });
 
   it('reads a file, tolerating a BOM, and explains bad JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cxp-cfg-'));
+    const dir = tempDir('cxp-cfg-');
     const good = join(dir, 'good.json');
     writeFileSync(good, '\uFEFF' + JSON.stringify(minimal));
     expect(loadConfig(good).sources.purchases?.path).toBe(join(dir, 'in/orders*.csv'));
@@ -81,7 +92,7 @@ describe('config', () => {
   });
 
   it('falls back to the demo config when no file is given or present', () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'cxp-cwd-'));
+    const cwd = tempDir('cxp-cwd-');
     const cfg = loadConfig(undefined, cwd);
     expect(cfg.configPath).toBeUndefined();
     expect(cfg.warehouse).toBe(join(cwd, 'var/warehouse.duckdb'));

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ afterEach(() => {
 
 function sqlTree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'cxp-sql-'));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(join(root, rel, '..'), { recursive: true });
     writeFileSync(join(root, rel), text);
