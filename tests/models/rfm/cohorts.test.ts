@@ -19,7 +19,8 @@ const AS_OF: string = '2026-05-20';
 const SQL_FILE = fromRoot('sql', 'marts', 'cohort_retention.sql');
 const TESTS_FILE = fromRoot('sql', 'marts', 'cohort_retention.tests.json');
 
-interface Customer { id: string; signup: Date | null; country: string | null }
+/** ghost: a buyer the customers table does not hold (orders only): no country, no sign-up cohort. */
+interface Customer { id: string; signup: Date | null; country: string | null; ghost?: boolean }
 interface Order { id: string; customer: string; at: Date; status: string }
 
 const r = mulberry32(20260520);
@@ -34,6 +35,13 @@ for (let i = 0; i < 400; i++) {
   for (let j = 0; j < n; j++) {
     const status = r() < 0.8 ? 'completed' : r() < 0.5 ? 'refunded' : 'cancelled';
     orders.push({ id: `o${i}-${j}`, customer: `k${i}`, at: new Date(start + r() * (end - start)), status });
+  }
+}
+
+for (let i = 0; i < 12; i++) {
+  customers.push({ id: `ghost${i}`, signup: null, country: null, ghost: true });
+  for (let j = 0; j < 1 + (i % 4); j++) {
+    orders.push({ id: `g${i}-${j}`, customer: `ghost${i}`, at: new Date(start + r() * (end - start)), status: 'completed' });
   }
 }
 
@@ -91,6 +99,7 @@ let cleanup: () => void;
 beforeAll(async () => {
   ({ wh, cleanup } = await tempWarehouse('cxp-cohorts-'));
   for (const c of customers) {
+    if (c.ghost) continue;
     await wh.run('insert into customers (customer_id, signup_at, country) values ($id, $s, $c)', { id: c.id, s: c.signup, c: c.country });
   }
   for (const o of orders) {
@@ -123,8 +132,10 @@ describe('cohort_retention mart', () => {
       expect(row.is_partial_month, key).toBe(w!.is_partial_month);
       if (Number(row.months_since) > 0 && Number(row.count_buying) > 0) buyingLater++;
     }
-    // The fixture is not degenerate: repeat buyers exist in later months.
+    // The fixture is not degenerate: repeat buyers exist in later months, and buyers unknown to customers count
+    // in first-purchase cohorts without a country.
     expect(buyingLater).toBeGreaterThan(20);
+    expect(rows.some((row) => row.cohort_basis === 'first_purchase' && row.country === null && Number(row.count_customers) > 0)).toBe(true);
   });
 
   it('passes its data tests, and the tests catch a broken row', async () => {
