@@ -248,8 +248,8 @@ export function stagedTable(spec: SourceSpec): string {
 /**
  * Runs the staging model over the current file and appends the result to cxp_stg_<source>, then the
  * plausibility step (plausibility.ts) and the within-file key conflict check (key-conflicts.ts);
- * copies rejected rows (with their raw text) to cxp_rejects. Returns the number rejected, and how many
- * of those were key conflicts.
+ * copies rejected rows (with their raw text) to cxp_rejects. Returns the number rejected, how many
+ * of those were key conflicts, and how many keys occur more than once among the file's valid rows.
  */
 export async function stageFile(
   db: ConnDb,
@@ -259,7 +259,7 @@ export async function stageFile(
   file: string,
   fileIdx: number,
   runDate: Date,
-): Promise<{ rejected: number; conflicts: number }> {
+): Promise<{ rejected: number; conflicts: number; repeatedKeys: number }> {
   const table = quoteIdent(stagedTable(spec));
   const sql = stagingSql(spec.stagingModel);
   await db.run(`create temp table if not exists ${table} as select * from (${sql}) limit 0`);
@@ -292,7 +292,7 @@ export async function stageFile(
     [ERASED_REASON],
   );
   await applyPlausibility(db, spec, cfg, stagedTable(spec), fileIdx, runDate);
-  const conflicts = await rejectKeyConflicts(db, spec, stagedTable(spec), fileIdx);
+  const { conflicts, repeatedKeys } = await rejectKeyConflicts(db, spec, stagedTable(spec), fileIdx);
   const n = await db.one<{ n: number }>(
     `select count(*) as n from ${table} where _file_idx = ${fileIdx} and reject_reason is not null`,
   );
@@ -305,5 +305,5 @@ export async function stageFile(
       [spec.source, file, ERASED_REASON],
     );
   }
-  return { rejected: n?.n ?? 0, conflicts };
+  return { rejected: n?.n ?? 0, conflicts, repeatedKeys };
 }
