@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOURCE_TRIM_CHARS } from '../../../pipelines/core/source-text.js';
+import { CONTROL_CHAR_RE, SOURCE_TRIM_CHARS } from '../../../pipelines/core/source-text.js';
 import { Warehouse } from '../../../pipelines/core/warehouse.js';
+import { mayHoldControl } from '../../../pipelines/sources/plausibility.js';
 import { sourceTextSql } from '../../../pipelines/sources/stage.js';
 
 // The staging SQL's source text (stage.ts sourceTextSql) must be exactly JavaScript's trim() with ''
@@ -49,5 +50,36 @@ describe('sourceTextSql', () => {
 
   it('keeps NULL as NULL', async () => {
     expect(await wh.one(`select ${sourceTextSql('null::varchar')} as t`)).toEqual({ t: null });
+  });
+});
+
+// The plausibility step runs its control-character regular expression only where mayHoldControl is
+// true: it must be true for every text holding one (C0, DEL, C1), wherever it sits.
+describe('mayHoldControl', () => {
+  let wh: Warehouse;
+  beforeAll(async () => {
+    wh = await Warehouse.open(':memory:');
+  });
+  afterAll(() => wh.close());
+
+  it('is true for every text with a control character, alone, at either end or inside', async () => {
+    const values: string[] = [];
+    for (let cp = 0; cp <= 0x2ff; cp++) {
+      const ch = String.fromCodePoint(cp);
+      values.push(ch, `a${ch}`, `${ch}a`, `C0000${ch}006`);
+    }
+    values.push('O0000003010', 'a"b', 'a\\b', '中文', '😀');
+    const rows = await wh.all<{ i: number; g: boolean }>(
+      `select i, ${mayHoldControl('v')} as g
+       from (select unnest(from_json($1::varchar, '["VARCHAR"]')) as v, generate_subscripts(from_json($1::varchar, '["VARCHAR"]'), 1) as i)
+       order by i`,
+      [JSON.stringify(values)],
+    );
+    expect(rows).toHaveLength(values.length);
+    const withControl = rows.filter((r) => CONTROL_CHAR_RE.test(values[r.i - 1]!));
+    expect(withControl.length).toBe(65 * 4);
+    expect(withControl.filter((r) => !r.g).map((r) => JSON.stringify(values[r.i - 1]))).toEqual([]);
+    // Clean ASCII ids skip the regular expression (the point of the test).
+    expect(rows.find((r) => values[r.i - 1] === 'O0000003010')?.g).toBe(false);
   });
 });
