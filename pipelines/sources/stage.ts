@@ -42,10 +42,11 @@ export const STAGING_MACROS = [
        when kind not in ('order', 'return')
          then 'unknown kind "' || kind || '" (expected order or return)'
      end`,
+  // list_contains, not IN: DuckDB plans an IN list of 5+ words as a (mark) hash join.
   `create or replace temp macro cxp_parse_bool(v) as
      case
-       when lower(v) in ('true', 't', 'yes', 'y', '1') then true
-       when lower(v) in ('false', 'f', 'no', 'n', '0') then false
+       when list_contains(['true', 't', 'yes', 'y', '1'], lower(v)) then true
+       when list_contains(['false', 'f', 'no', 'n', '0'], lower(v)) then false
        else null::boolean
      end`,
 ];
