@@ -28,13 +28,13 @@ function cases(): string[] {
   return [...out];
 }
 
-describe('sourceTextSql', () => {
-  let wh: Warehouse;
-  beforeAll(async () => {
-    wh = await Warehouse.open(':memory:');
-  });
-  afterAll(() => wh.close());
+let wh: Warehouse;
+beforeAll(async () => {
+  wh = await Warehouse.open(':memory:');
+});
+afterAll(() => wh.close());
 
+describe('sourceTextSql', () => {
   it('equals JavaScript trim() with "" as null on every edge character, alone, doubled, at either end and inside', async () => {
     const values = cases();
     const rows = await wh.all<{ i: number; t: string | null }>(
@@ -56,12 +56,6 @@ describe('sourceTextSql', () => {
 // The plausibility step runs its control-character regular expression only where mayHoldControl is
 // true: it must be true for every text holding one (C0, DEL, C1), wherever it sits.
 describe('mayHoldControl', () => {
-  let wh: Warehouse;
-  beforeAll(async () => {
-    wh = await Warehouse.open(':memory:');
-  });
-  afterAll(() => wh.close());
-
   it('is true for every text with a control character, alone, at either end or inside', async () => {
     const values: string[] = [];
     for (let cp = 0; cp <= 0x2ff; cp++) {
