@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'dashboards/static/vendor/**', 'tests/artifacts/**', 'var/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'dashboards/static/vendor/**', 'tests/artifacts/**', 'var/**', 'bench/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

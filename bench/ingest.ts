@@ -107,7 +107,7 @@ async function ingestInChild(configPath: string, runId: string, log: (s: string)
 }
 
 /** ~fraction of each source's rows, copied under new keys into new files (deterministic: by key hash). */
-async function writeNewRows(dataDir: string, fraction: number): Promise<number> {
+export async function writeNewRows(dataDir: string, fraction: number): Promise<number> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   let rows = 0;
@@ -131,7 +131,7 @@ async function writeNewRows(dataDir: string, fraction: number): Promise<number> 
   return rows;
 }
 
-function removeNewRows(dataDir: string): void {
+export function removeNewRows(dataDir: string): void {
   for (const f of Object.values(NEW_FILES)) if (existsSync(join(dataDir, f))) unlinkSync(join(dataDir, f));
 }
 

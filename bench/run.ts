@@ -20,7 +20,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot } from '../pipelines/core/paths.js';
 import { Warehouse } from '../pipelines/core/warehouse.js';
-import { benchIngest } from './ingest.js';
+import { benchIngest, removeNewRows, writeNewRows } from './ingest.js';
 import { runChurnBench } from './churn.js';
 import { benchApiLoad } from './api-load.js';
 import { runValueFitBench } from './value-fit.js';
@@ -88,7 +88,39 @@ async function benchPipeline(customers: number): Promise<string> {
   } finally {
     wh.close();
   }
+  // The issue's "1% incremental run": the same whole `cxpulse run` again after ~1% new rows in every source
+  // (new files beside the old ones, as bench/ingest.ts adds them), against the full run above.
+  const added = await writeNewRows(dataDir, 0.01);
+  try {
+    log(`pipeline re-run with ${added} new rows ...`);
+    const inc = await timedRun(process.execPath, [fromRoot('dist', 'pipelines', 'cli', 'main.js'), 'run', '--config', configPath]);
+    if (inc.code !== 0) log(inc.stderr.slice(-3000));
+    const share = (inc.seconds / run.seconds) * 100;
+    const jobs = await lastJobSeconds(warehousePath);
+    rows.push({
+      step: `pipeline: re-run, +${added.toLocaleString('en')} new rows (1%)`,
+      seconds: inc.seconds,
+      peak_rss_mb: inc.rssMb,
+      target: '< 5% of full run',
+      ok: inc.code === 0 && share < 5,
+      note: `${share.toFixed(1)}% of the full run; jobs ${Object.entries(jobs).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} s`,
+    });
+  } finally {
+    removeNewRows(dataDir);
+  }
   return warehousePath;
+}
+
+/** Seconds per job of the latest run recorded in a warehouse. */
+async function lastJobSeconds(warehousePath: string): Promise<Record<string, number>> {
+  const wh = await Warehouse.open(warehousePath, { readOnly: true });
+  try {
+    const r = await wh.one<{ job_results: string }>('select job_results from pipeline_runs order by started_at desc limit 1');
+    const jobs = JSON.parse(r!.job_results) as Record<string, { duration_ms: number }>;
+    return Object.fromEntries(Object.entries(jobs).map(([k, v]) => [k, v.duration_ms / 1000]));
+  } finally {
+    wh.close();
+  }
 }
 
 async function main(): Promise<void> {
