@@ -6,7 +6,7 @@
  * min_samples_leaf follow scikit-learn's RandomForestClassifier, so its results are comparable.
  */
 import { binCount, fitBinning, type Binning } from './binning.js';
-import { binRowMajor, type Forest } from './forest.js';
+import { binRowMajor, leavesOf, packedSplits, type Forest } from './forest.js';
 import type { Matrix } from './matrix.js';
 import { seededRng, subSeed, type Rng } from './rng.js';
 
@@ -293,14 +293,18 @@ function outOfBag(forest: Forest, d: BinnedTraining, params: HistForestParams): 
   const sum = new Float64Array(n);
   const cnt = new Float64Array(n);
   const counts = new Int32Array(n);
-  const { feature, threshold, right, value, offsets } = forest;
+  const rows = new Int32Array(n);
+  const leaf = new Int32Array(n);
+  const { right, value, offsets } = forest;
+  const split = packedSplits(forest);
   for (let t = 0; t < offsets.length; t++) {
     bagOf(t, n, params, counts);
-    for (let i = 0; i < n; i++) {
-      if (counts[i] > 0) continue;
-      let k = offsets[t];
-      while (feature[k] >= 0) k = bins[i * nc + feature[k]] <= threshold[k] ? k + 1 : right[k];
-      sum[i] += value[k];
+    let m = 0;
+    for (let i = 0; i < n; i++) if (counts[i] === 0) rows[m++] = i;
+    leavesOf(split, right, bins, nc, offsets[t], rows, m, leaf);
+    for (let q = 0; q < m; q++) {
+      const i = rows[q];
+      sum[i] += value[leaf[q]];
       cnt[i]++;
     }
   }

@@ -154,4 +154,22 @@ describe('histogram forest', () => {
       expect([fit.forest.feature.length, h.digest('hex').slice(0, 16)]).toEqual([nodes, digest]);
     }
   });
+
+  it('predicts, four rows at a time, exactly what one-row-at-a-time walks sum to', () => {
+    const { x, y } = xorData(1203, 13, true);
+    const { forest } = fitHistForest(x, y, { ...P, trees: 9 });
+    const rb = binRowMajor(forest.binning, x.data, x.nRows, x.nCols);
+    const expected = new Float64Array(x.nRows);
+    for (let i = 0; i < x.nRows; i++) {
+      let s = 0;
+      for (let t = 0; t < forest.offsets.length; t++) {
+        let k = forest.offsets[t];
+        while (forest.feature[k] >= 0) k = rb[i * 5 + forest.feature[k]] <= forest.threshold[k] ? k + 1 : forest.right[k];
+        s += forest.value[k];
+      }
+      expected[i] = s / forest.offsets.length;
+    }
+    // 1203 rows: blocks of 256 and a last block whose row count is not a multiple of four.
+    expect(Array.from(predictBinned(forest, rb, x.nRows))).toEqual(Array.from(expected));
+  });
 });
