@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { binRowMajor, contributionsBinned, forestFromJSON, forestToJSON, predictBinned } from '../../../models/churn/forest.js';
+import { binRowMajor, contributionsBinned, contributionsBlock, forestFromJSON, forestToJSON, predictBinned } from '../../../models/churn/forest.js';
 import { fitHistForest, type HistForestParams } from '../../../models/churn/hist-forest.js';
 import { fitHistForestParallel } from '../../../models/churn/hist-forest-parallel.js';
 import { predictForest } from '../../../models/churn/learner.js';
@@ -171,5 +171,21 @@ describe('histogram forest', () => {
     }
     // 1203 rows: blocks of 256 and a last block whose row count is not a multiple of four.
     expect(Array.from(predictBinned(forest, rb, x.nRows))).toEqual(Array.from(expected));
+  });
+
+  it('contributions of a block, four rows at a time, are those of contributionsBinned row by row, to the bit', () => {
+    const { x, y } = xorData(263, 14, true);
+    const { forest } = fitHistForest(x, y, { ...P, trees: 9 });
+    const rb = binRowMajor(forest.binning, x.data, x.nRows, x.nCols);
+    // Rows [3, 262): 259 rows, not a multiple of four, not starting at 0.
+    const m = 259;
+    const contrib = new Float64Array(m * 5);
+    const bias = new Float64Array(m);
+    contributionsBlock(forest, rb, 3, 3 + m, contrib, bias);
+    for (let r = 0; r < m; r++) {
+      const one = contributionsBinned(forest, rb, 3 + r);
+      expect(bias[r]).toBe(one.bias);
+      expect(Array.from(contrib.subarray(r * 5, r * 5 + 5))).toEqual(Array.from(one.contrib));
+    }
   });
 });
