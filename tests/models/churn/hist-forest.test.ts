@@ -122,7 +122,7 @@ describe('histogram forest', () => {
   });
 
   it('grows exactly the forests of the feature-by-feature implementation (pinned digests)', () => {
-    // Digests of forest + OOB + importances computed by the implementation before decision 0008
+    // Digests of forest + OOB + importances computed by the implementation before decision 0009
     // (feature-major bins, one histogram at a time, double weights). Ties, missing values, a count-like
     // column, bootstrap caps and nodes where the first maxFeatures draws cannot split (more draws follow)
     // all occur here; any change in a split, a leaf value or the draw order changes a digest.
