@@ -12,23 +12,39 @@ const LINES_SHOWN = 5;
  * conflicts: never silently "last line wins", never counted as an update. The same content repeated is a
  * duplicate, as before; a key changed between files (a later snapshot) is an update, in file order.
  *
- * Runs after staging and plausibility on the valid rows of `fileIdx`; returns the rows it rejected.
+ * Runs after staging and plausibility on the valid rows of `fileIdx`; returns the rows it rejected, and
+ * how many keys occur more than once among those valid rows (0: every key of the file is unique, which
+ * the merge may rely on when it is the run's only file of the source).
  */
-export async function rejectKeyConflicts(db: ConnDb, spec: SourceSpec, table: string, fileIdx: number): Promise<number> {
+export async function rejectKeyConflicts(
+  db: ConnDb,
+  spec: SourceSpec,
+  table: string,
+  fileIdx: number,
+): Promise<{ conflicts: number; repeatedKeys: number }> {
   const t = quoteIdent(table);
   const key = quoteIdent(spec.key);
   const content = [...spec.content.map((c) => `s.${quoteIdent(c)}`), ...(spec.source === 'surveys' ? ['list_sort(s._answers)'] : [])];
+  await db.run(
+    `create or replace temp table cxp_repeated as
+     select ${key} as k from ${t} where _file_idx = ${fileIdx} and reject_reason is null group by ${key} having count(*) > 1`,
+  );
+  const repeatedKeys = Number((await db.one<{ n: number }>('select count(*) as n from cxp_repeated'))?.n ?? 0);
+  if (repeatedKeys === 0) {
+    await db.run('drop table cxp_repeated');
+    return { conflicts: 0, repeatedKeys };
+  }
   await db.run(
     `create or replace temp table cxp_conflicts as
      select ${key} as k, count(*) as n, list(_line order by _line) as lines
      from (select s.${key}, s._line, hash(${content.join(', ')}) as h
            from ${t} s
            where s._file_idx = ${fileIdx} and s.reject_reason is null
-             and s.${key} in (select ${key} from ${t} where _file_idx = ${fileIdx} and reject_reason is null
-                              group by ${key} having count(*) > 1))
+             and s.${key} in (select k from cxp_repeated))
      group by ${key}
      having count(distinct h) > 1`,
   );
+  await db.run('drop table cxp_repeated');
   const n = Number((await db.one<{ n: number | null }>('select sum(n)::bigint as n from cxp_conflicts'))?.n ?? 0);
   if (n > 0) {
     await db.run(
@@ -41,5 +57,5 @@ export async function rejectKeyConflicts(db: ConnDb, spec: SourceSpec, table: st
     );
   }
   await db.run('drop table cxp_conflicts');
-  return n;
+  return { conflicts: n, repeatedKeys };
 }

@@ -32,17 +32,23 @@ export async function mergeSource(
   loadedAt: Date = new Date(),
   /** Staged rows stand for this many source rows (line-grained purchases: the order's lines). */
   weightColumn?: string,
+  /** The caller knows no key occurs twice among the valid staged rows (staging counted them per file). */
+  uniqueKeys = false,
 ): Promise<MergeCounts> {
   const stg = quoteIdent(stagedTable(spec));
   const w = weightColumn ? quoteIdent(weightColumn) : undefined;
   const target = quoteIdent(spec.table);
   const key = quoteIdent(spec.key);
   const content = spec.content.map(quoteIdent);
-  await db.run(`
-    create or replace temp table cxp_touchy as
-    select ${key} from ${stg} where reject_reason is null group by ${key} having count(*) > 1
-    union
-    select t.${key} from ${target} t semi join (select ${key} from ${stg} where reject_reason is null) v on v.${key} = t.${key}`);
+  const stored = `select t.${key} from ${target} t semi join (select ${key} from ${stg} where reject_reason is null) v on v.${key} = t.${key}`;
+  await db.run(
+    uniqueKeys
+      ? `create or replace temp table cxp_touchy as ${stored}`
+      : `create or replace temp table cxp_touchy as
+         select ${key} from ${stg} where reject_reason is null group by ${key} having count(*) > 1
+         union
+         ${stored}`,
+  );
 
   const fastWeight = w
     ? Number(

@@ -47,6 +47,11 @@ export interface ReadOptions {
   format: FileFormat;
   /** Source field names the mapping needs (JSON lines extract only these). */
   wanted: string[];
+  /**
+   * The file's bytes show that no value can hold a line break (source-files.ts breakFree): the scan of
+   * every value for CR/LF (spansLines) is skipped, its answer being known.
+   */
+  breakFree?: boolean;
 }
 
 // A separator no text file uses: line-mode reads must never split a line.
@@ -211,7 +216,7 @@ async function readDelimited(db: ConnDb, opts: ReadOptions): Promise<RawFile> {
     await dropReaderTables(db);
     return readSplit(db, opts, d, err);
   }
-  if (canSplit && ((await layoutFaults(db)) > 0 || (await spansLines(db)))) {
+  if (canSplit && ((await layoutFaults(db)) > 0 || (!opts.breakFree && (await spansLines(db))))) {
     await dropReaderTables(db);
     return readSplit(db, opts, d);
   }

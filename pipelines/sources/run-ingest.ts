@@ -10,7 +10,7 @@ import type { SourceName } from '../config/schema.js';
 import { createBareCustomers, mergeSource } from './merge.js';
 import { dropRawTables, readSourceFile } from './read-file.js';
 import { verifyCompressed } from './compressed.js';
-import { formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
+import { breakFree, formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
 import { LOAD_ORDER, PURCHASE_LINES_SPEC, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
 import { collapseLines, LINE_WEIGHT_COLUMN } from './line-items.js';
 import { grainOf } from './source-options.js';
@@ -142,6 +142,7 @@ async function stageSource(
   hashes: HashQueue,
   loaded: LoadedFile[],
   marks: PendingWatermark[],
+  keys: Map<SourceName, StagedKeys>,
 ): Promise<SourceCounts> {
   const counts: SourceCounts = { read: 0, loaded: 0, updated: 0, duplicate: 0, rejected: 0, conflicts: 0, files: files.length, skipped_files: 0 };
   await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`);
@@ -198,11 +199,20 @@ async function stageSource(
     }
     await verifyCompressed(path, spec.source);
     try {
-      const raw = await readSourceFile(db, { source: spec.source, cfg, file: path, format: formatOf(spec.source, cfg, path), wanted });
+      const raw = await readSourceFile(db, {
+        source: spec.source,
+        cfg,
+        file: path,
+        format: formatOf(spec.source, cfg, path),
+        wanted,
+        breakFree: breakFree(f, cfg.quote),
+      });
       const plans = planColumns(spec, cfg, path, raw);
       await setSourceVariables(db, spec, cfg, plans);
       await createRawView(db, spec, cfg, raw, plans, idx);
-      const { rejected, conflicts } = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
+      const { rejected, conflicts, repeatedKeys } = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
+      const k = keys.get(spec.source) ?? { files: 0, repeatedKeys: 0 };
+      keys.set(spec.source, { files: k.files + 1, repeatedKeys: k.repeatedKeys + repeatedKeys });
       const read = raw.rows + raw.readerRejects;
       counts.read += read;
       counts.rejected += raw.readerRejects + rejected;
@@ -235,6 +245,12 @@ async function stageSource(
   await dropRawTables(db);
   await collapse(files);
   return counts;
+}
+
+/** What staging learnt about a file source's keys: files staged, and keys repeated within each of them. */
+interface StagedKeys {
+  files: number;
+  repeatedKeys: number;
 }
 
 /** Per-answer accounting of one staged surveys file, added to `prev`. */
@@ -281,6 +297,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
     const loaded: LoadedFile[] = [];
     const staged: SourceSpec[] = [];
     const marks: PendingWatermark[] = [];
+    const keys = new Map<SourceName, StagedKeys>();
     const notes: string[] = [];
     try {
       const plan: { spec: SourceSpec; cfg: SourceConfig; files: string[] }[] = [];
@@ -295,7 +312,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
       const progress = progressLine('ingest', allFiles.reduce((a, f) => a + fileMb(f), 0), { unit: 'MB' });
       try {
         for (const { spec, cfg, files } of plan) {
-          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, progress }, files, hashes, loaded, marks);
+          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, progress }, files, hashes, loaded, marks, keys);
           staged.push(spec);
         }
       } finally {
@@ -318,7 +335,11 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           if (!exists?.n) continue;
           const withAnswers = spec.source === 'surveys' && (opts.config.sources.surveys?.answerColumns?.length ?? 0) > 0;
           const cfg = opts.config.sources[spec.source]!;
-          const m = await mergeSource(db, spec, opts.runId, withAnswers, opts.clock.now(), isLineGrained(spec, cfg) ? LINE_WEIGHT_COLUMN : undefined);
+          const lineGrain = isLineGrained(spec, cfg);
+          // One file staged, with every key unique in it: no key repeats in the batch (the merge skips that test).
+          const k = keys.get(spec.source);
+          const uniqueKeys = !lineGrain && k?.files === 1 && k.repeatedKeys === 0;
+          const m = await mergeSource(db, spec, opts.runId, withAnswers, opts.clock.now(), lineGrain ? LINE_WEIGHT_COLUMN : undefined, uniqueKeys);
           Object.assign(sources[spec.source]!, m);
           if (spec.source !== 'customers') bare += await createBareCustomers(db, spec, opts.runId);
           // Free the staged rows before the next source (memory).

@@ -14,6 +14,11 @@ export interface SourceFile {
   /** Modification time and inode change time (ms since epoch) when it was read. */
   modifiedMs: number;
   changedMs: number;
+  /**
+   * Bytes the file does not contain, seen while hashing it (absent when its recorded hash was reused):
+   * a file with no CR and no double quote has no value holding a line break (read-file.ts breakFree).
+   */
+  lacks?: { cr: boolean; dquote: boolean };
 }
 
 /** The format of a file: the source's `format` key, else its extension (compression suffixes ignored). */
@@ -52,7 +57,7 @@ export async function listSourceFiles(db: Db, source: SourceName, cfg: SourceCon
   return files;
 }
 
-/** sha256 and size of a file, streamed so large files never sit in memory. */
+/** sha256 and size of a file, streamed so large files never sit in memory; notes whether it holds a CR or a `"`. */
 export function hashFile(path: string): Promise<SourceFile> {
   const st = statSync(path);
   const modifiedMs = Math.floor(st.mtimeMs);
@@ -60,14 +65,31 @@ export function hashFile(path: string): Promise<SourceFile> {
   return new Promise((resolveHash, reject) => {
     const h = createHash('sha256');
     let bytes = 0;
+    let cr = false;
+    let dquote = false;
     createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (chunk) => {
+      .on('data', (data: string | Buffer) => {
+        const chunk = typeof data === 'string' ? Buffer.from(data) : data;
         bytes += chunk.length;
         h.update(chunk);
+        // memchr over the chunk, once per byte value until it is found: nothing next to the hash.
+        if (!cr && chunk.indexOf(0x0d) !== -1) cr = true;
+        if (!dquote && chunk.indexOf(0x22) !== -1) dquote = true;
       })
       .on('error', (err) =>
         reject(new CxpError('CXP_ERR_SOURCE_NOT_FOUND', `cannot read ${path}: ${err.message}`, { where: path }, { cause: err })),
       )
-      .on('end', () => resolveHash({ path, bytes, sha256: h.digest('hex'), modifiedMs, changedMs }));
+      .on('end', () => resolveHash({ path, bytes, sha256: h.digest('hex'), modifiedMs, changedMs, lacks: { cr: !cr, dquote: !dquote } }));
   });
+}
+
+/**
+ * True when no value of this (uncompressed, delimited) file can hold a line break: its bytes have no CR,
+ * and no quote character (the configured one, default `"`; none when quoting is off), so every LF ends a
+ * record. Unknown (a reused hash, another quote character, a compressed file) is false.
+ */
+export function breakFree(f: SourceFile, quote: string | undefined): boolean {
+  if (!f.lacks?.cr || /\.(gz|zst|zstd|bz2|xz|zip)$/i.test(f.path)) return false;
+  const q = quote ?? '"';
+  return q === '' || (q === '"' && f.lacks.dquote);
 }

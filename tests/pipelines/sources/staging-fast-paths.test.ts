@@ -47,4 +47,28 @@ describe('ingest fast paths keep every row where it belongs', () => {
       { order_id: 'O3', a: 30 },
     ]);
   });
+
+  it('one file: a row repeated in it is a duplicate, a key repeated across two files of a glob an update, stored keys are found', async () => {
+    // One file, the same row twice (no conflict): the batch has a repeated key even though it is one file.
+    env.write('one.csv', 'order_id,customer_id,ordered_at,amount\nO1,C1,2026-06-01,10.00\nO2,C1,2026-06-02,20.00\nO1,C1,2026-06-01,10.00\n');
+    const one = await env.ingest({ purchases: { path: 'one.csv' } });
+    expect(one.sources.purchases).toMatchObject({ read: 3, loaded: 2, duplicate: 1, updated: 0, rejected: 0 });
+    // Two files, every key unique within each, O3 in both with different content: an update, not two rows.
+    env.write('g/1.csv', 'order_id,customer_id,ordered_at,amount\nO3,C1,2026-06-03,30.00\n');
+    env.write('g/2.csv', 'order_id,customer_id,ordered_at,amount\nO3,C1,2026-06-03,31.00\nO4,C1,2026-06-04,40.00\n');
+    const two = await env.ingest({ purchases: { path: 'g/*.csv' } });
+    expect(two.sources.purchases).toMatchObject({ read: 3, loaded: 2, updated: 1, duplicate: 0 });
+    // One file of unique keys, two of them already stored (one changed): found through the stored keys.
+    env.write('three.csv', 'order_id,customer_id,ordered_at,amount\nO1,C1,2026-06-01,10.00\nO2,C1,2026-06-02,22.00\nO5,C1,2026-06-05,50.00\n');
+    const three = await env.ingest({ purchases: { path: 'three.csv' } });
+    expect(three.sources.purchases).toMatchObject({ read: 3, loaded: 1, duplicate: 1, updated: 1 });
+    const rows = await env.wh.all<{ order_id: string; a: number }>('select order_id, amount::double as a from purchases order by 1');
+    expect(rows).toEqual([
+      { order_id: 'O1', a: 10 },
+      { order_id: 'O2', a: 22 },
+      { order_id: 'O3', a: 31 },
+      { order_id: 'O4', a: 40 },
+      { order_id: 'O5', a: 50 },
+    ]);
+  });
 });
