@@ -44,29 +44,6 @@ export function fitBinning(x: Matrix, maxBins: number, seed = 1): Binning {
   return { edges };
 }
 
-function binOf(edges: number[], v: number): number {
-  if (Number.isNaN(v)) return 0;
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo + 1;
-}
-
-/** Feature-major binned copy: out[j * nRows + i] is the bin of row i, feature j. */
-export function applyBinning(b: Binning, x: Matrix): Uint8Array {
-  const out = new Uint8Array(x.nRows * x.nCols);
-  for (let j = 0; j < x.nCols; j++) {
-    const e = b.edges[j];
-    const base = j * x.nRows;
-    for (let i = 0; i < x.nRows; i++) out[base + i] = binOf(e, x.data[i * x.nCols + j]);
-  }
-  return out;
-}
-
 export function binCount(b: Binning, j: number): number {
   return b.edges[j].length + 2;
 }

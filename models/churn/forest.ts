@@ -31,29 +31,94 @@ export function treeCount(f: Forest): number {
  */
 const ROW_BLOCK = 256;
 
+/**
+ * The leaf each of rows[0, count) reaches in the tree rooted at `root` (`split` from packedSplits),
+ * into leaf[0, count). Four rows walk the tree together, each step branch-free: a walk is a chain of
+ * dependent loads, and four independent chains keep the core busy while one waits (about a fifth
+ * less time than one row at a time). Which leaf a row reaches does not depend on it.
+ */
+export function leavesOf(split: Int32Array, right: Int32Array, rowBins: Uint8Array, nc: number, root: number, rows: Int32Array, count: number, leaf: Int32Array): void {
+  const s = split[root];
+  let q = 0;
+  for (; q + 3 < count; q += 4) {
+    const b0 = rows[q] * nc;
+    const b1 = rows[q + 1] * nc;
+    const b2 = rows[q + 2] * nc;
+    const b3 = rows[q + 3] * nc;
+    let k0 = root;
+    let k1 = root;
+    let k2 = root;
+    let k3 = root;
+    let s0 = s;
+    let s1 = s;
+    let s2 = s;
+    let s3 = s;
+    // Until all four are at a leaf (split -1: the AND of the four is negative only then). A step: left
+    // (k + 1) when bin <= threshold, else right[k]; g is -1 for left, 0 for right.
+    while ((s0 & s1 & s2 & s3) >= 0) {
+      if (s0 >= 0) {
+        const g = (rowBins[b0 + (s0 >> 8)] - (s0 & 255) - 1) >> 31;
+        const r = right[k0];
+        k0 = r + (g & (k0 + 1 - r));
+        s0 = split[k0];
+      }
+      if (s1 >= 0) {
+        const g = (rowBins[b1 + (s1 >> 8)] - (s1 & 255) - 1) >> 31;
+        const r = right[k1];
+        k1 = r + (g & (k1 + 1 - r));
+        s1 = split[k1];
+      }
+      if (s2 >= 0) {
+        const g = (rowBins[b2 + (s2 >> 8)] - (s2 & 255) - 1) >> 31;
+        const r = right[k2];
+        k2 = r + (g & (k2 + 1 - r));
+        s2 = split[k2];
+      }
+      if (s3 >= 0) {
+        const g = (rowBins[b3 + (s3 >> 8)] - (s3 & 255) - 1) >> 31;
+        const r = right[k3];
+        k3 = r + (g & (k3 + 1 - r));
+        s3 = split[k3];
+      }
+    }
+    leaf[q] = k0;
+    leaf[q + 1] = k1;
+    leaf[q + 2] = k2;
+    leaf[q + 3] = k3;
+  }
+  for (; q < count; q++) {
+    const base = rows[q] * nc;
+    let k = root;
+    let sk = s;
+    while (sk >= 0) {
+      const g = (rowBins[base + (sk >> 8)] - (sk & 255) - 1) >> 31;
+      const r = right[k];
+      k = r + (g & (k + 1 - r));
+      sk = split[k];
+    }
+    leaf[q] = k;
+  }
+}
+
 /** Mean leaf value over trees for each row of a row-major binned matrix (rowBins[i * nFeatures + j]). */
 export function predictBinned(f: Forest, rowBins: Uint8Array, nRows: number, out = new Float64Array(nRows)): Float64Array {
-  const { feature, threshold, right, value, offsets } = f;
+  const { right, value, offsets } = f;
+  const split = packedSplits(f);
   const nc = f.nFeatures;
   const nt = offsets.length;
   const sum = new Float64Array(ROW_BLOCK);
+  const rows = new Int32Array(ROW_BLOCK);
+  const leaf = new Int32Array(ROW_BLOCK);
   for (let r0 = 0; r0 < nRows; r0 += ROW_BLOCK) {
     const r1 = Math.min(nRows, r0 + ROW_BLOCK);
+    const m = r1 - r0;
+    for (let q = 0; q < m; q++) rows[q] = r0 + q;
     sum.fill(0);
     for (let t = 0; t < nt; t++) {
-      const root = offsets[t];
-      for (let i = r0; i < r1; i++) {
-        const base = i * nc;
-        let k = root;
-        let ft = feature[k];
-        while (ft >= 0) {
-          k = rowBins[base + ft] <= threshold[k] ? k + 1 : right[k];
-          ft = feature[k];
-        }
-        sum[i - r0] += value[k];
-      }
+      leavesOf(split, right, rowBins, nc, offsets[t], rows, m, leaf);
+      for (let q = 0; q < m; q++) sum[q] += value[leaf[q]];
     }
-    for (let i = r0; i < r1; i++) out[i] = sum[i - r0] / nt;
+    for (let q = 0; q < m; q++) out[r0 + q] = sum[q] / nt;
   }
   return out;
 }
@@ -63,7 +128,7 @@ export function predictBinned(f: Forest, rowBins: Uint8Array, nRows: number, out
  * leaf), so a step of a tree walk reads one array instead of two. Built once per forest, cached.
  */
 const packedCache = new WeakMap<Forest, Int32Array>();
-function packedSplits(f: Forest): Int32Array {
+export function packedSplits(f: Forest): Int32Array {
   let p = packedCache.get(f);
   if (!p) {
     p = new Int32Array(f.feature.length);
@@ -111,8 +176,9 @@ export function contributionsBinned(
 
 /**
  * Saabas contributions of rows [from, to) at once (the same figures as contributionsBinned, row by
- * row, to the bit), walked tree by tree over the block (see ROW_BLOCK): contrib[(i - from) * nFeatures + j]
- * and bias[i - from].
+ * row, to the bit), walked tree by tree over the block (see ROW_BLOCK), four rows together as in
+ * leavesOf: contrib[(i - from) * nFeatures + j] and bias[i - from]. Each row still adds its steps in
+ * path order and its trees in tree order.
  */
 export function contributionsBlock(f: Forest, rowBins: Uint8Array, from: number, to: number, contrib: Float64Array, bias: Float64Array): void {
   const { right, value, offsets } = f;
@@ -125,21 +191,91 @@ export function contributionsBlock(f: Forest, rowBins: Uint8Array, from: number,
   for (let t = 0; t < nt; t++) {
     const root = offsets[t];
     const v0 = value[root];
-    for (let r = 0; r < m; r++) {
+    const sRoot = split[root];
+    let r = 0;
+    for (; r + 3 < m; r += 4) {
+      const b0 = (from + r) * nc;
+      const b1 = b0 + nc;
+      const b2 = b1 + nc;
+      const b3 = b2 + nc;
+      const c0 = r * nc;
+      const c1 = c0 + nc;
+      const c2 = c1 + nc;
+      const c3 = c2 + nc;
+      bias[r] += v0;
+      bias[r + 1] += v0;
+      bias[r + 2] += v0;
+      bias[r + 3] += v0;
+      let k0 = root;
+      let k1 = root;
+      let k2 = root;
+      let k3 = root;
+      let v0r = v0;
+      let v1r = v0;
+      let v2r = v0;
+      let v3r = v0;
+      let s0 = sRoot;
+      let s1 = sRoot;
+      let s2 = sRoot;
+      let s3 = sRoot;
+      while ((s0 & s1 & s2 & s3) >= 0) {
+        if (s0 >= 0) {
+          const ft = s0 >> 8;
+          const g = (rowBins[b0 + ft] - (s0 & 255) - 1) >> 31;
+          const rk = right[k0];
+          k0 = rk + (g & (k0 + 1 - rk));
+          const vn = value[k0];
+          contrib[c0 + ft] += vn - v0r;
+          v0r = vn;
+          s0 = split[k0];
+        }
+        if (s1 >= 0) {
+          const ft = s1 >> 8;
+          const g = (rowBins[b1 + ft] - (s1 & 255) - 1) >> 31;
+          const rk = right[k1];
+          k1 = rk + (g & (k1 + 1 - rk));
+          const vn = value[k1];
+          contrib[c1 + ft] += vn - v1r;
+          v1r = vn;
+          s1 = split[k1];
+        }
+        if (s2 >= 0) {
+          const ft = s2 >> 8;
+          const g = (rowBins[b2 + ft] - (s2 & 255) - 1) >> 31;
+          const rk = right[k2];
+          k2 = rk + (g & (k2 + 1 - rk));
+          const vn = value[k2];
+          contrib[c2 + ft] += vn - v2r;
+          v2r = vn;
+          s2 = split[k2];
+        }
+        if (s3 >= 0) {
+          const ft = s3 >> 8;
+          const g = (rowBins[b3 + ft] - (s3 & 255) - 1) >> 31;
+          const rk = right[k3];
+          k3 = rk + (g & (k3 + 1 - rk));
+          const vn = value[k3];
+          contrib[c3 + ft] += vn - v3r;
+          v3r = vn;
+          s3 = split[k3];
+        }
+      }
+    }
+    for (; r < m; r++) {
       const base = (from + r) * nc;
       const cb = r * nc;
       let k = root;
       let v = v0;
       bias[r] += v;
-      let s = split[k];
-      while (s >= 0) {
-        const ft = s >> 8;
-        const next = rowBins[base + ft] <= (s & 255) ? k + 1 : right[k];
+      let sk = sRoot;
+      while (sk >= 0) {
+        const ft = sk >> 8;
+        const next = rowBins[base + ft] <= (sk & 255) ? k + 1 : right[k];
         const vn = value[next];
         contrib[cb + ft] += vn - v;
         v = vn;
         k = next;
-        s = split[k];
+        sk = split[k];
       }
     }
   }

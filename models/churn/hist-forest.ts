@@ -5,8 +5,8 @@
  * Bagging (bootstrap counts as weights), a random subset of features per split, Gini impurity and
  * min_samples_leaf follow scikit-learn's RandomForestClassifier, so its results are comparable.
  */
-import { applyBinning, binCount, fitBinning, type Binning } from './binning.js';
-import type { Forest } from './forest.js';
+import { binCount, fitBinning, type Binning } from './binning.js';
+import { binRowMajor, leavesOf, packedSplits, type Forest } from './forest.js';
 import type { Matrix } from './matrix.js';
 import { seededRng, subSeed, type Rng } from './rng.js';
 
@@ -38,26 +38,101 @@ export interface TreeBuf {
 }
 
 interface Ctx {
-  bins: Uint8Array;
+  /** Row-major bins: rb[i * nc + j] is the bin of row i, feature j (a row's features share a cache line). */
+  rb: Uint8Array;
   n: number;
   nc: number;
   nBins: number[];
   /** The node rows (bag row numbers), and beside them each row's weight and its weight if churned (else 0). */
   idx: Int32Array;
-  wk: Float64Array;
-  wyk: Float64Array;
+  wk: Int32Array;
+  wyk: Int32Array;
   /** Scratch for the stable partition (as long as idx). */
   scratch: Int32Array;
-  scratchW: Float64Array;
-  scratchWy: Float64Array;
+  scratchW: Int32Array;
+  scratchWy: Int32Array;
   p: HistForestParams;
   rng: Rng;
   perm: Int32Array;
-  hc: Int32Array;
-  hw: Float64Array;
-  hp: Float64Array;
+  /** The features drawn at a node, and their histograms: (slot * stride + bin) * 3 + {0: rows, 1: weight, 2: churned weight}. */
+  drawn: Int32Array;
+  hist: Int32Array;
+  stride: number;
   imp: Float64Array;
   out: TreeBuf;
+}
+
+/**
+ * Histograms of the features in slots [0, m) (features drawn[0..m)) over the node rows idx[start, end),
+ * in one pass over the rows: each row's bins are read from one place, and the m histograms take
+ * independent updates. Integer sums (bootstrap counts) are exact, so they equal the double sums.
+ */
+function fillHistograms(c: Ctx, start: number, end: number, m: number): void {
+  const { rb, idx, wk, wyk, hist, drawn, nc, stride } = c;
+  if (m === 1) {
+    const f = drawn[0];
+    for (let k = start; k < end; k++) {
+      const o = rb[idx[k] * nc + f] * 3;
+      hist[o]++;
+      hist[o + 1] += wk[k];
+      hist[o + 2] += wyk[k];
+    }
+    return;
+  }
+  const s3 = stride * 3;
+  for (let k = start; k < end; k++) {
+    const row = idx[k] * nc;
+    const w = wk[k];
+    const wy = wyk[k];
+    for (let q = 0, base = 0; q < m; q++, base += s3) {
+      const o = base + rb[row + drawn[q]] * 3;
+      hist[o]++;
+      hist[o + 1] += w;
+      hist[o + 2] += wy;
+    }
+  }
+}
+
+/**
+ * Scans the histogram in `slot` (feature f) for the best split better than c's current best, then
+ * clears it. Returns the new best score (unchanged when no threshold beats it) and sets c.bestT.
+ */
+function scanHistogram(c: Ctx, slot: number, nb: number, cnt: number, w: number, wp: number, bestScore: number, found: { f: number; t: number }, f: number): number {
+  const { hist, p } = c;
+  const base = slot * c.stride * 3;
+  // Only bins [bLo, bHi] hold rows. Below bLo nothing is on the left (fewer than minSamplesLeaf >= 1
+  // rows: skipped); at bHi everything is on the left (the right side is empty: the scan stops). So
+  // scanning [bLo, bHi) finds the same split as scanning every bin, at a fraction of the cost in
+  // the many small nodes near the leaves.
+  let bLo = 0;
+  while (bLo < nb && hist[base + bLo * 3] === 0) bLo++;
+  if (bLo === nb) return bestScore;
+  let bHi = nb - 1;
+  while (hist[base + bHi * 3] === 0) bHi--;
+  let cl = 0;
+  let wl = 0;
+  let pl = 0;
+  const tEnd = Math.min(bHi, nb - 1);
+  for (let t = bLo; t < tEnd; t++) {
+    const o = base + t * 3;
+    const ct = hist[o];
+    cl += ct;
+    wl += hist[o + 1];
+    pl += hist[o + 2];
+    if (ct === 0 && t > 0) continue;
+    if (cl < p.minSamplesLeaf) continue;
+    if (cnt - cl < p.minSamplesLeaf) break;
+    const wr = w - wl;
+    const pr = wp - pl;
+    const s = (pl * pl + (wl - pl) * (wl - pl)) / wl + (pr * pr + (wr - pr) * (wr - pr)) / wr;
+    if (s > bestScore) {
+      bestScore = s;
+      found.f = f;
+      found.t = t;
+    }
+  }
+  hist.fill(0, base + bLo * 3, base + (bHi + 1) * 3);
+  return bestScore;
 }
 
 function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: number): void {
@@ -72,77 +147,45 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
 
   const parentScore = (wp * wp + (w - wp) * (w - wp)) / w;
   let bestScore = parentScore + 1e-9 * w;
-  let bestF = -1;
-  let bestT = 0;
+  const found = { f: -1, t: 0 };
   // Partial Fisher-Yates over features: try maxFeatures; if none of them can split, keep drawing.
+  // The first maxFeatures draws do not depend on any histogram, so they are drawn first and their
+  // histograms built in one pass; they are then scanned in draw order, as if one by one.
   const perm = c.perm;
   for (let j = 0; j < c.nc; j++) perm[j] = j;
-  for (let tried = 0; tried < c.nc; tried++) {
-    if (tried >= p.maxFeatures && bestF >= 0) break;
+  const draw = (tried: number): number => {
     const r = tried + c.rng.int(c.nc - tried);
     const f = perm[r];
     perm[r] = perm[tried];
     perm[tried] = f;
-    const nb = c.nBins[f];
-    const { hc, hw, hp, bins, idx, wk, wyk } = c;
-    // The histograms are all zero here (each scan clears the bins it used, below).
-    const base = f * c.n;
-    let bLo = nb;
-    let bHi = 0;
-    for (let k = start; k < end; k++) {
-      const i = idx[k];
-      const b = bins[base + i];
-      hc[b]++;
-      hw[b] += wk[k];
-      // wyk = the weight for churned rows, 0 otherwise: adding +0 changes no sum, and no branch on the label.
-      hp[b] += wyk[k];
-      if (b < bLo) bLo = b;
-      if (b > bHi) bHi = b;
-    }
-    // Only bins [bLo, bHi] hold rows. Below bLo nothing is on the left (fewer than minSamplesLeaf >= 1
-    // rows: skipped); at bHi everything is on the left (the right side is empty: the scan stops). So
-    // scanning [bLo, bHi) finds the same split as scanning every bin, at a fraction of the cost in
-    // the many small nodes near the leaves.
-    let cl = 0;
-    let wl = 0;
-    let pl = 0;
-    const tEnd = Math.min(bHi, nb - 1);
-    for (let t = bLo; t < tEnd; t++) {
-      cl += hc[t];
-      wl += hw[t];
-      pl += hp[t];
-      if (hc[t] === 0 && t > 0) continue;
-      if (cl < p.minSamplesLeaf) continue;
-      if (cnt - cl < p.minSamplesLeaf) break;
-      const wr = w - wl;
-      const pr = wp - pl;
-      const s = (pl * pl + (wl - pl) * (wl - pl)) / wl + (pr * pr + (wr - pr) * (wr - pr)) / wr;
-      if (s > bestScore) {
-        bestScore = s;
-        bestF = f;
-        bestT = t;
-      }
-    }
-    hc.fill(0, bLo, bHi + 1);
-    hw.fill(0, bLo, bHi + 1);
-    hp.fill(0, bLo, bHi + 1);
+    return f;
+  };
+  const m = p.maxFeatures;
+  for (let q = 0; q < m; q++) c.drawn[q] = draw(q);
+  fillHistograms(c, start, end, m);
+  for (let q = 0; q < m; q++) bestScore = scanHistogram(c, q, c.nBins[c.drawn[q]], cnt, w, wp, bestScore, found, c.drawn[q]);
+  for (let tried = m; tried < c.nc && found.f < 0; tried++) {
+    c.drawn[0] = draw(tried);
+    fillHistograms(c, start, end, 1);
+    bestScore = scanHistogram(c, 0, c.nBins[c.drawn[0]], cnt, w, wp, bestScore, found, c.drawn[0]);
   }
+  const bestF = found.f;
+  const bestT = found.t;
   if (bestF < 0) return;
 
   c.imp[bestF] += bestScore - parentScore;
   // Stable partition of idx[start, end): bins <= bestT to the left, the rest through the scratch
   // buffer. Each node's rows stay in ascending row order (the bag is built in order), so the histogram
-  // loops above read bins, w and wy front to back instead of at random. (Sums of bootstrap counts are
-  // exact in doubles, so the order changes no split.)
-  const base = bestF * c.n;
-  const { idx, wk, wyk, scratch, scratchW, scratchWy, bins } = c;
+  // loops above read the bins front to back instead of at random. (Sums of bootstrap counts are
+  // exact, so the order changes no split.)
+  const { idx, wk, wyk, scratch, scratchW, scratchWy, rb, nc } = c;
   let lo = start;
   let r = 0;
   let wl = 0;
   let pl = 0;
   for (let k = start; k < end; k++) {
     const i = idx[k];
-    if (bins[base + i] <= bestT) {
+    if (rb[i * nc + bestF] <= bestT) {
       wl += wk[k];
       pl += wyk[k];
       idx[lo] = i;
@@ -168,6 +211,7 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
 
 /** The binned training data every tree (and every worker) grows from. */
 export interface BinnedTraining {
+  /** Row-major: bins[i * nc + j] is the bin of row i, feature j. */
   bins: Uint8Array;
   n: number;
   nc: number;
@@ -193,13 +237,14 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
   const p = { ...params, maxFeatures: Math.max(1, Math.min(nc, Math.round(params.maxFeatures))) };
   const draws = bagSize(params, n);
   const imps: Float64Array[] = [];
-  const counts = new Float64Array(n);
+  const counts = new Int32Array(n);
   const idxAll = new Int32Array(n);
-  const wAll = new Float64Array(n);
-  const wyAll = new Float64Array(n);
+  const wAll = new Int32Array(n);
+  const wyAll = new Int32Array(n);
   const scratch = new Int32Array(n);
-  const scratchW = new Float64Array(n);
-  const scratchWy = new Float64Array(n);
+  const scratchW = new Int32Array(n);
+  const scratchWy = new Int32Array(n);
+  const hist = new Int32Array(p.maxFeatures * maxB * 3);
   const trees: TreeBuf[] = [];
   for (let t = from; t < to; t++) {
     // The bag is the first `draws` numbers of the tree's stream (outOfBag replays them).
@@ -222,8 +267,8 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
     const imp = new Float64Array(nc);
     imps.push(imp);
     const ctx: Ctx = {
-      bins, n, nc, nBins, idx: idxAll.subarray(0, m), wk: wAll.subarray(0, m), wyk: wyAll.subarray(0, m), scratch, scratchW, scratchWy, p, rng,
-      perm: new Int32Array(nc), hc: new Int32Array(maxB), hw: new Float64Array(maxB), hp: new Float64Array(maxB), imp, out,
+      rb: bins, n, nc, nBins, idx: idxAll.subarray(0, m), wk: wAll.subarray(0, m), wyk: wyAll.subarray(0, m), scratch, scratchW, scratchWy, p, rng,
+      perm: new Int32Array(nc), drawn: new Int32Array(nc), hist, stride: maxB, imp, out,
     };
     grow(ctx, 0, m, w, wp, 0);
     trees.push(out);
@@ -232,7 +277,7 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
 }
 
 /** Bootstrap counts of tree t: the first draws of its seeded stream, replayed (growTrees draws them first). */
-function bagOf(t: number, n: number, params: HistForestParams, counts: Float64Array): void {
+function bagOf(t: number, n: number, params: HistForestParams, counts: Int32Array): void {
   const rng = seededRng(subSeed(params.seed, t));
   const draws = bagSize(params, n);
   counts.fill(0);
@@ -244,18 +289,22 @@ function bagOf(t: number, n: number, params: HistForestParams, counts: Float64Ar
  * tree order so the result does not depend on how trees were split across workers.
  */
 function outOfBag(forest: Forest, d: BinnedTraining, params: HistForestParams): Float64Array {
-  const { bins, n } = d;
+  const { bins, n, nc } = d;
   const sum = new Float64Array(n);
   const cnt = new Float64Array(n);
-  const counts = new Float64Array(n);
-  const { feature, threshold, right, value, offsets } = forest;
+  const counts = new Int32Array(n);
+  const rows = new Int32Array(n);
+  const leaf = new Int32Array(n);
+  const { right, value, offsets } = forest;
+  const split = packedSplits(forest);
   for (let t = 0; t < offsets.length; t++) {
     bagOf(t, n, params, counts);
-    for (let i = 0; i < n; i++) {
-      if (counts[i] > 0) continue;
-      let k = offsets[t];
-      while (feature[k] >= 0) k = bins[feature[k] * n + i] <= threshold[k] ? k + 1 : right[k];
-      sum[i] += value[k];
+    let m = 0;
+    for (let i = 0; i < n; i++) if (counts[i] === 0) rows[m++] = i;
+    leavesOf(split, right, bins, nc, offsets[t], rows, m, leaf);
+    for (let q = 0; q < m; q++) {
+      const i = rows[q];
+      sum[i] += value[leaf[q]];
       cnt[i]++;
     }
   }
@@ -265,7 +314,7 @@ function outOfBag(forest: Forest, d: BinnedTraining, params: HistForestParams): 
 
 export function binTraining(x: Matrix, y: Uint8Array, params: HistForestParams): { binning: Binning; data: BinnedTraining } {
   const binning = fitBinning(x, Math.min(255, Math.max(4, params.bins)), params.seed);
-  const bins = applyBinning(binning, x);
+  const bins = binRowMajor(binning, x.data, x.nRows, x.nCols);
   const nBins = binning.edges.map((_, j) => binCount(binning, j));
   return { binning, data: { bins, n: x.nRows, nc: x.nCols, nBins, y } };
 }

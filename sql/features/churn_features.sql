@@ -58,6 +58,12 @@ future_completed as (
     where o.ordered_at >= p.cutoff_at and o.ordered_at < p.horizon_end_at and o.status = 'completed'
 ),
 
+-- The first-response SLA per configured channel, read from the JSON once (not once per contact).
+sla as (
+    select k.channel, json_extract(p.sla_minutes, '$."' || k.channel || '"')::double as minutes
+    from params p, (select unnest(json_keys(sla_minutes)) as channel from params) k
+),
+
 contacts as (
     select
         i.customer_id,
@@ -72,9 +78,9 @@ contacts as (
         -- Beyond the SLA: answered late, or still unanswered at the cutoff and already past the SLA.
         coalesce(
             date_diff('second', i.opened_at, least(coalesce(i.first_response_at, p.cutoff_at), p.cutoff_at)) / 60.0
-                > coalesce(json_extract(p.sla_minutes, '$."' || i.channel || '"')::double, p.sla_default_minutes),
+                > coalesce(sla.minutes, p.sla_default_minutes),
             false)                                                               as is_slow_first_response
-    from interactions i, params p
+    from interactions i cross join params p left join sla on sla.channel = i.channel
     where i.opened_at < p.cutoff_at
 ),
 
@@ -87,24 +93,18 @@ answers as (
 
 -- Logic CTEs ---------------------------------------------------------------------------------------
 
-population as (
-    select distinct o.customer_id
-    from orders o, params p
-    where p.label_mode = 'purchase_gap' and o.ordered_at >= cxp_day_start_at(p.cutoff_on + 1 - p.lookback_days)
-    union
-    -- Subscriptions: everyone signed up and not yet cancelled at the cutoff; cancelled customers leave.
-    select c.customer_id
-    from signups c, params p
-    where p.label_mode = 'cancellation' and not c.is_bare
-      and (c.signup_at is null or c.signup_at < p.cutoff_at)
-      and (c.churned_at is null or c.churned_at >= p.cutoff_at)
-),
-
 order_days as (
+    -- Every customer's orders: features are per customer, and the final join keeps the population's.
+    -- The previous order's day comes from a window over the orders alone: the params joined after it
+    -- are not carried through its sort.
     select o.customer_id, date_diff('day', cxp_local_on(o.ordered_at), p.cutoff_on) as age_days, o.amount, o.status,
-           date_diff('day', lag(cxp_local_on(o.ordered_at)) over (partition by o.customer_id order by o.ordered_at), cxp_local_on(o.ordered_at)) as gap_days
-    from orders o, params p
-    where o.customer_id in (select customer_id from population)
+           o.ordered_at >= cxp_day_start_at(p.cutoff_on + 1 - p.lookback_days) as is_in_lookback,
+           date_diff('day', o.previous_on, cxp_local_on(o.ordered_at)) as gap_days
+    from (
+        select customer_id, ordered_at, amount, status,
+               lag(cxp_local_on(ordered_at)) over (partition by customer_id order by ordered_at) as previous_on
+        from orders
+    ) o, params p
 ),
 
 order_features as (
@@ -125,9 +125,25 @@ order_features as (
         avg(amount) filter (where age_days < 365)                         as avg_order_value_365d,
         count(*) filter (where age_days < 365 and status = 'refunded')    as count_refunds_365d,
         median(gap_days) filter (where gap_days is not null)              as median_gap_days,
-        stddev_samp(gap_days) / nullif(avg(gap_days), 0)                  as gap_cv
+        stddev_samp(gap_days) / nullif(avg(gap_days), 0)                  as gap_cv,
+        bool_or(is_in_lookback)                                           as has_order_in_lookback
     from order_days
     group by customer_id
+),
+
+population as (
+    -- Buyers: a customer with an order (purchase activity) in the lookback, read from order_features
+    -- rather than by a second pass over the orders.
+    select f.customer_id
+    from order_features f, params p
+    where p.label_mode = 'purchase_gap' and f.has_order_in_lookback
+    union
+    -- Subscriptions: everyone signed up and not yet cancelled at the cutoff; cancelled customers leave.
+    select c.customer_id
+    from signups c, params p
+    where p.label_mode = 'cancellation' and not c.is_bare
+      and (c.signup_at is null or c.signup_at < p.cutoff_at)
+      and (c.churned_at is null or c.churned_at >= p.cutoff_at)
 ),
 
 contact_features as (

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { binRowMajor, contributionsBinned, forestFromJSON, forestToJSON, predictBinned } from '../../../models/churn/forest.js';
+import { binRowMajor, contributionsBinned, contributionsBlock, forestFromJSON, forestToJSON, predictBinned } from '../../../models/churn/forest.js';
 import { fitHistForest, type HistForestParams } from '../../../models/churn/hist-forest.js';
 import { fitHistForestParallel } from '../../../models/churn/hist-forest-parallel.js';
 import { predictForest } from '../../../models/churn/learner.js';
@@ -118,5 +119,73 @@ describe('histogram forest', () => {
     expect(forestToJSON(parallel.forest)).toEqual(forestToJSON(serial.forest));
     expect(Array.from(parallel.oob)).toEqual(Array.from(serial.oob));
     expect(Array.from(parallel.importance)).toEqual(Array.from(serial.importance));
+  });
+
+  it('grows exactly the forests of the feature-by-feature implementation (pinned digests)', () => {
+    // Digests of forest + OOB + importances computed by the implementation before decision 0009
+    // (feature-major bins, one histogram at a time, double weights). Ties, missing values, a count-like
+    // column, bootstrap caps and nodes where the first maxFeatures draws cannot split (more draws follow)
+    // all occur here; any change in a split, a leaf value or the draw order changes a digest.
+    const rng = seededRng(31);
+    const n = 2500;
+    const nc = 8;
+    const data = new Float64Array(n * nc);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < nc; j++) data[i * nc + j] = rng.next();
+      data[i * nc + 2] = Math.floor(rng.next() * rng.next() * 6);
+      if (rng.next() < 0.7) data[i * nc + 3] = Number.NaN;
+      let label = (data[i * nc] > 0.5) !== (data[i * nc + 1] > 0.4) ? 1 : 0;
+      if (rng.next() < 0.2) label = 1 - label;
+      y[i] = label;
+    }
+    const x: Matrix = { nRows: n, nCols: nc, data };
+    const cases: [HistForestParams, number, string][] = [
+      [{ trees: 12, minSamplesLeaf: 5, maxDepth: 12, maxFeatures: 2, sampleSize: 0, bins: 32, seed: 9 }, 4382, 'bb54e99299e23252'],
+      [{ trees: 12, minSamplesLeaf: 3, maxDepth: 20, maxFeatures: 1, sampleSize: 1800, bins: 255, seed: 4 }, 6758, 'c0cb09ae75905666'],
+      [{ trees: 12, minSamplesLeaf: 40, maxDepth: 8, maxFeatures: 5, sampleSize: 0, bins: 16, seed: 77 }, 678, '6d9162f4a8d58328'],
+    ];
+    for (const [params, nodes, digest] of cases) {
+      const fit = fitHistForest(x, y, params);
+      const h = createHash('sha256')
+        .update(JSON.stringify(forestToJSON(fit.forest)))
+        .update(Buffer.from(fit.oob.buffer))
+        .update(Buffer.from(fit.importance.buffer));
+      expect([fit.forest.feature.length, h.digest('hex').slice(0, 16)]).toEqual([nodes, digest]);
+    }
+  });
+
+  it('predicts, four rows at a time, exactly what one-row-at-a-time walks sum to', () => {
+    const { x, y } = xorData(1203, 13, true);
+    const { forest } = fitHistForest(x, y, { ...P, trees: 9 });
+    const rb = binRowMajor(forest.binning, x.data, x.nRows, x.nCols);
+    const expected = new Float64Array(x.nRows);
+    for (let i = 0; i < x.nRows; i++) {
+      let s = 0;
+      for (let t = 0; t < forest.offsets.length; t++) {
+        let k = forest.offsets[t];
+        while (forest.feature[k] >= 0) k = rb[i * 5 + forest.feature[k]] <= forest.threshold[k] ? k + 1 : forest.right[k];
+        s += forest.value[k];
+      }
+      expected[i] = s / forest.offsets.length;
+    }
+    // 1203 rows: blocks of 256 and a last block whose row count is not a multiple of four.
+    expect(Array.from(predictBinned(forest, rb, x.nRows))).toEqual(Array.from(expected));
+  });
+
+  it('contributions of a block, four rows at a time, are those of contributionsBinned row by row, to the bit', () => {
+    const { x, y } = xorData(263, 14, true);
+    const { forest } = fitHistForest(x, y, { ...P, trees: 9 });
+    const rb = binRowMajor(forest.binning, x.data, x.nRows, x.nCols);
+    // Rows [3, 262): 259 rows, not a multiple of four, not starting at 0.
+    const m = 259;
+    const contrib = new Float64Array(m * 5);
+    const bias = new Float64Array(m);
+    contributionsBlock(forest, rb, 3, 3 + m, contrib, bias);
+    for (let r = 0; r < m; r++) {
+      const one = contributionsBinned(forest, rb, 3 + r);
+      expect(bias[r]).toBe(one.bias);
+      expect(Array.from(contrib.subarray(r * 5, r * 5 + 5))).toEqual(Array.from(one.contrib));
+    }
   });
 });
