@@ -30,11 +30,24 @@ daily as (
         count(*) filter (where is_passive) as passives,
         count(*) filter (where is_detractor) as detractors,
         count(*) filter (where is_satisfied) as satisfied,
-        sum(score)::double as score_sum,
-        sum(score * score)::double as score_sum_squares,
-        var_samp(score) as score_variance
+        sum(score) as score_sum_exact,
+        sum(score * score) as score_sum_squares_exact
     from responses
     group by all
+),
+
+-- The variance from the exact integer sums, not var_samp: var_samp merges per-thread partial results in
+-- whatever order the threads finish, so its last bits (and the ci bounds, and the export's fingerprint)
+-- changed from run to run on the same data.
+summed as (
+    select
+        * exclude (score_sum_exact, score_sum_squares_exact),
+        score_sum_exact::double as score_sum,
+        score_sum_squares_exact::double as score_sum_squares,
+        case when responses >= 2 then
+            ((responses * score_sum_squares_exact - score_sum_exact * score_sum_exact)::double) / (responses * (responses - 1))
+        end as score_variance
+    from daily
 ),
 
 estimated as (
@@ -56,7 +69,7 @@ estimated as (
             (case when d.responses - 1 <= len(p.t_crit) then p.t_crit[(d.responses - 1)::integer] else p.z end)
             * sqrt(greatest(d.score_variance, 1.0 / d.responses) / d.responses)
         end as t_half
-    from daily as d
+    from summed as d
     cross join params as p
 ),
 
