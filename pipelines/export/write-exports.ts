@@ -149,12 +149,12 @@ export async function writeExports(
 
   const exported = new Set<string>();
   const schemas: Record<string, { name: string; type: string }[]> = {};
-  for (const ds of datasets) {
-    if (!(await warehouse.tableExists(ds.table))) {
-      skipped.push(ds.name);
-      continue;
-    }
-    exported.add(ds.name);
+  // Each dataset's columns and fingerprints (a scan of its table) are read EXPORT_PARALLEL datasets at a
+  // time; what to write is then decided in dataset order.
+  type Read = { schema?: { name: string; type: string }[]; plans: Planned[] } | null;
+  const reads: Read[] = new Array(datasets.length).fill(null);
+  const readDataset = async (ds: ExportDataset): Promise<Read> => {
+    if (!(await warehouse.tableExists(ds.table))) return null;
     const cols = await warehouse.all<{ column_name: string; data_type: string }>(
       `select column_name, data_type from information_schema.columns
        where table_schema = 'main' and table_name = $1 order by ordinal_position`,
@@ -165,16 +165,33 @@ export async function writeExports(
     if (ds.layout.kind === 'events') {
       for (const c of ds.layout.time.from?.carry ?? []) if (!keep.some((k) => k.name === c.name)) keep.push(c);
     }
+    let schema: { name: string; type: string }[] | undefined;
     if (ds.layout.kind === 'events' || ds.layout.kind === 'asof_history') {
       const asOfColumn = ds.layout.kind === 'asof_history' ? ds.layout.asOfColumn : undefined;
       const inFile = projectColumns(ds, keep.filter((c) => c.name !== asOfColumn));
       const described = await warehouse.all<{ column_name: string; column_type: string }>(
         `describe select ${inFile.map((c) => c.expr).join(', ')} from ${sourceOf(ds)}`,
       );
-      schemas[ds.name] = described.map((c) => ({ name: c.column_name, type: c.column_type }));
+      schema = described.map((c) => ({ name: c.column_name, type: c.column_type }));
     }
     const hasLatest = old.datasets.some((e) => e.dataset === ds.name && e.kind === 'latest');
-    const plansOfDs = await planDataset(warehouse, ds, keep, opts.asOf, latestAsOf, hasLatest);
+    return { schema, plans: await planDataset(warehouse, ds, keep, opts.asOf, latestAsOf, hasLatest) };
+  };
+  await runLimited(
+    datasets.map((ds, i) => async () => {
+      reads[i] = await readDataset(ds);
+    }),
+    EXPORT_PARALLEL,
+  );
+  for (const [i, ds] of datasets.entries()) {
+    const read = reads[i];
+    if (read === null) {
+      skipped.push(ds.name);
+      continue;
+    }
+    exported.add(ds.name);
+    if (read.schema) schemas[ds.name] = read.schema;
+    const plansOfDs = read.plans;
     const wanted = new Set(plansOfDs.map((p) => p.path));
     for (const p of plansOfDs) {
       const prev = oldByPath.get(p.path);
@@ -242,55 +259,72 @@ export async function writeExports(
     }
     staged[slot].entry = entryOf(p, Number(stats[0]?.count ?? 0), await describeFile(warehouse, tmp), await sha256File(tmp));
   };
+  // One COPY keeps DuckDB's threads only partly busy (small files, the ordered Parquet writer), so
+  // files are written EXPORT_PARALLEL at a time, each on its own connection.
+  const writeBatch = async (id: string, plans: Planned[], leftovers: Planned[]) => {
+    // A folder beside the dataset's: its files are `*.tmp-<pid>` like every temp file (forget removes them).
+    const stage = join(opts.dir, `${id}.tmp-${process.pid}`);
+    stagingDirs.push(stage);
+    const keys = plans.map((p) => p.batch!.key);
+    let stats: { filename: string; count: number; partition_keys: { key: string; value: string }[] }[];
+    try {
+      mkdirSync(stage, { recursive: true });
+      stats = await warehouse.all(
+        `copy (select * from (${plans[0].batch!.select}) where __cxp_part in (${keys.map((_, i) => `$${i + 1}`).join(', ')}))
+         to ${quoteLiteral(stage)} (${PARQUET_COPY_OPTIONS}, partition_by (__cxp_part), filename_pattern 'data{i}',
+           file_extension ${quoteLiteral(`parquet.tmp-${process.pid}`)}, return_stats)`,
+        keys,
+      );
+    } catch (err) {
+      throw failed(plans[0], join(opts.dir, id), err);
+    }
+    const files = new Map<string, { filename: string; count: number }[]>();
+    for (const r of stats) {
+      const key = String(r.partition_keys.find((k) => k.key === '__cxp_part')?.value);
+      files.set(key, [...(files.get(key) ?? []), r]);
+    }
+    // Every file of one COPY has the same columns: the schema as any reader sees it, read once.
+    let schema: ManifestEntry['columns'] | undefined;
+    for (const p of plans) {
+      const out = files.get(p.batch!.key);
+      // DuckDB splits a partition over several files when it holds too many open at once: those
+      // partitions are written one COPY each below, like any other file.
+      if (out?.length !== 1) {
+        leftovers.push(p);
+        continue;
+      }
+      const tmp = out[0].filename;
+      schema ??= await describeFile(warehouse, tmp);
+      const target = join(opts.dir, p.path);
+      mkdirSync(dirname(target), { recursive: true });
+      staged.push({ entry: entryOf(p, Number(out[0].count), schema, await sha256File(tmp)), tmp, target });
+    }
+  };
   try {
     const batches = new Map<string, Planned[]>();
+    const tasks: (() => Promise<void>)[] = [];
+    const plannedPaths = new Set(planned.map((p) => p.path));
+    // A byte copy of a file this run writes goes right after that file, in the same task.
+    const twins = new Map<string, Planned[]>();
     for (const p of planned) {
-      if (!p.batch) await writeSingle(p);
-      else batches.set(p.batch.id, [...(batches.get(p.batch.id) ?? []), p]);
+      if (p.batch) batches.set(p.batch.id, [...(batches.get(p.batch.id) ?? []), p]);
+      else if (p.sameAs !== undefined && plannedPaths.has(p.sameAs)) twins.set(p.sameAs, [...(twins.get(p.sameAs) ?? []), p]);
+    }
+    for (const p of planned) {
+      if (p.batch || (p.sameAs !== undefined && plannedPaths.has(p.sameAs))) continue;
+      tasks.push(async () => {
+        await writeSingle(p);
+        for (const twin of twins.get(p.path) ?? []) await writeSingle(twin);
+      });
     }
     // Partitioned datasets: the changed partitions of each in one COPY ... PARTITION_BY (one scan), each
     // file still staged under a temp name and renamed into place with the others below.
     const leftovers: Planned[] = [];
-    for (const [id, plans] of batches) {
-      // A folder beside the dataset's: its files are `*.tmp-<pid>` like every temp file (forget removes them).
-      const stage = join(opts.dir, `${id}.tmp-${process.pid}`);
-      stagingDirs.push(stage);
-      const keys = plans.map((p) => p.batch!.key);
-      let stats: { filename: string; count: number; partition_keys: { key: string; value: string }[] }[];
-      try {
-        mkdirSync(stage, { recursive: true });
-        stats = await warehouse.all(
-          `copy (select * from (${plans[0].batch!.select}) where __cxp_part in (${keys.map((_, i) => `$${i + 1}`).join(', ')}))
-           to ${quoteLiteral(stage)} (${PARQUET_COPY_OPTIONS}, partition_by (__cxp_part), filename_pattern 'data{i}',
-             file_extension ${quoteLiteral(`parquet.tmp-${process.pid}`)}, return_stats)`,
-          keys,
-        );
-      } catch (err) {
-        throw failed(plans[0], join(opts.dir, id), err);
-      }
-      const files = new Map<string, { filename: string; count: number }[]>();
-      for (const r of stats) {
-        const key = String(r.partition_keys.find((k) => k.key === '__cxp_part')?.value);
-        files.set(key, [...(files.get(key) ?? []), r]);
-      }
-      // Every file of one COPY has the same columns: the schema as any reader sees it, read once.
-      let schema: ManifestEntry['columns'] | undefined;
-      for (const p of plans) {
-        const out = files.get(p.batch!.key);
-        // DuckDB splits a partition over several files when it holds too many open at once: those
-        // partitions are written one COPY each below, like any other file.
-        if (out?.length !== 1) {
-          leftovers.push(p);
-          continue;
-        }
-        const tmp = out[0].filename;
-        schema ??= await describeFile(warehouse, tmp);
-        const target = join(opts.dir, p.path);
-        mkdirSync(dirname(target), { recursive: true });
-        staged.push({ entry: entryOf(p, Number(out[0].count), schema, await sha256File(tmp)), tmp, target });
-      }
-    }
-    for (const p of leftovers) await writeSingle(p);
+    for (const [id, plans] of batches) tasks.push(() => writeBatch(id, plans, leftovers));
+    await runLimited(tasks, EXPORT_PARALLEL);
+    await runLimited(leftovers.map((p) => () => writeSingle(p)), EXPORT_PARALLEL);
+    // Renamed (and listed) in path order, whatever order the writes finished in.
+    staged.sort((a, b) => a.target.localeCompare(b.target));
     for (const s of staged) {
       try {
         renameSync(s.tmp, s.target);
@@ -330,6 +364,27 @@ export async function writeExports(
     }
   }
   return { written, unchanged: kept.length, removed: [...toRemove], skipped, manifest, schemas };
+}
+
+/** Files written at once (each COPY on its own connection). */
+export const EXPORT_PARALLEL = 2;
+
+/** Runs the tasks, at most `limit` at a time; the first failure is thrown once all running ones settle. */
+async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (failure === undefined && next < tasks.length) {
+      const task = tasks[next++];
+      try {
+        await task();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (failure !== undefined) throw failure;
 }
 
 /** The in-file schema as any reader sees it (hive detection off: the partition is not in the file). */
