@@ -224,6 +224,12 @@ export interface GrownTrees {
   trees: TreeBuf[];
   /** Impurity decrease per feature, one array per tree (summed in tree order by assembleForest). */
   imps: Float64Array[];
+  /**
+   * Out-of-bag walks of these trees, done where they grew: per training row, the sum (in tree order)
+   * of the leaf values of the trees whose bag missed it, and how many trees those were.
+   */
+  oobSum: Float64Array;
+  oobCount: Int32Array;
 }
 
 /** Rows drawn per tree: sampleSize caps the bootstrap on large histories (cost is linear in it); 0 = n. */
@@ -246,6 +252,10 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
   const scratchWy = new Int32Array(n);
   const hist = new Int32Array(p.maxFeatures * maxB * 3);
   const trees: TreeBuf[] = [];
+  const oobSum = new Float64Array(n);
+  const oobCount = new Int32Array(n);
+  const oobRows = new Int32Array(n);
+  const oobLeaf = new Int32Array(n);
   for (let t = from; t < to; t++) {
     // The bag is the first `draws` numbers of the tree's stream (outOfBag replays them).
     const rng = seededRng(subSeed(params.seed, t));
@@ -272,8 +282,50 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
     };
     grow(ctx, 0, m, w, wp, 0);
     trees.push(out);
+    // Out of bag: the rows this tree's bag missed (counts still holds the bag) walk the tree now.
+    let q = 0;
+    for (let i = 0; i < n; i++) if (counts[i] === 0) oobRows[q++] = i;
+    const { split, right, value } = packedTree(out);
+    leavesOf(split, right, bins, nc, 0, oobRows, q, oobLeaf);
+    for (let k = 0; k < q; k++) {
+      const i = oobRows[k];
+      oobSum[i] += value[oobLeaf[k]];
+      oobCount[i]++;
+    }
   }
-  return { trees, imps };
+  return { trees, imps, oobSum, oobCount };
+}
+
+/** One grown tree as the walks read it (packedSplits' layout, right children local; Float32 values as stored in the forest). */
+function packedTree(t: TreeBuf): { split: Int32Array; right: Int32Array; value: Float32Array } {
+  const len = t.feature.length;
+  const split = new Int32Array(len);
+  const right = new Int32Array(len);
+  for (let k = 0; k < len; k++) {
+    split[k] = t.feature[k] < 0 ? -1 : (t.feature[k] << 8) | t.threshold[k];
+    right[k] = t.right[k];
+  }
+  return { split, right, value: Float32Array.from(t.value) };
+}
+
+/**
+ * Whether the out-of-bag sums of the trees' parts may be added in any grouping and still equal the
+ * tree-order sums to the bit. Every leaf value is a float32 in [0, 1]: when the smallest non-zero one
+ * is at least 2^-m, each is a whole multiple of 2^-(m + 23), so every partial sum over at most T trees is
+ * a whole multiple of it below T, and exact in a double as long as T * 2^(m + 23) <= 2^53. (Leaf values
+ * are weighted churn shares >= 1 / bag size: with 100 trees this holds for bags of up to 2^23 draws.)
+ */
+export function oobSumsExact(value: Float32Array, trees: number): boolean {
+  let min = Infinity;
+  for (let k = 0; k < value.length; k++) {
+    const v = value[k];
+    if (!(v >= 0 && v <= 1)) return false;
+    if (v > 0 && v < min) min = v;
+  }
+  if (min === Infinity) return true;
+  let m = 0;
+  while (2 ** -m > min) m++;
+  return trees * 2 ** (m + 23) <= 2 ** 53;
 }
 
 /** Bootstrap counts of tree t: the first draws of its seeded stream, replayed (growTrees draws them first). */
@@ -286,9 +338,10 @@ function bagOf(t: number, n: number, params: HistForestParams, counts: Int32Arra
 
 /**
  * Out-of-bag prediction per training row: the mean over the trees whose bag missed it, summed in
- * tree order so the result does not depend on how trees were split across workers.
+ * tree order so the result does not depend on how trees were split across workers. (growTrees does
+ * these walks as it goes; this is the fallback when the parts' sums cannot be joined exactly.)
  */
-function outOfBag(forest: Forest, d: BinnedTraining, params: HistForestParams): Float64Array {
+export function outOfBag(forest: Forest, d: BinnedTraining, params: HistForestParams): Float64Array {
   const { bins, n, nc } = d;
   const sum = new Float64Array(n);
   const cnt = new Float64Array(n);
@@ -347,7 +400,27 @@ export function assembleForest(binning: Binning, d: BinnedTraining, params: Hist
   const sum = imp.reduce((a, b) => a + b, 0);
   if (sum > 0) for (let j = 0; j < nc; j++) imp[j] /= sum;
   const forest: Forest = { nFeatures: nc, binning, offsets: Int32Array.from(offsets), feature, threshold, right, value };
-  return { forest, oob: outOfBag(forest, d, params), importance: imp };
+  return { forest, oob: joinOutOfBag(forest, d, params, parts), importance: imp };
+}
+
+/**
+ * The out-of-bag predictions from the parts' sums: one part's are already in tree order; several
+ * parts' add up to the same bits when oobSumsExact says so, else the walks are done again here, in
+ * tree order (outOfBag).
+ */
+function joinOutOfBag(forest: Forest, d: BinnedTraining, params: HistForestParams, parts: GrownTrees[]): Float64Array {
+  const n = d.n;
+  if (parts.length > 1 && !oobSumsExact(forest.value, forest.offsets.length)) return outOfBag(forest, d, params);
+  const sum = new Float64Array(n);
+  const cnt = new Int32Array(n);
+  for (const part of parts) {
+    for (let i = 0; i < n; i++) {
+      sum[i] += part.oobSum[i];
+      cnt[i] += part.oobCount[i];
+    }
+  }
+  for (let i = 0; i < n; i++) sum[i] = cnt[i] > 0 ? sum[i] / cnt[i] : Number.NaN;
+  return sum;
 }
 
 /** In-process training. */

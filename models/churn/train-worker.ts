@@ -4,4 +4,4 @@ import { growTrees, type BinnedTraining, type HistForestParams } from './hist-fo
 
 const d = workerData as { data: BinnedTraining; params: HistForestParams; from: number; to: number };
 const out = growTrees(d.data, d.params, d.from, d.to);
-parentPort!.postMessage(out);
+parentPort!.postMessage(out, [out.oobSum.buffer as ArrayBuffer, out.oobCount.buffer as ArrayBuffer]);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { binRowMajor, contributionsBinned, contributionsBlock, forestFromJSON, forestToJSON, predictBinned } from '../../../models/churn/forest.js';
-import { fitHistForest, type HistForestParams } from '../../../models/churn/hist-forest.js';
+import { assembleForest, binTraining, fitHistForest, growTrees, oobSumsExact, outOfBag, type HistForestParams } from '../../../models/churn/hist-forest.js';
 import { fitHistForestParallel } from '../../../models/churn/hist-forest-parallel.js';
 import { predictForest } from '../../../models/churn/learner.js';
 import type { Matrix } from '../../../models/churn/matrix.js';
@@ -119,6 +119,28 @@ describe('histogram forest', () => {
     expect(forestToJSON(parallel.forest)).toEqual(forestToJSON(serial.forest));
     expect(Array.from(parallel.oob)).toEqual(Array.from(serial.oob));
     expect(Array.from(parallel.importance)).toEqual(Array.from(serial.importance));
+  });
+
+  it('out-of-bag sums joined from several parts are the tree-order walks to the bit, and say when they would not be', () => {
+    const { x, y } = xorData(2100, 15, true);
+    for (const params of [{ ...P, trees: 23 }, { ...P, trees: 11, sampleSize: 700, minSamplesLeaf: 1 }, { ...P, trees: 3 }]) {
+      const { binning, data } = binTraining(x, y, params);
+      const cut = [0, 1, Math.ceil(params.trees / 2), params.trees];
+      const parts = [0, 1, 2].map((k) => growTrees(data, params, cut[k], cut[k + 1]));
+      const fit = assembleForest(binning, data, params, parts);
+      expect(oobSumsExact(fit.forest.value, params.trees)).toBe(true);
+      expect(Array.from(fit.oob)).toEqual(Array.from(outOfBag(fit.forest, data, params)));
+      expect(Array.from(fit.oob)).toEqual(Array.from(fitHistForest(x, y, params).oob));
+      // With 3 full bootstraps, many rows are in every bag (NaN); the sums still match there.
+      expect(fit.oob.some((v) => Number.isNaN(v))).toBe(params.trees === 3);
+    }
+    // Leaves down to 2^-17 (a bag of 100k draws) with 100 trees: sums within 2^53 units of 2^-40. With 10k
+    // trees, or leaves down to 2^-29 with more than 2 trees, they might not be.
+    expect(oobSumsExact(Float32Array.of(0, 1, 2 ** -17, 0.3), 100)).toBe(true);
+    expect(oobSumsExact(Float32Array.of(0, 1, 2 ** -17, 0.3), 10_000)).toBe(false);
+    expect(oobSumsExact(Float32Array.of(0.5, 2 ** -29), 2)).toBe(true);
+    expect(oobSumsExact(Float32Array.of(0.5, 2 ** -29), 3)).toBe(false);
+    expect(oobSumsExact(Float32Array.of(0.5, 1.5 * 2 ** -30), 2)).toBe(false);
   });
 
   it('grows exactly the forests of the feature-by-feature implementation (pinned digests)', () => {
