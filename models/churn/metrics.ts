@@ -34,29 +34,75 @@ export interface RocPoint {
 }
 
 /**
+ * The distinct scores, highest first, with how many rows (count) and how many churned rows (pos) have
+ * each: what every ranking metric below reads. One native sort of the scores and a binary search per
+ * row, instead of a comparator sort of the row numbers per metric. NaN scores (none in practice) form
+ * the last group, below every number.
+ */
+export interface ScoreGroups {
+  n: number;
+  nPos: number;
+  value: Float64Array;
+  count: Int32Array;
+  pos: Int32Array;
+}
+
+export function scoreGroups(score: ArrayLike<number>, y: ArrayLike<number>): ScoreGroups {
+  const n = score.length;
+  const sorted = Float64Array.from(score).sort(); // ascending, NaN last
+  let nNum = n;
+  while (nNum > 0 && Number.isNaN(sorted[nNum - 1])) nNum--;
+  const asc = new Float64Array(nNum);
+  let d = 0;
+  for (let i = 0; i < nNum; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) asc[d++] = sorted[i];
+  const hasNaN = nNum < n ? 1 : 0;
+  const cnt = new Int32Array(d + hasNaN);
+  const pos = new Int32Array(d + hasNaN);
+  let nPos = 0;
+  for (let i = 0; i < n; i++) {
+    const v = score[i];
+    let g = d; // NaN
+    if (!Number.isNaN(v)) {
+      let lo = 0;
+      let hi = d - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (asc[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
+      g = d - 1 - lo; // descending
+    }
+    cnt[g]++;
+    if (y[i]) {
+      pos[g]++;
+      nPos++;
+    }
+  }
+  const value = new Float64Array(d + hasNaN);
+  for (let g = 0; g < d; g++) value[g] = asc[d - 1 - g];
+  if (hasNaN) value[d] = Number.NaN;
+  return { n, nPos, value, count: cnt, pos };
+}
+
+/**
  * ROC curve points from (0,0) to (1,1), one per distinct score (ties move both rates at once, a diagonal
  * step), thinned to about `maxPoints` by keeping points spread along the curve; the ends are always kept.
  */
 export function rocCurve(score: ArrayLike<number>, y: ArrayLike<number>, maxPoints = 101): RocPoint[] {
-  const n = score.length;
-  let nPos = 0;
-  for (let i = 0; i < n; i++) if (y[i]) nPos++;
-  const nNeg = n - nPos;
+  return rocCurveOf(scoreGroups(score, y), maxPoints);
+}
+
+function rocCurveOf(s: ScoreGroups, maxPoints = 101): RocPoint[] {
+  const nPos = s.nPos;
+  const nNeg = s.n - nPos;
   if (nPos === 0 || nNeg === 0) return [];
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
   const points: RocPoint[] = [{ fpr: 0, tpr: 0 }];
   let tp = 0;
   let fp = 0;
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
-    for (let k = i; k <= j; k++) {
-      if (y[order[k]]) tp++;
-      else fp++;
-    }
+  for (let g = 0; g < s.value.length; g++) {
+    tp += s.pos[g];
+    fp += s.count[g] - s.pos[g];
     points.push({ fpr: fp / nNeg, tpr: tp / nPos });
-    i = j + 1;
   }
   if (points.length <= maxPoints) return points;
   const step = (points.length - 1) / (maxPoints - 1);
@@ -67,23 +113,22 @@ export function rocCurve(score: ArrayLike<number>, y: ArrayLike<number>, maxPoin
 
 /** ROC AUC via the Mann-Whitney statistic with mid-ranks for ties. */
 export function rocAuc(score: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = score.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
+  return rocAucOf(scoreGroups(score, y));
+}
+
+function rocAucOf(s: ScoreGroups): number {
+  // Ranks ascend from the lowest score: the group at descending positions [a, a + count) holds
+  // ascending ranks n - a - count + 1 .. n - a. The rank sum is of halves far below 2^53: exact in any order.
+  const n = s.n;
   let rankSumPos = 0;
-  let nPos = 0;
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
-    const midRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (y[order[k]]) {
-        rankSumPos += midRank;
-        nPos++;
-      }
-    }
-    i = j + 1;
+  let a = 0;
+  for (let g = 0; g < s.value.length; g++) {
+    const i = n - a - s.count[g];
+    const j = n - a - 1;
+    rankSumPos += s.pos[g] * ((i + j) / 2 + 1);
+    a += s.count[g];
   }
+  const nPos = s.nPos;
   const nNeg = n - nPos;
   if (nPos === 0 || nNeg === 0) return Number.NaN;
   return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
@@ -91,26 +136,20 @@ export function rocAuc(score: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /** Average precision (area under the precision-recall step curve), tied scores taken as one threshold. */
 export function prAuc(score: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = score.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
-  let nPos = 0;
-  for (let i = 0; i < n; i++) if (y[i]) nPos++;
+  return prAucOf(scoreGroups(score, y));
+}
+
+function prAucOf(s: ScoreGroups): number {
+  const nPos = s.nPos;
   if (nPos === 0) return Number.NaN;
   let tp = 0;
   let seen = 0;
   let ap = 0;
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    let tpHere = 0;
-    while (j < n && score[order[j]] === score[order[i]]) {
-      if (y[order[j]]) tpHere++;
-      j++;
-    }
+  for (let g = 0; g < s.value.length; g++) {
+    const tpHere = s.pos[g];
     tp += tpHere;
-    seen += j - i;
+    seen += s.count[g];
     ap += (tpHere / nPos) * (tp / seen);
-    i = j;
   }
   return ap;
 }
@@ -123,14 +162,30 @@ export function brier(score: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /** Lift and capture in the top 10% by score (ties broken by index, so deterministic). */
 export function topDecile(score: ArrayLike<number>, y: ArrayLike<number>): { lift: number; capture: number } {
-  const n = score.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a] || a - b);
-  const k = Math.max(1, Math.ceil(n / 10));
-  let nPos = 0;
-  let top = 0;
-  for (let i = 0; i < n; i++) if (y[i]) nPos++;
-  for (let i = 0; i < k; i++) if (y[order[i]]) top++;
+  return topDecileOf(scoreGroups(score, y), score, y);
+}
+
+function topDecileOf(s: ScoreGroups, score: ArrayLike<number>, y: ArrayLike<number>): { lift: number; capture: number } {
+  const { n, nPos } = s;
   if (nPos === 0) return { lift: Number.NaN, capture: Number.NaN };
+  const k = Math.max(1, Math.ceil(n / 10));
+  // Whole groups above the k-th row, then the first rows (by index) of the group it falls in.
+  let g = 0;
+  let before = 0;
+  let top = 0;
+  while (before + s.count[g] < k) {
+    before += s.count[g];
+    top += s.pos[g];
+    g++;
+  }
+  const v = s.value[g];
+  const isNaN = Number.isNaN(v);
+  for (let i = 0, need = k - before; need > 0; i++) {
+    if (score[i] === v || (isNaN && Number.isNaN(score[i]))) {
+      if (y[i]) top++;
+      need--;
+    }
+  }
   return { lift: top / k / (nPos / n), capture: top / nPos };
 }
 
@@ -163,19 +218,20 @@ export function reliabilityTable(score: ArrayLike<number>, y: ArrayLike<number>,
 export function churnMetrics(score: ArrayLike<number>, y: ArrayLike<number>): ChurnMetrics {
   let nPos = 0;
   for (let i = 0; i < y.length; i++) if (y[i]) nPos++;
-  const { lift, capture } = topDecile(score, y);
+  const groups = scoreGroups(score, y);
+  const { lift, capture } = topDecileOf(groups, score, y);
   const { table, ece } = reliabilityTable(score, y);
   return {
     count: score.length,
     count_churned: nPos,
     base_rate: nPos / score.length,
-    roc_auc: rocAuc(score, y),
-    pr_auc: prAuc(score, y),
+    roc_auc: rocAucOf(groups),
+    pr_auc: prAucOf(groups),
     brier: brier(score, y),
     top_decile_lift: lift,
     top_decile_capture: capture,
     ece,
     reliability: table,
-    roc_curve: rocCurve(score, y),
+    roc_curve: rocCurveOf(groups),
   };
 }

@@ -88,3 +88,131 @@ describe('rocCurve', () => {
     expect(thin[10]).toEqual({ fpr: 1, tpr: 1 });
   });
 });
+
+/** The implementations before the shared score groups (a comparator sort of row numbers per metric), as the reference. */
+const reference = {
+  rocCurve(score: ArrayLike<number>, y: ArrayLike<number>, maxPoints = 101) {
+    const n = score.length;
+    let nPos = 0;
+    for (let i = 0; i < n; i++) if (y[i]) nPos++;
+    const nNeg = n - nPos;
+    if (nPos === 0 || nNeg === 0) return [];
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
+    const points = [{ fpr: 0, tpr: 0 }];
+    let tp = 0;
+    let fp = 0;
+    let i = 0;
+    while (i < n) {
+      let j = i;
+      while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
+      for (let k = i; k <= j; k++) {
+        if (y[order[k]]) tp++;
+        else fp++;
+      }
+      points.push({ fpr: fp / nNeg, tpr: tp / nPos });
+      i = j + 1;
+    }
+    if (points.length <= maxPoints) return points;
+    const step = (points.length - 1) / (maxPoints - 1);
+    const thinned = [];
+    for (let k = 0; k < maxPoints; k++) thinned.push(points[Math.round(k * step)]);
+    return thinned;
+  },
+  rocAuc(score: ArrayLike<number>, y: ArrayLike<number>) {
+    const n = score.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
+    let rankSumPos = 0;
+    let nPos = 0;
+    let i = 0;
+    while (i < n) {
+      let j = i;
+      while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
+      const midRank = (i + j) / 2 + 1;
+      for (let k = i; k <= j; k++) {
+        if (y[order[k]]) {
+          rankSumPos += midRank;
+          nPos++;
+        }
+      }
+      i = j + 1;
+    }
+    const nNeg = n - nPos;
+    if (nPos === 0 || nNeg === 0) return Number.NaN;
+    return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+  },
+  prAuc(score: ArrayLike<number>, y: ArrayLike<number>) {
+    const n = score.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
+    let nPos = 0;
+    for (let i = 0; i < n; i++) if (y[i]) nPos++;
+    if (nPos === 0) return Number.NaN;
+    let tp = 0;
+    let seen = 0;
+    let ap = 0;
+    let i = 0;
+    while (i < n) {
+      let j = i;
+      let tpHere = 0;
+      while (j < n && score[order[j]] === score[order[i]]) {
+        if (y[order[j]]) tpHere++;
+        j++;
+      }
+      tp += tpHere;
+      seen += j - i;
+      ap += (tpHere / nPos) * (tp / seen);
+      i = j;
+    }
+    return ap;
+  },
+  topDecile(score: ArrayLike<number>, y: ArrayLike<number>) {
+    const n = score.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a] || a - b);
+    const k = Math.max(1, Math.ceil(n / 10));
+    let nPos = 0;
+    let top = 0;
+    for (let i = 0; i < n; i++) if (y[i]) nPos++;
+    for (let i = 0; i < k; i++) if (y[order[i]]) top++;
+    if (nPos === 0) return { lift: Number.NaN, capture: Number.NaN };
+    return { lift: top / k / (nPos / n), capture: top / nPos };
+  },
+};
+
+describe('ranking metrics from one sort of the scores', () => {
+  it('are those of the comparator-sort implementations, to the bit (ties, forest-like scores, small and one-class sets)', () => {
+    const next = mulberry32(11);
+    const sets: [number[], number[]][] = [];
+    for (const [n, tieStep] of [[5000, 0], [5000, 1 / 40], [997, 1 / 7], [13, 0], [1, 0], [3, 1]] as const) {
+      const y = Array.from({ length: n }, () => (next() < 0.35 ? 1 : 0));
+      // Forest-like: means of float32 leaf values; or rounded to few levels (many ties, a tie across the top decile).
+      const score = y.map((v) => {
+        const raw = (Math.fround(next()) + Math.fround(next()) * v + Math.fround(next() * 0.5)) / 3;
+        return tieStep > 0 ? Math.round(raw / tieStep) * tieStep : raw;
+      });
+      sets.push([score, y]);
+    }
+    sets.push([[0.2, 0.2, 0.7], [1, 1, 1]], [[0.2, 0.3], [0, 0]], [[0, -0, 0.5, 0, 0.5], [1, 0, 0, 1, 1]]);
+    for (const [score, y] of sets) {
+      const s = Float64Array.from(score);
+      const same = (a: number, b: number) => expect(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))).toBe(true);
+      same(rocAuc(s, y), reference.rocAuc(s, y));
+      same(prAuc(s, y), reference.prAuc(s, y));
+      expect(rocCurve(s, y)).toEqual(reference.rocCurve(s, y));
+      expect(rocCurve(s, y, 1e9)).toEqual(reference.rocCurve(s, y, 1e9));
+      const td = topDecile(s, y);
+      const tdRef = reference.topDecile(s, y);
+      same(td.lift, tdRef.lift);
+      same(td.capture, tdRef.capture);
+      const m = churnMetrics(s, y);
+      same(m.roc_auc, reference.rocAuc(s, y));
+      same(m.pr_auc, reference.prAuc(s, y));
+      same(m.top_decile_lift, tdRef.lift);
+      expect(m.roc_curve).toEqual(reference.rocCurve(s, y));
+    }
+  });
+
+  it('rank NaN scores below every number', () => {
+    expect(rocAuc([Number.NaN, 0.1, 0.9], [0, 0, 1])).toBe(1);
+    expect(rocAuc([Number.NaN, 0.1, 0.9], [1, 0, 0])).toBe(0);
+    expect(topDecile([Number.NaN, 0.2, Number.NaN], [1, 0, 1])).toEqual({ lift: 0, capture: 0 });
+  });
+});
