@@ -1,5 +1,4 @@
-import type { CategoryEncoding } from './encoding.js';
-import { ATTRIBUTE_PREFIX } from './features.js';
+import { ATTRIBUTE_PREFIX, type CategoryEncoding } from './encoding.js';
 
 /**
  * Turns per-feature contributions (Saabas, from forest.ts) into reasons a person can act on. Related

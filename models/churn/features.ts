@@ -11,6 +11,7 @@ import { useLocalDays } from '../../pipelines/core/time-zone.js';
 import type { ConnDb, Db, Warehouse } from '../../pipelines/core/warehouse.js';
 import type { Matrix } from './matrix.js';
 import { satisfactionSettings } from '../satisfaction/settings.js';
+import { ATTRIBUTE_PREFIX } from './encoding.js';
 
 export const CHURN_FEATURES = [
   'days_since_last_purchase',
@@ -59,7 +60,7 @@ export type LabelMode = 'purchase_gap' | 'cancellation';
 /** Declared customer attributes (sources.customers.attributes): name -> type. */
 export type AttributeTypes = Record<string, 'categorical' | 'numeric'>;
 
-export const ATTRIBUTE_PREFIX = 'attribute:';
+export { ATTRIBUTE_PREFIX };
 export const attributeFeature = (name: string): string => `${ATTRIBUTE_PREFIX}${name}`;
 
 /** The model's feature list: the behavioural features, then one per declared attribute. */
