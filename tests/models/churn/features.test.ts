@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHURN_FEATURES, loadChurnFeatures, type FeatureSet } from '../../../models/churn/features.js';
+import { CHURN_FEATURES, loadChurnFeatures, readNumberColumn, type FeatureSet } from '../../../models/churn/features.js';
 import type { Db } from '../../../pipelines/core/warehouse.js';
 import { tempWarehouse, warehouseWithHistory, type TempWarehouse } from './helpers.js';
 import { ingestEnv } from '../../pipelines/sources/ingest-helpers.js';
@@ -37,6 +37,50 @@ function rowOf(set: FeatureSet, id: string): Record<string, number> {
   expect(i).toBeGreaterThanOrEqual(0);
   return Object.fromEntries(set.features.map((f, j) => [f, set.x.data[i * set.x.nCols + j]]));
 }
+
+describe('reading numeric result columns', () => {
+  it('gives from the typed arrays and validity masks exactly what getItem gives (NULL as NaN), for every column type', async () => {
+    const t = await tempWarehouse();
+    open.push(t);
+    // 5000 rows: chunks of 2048 and a partial one; NULLs at irregular rows (validity words beyond the first).
+    const sql = `select
+        case when i % 7 = 3 then null else (i * 0.37 - 900)::double end as d,
+        case when i % 5 = 1 then null when i = 10 then '-0.0'::double when i = 11 then 'nan'::double when i = 12 then 'inf'::double else 1e300 / (i + 1) end as d2,
+        case when i % 11 = 0 then null else i * 1000003 - 2500000000 end::bigint as big,
+        case when i % 3 = 0 then null else (i - 2500)::integer end as int,
+        (i % 300 - 150)::smallint as small,
+        case when i % 2 = 0 then null else (i % 200 - 100)::tinyint end as tiny,
+        case when i % 13 = 0 then null else (i / 7)::float end as f,
+        case when i % 4 = 0 then null else (i / 8)::decimal(12, 3) end as dec,
+        null::double as nothing
+      from range(5000) r(i) order by i`;
+    const cols = ['d', 'd2', 'big', 'int', 'small', 'tiny', 'f', 'dec', 'nothing'];
+    const nc = cols.length;
+    const fast: number[] = [];
+    const slow: number[] = [];
+    await t.wh.withConnection(async (c) => {
+      const result = await c.connection.stream(sql);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const m = chunk.rowCount;
+        const out = new Float64Array(m * nc);
+        for (let j = 0; j < nc; j++) readNumberColumn(chunk.getColumnVector(j), m, out, j, nc);
+        fast.push(...out);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < nc; j++) {
+            const v = chunk.getColumnVector(j).getItem(i);
+            slow.push(v === null ? Number.NaN : Number(v));
+          }
+        }
+      }
+    });
+    expect(fast.length).toBe(5000 * nc);
+    expect(fast.filter((v) => Number.isNaN(v)).length).toBeGreaterThan(5000);
+    expect(Object.is(fast[10 * nc + 1], -0)).toBe(true);
+    for (let k = 0; k < fast.length; k++) if (!Object.is(fast[k], slow[k])) expect([k, fast[k]]).toEqual([k, slow[k]]);
+  });
+});
 
 describe('churn features (sql/features/churn_features.sql)', () => {
   it('computes documented features by hand for a small history, using only what was known at the cutoff', async () => {
