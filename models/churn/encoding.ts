@@ -18,12 +18,6 @@ export interface CategoryEncoding {
   rates: number[];
 }
 
-/**
- * Prefix of a declared attribute's feature name ('attribute:plan'). Here, not in features.ts, so the
- * scoring worker (explain.ts) loads no DuckDB binding to read it.
- */
-export const ATTRIBUTE_PREFIX = 'attribute:';
-
 /** Pseudo-count pulling rare categories towards the overall rate, so one churned customer does not rank a category first. */
 export const SMOOTHING = 10;
 

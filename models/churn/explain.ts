@@ -1,4 +1,5 @@
-import { ATTRIBUTE_PREFIX, type CategoryEncoding } from './encoding.js';
+import { ATTRIBUTE_PREFIX } from './attribute-prefix.js';
+import type { CategoryEncoding } from './encoding.js';
 
 /**
  * Turns per-feature contributions (Saabas, from forest.ts) into reasons a person can act on. Related

@@ -21,7 +21,7 @@ import { useLocalDays } from '../../pipelines/core/time-zone.js';
 import type { ConnDb, Db, Warehouse } from '../../pipelines/core/warehouse.js';
 import type { Matrix } from './matrix.js';
 import { satisfactionSettings } from '../satisfaction/settings.js';
-import { ATTRIBUTE_PREFIX } from './encoding.js';
+import { ATTRIBUTE_PREFIX } from './attribute-prefix.js';
 
 export const CHURN_FEATURES = [
   'days_since_last_purchase',
