@@ -61,7 +61,7 @@ describe('sourceTextSql', () => {
       const ch = String.fromCodePoint(cp);
       ascii.push(`${ch} `, ` ${ch}`, ` ${ch} `, `  ${ch}`, `a${ch} `, ` ${ch}a`, `a ${ch}`, `${ch} a`);
     }
-    const values = [...new Set([...cases(), ...ascii])].filter((v) => /^[\x00-\x7f]*$/.test(v) && !/[\t\n\v\f\r]/.test(v));
+    const values = [...new Set([...cases(), ...ascii])].filter((v) => [...v].every((ch) => ch.codePointAt(0)! < 0x80 && !'\t\n\v\f\r'.includes(ch)));
     // Leading, trailing and inner spaces, blanks and the other control bytes are among them.
     expect(values.filter((v) => v.startsWith(' ') || v.endsWith(' ')).length).toBeGreaterThan(500);
     expect(values).toContain('\u0001 ');
