@@ -34,18 +34,21 @@ beforeAll(async () => {
 });
 afterAll(() => wh.close());
 
+/** The values (JSON-quoted) whose sourceTextSql text differs from JavaScript's trim() with '' as null. */
+async function notTrimmedLikeJs(values: string[], spaceOnly: boolean): Promise<string[]> {
+  const rows = await wh.all<{ i: number; t: string | null }>(
+    `select i, ${sourceTextSql('v', spaceOnly)} as t
+     from (select unnest(from_json($1::varchar, '["VARCHAR"]')) as v, generate_subscripts(from_json($1::varchar, '["VARCHAR"]'), 1) as i)
+     order by i`,
+    [JSON.stringify(values)],
+  );
+  expect(rows).toHaveLength(values.length);
+  return rows.filter((r) => r.t !== (values[r.i - 1]!.trim() || null)).map((r) => JSON.stringify(values[r.i - 1]));
+}
+
 describe('sourceTextSql', () => {
   it('equals JavaScript trim() with "" as null on every edge character, alone, doubled, at either end and inside', async () => {
-    const values = cases();
-    const rows = await wh.all<{ i: number; t: string | null }>(
-      `select i, ${sourceTextSql('v')} as t
-       from (select unnest(from_json($1::varchar, '["VARCHAR"]')) as v, generate_subscripts(from_json($1::varchar, '["VARCHAR"]'), 1) as i)
-       order by i`,
-      [JSON.stringify(values)],
-    );
-    expect(rows).toHaveLength(values.length);
-    const wrong = rows.filter((r) => r.t !== (values[r.i - 1]!.trim() || null));
-    expect(wrong.map((r) => JSON.stringify(values[r.i - 1]))).toEqual([]);
+    expect(await notTrimmedLikeJs(cases(), false)).toEqual([]);
   });
 
   it('keeps NULL as NULL', async () => {
@@ -65,15 +68,7 @@ describe('sourceTextSql', () => {
     // Leading, trailing and inner spaces, blanks and the other control bytes are among them.
     expect(values.filter((v) => v.startsWith(' ') || v.endsWith(' ')).length).toBeGreaterThan(500);
     expect(values).toContain('\u0001 ');
-    const rows = await wh.all<{ i: number; t: string | null }>(
-      `select i, ${sourceTextSql('v', true)} as t
-       from (select unnest(from_json($1::varchar, '["VARCHAR"]')) as v, generate_subscripts(from_json($1::varchar, '["VARCHAR"]'), 1) as i)
-       order by i`,
-      [JSON.stringify(values)],
-    );
-    expect(rows).toHaveLength(values.length);
-    const wrong = rows.filter((r) => r.t !== (values[r.i - 1]!.trim() || null));
-    expect(wrong.map((r) => JSON.stringify(values[r.i - 1]))).toEqual([]);
+    expect(await notTrimmedLikeJs(values, true)).toEqual([]);
   });
 });
 
