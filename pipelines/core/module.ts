@@ -28,7 +28,10 @@ export interface StepContext {
 /** A step's printable outcome (JSON-serialisable), shown by `cxpulse run` and kept in pipeline_runs. */
 export type StepSummary = Record<string, unknown>;
 
-/** A step of the score job. Steps run after the transform, in module-list order. */
+/**
+ * A step of the score job. Steps run after the transform, side by side (score-job.ts): a step reads
+ * canonical tables, marts and its own module's tables, and writes only its own, never another step's.
+ */
 export type ScoreStep = (ctx: StepContext, asOf: Date) => Promise<StepSummary>;
 
 /**

@@ -3,13 +3,35 @@ import { runAsOf } from '../core/as-of.js';
 import { isoDate } from '../core/clock.js';
 import { configTimeZone } from '../core/time-zone.js';
 import type { Job, JobSummary } from './types.js';
-import type { ScoreStep } from '../core/module.js';
+import type { ScoreStep, StepContext } from '../core/module.js';
 import { MODULES } from '../../models/modules.js';
 import { buildCustomer360 } from './customer-360.js';
 import { buildAtRiskList, lostThresholds } from '../../models/churn/at-risk-list.js';
 
-/** The score job's steps: each module's own (AnalyticsModule.scoreStep), in module-list order. */
+/** The score job's steps: each module's own (AnalyticsModule.scoreStep), listed in module-list order. */
 export const SCORE_STEPS: { name: string; run: ScoreStep }[] = MODULES.flatMap((m) => (m.scoreStep ? [{ name: m.name, run: m.scoreStep }] : []));
+
+/**
+ * Runs the steps side by side: a step reads canonical tables, marts and its own module's tables, never
+ * another step's output (module.ts ScoreStep), so one step's single-threaded parts (the value fit, the
+ * churn forest's joins) overlap another's SQL, where a core would otherwise sit idle. Returns each
+ * step's summary (with its `ms`) in list order; once all have settled, the first failure in list order
+ * is thrown (the steps that succeeded keep their results).
+ */
+export async function runScoreSteps(steps: { name: string; run: ScoreStep }[], ctx: StepContext, asOf: Date): Promise<JobSummary> {
+  const settled = await Promise.allSettled(
+    steps.map(async (step) => {
+      const t0 = performance.now();
+      return { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
+    }),
+  );
+  const out: JobSummary = {};
+  for (const [i, r] of settled.entries()) {
+    if (r.status === 'rejected') throw r.reason;
+    out[steps[i].name] = r.value;
+  }
+  return out;
+}
 
 export const scoreJob: Job = {
   name: 'score',
@@ -17,16 +39,13 @@ export const scoreJob: Job = {
   async run(ctx) {
     const asOf = await runAsOf(ctx);
     const out: JobSummary = { as_of: isoDate(asOf) };
-    for (const step of SCORE_STEPS) {
-      if (ctx.signal?.aborted) {
-        // A partial score run must not be recorded as a success.
-        throw new CxpError('CXP_ERR_JOB_FAILED', `score stopped before step ${step.name}: shutting down`, {
-          hint: 'the steps that finished kept their results; run `cxpulse run score` again',
-        });
-      }
-      const t0 = performance.now();
-      out[step.name] = { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
+    if (ctx.signal?.aborted) {
+      // A partial score run must not be recorded as a success.
+      throw new CxpError('CXP_ERR_JOB_FAILED', 'score stopped before its steps: shutting down', {
+        hint: 'the score tables keep their previous results; run `cxpulse run score` again',
+      });
     }
+    Object.assign(out, await runScoreSteps(SCORE_STEPS, ctx, asOf));
     // The at-risk list ranked once per run (value at stake, the lost apart): pages read it in order.
     // Built first: customer_360 carries its is_lost and value_at_stake.
     out.at_risk_list = { rows: await buildAtRiskList(ctx.warehouse, lostThresholds(ctx.config)) };

@@ -242,18 +242,25 @@ function checksFor(source: SourceName, column: string, kind: Kind, rule: ColumnR
   return checks;
 }
 
+/** The plausibility rules of one file as one SQL expression over the staged row (alias s). */
+export interface PlausibilityReason {
+  /** The first broken rule's reject reason, or null (a CASE over `s`, and `r` when needsRaw). */
+  sql: string;
+  /** Reads the raw text too: a join of the staged rows with raw_<source> on _rowid (alias r). */
+  needsRaw: boolean;
+}
+
 /**
- * Rejects the implausible rows of the file just staged (`table`, rows of `fileIdx` the staging
- * model accepted), writing the first broken rule as the reject reason. Returns how many were rejected.
+ * The rules that can fire on the file whose raw view is raw_<source>, or undefined when there are none.
+ * A rule on the raw text whose guard no row of the file meets cannot fire and is left out (and with it
+ * the join with the raw text).
  */
-export async function applyPlausibility(
+export async function plausibilityReason(
   db: ConnDb,
   spec: SourceSpec,
   cfg: Pick<SourceConfig, 'plausibility'>,
-  table: string,
-  fileIdx: number,
   runDate: Date,
-): Promise<number> {
+): Promise<PlausibilityReason | undefined> {
   const staged = new Set([...spec.columns.map((c) => c.name), ...(spec.source === 'surveys' ? ['_answers'] : [])]);
   const checks: Check[] = [];
   for (const [column, { kind, rule }] of Object.entries(effectiveRules(spec.source, cfg))) {
@@ -268,14 +275,31 @@ export async function applyPlausibility(
     );
     if (!hit?.n) checks.splice(0, checks.length, ...checks.filter((c) => !c.raw));
   }
-  if (checks.length === 0) return 0;
-  const needsRaw = checks.some((c) => c.raw);
-  const reason = `case ${checks.map((c) => `when ${c.cond} then ${c.reason}`).join(' ')} end`;
+  if (checks.length === 0) return undefined;
+  return { sql: `case ${checks.map((c) => `when ${c.cond} then ${c.reason}`).join(' ')} end`, needsRaw: checks.some((c) => c.raw) };
+}
+
+/**
+ * Rejects the implausible rows of the file just staged (`table`, rows of `fileIdx` the staging
+ * model accepted), writing the first broken rule as the reject reason. Returns how many were rejected.
+ * `reason`: from plausibilityReason (asked here when not given).
+ */
+export async function applyPlausibility(
+  db: ConnDb,
+  spec: SourceSpec,
+  cfg: Pick<SourceConfig, 'plausibility'>,
+  table: string,
+  fileIdx: number,
+  runDate: Date,
+  reason?: PlausibilityReason | null,
+): Promise<number> {
+  const r = reason === undefined ? await plausibilityReason(db, spec, cfg, runDate) : (reason ?? undefined);
+  if (!r) return 0;
   await db.run(
     `create or replace temp table cxp_implausible as
      select * from (
-       select s._rowid, ${reason} as reason
-       from ${quoteIdent(table)} s ${needsRaw ? `join ${quoteIdent(`raw_${spec.source}`)} r on r._rowid = s._rowid` : ''}
+       select s._rowid, ${r.sql} as reason
+       from ${quoteIdent(table)} s ${r.needsRaw ? `join ${quoteIdent(`raw_${spec.source}`)} r on r._rowid = s._rowid` : ''}
        where s._file_idx = ${fileIdx} and s.reject_reason is null
      ) where reason is not null`,
   );

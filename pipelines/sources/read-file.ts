@@ -38,6 +38,11 @@ export interface RawFile {
   rows: number;
   /** Records the reader itself rejected (already in cxp_rejects). */
   readerRejects: number;
+  /**
+   * Every value is the file's own bytes and can only need trimming for a leading or trailing space
+   * (ReadOptions.spaceOnly, and read by DuckDB's reader straight from the file).
+   */
+  spaceOnly?: boolean;
 }
 
 export interface ReadOptions {
@@ -52,6 +57,8 @@ export interface ReadOptions {
    * every value for CR/LF (spansLines) is skipped, its answer being known.
    */
   breakFree?: boolean;
+  /** The file's bytes show that a value's only possible edge trim character is a space (source-files.ts trimSpaceOnly). */
+  spaceOnly?: boolean;
 }
 
 // A separator no text file uses: line-mode reads must never split a line.
@@ -230,6 +237,7 @@ async function readDelimited(db: ConnDb, opts: ReadOptions): Promise<RawFile> {
     rawSql: 'to_json(r)::varchar',
     rows: await countRows(db),
     readerRejects,
+    spaceOnly: opts.spaceOnly === true,
   };
 }
 

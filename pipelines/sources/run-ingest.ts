@@ -10,7 +10,7 @@ import type { SourceName } from '../config/schema.js';
 import { createBareCustomers, mergeSource } from './merge.js';
 import { dropRawTables, readSourceFile } from './read-file.js';
 import { verifyCompressed } from './compressed.js';
-import { breakFree, formatOf, hashFile, listSourceFiles, type SourceFile } from './source-files.js';
+import { breakFree, formatOf, hashFile, listSourceFiles, trimSpaceOnly, type SourceFile } from './source-files.js';
 import { LOAD_ORDER, PURCHASE_LINES_SPEC, SOURCE_SPECS, type SourceSpec } from './source-specs.js';
 import { collapseLines, LINE_WEIGHT_COLUMN } from './line-items.js';
 import { grainOf } from './source-options.js';
@@ -206,6 +206,7 @@ async function stageSource(
         format: formatOf(spec.source, cfg, path),
         wanted,
         breakFree: breakFree(f, cfg.quote),
+        spaceOnly: trimSpaceOnly(f, cfg.quote),
       });
       const plans = planColumns(spec, cfg, path, raw);
       await setSourceVariables(db, spec, cfg, plans);

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { CxpError } from '../core/errors.js';
@@ -19,6 +20,13 @@ export interface SourceFile {
    * a file with no CR and no double quote has no value holding a line break (read-file.ts breakFree).
    */
   lacks?: { cr: boolean; dquote: boolean };
+  /**
+   * Seen while hashing (absent when the hash was reused): every byte is ASCII and none is a TAB, VT or
+   * FF, so the only trim character a value can start or end with is a space, unless the value holds a
+   * line break (breakFree rules that out). stage.ts sourceTextSql then tests two bytes instead of
+   * counting characters (trimSpaceOnly).
+   */
+  spaceOnly?: boolean;
 }
 
 /** The format of a file: the source's `format` key, else its extension (compression suffixes ignored). */
@@ -67,6 +75,7 @@ export function hashFile(path: string): Promise<SourceFile> {
     let bytes = 0;
     let cr = false;
     let dquote = false;
+    let spaceOnly = true;
     createReadStream(path, { highWaterMark: 1 << 20 })
       .on('data', (data: string | Buffer) => {
         const chunk = typeof data === 'string' ? Buffer.from(data) : data;
@@ -75,11 +84,15 @@ export function hashFile(path: string): Promise<SourceFile> {
         // memchr over the chunk, once per byte value until it is found: nothing next to the hash.
         if (!cr && chunk.indexOf(0x0d) !== -1) cr = true;
         if (!dquote && chunk.indexOf(0x22) !== -1) dquote = true;
+        // isAscii is SIMD (simdutf); TAB, VT, FF by memchr, while the answer is still open.
+        if (spaceOnly && (!isAscii(chunk) || chunk.indexOf(0x09) !== -1 || chunk.indexOf(0x0b) !== -1 || chunk.indexOf(0x0c) !== -1)) {
+          spaceOnly = false;
+        }
       })
       .on('error', (err) =>
         reject(new CxpError('CXP_ERR_SOURCE_NOT_FOUND', `cannot read ${path}: ${err.message}`, { where: path }, { cause: err })),
       )
-      .on('end', () => resolveHash({ path, bytes, sha256: h.digest('hex'), modifiedMs, changedMs, lacks: { cr: !cr, dquote: !dquote } }));
+      .on('end', () => resolveHash({ path, bytes, sha256: h.digest('hex'), modifiedMs, changedMs, lacks: { cr: !cr, dquote: !dquote }, spaceOnly }));
   });
 }
 
@@ -92,4 +105,13 @@ export function breakFree(f: SourceFile, quote: string | undefined): boolean {
   if (!f.lacks?.cr || /\.(gz|zst|zstd|bz2|xz|zip)$/i.test(f.path)) return false;
   const q = quote ?? '"';
   return q === '' || (q === '"' && f.lacks.dquote);
+}
+
+/**
+ * True when a value of this (uncompressed, delimited) file can only need trimming because of a space at
+ * its start or end: no value holds a line break (breakFree), every byte is ASCII (none of the non-ASCII
+ * trim characters) and none is TAB, VT or FF (the other ASCII ones, with CR and LF). Unknown is false.
+ */
+export function trimSpaceOnly(f: SourceFile, quote: string | undefined): boolean {
+  return f.spaceOnly === true && breakFree(f, quote);
 }

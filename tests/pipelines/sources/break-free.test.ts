@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { breakFree, hashFile } from '../../../pipelines/sources/source-files.js';
+import { breakFree, hashFile, trimSpaceOnly } from '../../../pipelines/sources/source-files.js';
 import { ingestEnv } from './ingest-helpers.js';
 
 // The scan for line breaks inside values is skipped when the file's bytes (seen while hashing) show none
@@ -51,6 +51,50 @@ describe('breakFree', () => {
     expect(breakFree(gz, undefined)).toBe(false);
     const { lacks: _, ...reused } = await hashFile(file('again.csv', 'a,b\n'));
     expect(breakFree(reused, undefined)).toBe(false);
+  });
+
+  it('spaceOnly: ASCII bytes without TAB, VT or FF, wherever the others sit; trimSpaceOnly needs breakFree too', async () => {
+    const plain = await hashFile(file('ascii.csv', 'a,b\n 1 ,2 \n'));
+    expect(plain.spaceOnly).toBe(true);
+    expect(trimSpaceOnly(plain, undefined)).toBe(true);
+    // A quote or a CR: a value may hold a line break.
+    expect(trimSpaceOnly(await hashFile(file('ascii-q.csv', 'a,b\n1,"2"\n')), undefined)).toBe(false);
+    expect(trimSpaceOnly(await hashFile(file('ascii-cr.csv', 'a,b\r\n1,2\r\n')), undefined)).toBe(false);
+    const body = Buffer.alloc(3 * 2 ** 20, 'a');
+    for (const b of [0x09, 0x0b, 0x0c, 0x80, 0xa0, 0xc2, 0xff]) {
+      body[body.length - 3] = b;
+      const f = await hashFile(file(`late-${b}.csv`, body));
+      expect([b, f.spaceOnly]).toEqual([b, false]);
+      expect(trimSpaceOnly(f, undefined)).toBe(false);
+    }
+    const nbsp = await hashFile(file('nbsp.csv', 'a,b\n1,2\u00a0\n'));
+    expect(nbsp.spaceOnly).toBe(false);
+    const { spaceOnly: _, ...reused } = plain;
+    expect(trimSpaceOnly(reused, undefined)).toBe(false);
+  });
+
+  it('values are trimmed the same whether the file allows the space-only test or not', async () => {
+    const env = await ingestEnv('cxp-space-only-ingest-');
+    try {
+      const head = 'order_id,customer_id,ordered_at,amount,channel\n';
+      // 1.csv: spaces only (the byte test); 2.csv: a trailing TAB, 3.csv: a trailing NBSP (the full test).
+      env.write('p/1.csv', `${head} O1 ,C1  ,2026-06-01 , 10.00,  web\nO2, C2,2026-06-02,20.00,   \n`);
+      env.write('p/2.csv', `${head}O3\t,C3,2026-06-03,30.00,web\t\n`);
+      env.write('p/3.csv', `${head}O4\u00a0,C4,2026-06-04,40.00,\u00a0web\n`);
+      const s = await env.ingest({ purchases: { path: 'p/*.csv' } });
+      expect(s.sources.purchases).toMatchObject({ read: 4, loaded: 4, rejected: 0 });
+      const rows = await env.wh.all<{ order_id: string; customer_id: string; channel: string | null }>(
+        'select order_id, customer_id, channel from purchases order by order_id',
+      );
+      expect(rows).toEqual([
+        { order_id: 'O1', customer_id: 'C1', channel: 'web' },
+        { order_id: 'O2', customer_id: 'C2', channel: null },
+        { order_id: 'O3', customer_id: 'C3', channel: 'web' },
+        { order_id: 'O4', customer_id: 'C4', channel: 'web' },
+      ]);
+    } finally {
+      env.close();
+    }
   });
 
   it('a quoted line break in a later file of a glob still gives physical line numbers to the rows after it', async () => {

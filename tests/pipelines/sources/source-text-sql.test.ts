@@ -34,22 +34,41 @@ beforeAll(async () => {
 });
 afterAll(() => wh.close());
 
+/** The values (JSON-quoted) whose sourceTextSql text differs from JavaScript's trim() with '' as null. */
+async function notTrimmedLikeJs(values: string[], spaceOnly: boolean): Promise<string[]> {
+  const rows = await wh.all<{ i: number; t: string | null }>(
+    `select i, ${sourceTextSql('v', spaceOnly)} as t
+     from (select unnest(from_json($1::varchar, '["VARCHAR"]')) as v, generate_subscripts(from_json($1::varchar, '["VARCHAR"]'), 1) as i)
+     order by i`,
+    [JSON.stringify(values)],
+  );
+  expect(rows).toHaveLength(values.length);
+  return rows.filter((r) => r.t !== (values[r.i - 1]!.trim() || null)).map((r) => JSON.stringify(values[r.i - 1]));
+}
+
 describe('sourceTextSql', () => {
   it('equals JavaScript trim() with "" as null on every edge character, alone, doubled, at either end and inside', async () => {
-    const values = cases();
-    const rows = await wh.all<{ i: number; t: string | null }>(
-      `select i, ${sourceTextSql('v')} as t
-       from (select unnest(from_json($1::varchar, '["VARCHAR"]')) as v, generate_subscripts(from_json($1::varchar, '["VARCHAR"]'), 1) as i)
-       order by i`,
-      [JSON.stringify(values)],
-    );
-    expect(rows).toHaveLength(values.length);
-    const wrong = rows.filter((r) => r.t !== (values[r.i - 1]!.trim() || null));
-    expect(wrong.map((r) => JSON.stringify(values[r.i - 1]))).toEqual([]);
+    expect(await notTrimmedLikeJs(cases(), false)).toEqual([]);
   });
 
   it('keeps NULL as NULL', async () => {
     expect(await wh.one(`select ${sourceTextSql('null::varchar')} as t`)).toEqual({ t: null });
+    expect(await wh.one(`select ${sourceTextSql('null::varchar', true)} as t`)).toEqual({ t: null });
+  });
+
+  // spaceOnly: for values of files whose bytes are ASCII without TAB, VT, FF, CR and line breaks
+  // (source-files.ts trimSpaceOnly), where only a space can sit at an edge.
+  it('with spaceOnly, equals trim() on every value such a file can hold', async () => {
+    const ascii: string[] = [];
+    for (let cp = 0; cp < 0x80; cp++) {
+      const ch = String.fromCodePoint(cp);
+      ascii.push(`${ch} `, ` ${ch}`, ` ${ch} `, `  ${ch}`, `a${ch} `, ` ${ch}a`, `a ${ch}`, `${ch} a`);
+    }
+    const values = [...new Set([...cases(), ...ascii])].filter((v) => [...v].every((ch) => ch.codePointAt(0)! < 0x80 && !'\t\n\v\f\r'.includes(ch)));
+    // Leading, trailing and inner spaces, blanks and the other control bytes are among them.
+    expect(values.filter((v) => v.startsWith(' ') || v.endsWith(' ')).length).toBeGreaterThan(500);
+    expect(values).toContain('\u0001 ');
+    expect(await notTrimmedLikeJs(values, true)).toEqual([]);
   });
 });
 
