@@ -54,7 +54,7 @@ async function benchPipeline(customers: number): Promise<string> {
   const sources = Object.fromEntries(Object.entries(generated.sources).map(([k, v]) => [k, { ...v, path: join(dataDir, globs[k]) }]));
   const configPath = join(workDir, 'cxpulse.config.json');
   // DuckDB's share of the < 3 GB peak: the score job's arrays (features, forest, scores) live beside it in the
-  // same process. The scaling table runs the same data with 3GB, so the two rows show what the cap costs.
+  // same process. The scaling table uses the same cap (docs/operations.md recommends it for this machine size).
   writeFileSync(configPath, JSON.stringify({ warehouse: 'warehouse.duckdb', sources, exports: { dir: 'exports' }, duckdb: { memoryLimit: '1.5GB' } }, null, 2));
   log('full pipeline run ...');
   const run = await timedRun(process.execPath, [fromRoot('dist', 'pipelines', 'cli', 'main.js'), 'run', '--config', configPath]);
