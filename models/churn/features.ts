@@ -211,6 +211,8 @@ async function readAttributes(db: Db, names: string[]): Promise<Map<string, (str
   return out;
 }
 
+const EMPTY = new Float64Array(0);
+
 /** The feature query's result as typed arrays: ids, the wanted numeric columns row-major, the label. */
 interface FeatureRows {
   ids: string[];
@@ -241,17 +243,16 @@ async function streamFeatureRows(
     const yCol = names.indexOf('is_churned');
     const ids: string[] = [];
     const labels: number[] = [];
-    let data = new Float64Array(nc * 4096);
+    // One array per chunk, joined once at the end: a doubling buffer held up to 3.5x the matrix at once
+    // (the old and the grown buffer, then the trimmed copy: ~650 MB for 673k rows x 36 at 1M customers).
+    const parts: Float64Array[] = [];
     let n = 0;
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const m = chunk.rowCount;
-      if ((n + m) * nc > data.length) {
-        const grown = new Float64Array(Math.max(2 * data.length, (n + m) * nc));
-        grown.set(data.subarray(0, n * nc));
-        data = grown;
-      }
+      const data = new Float64Array(m * nc);
+      parts.push(data);
       const idv = chunk.getColumnVector(idCol);
       for (let i = 0; i < m; i++) ids.push(String(idv.getItem(i)));
       if (yCol >= 0) {
@@ -259,17 +260,22 @@ async function streamFeatureRows(
         for (let i = 0; i < m; i++) labels.push(yv.getItem(i) ? 1 : 0);
       }
       for (let j = 0; j < nc; j++) {
-        const base = n * nc + j;
         if (at[j] < 0) {
-          for (let i = 0; i < m; i++) data[base + i * nc] = Number.NaN;
+          for (let i = 0; i < m; i++) data[j + i * nc] = Number.NaN;
           continue;
         }
-        readNumberColumn(chunk.getColumnVector(at[j]), m, data, base, nc);
+        readNumberColumn(chunk.getColumnVector(at[j]), m, data, j, nc);
       }
       n += m;
     }
+    const data = new Float64Array(n * nc);
+    for (let k = 0, off = 0; k < parts.length; k++) {
+      data.set(parts[k], off);
+      off += parts[k].length;
+      parts[k] = EMPTY; // each chunk's array can go as soon as it is copied
+    }
     const missing = wanted.filter((w, j): w is string => w !== null && at[j] < 0);
-    return { ids, data: data.slice(0, n * nc), y: yCol >= 0 ? Uint8Array.from(labels) : new Uint8Array(n), missing };
+    return { ids, data, y: yCol >= 0 ? Uint8Array.from(labels) : new Uint8Array(n), missing };
   };
   return onConnection(db, read);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { addDays, isoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { configTimeZone } from '../../pipelines/core/time-zone.js';
+import { collectGarbage } from '../../pipelines/core/collect-garbage.js';
 import { churnConfig, type ChurnConfig } from './settings.js';
 import { applyCategoryEncodings } from './encoding.js';
 import { attributeTypes, featureNames, loadChurnFeatures, resolveLabelMode, slaFromConfig, type AttributeTypes, type LabelMode } from './features.js';
@@ -73,6 +74,8 @@ export async function scoreChurn(ctx: JobContext, asOf: Date): Promise<JobSummar
       const trained = await trainAndActivate(ctx, asOf);
       out.trained = { reason: stale, ...modelSummary(trained) };
       active = await loadActiveModel(ctx.warehouse);
+      // Training's feature sets and forests freed before the scored population's feature query runs.
+      collectGarbage();
     } catch (err) {
       if (!(err instanceof CxpError && err.code === 'CXP_ERR_MODEL_INSUFFICIENT_DATA')) throw err;
       // Refusing to train is not a failed run: the rest of the pipeline goes on, scores stay as they were.

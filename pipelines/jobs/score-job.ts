@@ -1,4 +1,5 @@
 import { CxpError } from '../core/errors.js';
+import { collectGarbage } from '../core/collect-garbage.js';
 import { runAsOf } from '../core/as-of.js';
 import { isoDate } from '../core/clock.js';
 import { configTimeZone } from '../core/time-zone.js';
@@ -46,6 +47,9 @@ export const scoreJob: Job = {
       });
     }
     Object.assign(out, await runScoreSteps(SCORE_STEPS, ctx, asOf));
+    // The steps' arrays (the churn feature matrix and reasons: ~0.5 GB at 1M) freed before the SQL below
+    // fills DuckDB's buffer pool: otherwise they stay until the process ends and the peak RSS is both.
+    collectGarbage();
     // The at-risk list ranked once per run (value at stake, the lost apart): pages read it in order.
     // Built first: customer_360 carries its is_lost and value_at_stake.
     out.at_risk_list = { rows: await buildAtRiskList(ctx.warehouse, lostThresholds(ctx.config)) };

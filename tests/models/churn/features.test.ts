@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHURN_FEATURES, loadChurnFeatures, readNumberColumn, type FeatureSet } from '../../../models/churn/features.js';
+import { CHURN_FEATURES, churnFeaturesSql, DEFAULT_SLA, loadChurnFeatures, readNumberColumn, type FeatureSet } from '../../../models/churn/features.js';
+import { useLocalDays } from '../../../pipelines/core/time-zone.js';
+import { sqlDate } from '../../../pipelines/core/sql-date.js';
 import type { Db } from '../../../pipelines/core/warehouse.js';
 import { tempWarehouse, warehouseWithHistory, type TempWarehouse } from './helpers.js';
 import { ingestEnv } from '../../pipelines/sources/ingest-helpers.js';
@@ -79,6 +81,36 @@ describe('reading numeric result columns', () => {
     expect(fast.filter((v) => Number.isNaN(v)).length).toBeGreaterThan(5000);
     expect(Object.is(fast[10 * nc + 1], -0)).toBe(true);
     for (let k = 0; k < fast.length; k++) if (!Object.is(fast[k], slow[k])) expect([k, fast[k]]).toEqual([k, slow[k]]);
+  });
+
+  it('loads a population of several result chunks row by row, each row where the SQL put it', async () => {
+    const t = await tempWarehouse();
+    open.push(t);
+    // 5000 customers with 1-3 purchases and some interactions: chunks of 2048 rows and a partial one.
+    await t.wh.run(`insert into customers (customer_id, signup_at) select 'c' || lpad(i::varchar, 5, '0'), '2023-01-01'::timestamp + to_days((i % 300)::integer) from range(5000) r(i)`);
+    await t.wh.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status)
+      select 'o' || i || '-' || k, 'c' || lpad(i::varchar, 5, '0'), '2024-01-01'::timestamp + to_days(((i * 37 + k * 91) % 330)::integer), (i % 97) + k * 0.5, 'completed'
+      from range(5000) r(i), range(3) s(k) where k <= i % 3`);
+    await t.wh.run(`insert into interactions (interaction_id, customer_id, channel, kind, opened_at, first_response_at)
+      select 'i' || i, 'c' || lpad(i::varchar, 5, '0'), 'chat', case when i % 2 = 0 then 'complaint' else 'inquiry' end,
+        '2024-06-01'::timestamp + to_hours(i % 2000), '2024-06-01'::timestamp + to_hours(i % 2000) + to_minutes(i % 90)
+      from range(5000) r(i) where i % 5 = 0`);
+    const cutoff = D('2024-12-01');
+    const set = await loadChurnFeatures(t.wh, { cutoff, lookbackDays: 365, horizonDays: 90 });
+    expect(set.x.nRows).toBeGreaterThan(4096);
+    const rows = await t.wh.withConnection(async (c) => {
+      await useLocalDays(c, 'UTC');
+      return c.all<Record<string, unknown>>(churnFeaturesSql(), {
+        cutoff: sqlDate(cutoff), lookback_days: 365, horizon_days: 90, sla_minutes: JSON.stringify(DEFAULT_SLA.firstResponseMinutes),
+        sla_default_minutes: DEFAULT_SLA.firstResponseDefaultMinutes, label_mode: 'purchase_gap',
+      });
+    });
+    expect(set.customerIds).toEqual(rows.map((r) => r.customer_id));
+    const want = rows.flatMap((r) => CHURN_FEATURES.map((f) => (r[f] === null ? Number.NaN : Number(r[f]))));
+    const got = Array.from(set.x.data);
+    expect(got.length).toBe(want.length);
+    for (let k = 0; k < got.length; k++) if (!Object.is(got[k], want[k])) expect([k, got[k]]).toEqual([k, want[k]]);
+    expect(Array.from(set.y)).toEqual(rows.map((r) => (r.is_churned ? 1 : 0)));
   });
 });
 
