@@ -243,7 +243,7 @@ async function streamFeatureRows(
     const yCol = names.indexOf('is_churned');
     const ids: string[] = [];
     const labels: number[] = [];
-    // One array per chunk, joined once at the end: a doubling buffer held up to 3.5x the matrix at once
+    // One array per chunk, joined once at the end: a doubling buffer held up to 4x the matrix at once
     // (the old and the grown buffer, then the trimmed copy: ~650 MB for 673k rows x 36 at 1M customers).
     const parts: Float64Array[] = [];
     let n = 0;

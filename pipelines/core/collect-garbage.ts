@@ -4,7 +4,7 @@
  * texts: ~0.5 GB at 1M customers) stay in the process, unreachable but not freed, while the next
  * phase's SQL (at_risk_list, customer_360) fills DuckDB's buffer pool, and the job's peak RSS is the
  * sum of both. Without `--expose-gc` the flag is set at run time and `gc` is read from a new context
- * (what Jest does for --logHeapUsage). A collection costs milliseconds per 100 MB of live heap.
+ * (what Jest does for --logHeapUsage).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
