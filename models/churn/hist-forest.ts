@@ -43,23 +43,131 @@ interface Ctx {
   n: number;
   nc: number;
   nBins: number[];
-  /** The node rows (bag row numbers), and beside them each row's weight and its weight if churned (else 0). */
+  /**
+   * The node rows (bag row numbers), and beside them each row's weight and its weight if churned (else 0);
+   * in a packed tree (bags of fewer than FIELD draws) the two are one packed entry per row instead (pk).
+   */
   idx: Int32Array;
   wk: Int32Array;
   wyk: Int32Array;
+  pk: Float64Array;
+  packed: boolean;
   /** Scratch for the stable partition (as long as idx). */
   scratch: Int32Array;
   scratchW: Int32Array;
   scratchWy: Int32Array;
+  scratchPk: Float64Array;
   p: HistForestParams;
   rng: Rng;
   perm: Int32Array;
-  /** The features drawn at a node, and their histograms: (slot * stride + bin) * 3 + {0: rows, 1: weight, 2: churned weight}. */
+  /**
+   * The features drawn at a node, and their histograms: (slot * stride + bin) * 3 + {0: rows, 1: weight,
+   * 2: churned weight}; packed: one entry per bin, histP[slot * stride + bin].
+   */
   drawn: Int32Array;
   hist: Int32Array;
+  histP: Float64Array;
   stride: number;
+  /** Unpacked fields of a packed sum (scratch). */
+  fields: Float64Array;
   imp: Float64Array;
   out: TreeBuf;
+}
+
+/**
+ * Packed histograms (decision 0015): a row's three histogram updates (rows + 1, weight + w, churned
+ * weight + wy) as one add of ROWS + w * WEIGHT + wy to one double. Each field stays a whole number below
+ * FIELD when the bag has fewer than FIELD draws (every sum in a node is at most the bag's draws), so the
+ * packed sums are exact below 2^53 and unpack to the same integers: one memory update instead of three.
+ * Larger bags (sampleSize 0 on more than FIELD - 1 rows, or a larger sampleSize) take the three-field path.
+ */
+const FIELD = 2 ** 17;
+const WEIGHT = FIELD;
+const ROWS = FIELD * FIELD;
+
+/** The rows, weight and churned weight of a packed sum. */
+function unpack(v: number, out: Float64Array): void {
+  const rows = Math.floor(v / ROWS);
+  const rest = v - rows * ROWS;
+  const w = Math.floor(rest / WEIGHT);
+  out[0] = rows;
+  out[1] = w;
+  out[2] = rest - w * WEIGHT;
+}
+
+/**
+ * fillHistograms on the packed layout. The default forest draws six features per split (16 % of 37),
+ * and a loop written out for six updates per row runs about a third faster than the general loop over
+ * the drawn features (the JIT keeps the six offsets in registers); other counts take the general loop.
+ */
+function fillPacked(c: Ctx, start: number, end: number, m: number): void {
+  const { rb, idx, pk, histP: hist, drawn, nc, stride } = c;
+  if (m === 6) {
+    const f0 = drawn[0];
+    const f1 = drawn[1];
+    const f2 = drawn[2];
+    const f3 = drawn[3];
+    const f4 = drawn[4];
+    const f5 = drawn[5];
+    const b2 = 2 * stride;
+    const b3 = 3 * stride;
+    const b4 = 4 * stride;
+    const b5 = 5 * stride;
+    for (let k = start; k < end; k++) {
+      const row = idx[k] * nc;
+      const v = pk[k];
+      hist[rb[row + f0]] += v;
+      hist[stride + rb[row + f1]] += v;
+      hist[b2 + rb[row + f2]] += v;
+      hist[b3 + rb[row + f3]] += v;
+      hist[b4 + rb[row + f4]] += v;
+      hist[b5 + rb[row + f5]] += v;
+    }
+    return;
+  }
+  for (let k = start; k < end; k++) {
+    const row = idx[k] * nc;
+    const v = pk[k];
+    for (let q = 0, base = 0; q < m; q++, base += stride) hist[base + rb[row + drawn[q]]] += v;
+  }
+}
+
+/** scanHistogram on the packed layout: the same scan, on the running packed sum of the bins on the left. */
+function scanPacked(c: Ctx, slot: number, nb: number, cnt: number, w: number, wp: number, bestScore: number, found: { f: number; t: number }, f: number): number {
+  const { histP: hist, p } = c;
+  const base = slot * c.stride;
+  let bLo = 0;
+  while (bLo < nb && hist[base + bLo] === 0) bLo++;
+  if (bLo === nb) return bestScore;
+  let bHi = nb - 1;
+  while (hist[base + bHi] === 0) bHi--;
+  const f3 = c.fields;
+  let left = 0;
+  const tEnd = Math.min(bHi, nb - 1);
+  for (let t = bLo; t < tEnd; t++) {
+    const v = hist[base + t];
+    left += v;
+    if (v === 0 && t > 0) continue;
+    unpack(left, f3);
+    const cl = f3[0];
+    if (cl < p.minSamplesLeaf) continue;
+    if (cnt - cl < p.minSamplesLeaf) break;
+    const s = giniScore(f3[1], f3[2], w, wp);
+    if (s > bestScore) {
+      bestScore = s;
+      found.f = f;
+      found.t = t;
+    }
+  }
+  hist.fill(0, base + bLo, base + bHi + 1);
+  return bestScore;
+}
+
+/** The split score both scans maximise: the weighted Gini purity of the two sides (wl, pl on the left of w, wp). */
+function giniScore(wl: number, pl: number, w: number, wp: number): number {
+  const wr = w - wl;
+  const pr = wp - pl;
+  return (pl * pl + (wl - pl) * (wl - pl)) / wl + (pr * pr + (wr - pr) * (wr - pr)) / wr;
 }
 
 /**
@@ -122,9 +230,7 @@ function scanHistogram(c: Ctx, slot: number, nb: number, cnt: number, w: number,
     if (ct === 0 && t > 0) continue;
     if (cl < p.minSamplesLeaf) continue;
     if (cnt - cl < p.minSamplesLeaf) break;
-    const wr = w - wl;
-    const pr = wp - pl;
-    const s = (pl * pl + (wl - pl) * (wl - pl)) / wl + (pr * pr + (wr - pr) * (wr - pr)) / wr;
+    const s = giniScore(wl, pl, w, wp);
     if (s > bestScore) {
       bestScore = s;
       found.f = f;
@@ -161,13 +267,15 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
     return f;
   };
   const m = p.maxFeatures;
+  const fill = c.packed ? fillPacked : fillHistograms;
+  const scan = c.packed ? scanPacked : scanHistogram;
   for (let q = 0; q < m; q++) c.drawn[q] = draw(q);
-  fillHistograms(c, start, end, m);
-  for (let q = 0; q < m; q++) bestScore = scanHistogram(c, q, c.nBins[c.drawn[q]], cnt, w, wp, bestScore, found, c.drawn[q]);
+  fill(c, start, end, m);
+  for (let q = 0; q < m; q++) bestScore = scan(c, q, c.nBins[c.drawn[q]], cnt, w, wp, bestScore, found, c.drawn[q]);
   for (let tried = m; tried < c.nc && found.f < 0; tried++) {
     c.drawn[0] = draw(tried);
-    fillHistograms(c, start, end, 1);
-    bestScore = scanHistogram(c, 0, c.nBins[c.drawn[0]], cnt, w, wp, bestScore, found, c.drawn[0]);
+    fill(c, start, end, 1);
+    bestScore = scan(c, 0, c.nBins[c.drawn[0]], cnt, w, wp, bestScore, found, c.drawn[0]);
   }
   const bestF = found.f;
   const bestT = found.t;
@@ -183,25 +291,48 @@ function grow(c: Ctx, start: number, end: number, w: number, wp: number, depth: 
   let r = 0;
   let wl = 0;
   let pl = 0;
-  for (let k = start; k < end; k++) {
-    const i = idx[k];
-    if (rb[i * nc + bestF] <= bestT) {
-      wl += wk[k];
-      pl += wyk[k];
-      idx[lo] = i;
-      wk[lo] = wk[k];
-      wyk[lo] = wyk[k];
-      lo++;
-    } else {
-      scratch[r] = i;
-      scratchW[r] = wk[k];
-      scratchWy[r] = wyk[k];
-      r++;
+  if (c.packed) {
+    const { pk, scratchPk } = c;
+    let left = 0;
+    for (let k = start; k < end; k++) {
+      const i = idx[k];
+      if (rb[i * nc + bestF] <= bestT) {
+        left += pk[k];
+        idx[lo] = i;
+        pk[lo] = pk[k];
+        lo++;
+      } else {
+        scratch[r] = i;
+        scratchPk[r] = pk[k];
+        r++;
+      }
     }
+    idx.set(scratch.subarray(0, r), lo);
+    pk.set(scratchPk.subarray(0, r), lo);
+    unpack(left, c.fields);
+    wl = c.fields[1];
+    pl = c.fields[2];
+  } else {
+    for (let k = start; k < end; k++) {
+      const i = idx[k];
+      if (rb[i * nc + bestF] <= bestT) {
+        wl += wk[k];
+        pl += wyk[k];
+        idx[lo] = i;
+        wk[lo] = wk[k];
+        wyk[lo] = wyk[k];
+        lo++;
+      } else {
+        scratch[r] = i;
+        scratchW[r] = wk[k];
+        scratchWy[r] = wyk[k];
+        r++;
+      }
+    }
+    idx.set(scratch.subarray(0, r), lo);
+    wk.set(scratchW.subarray(0, r), lo);
+    wyk.set(scratchWy.subarray(0, r), lo);
   }
-  idx.set(scratch.subarray(0, r), lo);
-  wk.set(scratchW.subarray(0, r), lo);
-  wyk.set(scratchWy.subarray(0, r), lo);
   c.out.feature[node] = bestF;
   c.out.threshold[node] = bestT;
   grow(c, start, lo, wl, pl, depth + 1);
@@ -237,7 +368,11 @@ function bagSize(params: HistForestParams, n: number): number {
   return params.sampleSize > 0 ? Math.min(params.sampleSize, n) : n;
 }
 
-export function growTrees(d: BinnedTraining, params: HistForestParams, from: number, to: number): GrownTrees {
+/**
+ * `layout` 'wide' forces the three-field histograms even for a small bag; tests use it to show that both
+ * layouts grow the same trees.
+ */
+export function growTrees(d: BinnedTraining, params: HistForestParams, from: number, to: number, layout: 'auto' | 'wide' = 'auto'): GrownTrees {
   const { bins, n, nc, nBins, y } = d;
   const maxB = Math.max(...nBins);
   const p = { ...params, maxFeatures: Math.max(1, Math.min(nc, Math.round(params.maxFeatures))) };
@@ -245,12 +380,19 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
   const imps: Float64Array[] = [];
   const counts = new Int32Array(n);
   const idxAll = new Int32Array(n);
-  const wAll = new Int32Array(n);
-  const wyAll = new Int32Array(n);
+  // Packed histograms when every sum fits the packed fields; only the arrays of the layout in use are allocated.
+  const packed = layout === 'auto' && draws < FIELD;
+  const wide = packed ? 0 : n;
+  const wAll = new Int32Array(wide);
+  const wyAll = new Int32Array(wide);
   const scratch = new Int32Array(n);
-  const scratchW = new Int32Array(n);
-  const scratchWy = new Int32Array(n);
-  const hist = new Int32Array(p.maxFeatures * maxB * 3);
+  const scratchW = new Int32Array(wide);
+  const scratchWy = new Int32Array(wide);
+  const pkAll = new Float64Array(n - wide);
+  const scratchPk = new Float64Array(n - wide);
+  const hist = new Int32Array(packed ? 0 : p.maxFeatures * maxB * 3);
+  const histP = new Float64Array(packed ? p.maxFeatures * maxB : 0);
+  const fields = new Float64Array(3);
   const trees: TreeBuf[] = [];
   const oobSum = new Float64Array(n);
   const oobCount = new Int32Array(n);
@@ -266,8 +408,11 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
     let wp = 0;
     for (let i = 0; i < n; i++) {
       if (counts[i] > 0) {
-        wAll[m] = counts[i];
-        wyAll[m] = y[i] ? counts[i] : 0;
+        if (packed) pkAll[m] = ROWS + counts[i] * WEIGHT + (y[i] ? counts[i] : 0);
+        else {
+          wAll[m] = counts[i];
+          wyAll[m] = y[i] ? counts[i] : 0;
+        }
         idxAll[m++] = i;
         w += counts[i];
         if (y[i]) wp += counts[i];
@@ -277,8 +422,9 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
     const imp = new Float64Array(nc);
     imps.push(imp);
     const ctx: Ctx = {
-      rb: bins, n, nc, nBins, idx: idxAll.subarray(0, m), wk: wAll.subarray(0, m), wyk: wyAll.subarray(0, m), scratch, scratchW, scratchWy, p, rng,
-      perm: new Int32Array(nc), drawn: new Int32Array(nc), hist, stride: maxB, imp, out,
+      rb: bins, n, nc, nBins, idx: idxAll.subarray(0, m), wk: wAll.subarray(0, packed ? 0 : m), wyk: wyAll.subarray(0, packed ? 0 : m),
+      pk: pkAll.subarray(0, packed ? m : 0), packed, scratch, scratchW, scratchWy, scratchPk, p, rng,
+      perm: new Int32Array(nc), drawn: new Int32Array(nc), hist, histP, stride: maxB, fields, imp, out,
     };
     grow(ctx, 0, m, w, wp, 0);
     trees.push(out);

@@ -177,6 +177,38 @@ describe('histogram forest', () => {
     }
   });
 
+  it('packed histograms grow exactly the trees of the three-field histograms, six features per split included', () => {
+    // Decision 0015: bags below 2^17 draws pack rows, weight and churned weight into one double per bin.
+    // The three-field layout (still used for larger bags) is the reference; six features per split take
+    // the written-out loop, the other counts the general one.
+    const rng = seededRng(41);
+    const n = 3000;
+    const nc = 9;
+    const data = new Float64Array(n * nc);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < nc; j++) data[i * nc + j] = rng.next() < 0.1 ? Number.NaN : Math.floor(rng.next() * (j + 2) * 7);
+      y[i] = (data[i * nc] > 20) !== (data[i * nc + 5] > 30) || rng.next() < 0.15 ? 1 : 0;
+    }
+    const x: Matrix = { nRows: n, nCols: nc, data };
+    const cases: HistForestParams[] = [
+      { trees: 6, minSamplesLeaf: 5, maxDepth: 12, maxFeatures: 6, sampleSize: 0, bins: 64, seed: 3 },
+      { trees: 6, minSamplesLeaf: 1, maxDepth: 30, maxFeatures: 6, sampleSize: 4000, bins: 255, seed: 5 },
+      { trees: 6, minSamplesLeaf: 3, maxDepth: 10, maxFeatures: 3, sampleSize: 0, bins: 16, seed: 8 },
+      { trees: 6, minSamplesLeaf: 2, maxDepth: 14, maxFeatures: 9, sampleSize: 1000, bins: 32, seed: 13 },
+    ];
+    for (const params of cases) {
+      const { data: d } = binTraining(x, y, params);
+      const packed = growTrees(d, params, 0, params.trees);
+      const wide = growTrees(d, params, 0, params.trees, 'wide');
+      expect(packed.trees.reduce((a, t) => a + t.feature.length, 0)).toBeGreaterThan(params.trees * 20);
+      expect(packed.trees).toEqual(wide.trees);
+      expect(packed.imps.map((v) => Array.from(v))).toEqual(wide.imps.map((v) => Array.from(v)));
+      expect(Array.from(packed.oobSum)).toEqual(Array.from(wide.oobSum));
+      expect(Array.from(packed.oobCount)).toEqual(Array.from(wide.oobCount));
+    }
+  });
+
   it('predicts, four rows at a time, exactly what one-row-at-a-time walks sum to', () => {
     const { x, y } = xorData(1203, 13, true);
     const { forest } = fitHistForest(x, y, { ...P, trees: 9 });
