@@ -21,7 +21,9 @@ const INPUTS_SQL = `
 create or replace temp table value_inputs as
 with orders as (
     -- Purchase days are local dates in the company's zone; the as-of day ends at local midnight.
-    select customer_id, cxp_local_on(ordered_at) as ordered_on, cast(amount as double) as amount
+    -- Amounts stay DECIMAL through the sums: exact, so the result does not depend on the order in which
+    -- DuckDB's threads merge their partial sums (double sums did, in the last bits, from run to run).
+    select customer_id, cxp_local_on(ordered_at) as ordered_on, amount
     from purchases
     where status = 'completed' and ordered_at < cxp_day_start_at($as_of + 1)
 ),
@@ -52,8 +54,8 @@ per_customer as (
 returned as (
     select
         customer_id,
-        sum(amount)::double as returned_total,
-        sum(amount) filter (where $lookback_start is null or cxp_local_on(ordered_at) > $lookback_start)::double as returned_window
+        sum(amount) as returned_total,
+        sum(amount) filter (where $lookback_start is null or cxp_local_on(ordered_at) > $lookback_start) as returned_window
     from purchases
     where status = 'returned' and ordered_at < cxp_day_start_at($as_of + 1)
     group by customer_id
@@ -65,7 +67,8 @@ all_customers as (
 ),
 final as (
     select
-        (row_number() over () - 1)::integer as idx,
+        -- In customer order: the fit sums over customers in idx order, so the same rows give the same bits.
+        (row_number() over (order by a.customer_id) - 1)::integer as idx,
         a.customer_id,
         p.first_purchase_on,
         p.last_purchase_on,
@@ -79,10 +82,10 @@ final as (
         case
             when coalesce(r.returned_total, 0) = 0 then 1
             when coalesce(p.revenue, 0) <= 0 then 0
-            else least(greatest(1 - r.returned_total / p.revenue, 0), 1)
+            else least(greatest(1 - r.returned_total::double / p.revenue::double, 0), 1)
         end::double as net_share,
         case when p.count_purchase_days > 1
-            then (p.revenue - p.first_day_amount) / (p.count_purchase_days - 1) end::double as repeat_mean,
+            then (p.revenue - p.first_day_amount)::double / (p.count_purchase_days - 1) end::double as repeat_mean,
         (hash(a.customer_id) % 1000003)::double / 1000003 as fit_draw,
         coalesce(p.cal_purchase_days, 0)::integer as cal_purchase_days,
         date_diff('day', p.cal_first_on, p.cal_last_on)::integer as cal_tx_days,

@@ -160,6 +160,53 @@ describe('score step "value" on fixtures', () => {
   });
 });
 
+describe('score step "value" is the same to the bit on every run', () => {
+  // customer_value and rfm_history are exported, and an export whose bytes change is rewritten (and
+  // re-read by every BI tool). With four threads DuckDB merges partial sums in whatever order its threads
+  // finish, and an unordered row_number() numbers customers differently each time: neither may reach
+  // the numbers (money sums stay DECIMAL; the fit sees customers in id order).
+  it('gives identical customer_value rows and fitted parameters on three runs with 4 threads, and exact money sums', async () => {
+    const wh = await freshWarehouse();
+    await wh.run('set threads = 4');
+    await wh.run(`insert into customers (customer_id) select 'c' || i from range(3000) as r(i)`);
+    // 300k completed orders over 300 days before the as-of, amounts 0.01 .. 999.99; every customer's
+    // rows are spread through the table, so their partial sums land on different threads.
+    await wh.run(
+      `insert into purchases (order_id, customer_id, ordered_at, amount, status)
+       select 'o' || i, 'c' || (i % 3000), timestamp '2025-06-01 00:00' + to_seconds((hash(i) % 25920000)::bigint),
+              ((hash(i * 7) % 99999) + 1)::decimal(18,2) / 100, case when i % 97 = 0 then 'returned' else 'completed' end
+       from range(300000) as r(i)`,
+    );
+    const AS_OF = new Date('2026-03-31T00:00:00Z');
+    const snapshot = async () => {
+      await scoreValue(context(wh), AS_OF);
+      const rows = await wh.all<{ k: string }>(
+        `select concat_ws('|', customer_id, monetary::varchar, p_alive::varchar, expected_purchases_90d::varchar, expected_order_value::varchar, clv::varchar, rfm_segment) as k
+         from customer_value order by customer_id`,
+      );
+      const run = await wh.one<{ k: string }>(
+        `select concat_ws('|', bgnbd_r::varchar, bgnbd_alpha::varchar, bgnbd_a::varchar, bgnbd_b::varchar, gg_p::varchar, gg_q::varchar, gg_gamma::varchar) as k
+         from value_model_runs order by created_at desc limit 1`,
+      );
+      return { rows: rows.map((r) => r.k), run: run?.k };
+    };
+    const first = await snapshot();
+    expect(first.rows).toHaveLength(3000);
+    expect(first.run?.split('|')).toHaveLength(7);
+    for (let i = 0; i < 2; i++) expect(await snapshot()).toEqual(first);
+
+    // Independent: net revenue per customer from the amounts as whole cents (BigInt), completed minus returned.
+    const lines = await wh.all<{ customer_id: string; cents: string; status: string }>(
+      `select customer_id, (amount * 100)::bigint::varchar as cents, status from purchases`,
+    );
+    const net = new Map<string, bigint>();
+    for (const l of lines) net.set(l.customer_id, (net.get(l.customer_id) ?? 0n) + (l.status === 'completed' ? 1n : -1n) * BigInt(l.cents));
+    const monetary = await wh.all<{ customer_id: string; monetary: number }>('select customer_id, monetary from customer_value');
+    expect(monetary).toHaveLength(3000);
+    for (const r of monetary) expect(r.monetary).toBeCloseTo(Number(net.get(r.customer_id)!) / 100, 6);
+  }, 120_000);
+});
+
 describe('score step "value" on the CDNOW sample', () => {
   const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, p: 6.25, q: 3.74, gamma: 15.44 };
   let wh: Warehouse;
