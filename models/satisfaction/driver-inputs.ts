@@ -37,39 +37,82 @@ interface Window {
   cutoffAt: Date;
 }
 
+/**
+ * Answers are read in units of 1/SCALE (four decimals: every rating scale in use is whole or half
+ * points), so every sum below is a sum of whole numbers: exact in DuckDB's HUGEINT, whatever order its
+ * threads merge partial sums in. stddev_samp/corr merged floating states in finish order, and the
+ * drivers (an export) changed in the last bits from run to run.
+ */
+const SCALE = 10_000;
+
+/** Sample standard deviation from exact sums (n, Σx, Σx² in units of 1/SCALE). */
+function sdOf(n: bigint, s: bigint, ss: bigint): number {
+  if (n < 2n) return Number.NaN;
+  return Math.sqrt(Number(n * ss - s * s) / Number(n * (n - 1n))) / SCALE;
+}
+
+/** Pearson correlation from exact pair sums (n, Σa, Σb, Σa², Σb², Σab); NaN when either side is constant. */
+function corrOf(n: bigint, sa: bigint, sb: bigint, saa: bigint, sbb: bigint, sab: bigint): number {
+  const va = n * saa - sa * sa;
+  const vb = n * sbb - sb * sb;
+  if (n < 2n || va <= 0n || vb <= 0n) return Number.NaN;
+  return Number(n * sab - sa * sb) / Math.sqrt(Number(va) * Number(vb));
+}
+
 async function momentsFromBase(db: Db, names: string[], baseSql: string, params: Record<string, string | number | Date>): Promise<DriverMoments> {
-  // Pairwise-available moments (see drivers.ts): DuckDB's corr/stddev_samp skip rows where an input is
-  // null, so each statistic uses every response that answered what it needs.
+  // Pairwise-available moments (see drivers.ts): each statistic uses every response that answered what
+  // it needs (as DuckDB's corr/stddev_samp would, skipping nulls), from exact whole-number sums.
   const p = names.length;
   const cols = names.map((_, j) => `d${j}`);
-  const aggs = ['count(*) as n', 'stddev_samp(y) as sd_y', `count(*) filter (where ${cols.map((c) => `${c} is not null`).join(' and ')}) as n_complete`];
-  cols.forEach((c, j) => {
-    aggs.push(`stddev_samp(${c}) as sd_${j}`, `corr(${c}, y) as cy_${j}`, `count(${c}) as n_${j}`);
-    for (let k = j + 1; k < p; k++) aggs.push(`corr(${c}, d${k}) as c_${j}_${k}`, `count(*) filter (where ${c} is not null and d${k} is not null) as n_${j}_${k}`);
+  const aggs = ['count(*)::varchar as n', `count(*) filter (where ${cols.map((c) => `${c} is not null`).join(' and ')})::varchar as n_complete`];
+  const sums = (key: string, a: string, b: string) => {
+    const both = `${a} is not null and ${b} is not null`;
+    aggs.push(
+      `count(*) filter (where ${both})::varchar as ${key}_n`,
+      `sum(${a}) filter (where ${both})::varchar as ${key}_sa`,
+      `sum(${b}) filter (where ${both})::varchar as ${key}_sb`,
+      `sum(${a} * ${a}) filter (where ${both})::varchar as ${key}_saa`,
+      `sum(${b} * ${b}) filter (where ${both})::varchar as ${key}_sbb`,
+      `sum(${a} * ${b}) filter (where ${both})::varchar as ${key}_sab`,
+    );
+  };
+  sums('y', 'e_y', 'e_y');
+  cols.forEach((_, j) => {
+    sums(`x${j}`, `e${j}`, `e${j}`);
+    sums(`xy${j}`, `e${j}`, 'e_y');
+    for (let k = j + 1; k < p; k++) sums(`xx${j}_${k}`, `e${j}`, `e${k}`);
   });
   const where = `y is not null and (${cols.map((c) => `${c} is not null`).join(' or ')})`;
-  const row = (await db.one<Record<string, number | bigint | null>>(
-    `with base as (${baseSql}) select ${aggs.join(', ')} from base where ${where}`,
+  const scaled = [`round(y * ${SCALE})::hugeint as e_y`, ...cols.map((c, j) => `round(${c} * ${SCALE})::hugeint as e${j}`)];
+  const row = (await db.one<Record<string, string | null>>(
+    `with base as (${baseSql}), scaled as (select ${scaled.join(', ')}, ${cols.join(', ')} from base where ${where})
+     select ${aggs.join(', ')} from scaled`,
     params,
   ))!;
-  const num = (v: number | bigint | null | undefined) => (v === null || v === undefined || Number.isNaN(Number(v)) ? 0 : Number(v));
+  const big = (key: string) => BigInt(row[key] ?? 0);
+  const pair = (key: string) => [big(`${key}_n`), big(`${key}_sa`), big(`${key}_sb`), big(`${key}_saa`), big(`${key}_sbb`), big(`${key}_sab`)] as const;
+  const num = (v: number) => (Number.isNaN(v) ? 0 : v);
   const corrX = Array.from({ length: p }, (_, a) =>
-    Array.from({ length: p }, (_, b) => (a === b ? 1 : num(row[a < b ? `c_${a}_${b}` : `c_${b}_${a}`]))),
+    Array.from({ length: p }, (_, b) => (a === b ? 1 : num(corrOf(...pair(a < b ? `xx${a}_${b}` : `xx${b}_${a}`))))),
   );
-  const answers = names.map((_, j) => num(row[`n_${j}`]));
+  const answers = names.map((_, j) => Number(big(`x${j}_n`)));
   const pairN = Array.from({ length: p }, (_, a) =>
-    Array.from({ length: p }, (_, b) => (a === b ? answers[a] : num(row[a < b ? `n_${a}_${b}` : `n_${b}_${a}`]))),
+    Array.from({ length: p }, (_, b) => (a === b ? answers[a] : Number(big(a < b ? `xx${a}_${b}_n` : `xx${b}_${a}_n`)))),
   );
+  const sd = (key: string) => {
+    const [n, s, , ss] = pair(key);
+    return num(sdOf(n, s, ss));
+  };
   return {
     names,
-    n: num(row.n),
-    nComplete: num(row.n_complete),
+    n: Number(big('n')),
+    nComplete: Number(big('n_complete')),
     answers,
     pairN,
-    sdY: num(row.sd_y),
-    sdX: names.map((_, j) => num(row[`sd_${j}`])),
+    sdY: sd('y'),
+    sdX: names.map((_, j) => sd(`x${j}`)),
     corrX,
-    corrY: names.map((_, j) => num(row[`cy_${j}`])),
+    corrY: names.map((_, j) => num(corrOf(...pair(`xy${j}`)))),
   };
 }
 
