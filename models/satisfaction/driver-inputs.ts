@@ -38,12 +38,13 @@ interface Window {
 }
 
 /**
- * Answers are read in units of 1/SCALE (four decimals: every rating scale in use is whole or half
- * points), so every sum below is a sum of whole numbers: exact in DuckDB's HUGEINT, whatever order its
- * threads merge partial sums in. stddev_samp/corr merged floating states in finish order, and the
- * drivers (an export) changed in the last bits from run to run.
+ * Answers are read in hundredths (every rating scale in use is whole or half points; finer values are
+ * rounded to 0.01), so every sum below is a sum of whole numbers: exact (BIGINT products, HUGEINT sums),
+ * whatever order DuckDB's threads merge partial sums in. stddev_samp/corr merged floating states in
+ * finish order, and the drivers (an export) changed in the last bits from run to run. Products stay
+ * within BIGINT for answers up to about 3 x 10^7.
  */
-const SCALE = 10_000;
+const SCALE = 100;
 
 /** Sample standard deviation from exact sums (n, Σx, Σx² in units of 1/SCALE). */
 function sdOf(n: bigint, s: bigint, ss: bigint): number {
@@ -65,15 +66,15 @@ async function momentsFromBase(db: Db, names: string[], baseSql: string, params:
   const p = names.length;
   const cols = names.map((_, j) => `d${j}`);
   const aggs = ['count(*)::varchar as n', `count(*) filter (where ${cols.map((c) => `${c} is not null`).join(' and ')})::varchar as n_complete`];
+  // A product or sum with a NULL is NULL, and count/sum skip NULLs: `a + 0 * b` is a where b is answered too.
   const sums = (key: string, a: string, b: string) => {
-    const both = `${a} is not null and ${b} is not null`;
     aggs.push(
-      `count(*) filter (where ${both})::varchar as ${key}_n`,
-      `sum(${a}) filter (where ${both})::varchar as ${key}_sa`,
-      `sum(${b}) filter (where ${both})::varchar as ${key}_sb`,
-      `sum(${a} * ${a}) filter (where ${both})::varchar as ${key}_saa`,
-      `sum(${b} * ${b}) filter (where ${both})::varchar as ${key}_sbb`,
-      `sum(${a} * ${b}) filter (where ${both})::varchar as ${key}_sab`,
+      `count(${a} * ${b})::varchar as ${key}_n`,
+      `sum(${a} + 0 * ${b})::varchar as ${key}_sa`,
+      `sum(${b} + 0 * ${a})::varchar as ${key}_sb`,
+      `sum(${a} * ${a} + 0 * ${b})::varchar as ${key}_saa`,
+      `sum(${b} * ${b} + 0 * ${a})::varchar as ${key}_sbb`,
+      `sum(${a} * ${b})::varchar as ${key}_sab`,
     );
   };
   sums('y', 'e_y', 'e_y');
@@ -83,7 +84,7 @@ async function momentsFromBase(db: Db, names: string[], baseSql: string, params:
     for (let k = j + 1; k < p; k++) sums(`xx${j}_${k}`, `e${j}`, `e${k}`);
   });
   const where = `y is not null and (${cols.map((c) => `${c} is not null`).join(' or ')})`;
-  const scaled = [`round(y * ${SCALE})::hugeint as e_y`, ...cols.map((c, j) => `round(${c} * ${SCALE})::hugeint as e${j}`)];
+  const scaled = [`round(y * ${SCALE})::bigint as e_y`, ...cols.map((c, j) => `round(${c} * ${SCALE})::bigint as e${j}`)];
   const row = (await db.one<Record<string, string | null>>(
     `with base as (${baseSql}), scaled as (select ${scaled.join(', ')}, ${cols.join(', ')} from base where ${where})
      select ${aggs.join(', ')} from scaled`,
