@@ -67,8 +67,6 @@ all_customers as (
 ),
 final as (
     select
-        -- In customer order: the fit sums over customers in idx order, so the same rows give the same bits.
-        (row_number() over (order by a.customer_id) - 1)::integer as idx,
         a.customer_id,
         p.first_purchase_on,
         p.last_purchase_on,
@@ -97,6 +95,14 @@ final as (
 )
 select * from final`;
 
+// Customers numbered in id order, apart from the wide table above: the fit sums over customers in this
+// order, so the same rows give the same bits. A window sorting the wide rows inside the aggregate query
+// ran DuckDB out of memory at 3M customers (1.5GB cap) beside the churn step; this one sorts ids only.
+const IDS_SQL = `
+create or replace temp table value_ids as
+select customer_id, (row_number() over (order by customer_id) - 1)::integer as idx
+from value_inputs`;
+
 const INPUT_COLUMNS = [
   'count_purchase_days',
   'days_since_first',
@@ -114,7 +120,7 @@ const INPUT_COLUMNS = [
 type Inputs = Record<(typeof INPUT_COLUMNS)[number], Float64Array>;
 
 /**
- * Reads the numeric input columns in idx order straight from DuckDB's vectors into typed arrays
+ * Reads the numeric input columns in customer id order (row i is value_ids.idx = i) straight from DuckDB's vectors into typed arrays
  * (no row objects); SQL NULL becomes NaN.
  */
 async function readInputs(db: ConnDb): Promise<Inputs> {
@@ -122,7 +128,7 @@ async function readInputs(db: ConnDb): Promise<Inputs> {
   const n = count?.n ?? 0;
   const out = {} as Inputs;
   for (const name of INPUT_COLUMNS) out[name] = new Float64Array(n);
-  const result = await db.connection.stream(`select ${INPUT_COLUMNS.map((c) => `cast(${c} as double)`).join(', ')} from value_inputs order by idx`);
+  const result = await db.connection.stream(`select ${INPUT_COLUMNS.map((c) => `cast(${c} as double)`).join(', ')} from value_inputs order by customer_id`);
   let offset = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
@@ -219,6 +225,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
   return ctx.warehouse.transaction(async (db) => {
     await useLocalDays(db, configTimeZone(ctx.config));
     await db.run(INPUTS_SQL, { as_of: asOfDay, cal_end: calEnd, lookback_start: lookbackStart });
+    await db.run(IDS_SQL);
     lap('aggregate_ms');
     const inp = await readInputs(db);
     const n = inp.count_purchase_days.length;
@@ -299,6 +306,7 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
               s.r_score, s.f_score, s.m_score, seg.name, stage.name,
               s.p_alive, s.expected_purchases, s.expected_order_value * coalesce(i.net_share, 1), s.clv * coalesce(i.net_share, 1), $run_id
        from value_inputs i
+       join value_ids using (customer_id)
        join value_scores s using (idx)
        left join value_names seg on seg.kind = 'segment' and seg.code = s.segment_code
        left join value_names stage on stage.kind = 'stage' and stage.code = s.stage_code`,
