@@ -120,8 +120,8 @@ const INPUT_COLUMNS = [
 type Inputs = Record<(typeof INPUT_COLUMNS)[number], Float64Array>;
 
 /**
- * Reads the numeric input columns in customer id order (row i is value_ids.idx = i) straight from DuckDB's vectors into typed arrays
- * (no row objects); SQL NULL becomes NaN.
+ * Reads the numeric input columns in customer id order (row i has value_ids.idx = i) straight from
+ * DuckDB's vectors into typed arrays (no row objects); SQL NULL becomes NaN.
  */
 async function readInputs(db: ConnDb): Promise<Inputs> {
   const count = await db.one<{ n: number }>('select count(*)::integer as n from value_inputs');
