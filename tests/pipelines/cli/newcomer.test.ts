@@ -85,4 +85,18 @@ describe('newcomer path', () => {
     expect(validate({ ...demo, warehous: 'x.duckdb' })).toBe(false);
     expect(JSON.stringify(validate.errors)).toMatch(/warehous/);
   });
+
+  it('npm ci asks about no install script: every locked package that has one is listed in allowScripts', () => {
+    // npm 11 runs a dependency's install script only when package.json's allowScripts names it, and warns
+    // about the rest. The lockfile marks every package with an install script, for every platform.
+    const lock = JSON.parse(readFileSync(fromRoot('package-lock.json'), 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean; version?: string }>;
+    };
+    const allowed = (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+    const withScripts = Object.entries(lock.packages)
+      .filter(([path, p]) => path !== '' && p.hasInstallScript)
+      .map(([path, p]) => ({ name: path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length), version: p.version }));
+    expect(withScripts.map((p) => p.name)).toContain('esbuild');
+    expect(withScripts.filter((p) => allowed[p.name] === undefined && allowed[`${p.name}@${p.version}`] === undefined)).toEqual([]);
+  });
 });
