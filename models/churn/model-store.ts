@@ -72,6 +72,12 @@ export async function loadActiveModel(db: Db): Promise<StoredModel | undefined> 
   };
 }
 
+/** The active model's id ('none' without one): what scores depend on besides the data (`cxpulse train` swaps it). */
+export async function activeModelId(db: Db): Promise<string> {
+  const r = await db.one<{ model_id: string }>('select model_id from churn_models where is_active order by trained_at desc limit 1');
+  return r?.model_id ?? 'none';
+}
+
 export interface ScoreWrite {
   customerIds: string[];
   scored: ScoredRows;

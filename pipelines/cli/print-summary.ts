@@ -39,6 +39,11 @@ export function printRunSummary(outcome: RunOutcome, out: NodeJS.WritableStream)
   }
   for (const [job, summary] of Object.entries(outcome.results)) {
     if (job === 'ingest') continue;
+    const upToDate = (summary as { up_to_date?: { since_run_id: string } }).up_to_date;
+    if (upToDate) {
+      out.write(`  ${pad(job, 10)} up to date: nothing it reads changed since run ${upToDate.since_run_id} (cxpulse run --full runs it anyway)\n`);
+      continue;
+    }
     const brief = JSON.stringify(summary, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
     out.write(`  ${pad(job, 10)} ${brief.length > 160 ? brief.slice(0, 157) + '...' : brief}\n`);
   }

@@ -10,7 +10,8 @@ export const runCommand: Command = {
   name: 'run',
   usage: 'cxpulse run [JOB...] [--config PATH] [--as-of YYYY-MM-DD] [--full]',
   summary: 'run jobs once (default: ingest transform score export triggers) and exit',
-  // --full: database sources ignore their watermark and files are read even when unchanged, for this run.
+  // --full: database sources ignore their watermark and files are read even when unchanged, and every job
+  // runs even when its inputs are unchanged (pipelines/jobs/up-to-date.ts), for this run.
   options: { ...COMMON_OPTIONS, full: { type: 'boolean' as const } },
   async action({ values, positionals }) {
     const jobs = getJobs(positionals);
@@ -23,7 +24,7 @@ export const runCommand: Command = {
     });
     if (values.full) for (const src of Object.values(ctx.config.sources)) if (src) src.fullReload = true;
     try {
-      const outcome = await runPipeline(jobs, ctx, { trigger: 'cli' });
+      const outcome = await runPipeline(jobs, { ...ctx, force: Boolean(values.full) }, { trigger: 'cli' });
       printRunSummary(outcome, process.stdout);
       if (outcome.error) {
         process.stderr.write(`cxpulse: run ${outcome.runId} failed: ${outcome.error.toLine()}\n`);

@@ -1,13 +1,17 @@
 import { isoDate } from '../core/clock.js';
-import { writeCatalog } from '../export/catalog.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CATALOG_FILE, writeCatalog } from '../export/catalog.js';
 import { EXPORT_DATASETS } from '../export/datasets.js';
-import { writeExports } from '../export/write-exports.js';
+import { readManifest, writeExports } from '../export/write-exports.js';
 import { runAsOf } from '../core/as-of.js';
 import type { Job } from './types.js';
 
 export const exportJob: Job = {
   name: 'export',
   description: 'write Parquet datasets, manifest.json and the BI catalog cxpulse.duckdb to exports.dir',
+  // Writes from the marts and scores; when those are unchanged it still runs if a file it wrote is gone.
+  upToDate: { after: ['transform', 'score'], inPlace: (ctx) => exportsInPlace(ctx.config.exports.dir) },
   async run(ctx) {
     const asOf = isoDate(await runAsOf(ctx));
     const selected = ctx.config.exports.datasets;
@@ -38,3 +42,9 @@ export const exportJob: Job = {
     };
   },
 };
+
+/** The manifest, every file it lists and the catalog are where the last export put them. */
+export function exportsInPlace(dir: string): boolean {
+  if (!existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, CATALOG_FILE))) return false;
+  return readManifest(dir).datasets.every((e) => existsSync(join(dir, e.path)));
+}

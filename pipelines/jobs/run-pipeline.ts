@@ -4,6 +4,7 @@ import { sqlDate } from '../core/sql-date.js';
 import { CxpError, toCxpError } from '../core/errors.js';
 import type { Job, JobContext } from './types.js';
 import { resolveAsOf } from '../core/as-of.js';
+import { forgetInputs, jobKey, readRecorded, recordInputs, runInputs } from './up-to-date.js';
 
 import type { RunOutcome, RunTrigger } from '../core/job-runner.js';
 
@@ -45,6 +46,14 @@ export async function runPipeline(
     asOfLookedUp = true;
     ctx.asOf = await resolveAsOf(ctx).catch(() => undefined);
   };
+  // What the skippable jobs' keys share (up-to-date.ts): read once, before the first of them (after ingest,
+  // which is the only job that changes the canonical tables).
+  let shared: string | undefined;
+  const keyOf = async (job: Job): Promise<string> => {
+    shared ??= await runInputs(wh, ctx.config, ctx.asOf);
+    const recorded = await readRecorded(wh);
+    return jobKey(job.name, shared, job.upToDate!.after.map((j) => recorded.get(j)), (await job.upToDate!.state?.(ctx)) ?? '');
+  };
   for (const job of jobs) {
     if (ctx.signal?.aborted) {
       error = new CxpError('CXP_ERR_JOB_FAILED', `run stopped before job ${job.name}: shutting down`);
@@ -53,9 +62,33 @@ export async function runPipeline(
     const t0 = performance.now();
     // Before the first job that needs it: after ingest, so a date derived from the data sees what this run loaded.
     if (job.name !== 'ingest') await lookUpAsOf();
+    try {
+      if (job.upToDate && !ctx.force) {
+        const key = await keyOf(job);
+        const last = (await readRecorded(wh)).get(job.name);
+        if (last?.key === key && (job.upToDate.inPlace?.(ctx) ?? true)) {
+          const summary = { up_to_date: { since_run_id: last.runId, reason: 'nothing it reads has changed since that run: canonical tables, as-of, configuration, code and the jobs before it' } };
+          ctx.results[job.name] = summary;
+          jobResults[job.name] = { status: 'succeeded', duration_ms: Math.round(performance.now() - t0), summary };
+          ctx.logger.info(`job ${job.name} up to date`, { run_id: runId, since_run_id: last.runId });
+          continue;
+        }
+      }
+    } catch (err) {
+      error = toCxpError(err, 'CXP_ERR_JOB_FAILED');
+      jobResults[job.name] = { status: 'failed', duration_ms: Math.round(performance.now() - t0), error: error.toJSON() };
+      ctx.logger.error(`job ${job.name} failed`, { run_id: runId, error: error.toLine() });
+      break;
+    }
     ctx.logger.info(`job ${job.name} started`, { run_id: runId });
     try {
+      // Forgotten before it runs: a job that fails half-way leaves no record, so the next run runs it.
+      if (job.upToDate) await forgetInputs(wh, job.name);
       const summary = await job.run(ctx);
+      // A job that is not skippable (ingest) may change the canonical tables: read them again for the next.
+      if (!job.upToDate) shared = undefined;
+      // Recorded after the job: its own state (e.g. the model it trained) is part of the key it leaves.
+      if (job.upToDate) await recordInputs(wh, job.name, { key: await keyOf(job), runId, recordedAt: ctx.clock.now() });
       ctx.results[job.name] = summary;
       jobResults[job.name] = { status: 'succeeded', duration_ms: Math.round(performance.now() - t0), summary };
       ctx.logger.info(`job ${job.name} succeeded`, { run_id: runId, ms: Math.round(performance.now() - t0) });

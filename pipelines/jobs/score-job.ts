@@ -8,6 +8,7 @@ import type { ScoreStep, StepContext } from '../core/module.js';
 import { MODULES } from '../../models/modules.js';
 import { buildCustomer360 } from './customer-360.js';
 import { buildAtRiskList, lostThresholds } from '../../models/churn/at-risk-list.js';
+import { activeModelId } from '../../models/churn/model-store.js';
 
 /** The score job's steps: each module's own (AnalyticsModule.scoreStep), listed in module-list order. */
 export const SCORE_STEPS: { name: string; run: ScoreStep }[] = MODULES.flatMap((m) => (m.scoreStep ? [{ name: m.name, run: m.scoreStep }] : []));
@@ -37,6 +38,8 @@ export async function runScoreSteps(steps: { name: string; run: ScoreStep }[], c
 export const scoreJob: Job = {
   name: 'score',
   description: 'satisfaction statistics and drivers, RFM/lifecycle/CLV, churn risk (trains when no fresh model)',
+  // Reads the marts; scores with the active churn model, which `cxpulse train` may replace between runs.
+  upToDate: { after: ['transform'], state: async (ctx) => `churn model ${await activeModelId(ctx.warehouse)}` },
   async run(ctx) {
     const asOf = await runAsOf(ctx);
     const out: JobSummary = { as_of: isoDate(asOf) };

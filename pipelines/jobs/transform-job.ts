@@ -7,6 +7,7 @@ import type { Job } from './types.js';
 export const transformJob: Job = {
   name: 'transform',
   description: 'build the sql/ models (intermediate, marts) in dependency order, then run the data tests',
+  upToDate: { after: [] },
   async run(ctx) {
     const asOf = await runAsOf(ctx);
     const result = await runTransform(ctx.warehouse, transformVariables(ctx.config, asOf), ctx.logger);

@@ -22,6 +22,21 @@ export interface JobContext {
   signal?: AbortSignal;
   /** Results of the jobs that ran before in the same run, by job name. */
   results: Record<string, JobSummary>;
+  /** Run every job even when its inputs are unchanged (`cxpulse run --full`; pipelines/jobs/up-to-date.ts). */
+  force?: boolean;
+}
+
+/**
+ * A job that is a pure function of the canonical tables, the as-of, the configuration, the code and
+ * the jobs in `after`: skipped when all of them are as they were at its last success (up-to-date.ts).
+ */
+export interface UpToDateCheck {
+  /** Jobs whose results this one reads: it runs again once any of them has run again. */
+  after: string[];
+  /** Further state it depends on that the canonical tables do not hold (read before and after it runs). */
+  state?: (ctx: JobContext) => Promise<string>;
+  /** False when what it wrote is no longer in place (e.g. the export files were deleted): it runs. */
+  inPlace?: (ctx: JobContext) => boolean;
 }
 
 export type { JobSummary };
@@ -31,5 +46,7 @@ export interface Job {
   description: string;
   /** false: runs only when named or scheduled on its own (e.g. the weekly digest), not in the full pipeline. */
   pipeline?: boolean;
+  /** Skipped when its inputs are unchanged since its last success; absent: always runs. */
+  upToDate?: UpToDateCheck;
   run(ctx: JobContext): Promise<JobSummary>;
 }

@@ -10,6 +10,8 @@ import { binRowMajor, contributionsBinned } from '../../../models/churn/forest.j
 import { loadActiveModel } from '../../../models/churn/model-store.js';
 import { rocAuc } from '../../../models/churn/metrics.js';
 import { jobContext, warehouseWithHistory, type TempWarehouse } from './helpers.js';
+import { scoreJob } from '../../../pipelines/jobs/score-job.js';
+import type { JobContext } from '../../../pipelines/jobs/types.js';
 
 const FAST = { trees: 60 };
 type W = TempWarehouse & { asOf: Date };
@@ -195,6 +197,17 @@ describe('score churn step (planted history)', () => {
     expect(active2).toHaveLength(1);
     const all = await t.wh.one<{ n: number }>(`select count(*) as n from churn_models`);
     expect(all?.n).toBe(3);
+  });
+
+  it("the score job's up-to-date state names the active model, so a retrain makes the next run score again", async () => {
+    const state = scoreJob.upToDate!.state!;
+    const ctx = jobContext(t.wh, FAST, 'run-5') as unknown as JobContext;
+    const before = await state(ctx);
+    expect(before).toContain((await loadActiveModel(t.wh))!.modelId);
+    await trainAndActivate(jobContext(t.wh, FAST, 'run-6'), t.asOf);
+    const after = await state(ctx);
+    expect(after).toContain((await loadActiveModel(t.wh))!.modelId);
+    expect(after).not.toBe(before);
   });
 });
 

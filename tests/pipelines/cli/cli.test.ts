@@ -72,6 +72,40 @@ describe('cxpulse CLI', () => {
     }
   });
 
+  it('skips transform, score and export when nothing new came; --full recomputes them to the same numbers', async () => {
+    const warehousePath = join(dir, 'wh', 'warehouse.duckdb');
+    const read = async () => {
+      const wh = await Warehouse.open(warehousePath, { readOnly: true });
+      try {
+        return {
+          customer360: JSON.stringify(await wh.all('select * from customer_360 order by customer_id')),
+          satisfaction: JSON.stringify(await wh.all('select * from satisfaction_daily order by all')),
+          history: (await wh.one<{ n: number }>('select count(*) as n from churn_score_history'))!.n,
+        };
+      } finally {
+        wh.close();
+      }
+    };
+    const before = await read();
+    const manifest = readFileSync(join(dir, 'exports', 'manifest.json'), 'utf8');
+    const idle = cxpulse(['run', '--config', configPath], dir);
+    expect(idle.code).toBe(0);
+    for (const job of ['transform', 'score', 'export']) expect(idle.stdout).toMatch(new RegExp(`^\\s+${job}\\s+up to date: nothing it reads changed since run `, 'm'));
+    expect(idle.stdout).toMatch(/^\s+triggers\s+\{/m);
+    const skipped = await read();
+    expect(skipped).toEqual(before);
+    expect(readFileSync(join(dir, 'exports', 'manifest.json'), 'utf8')).toBe(manifest);
+
+    const full = cxpulse(['run', '--full', '--config', configPath], dir);
+    expect(full.code).toBe(0);
+    for (const job of ['transform', 'score', 'export']) expect(full.stdout).toMatch(new RegExp(`^\\s+${job}\\s+\\{`, 'm'));
+    const recomputed = await read();
+    // What the skipped run left is what computing it again gives.
+    expect(recomputed.customer360).toBe(before.customer360);
+    expect(recomputed.satisfaction).toBe(before.satisfaction);
+    expect(recomputed.history).toBeGreaterThan(before.history);
+  });
+
   it('exits non-zero with a one-line reason for an unknown job', () => {
     const res = cxpulse(['run', 'nosuchjob', '--config', configPath], dir);
     expect(res.code).toBe(1);
