@@ -61,7 +61,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, opts)
     };
   });
 
-  app.post<{ Params: { name: string }; Querystring: { wait: boolean } }>('/api/jobs/:name/run', {
+  app.post<{ Params: { name: string }; Querystring: { wait: boolean; force: boolean } }>('/api/jobs/:name/run', {
     config: { role: 'admin', rateLimit: opts.rateLimit },
     schema: {
       tags: ['jobs'],
@@ -70,7 +70,14 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, opts)
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { wait: { type: 'boolean', default: false, description: 'answer when the run has finished' } },
+        properties: {
+          wait: { type: 'boolean', default: false, description: 'answer when the run has finished' },
+          force: {
+            type: 'boolean',
+            default: false,
+            description: 'run transform, score and export even when nothing they read has changed (otherwise they are skipped as up to date)',
+          },
+        },
       },
       response: {
         200: { type: 'object', additionalProperties: true, properties: { run_id: { type: 'string' }, status: { type: 'string' } } },
@@ -86,7 +93,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, opts)
       throw new CxpError('CXP_ERR_JOB_RUNNING', 'a pipeline run is in progress', { hint: 'wait for it to finish (GET /api/jobs), then try again' });
     }
     const names = req.params.name === 'all' ? [] : [req.params.name];
-    const { runId, done } = opts.runner.start(names, 'api');
+    const { runId, done } = opts.runner.start(names, 'api', { force: req.query.force });
     const settled = done.finally(() => app.data.invalidate());
     settled.catch((err) => req.log.error({ err }, 'api-triggered run failed'));
     if (!req.query.wait) return reply.status(202).send({ run_id: runId, status: 'running', jobs: names.length ? names : JOB_NAMES });

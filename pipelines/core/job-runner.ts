@@ -25,5 +25,6 @@ export interface RunOutcome {
  */
 export interface JobRunner {
   isRunning(): boolean;
-  start(names: string[], trigger: RunTrigger): { runId: string; done: Promise<RunOutcome> };
+  /** `force`: run every job even when its inputs are unchanged since it last succeeded (otherwise skipped as up to date). */
+  start(names: string[], trigger: RunTrigger, opts?: { force?: boolean }): { runId: string; done: Promise<RunOutcome> };
 }

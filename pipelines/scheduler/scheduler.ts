@@ -72,6 +72,8 @@ interface Pending {
   trigger: RunTrigger;
   attempt: number;
   baseRunId: string;
+  /** Run every job even when up to date (POST /api/jobs/:name/run?force=true; pipelines/jobs/up-to-date.ts). */
+  force: boolean;
   resolve: (r: RunOutcome | SkippedRun) => void;
   done: Promise<RunOutcome | SkippedRun>;
 }
@@ -135,20 +137,21 @@ export class Scheduler {
     return this.current !== null || this.queue.length > 0;
   }
 
-  private makePending(jobs: Job[], trigger: RunTrigger, attempt = 1, baseRunId?: string): Pending {
+  private makePending(jobs: Job[], trigger: RunTrigger, attempt = 1, baseRunId?: string, force = false): Pending {
     const base = baseRunId ?? newRunId(this.clock);
     let resolve!: (r: RunOutcome | SkippedRun) => void;
     const done = new Promise<RunOutcome | SkippedRun>((r) => (resolve = r));
-    return { runId: attempt === 1 ? base : `${base}.${attempt}`, jobs, trigger, attempt, baseRunId: base, resolve, done };
+    return { runId: attempt === 1 ? base : `${base}.${attempt}`, jobs, trigger, attempt, baseRunId: base, force, resolve, done };
   }
 
   /** Runs jobs now, or after the current run (queued). A queued identical job list is reused. */
-  runNow(jobNames: string[], trigger: RunTrigger = 'api'): RunTicket {
+  runNow(jobNames: string[], trigger: RunTrigger = 'api', opts: { force?: boolean } = {}): RunTicket {
+    const force = opts.force ?? false;
     if (this.stopped) throw new CxpError('CXP_ERR_JOB_RUNNING', 'the scheduler is shutting down', { hint: 'retry after the restart' });
     const jobs = this.resolveJobs(jobNames);
     const key = jobs.map((j) => j.name).join(',');
-    const same = this.queue.find((p) => p.attempt === 1 && p.jobs.map((j) => j.name).join(',') === key);
-    const p = same ?? this.makePending(jobs, trigger);
+    const same = this.queue.find((p) => p.attempt === 1 && p.force === force && p.jobs.map((j) => j.name).join(',') === key);
+    const p = same ?? this.makePending(jobs, trigger, 1, undefined, force);
     if (!same) this.queue.push(p);
     const status = this.current ? 'queued' : 'running';
     this.pump();
@@ -203,7 +206,7 @@ export class Scheduler {
     try {
       outcome = await this.runJobs(
         p.jobs,
-        { config: this.deps.config, warehouse: this.deps.warehouse, clock: this.clock, logger: this.logger, asOfOverride: this.deps.asOfOverride, signal: this.abort.signal, runId: p.runId },
+        { config: this.deps.config, warehouse: this.deps.warehouse, clock: this.clock, logger: this.logger, asOfOverride: this.deps.asOfOverride, signal: this.abort.signal, runId: p.runId, force: p.force },
         { trigger: p.trigger, attempt: p.attempt },
       );
     } catch (err) {
@@ -220,7 +223,7 @@ export class Scheduler {
       await this.deps.warehouse
         .run(`update pipeline_runs set status = 'retrying', error = coalesce(error, '') || $2 where run_id = $1`, [p.runId, note])
         .catch((err: Error) => this.logger.error('cannot mark a run retrying', { error: err.message }));
-      const retry = this.makePending(p.jobs, p.trigger, p.attempt + 1, p.baseRunId);
+      const retry = this.makePending(p.jobs, p.trigger, p.attempt + 1, p.baseRunId, p.force);
       // The caller waits for the final attempt.
       void retry.done.then(p.resolve);
       const handle = this.timers.setTimeout(() => {
@@ -312,8 +315,8 @@ export class Scheduler {
   asJobRunner(): JobRunner {
     return {
       isRunning: () => Boolean(this.current?.pending) || this.queue.length > 0,
-      start: (names, trigger) => {
-        const t = this.runNow(names, trigger);
+      start: (names, trigger, opts) => {
+        const t = this.runNow(names, trigger, opts);
         const done = t.done.then((o): RunOutcome => {
           if (o.status !== 'skipped') return o;
           const now = this.clock.now();

@@ -359,12 +359,14 @@ describe('jobs, docs and headers', () => {
     const gate = new Promise<void>((r) => (release = r));
     let running = false;
     const calls: string[][] = [];
+    const forced: (boolean | undefined)[] = [];
     const runner = {
       isRunning: () => running,
-      start(names: string[]) {
+      start(names: string[], _trigger: string, opts?: { force?: boolean }) {
         if (running) throw new CxpError('CXP_ERR_JOB_RUNNING', 'a pipeline run is in progress');
         running = true;
         calls.push(names);
+        forced.push(opts?.force);
         const done = gate.then(() => {
           running = false;
           return { runId: 'r-test', status: 'succeeded' as const, startedAt: new Date(), finishedAt: new Date(), results: {} };
@@ -386,6 +388,9 @@ describe('jobs, docs and headers', () => {
       await gate;
       await new Promise((r) => setTimeout(r, 10));
       expect(calls).toEqual([['export']]);
+      const force = await a.inject({ method: 'POST', url: '/api/jobs/all/run?force=true', headers: auth('admin') });
+      expect(force.statusCode).toBe(202);
+      expect(forced).toEqual([false, true]);
     } finally {
       await a.close();
     }

@@ -116,6 +116,21 @@ describe('Scheduler', () => {
     expect(runs.map((r) => [r.jobs, r.status, r.trigger])).toEqual([['ingest,transform', 'succeeded', 'schedule']]);
   });
 
+  it('runs of a job that is up to date skip it; force (the API\'s ?force=true) runs it, queued apart from an unforced request', async () => {
+    let calls = 0;
+    const score: Job = { name: 'score', description: '', upToDate: { after: [] }, run: async () => ({ call: ++calls }) };
+    const s = await setup({ runs: {} }, [score]);
+    await s.scheduler.runNow(['score'], 'api').done;
+    const again = await s.scheduler.runNow(['score'], 'api').done;
+    expect(calls).toBe(1);
+    expect((again as { results: Record<string, unknown> }).results.score).toMatchObject({ up_to_date: {} });
+    const forced = s.scheduler.asJobRunner().start(['score'], 'api', { force: true });
+    const plain = s.scheduler.runNow(['score'], 'api');
+    expect(plain.runId).not.toBe(forced.runId);
+    await Promise.all([forced.done, plain.done]);
+    expect(calls).toBe(2);
+  });
+
   it('runNow queues behind the running run, dedupes identical queued requests, and rejects unknown jobs', async () => {
     const state = { inside: 0, max: 0, calls: 0 };
     const gate = deferred();
