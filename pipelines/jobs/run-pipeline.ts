@@ -66,7 +66,7 @@ export async function runPipeline(
       if (job.upToDate && !ctx.force) {
         const key = await keyOf(job);
         const last = (await readRecorded(wh)).get(job.name);
-        if (last?.key === key && (job.upToDate.inPlace?.(ctx) ?? true)) {
+        if (last?.key === key && ((await job.upToDate.inPlace?.(ctx)) ?? true)) {
           const summary = { up_to_date: { since_run_id: last.runId, reason: 'nothing it reads has changed since that run: canonical tables, as-of, configuration, code and the jobs before it' } };
           ctx.results[job.name] = summary;
           jobResults[job.name] = { status: 'succeeded', duration_ms: Math.round(performance.now() - t0), summary };

@@ -4,6 +4,7 @@ import { runAsOf } from '../core/as-of.js';
 import { isoDate } from '../core/clock.js';
 import { configTimeZone } from '../core/time-zone.js';
 import type { Job, JobSummary } from './types.js';
+import { tablesExist } from './up-to-date.js';
 import type { ScoreStep, StepContext } from '../core/module.js';
 import { MODULES } from '../../models/modules.js';
 import { buildCustomer360 } from './customer-360.js';
@@ -39,7 +40,12 @@ export const scoreJob: Job = {
   name: 'score',
   description: 'satisfaction statistics and drivers, RFM/lifecycle/CLV, churn risk (trains when no fresh model)',
   // Reads the marts; scores with the active churn model, which `cxpulse train` may replace between runs.
-  upToDate: { after: ['transform'], state: async (ctx) => `churn model ${await activeModelId(ctx.warehouse)}` },
+  // The two tables only this job creates must still be there.
+  upToDate: {
+    after: ['transform'],
+    state: async (ctx) => `churn model ${await activeModelId(ctx.warehouse)}`,
+    inPlace: (ctx) => tablesExist(ctx.warehouse, ['at_risk_list', 'customer_360']),
+  },
   async run(ctx) {
     const asOf = await runAsOf(ctx);
     const out: JobSummary = { as_of: isoDate(asOf) };

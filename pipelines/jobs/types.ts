@@ -35,8 +35,8 @@ export interface UpToDateCheck {
   after: string[];
   /** Further state it depends on that the canonical tables do not hold (read before and after it runs). */
   state?: (ctx: JobContext) => Promise<string>;
-  /** False when what it wrote is no longer in place (e.g. the export files were deleted): it runs. */
-  inPlace?: (ctx: JobContext) => boolean;
+  /** False when what it wrote is no longer in place (a table it builds dropped, export files deleted): it runs. */
+  inPlace?: (ctx: JobContext) => boolean | Promise<boolean>;
 }
 
 export type { JobSummary };

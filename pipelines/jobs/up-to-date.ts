@@ -85,6 +85,14 @@ export async function recordInputs(db: Warehouse, job: string, rec: RecordedInpu
   });
 }
 
+/** Every one of these tables exists (a job whose tables were dropped is not up to date). */
+export async function tablesExist(db: Db, tables: readonly string[]): Promise<boolean> {
+  const have = new Set(
+    (await db.all<{ t: string }>("select table_name as t from information_schema.tables where table_schema = 'main'")).map((r) => r.t),
+  );
+  return tables.every((t) => have.has(t));
+}
+
 export async function forgetInputs(db: Db, job: string): Promise<void> {
   await db.run('delete from job_inputs where job = $1', [job]);
 }

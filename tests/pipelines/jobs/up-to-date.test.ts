@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../pipelines/core/clock.js';
 import { CxpError } from '../../../pipelines/core/errors.js';
@@ -9,6 +9,8 @@ import { resolveConfig } from '../../../pipelines/config/load-config.js';
 import { runPipeline } from '../../../pipelines/jobs/run-pipeline.js';
 import type { Job, JobContext } from '../../../pipelines/jobs/types.js';
 import { CANONICAL_TABLES, canonicalContent } from '../../../pipelines/jobs/up-to-date.js';
+import { transformJob } from '../../../pipelines/jobs/transform-job.js';
+import { scoreJob } from '../../../pipelines/jobs/score-job.js';
 import { tempWarehouse } from '../../helpers/temp-warehouse.js';
 
 const cleanups: (() => void)[] = [];
@@ -214,5 +216,24 @@ describe('up-to-date jobs', () => {
     p.runs.length = 0;
     await run(wh, p.jobs);
     expect(p.runs).toEqual(['ingest', 'export', 'triggers']);
+  });
+});
+
+describe('the real jobs', () => {
+  it('transform and score are not up to date while a table they build is missing (dropped by hand)', async () => {
+    const wh = await warehouse();
+    const ctx = { config: baseConfig, warehouse: wh, runId: 'r', clock: fixedClock('2026-07-01T00:00:00Z'), logger: silentLogger, results: {} } as JobContext;
+    const sqlModels = readdirSync(fromRoot('sql', 'marts')).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, ''));
+    const intermediate = readdirSync(fromRoot('sql', 'intermediate')).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, ''));
+    expect(await transformJob.upToDate!.inPlace!(ctx)).toBe(false);
+    for (const m of [...sqlModels, ...intermediate]) await wh.run(`create table ${m} (x integer)`);
+    expect(await transformJob.upToDate!.inPlace!(ctx)).toBe(true);
+    await wh.run(`drop table ${sqlModels[0]}`);
+    expect(await transformJob.upToDate!.inPlace!(ctx)).toBe(false);
+    expect(await scoreJob.upToDate!.inPlace!(ctx)).toBe(false);
+    await wh.run('create table at_risk_list (x integer)');
+    await wh.run('create table customer_360 (x integer)');
+    expect(await scoreJob.upToDate!.inPlace!(ctx)).toBe(true);
+    expect(scoreJob.upToDate!.after).toEqual(['transform']);
   });
 });
