@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --customers N] [--only ingest,pipeline,churn,value-fit,api,peer,scaling] [--no-sklearn]
- *                  [--peer-customers N] [--scaling 100000,1000000,3000000]`
+ *                  [--peer-customers N] [--peer-runs N] [--scaling 100000,1000000,3000000]`
  *
  * Generates the benchmark set (default 1M customers / ~10M purchases / ~3M interactions / ~1M surveys,
  * cached under bench/out/), then measures, each in its own process so peak RSS is its own:
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
   let peer: PeerRow[] = [];
   if (only.has('peer')) {
     log('peer comparison (pandas + scikit-learn) ...');
-    peer = await benchPeer({ customers: Number(arg('peer-customers') ?? 100_000), variants: ['standard', 'foreign'], log });
+    peer = await benchPeer({ customers: Number(arg('peer-customers') ?? 100_000), variants: ['standard', 'foreign'], runs: Number(arg('peer-runs') ?? 3), log });
   }
   let scaling: ScalingRow[] = [];
   if (only.has('scaling')) {
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\ncxpulse benchmarks: ${customers.toLocaleString('en')} customers, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n\n${rows.length ? out.join('\n') + '\n' : ''}`);
   if (peer.length) {
-    const p: string[] = ['', 'Peer: the whole `cxpulse run` vs a pandas + scikit-learn script doing less (bench/peer_pandas_sklearn.py); target: peer / cxpulse >= 5', ''];
+    const p: string[] = ['', 'Peer: the whole `cxpulse run` vs a pandas + scikit-learn script doing less (bench/peer_pandas_sklearn.py), medians of alternating runs (peak RSS: the largest); target: peer / cxpulse >= 5', ''];
     p.push('| data | customers | cxpulse s | cxpulse RSS MB | peer s | peer RSS MB | peer / cxpulse | >= 5x | note |');
     p.push('|---|---|---|---|---|---|---|---|---|');
     for (const r of peer) {
