@@ -39,4 +39,48 @@ describe('score steps run side by side', () => {
     await expect(run).rejects.toThrow('b broke');
     expect(finished).toEqual(['a']);
   });
+
+  test('a step refused DuckDB memory beside the others runs again alone, after them; other failures are not retried', async () => {
+    const order: string[] = [];
+    let calls = 0;
+    let inside = 0;
+    const out = await runScoreSteps(
+      [
+        {
+          name: 'other',
+          run: async () => {
+            inside++;
+            await new Promise((r) => setTimeout(r, 30));
+            inside--;
+            order.push('other done');
+            return { n: 2 };
+          },
+        },
+        {
+          name: 'big',
+          run: async () => {
+            calls++;
+            order.push(`big ${calls} with ${inside} others running`);
+            if (calls === 1) throw new Error('Out of Memory Error: failed to pin block of size 256.0 KiB (1.3 GiB/1.3 GiB used)');
+            return { n: 1 };
+          },
+        },
+      ],
+      ctx,
+      asOf,
+    );
+    expect(order).toEqual(['big 1 with 1 others running', 'other done', 'big 2 with 0 others running']);
+    expect(out.big).toMatchObject({ n: 1, retried_alone: true });
+    expect(out.other).toMatchObject({ n: 2 });
+    expect(out.other).not.toHaveProperty('retried_alone');
+
+    let tries = 0;
+    const cause = new Error('Out of Memory Error: could not allocate');
+    const wrapped = new Error('churn: feature query failed', { cause });
+    await expect(runScoreSteps([{ name: 'x', run: async () => { tries++; throw wrapped; } }], ctx, asOf)).rejects.toBe(wrapped);
+    expect(tries).toBe(2);
+    tries = 0;
+    await expect(runScoreSteps([{ name: 'y', run: async () => { tries++; throw new Error('y broke'); } }], ctx, asOf)).rejects.toThrow('y broke');
+    expect(tries).toBe(1);
+  });
 });
