@@ -69,25 +69,34 @@ describe('unwritable warehouse / exports paths name their key, the path and what
   // Root may write anywhere (access(2) grants it), so as root the check runs in a child process
   // as the unprivileged user nobody (65534), where the permission bits apply.
   it('EACCES: a read-only folder (as root: checked in a child running as nobody)', () => {
-    chmodSync(dir, 0o755);
-    const ro = join(dir, 'read-only');
+    const asRoot = process.getuid?.() === 0;
+    // nobody must reach the folder: under /tmp when the run's TMPDIR may be private to root (mode 700).
+    const base = asRoot ? mkdtempSync('/tmp/cxp-writable-nobody-') : dir;
+    chmodSync(base, 0o755);
+    const ro = join(base, 'read-only');
     mkdirSync(ro);
     chmodSync(ro, 0o555);
     const ex = join(ro, 'exports');
     let got: { code?: string; where?: string; message?: string };
-    if (process.getuid?.() === 0) {
+    if (asRoot) {
       const code = `import(${JSON.stringify(fromRoot('pipelines', 'core', 'writable-paths.ts'))}).then((m) => {
         const e = m.writablePathProblem('exports.dir', ${JSON.stringify(ex)}, 'dir');
         process.stdout.write(JSON.stringify({ code: e?.code, where: e?.details.where, message: e?.message }));
       })`;
+      // The child's own temp folder (tsx writes its cache there): the TMPDIR of the test run may be private to root.
+      const childTmp = join(base, 'child-tmp');
+      mkdirSync(childTmp);
+      chmodSync(childTmp, 0o1777);
       const child = spawnSync(fromRoot('node_modules', '.bin', 'tsx'), ['-e', code], {
         uid: 65534,
         gid: 65534,
-        cwd: tmpdir(),
-        env: { ...process.env, HOME: tmpdir() },
+        cwd: childTmp,
+        env: { ...process.env, HOME: childTmp, TMPDIR: childTmp },
         encoding: 'utf8',
         timeout: 30_000,
       });
+      chmodSync(ro, 0o755);
+      rmSync(base, { recursive: true, force: true });
       expect(child.status, child.stderr).toBe(0);
       got = JSON.parse(child.stdout) as typeof got;
     } else {
