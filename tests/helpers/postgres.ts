@@ -114,7 +114,8 @@ function startServer(bin: string, dataDir: string, port: number, ids: { uid: num
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = await binaries();
   const ids = unprivilegedIds();
-  const dir = mkdtempSync(join(tmpdir(), 'cxp-pg-'));
+  // Run as another user, the server must reach its folder: under /tmp, as the run's TMPDIR may be private to root.
+  const dir = mkdtempSync(join(ids ? '/tmp' : tmpdir(), 'cxp-pg-'));
   // The server user must be able to enter the folder; the data dir itself must be owned by it.
   chmodSync(dir, 0o755);
   if (ids) chownSync(dir, ids.uid, ids.gid);
