@@ -4,7 +4,7 @@ import { sqlDate } from '../core/sql-date.js';
 import { CxpError, toCxpError } from '../core/errors.js';
 import type { Job, JobContext } from './types.js';
 import { resolveAsOf } from '../core/as-of.js';
-import { forgetInputs, jobKey, readRecorded, recordInputs, runInputs } from './up-to-date.js';
+import { forgetInputs, jobKey, readRecorded, recordInputs, runInputs, type RecordedInputs } from './up-to-date.js';
 
 import type { RunOutcome, RunTrigger } from '../core/job-runner.js';
 
@@ -49,9 +49,8 @@ export async function runPipeline(
   // What the skippable jobs' keys share (up-to-date.ts): read once, before the first of them (after ingest,
   // which is the only job that changes the canonical tables).
   let shared: string | undefined;
-  const keyOf = async (job: Job): Promise<string> => {
+  const keyOf = async (job: Job, recorded: Map<string, RecordedInputs>): Promise<string> => {
     shared ??= await runInputs(wh, ctx.config, ctx.asOf);
-    const recorded = await readRecorded(wh);
     return jobKey(job.name, shared, job.upToDate!.after.map((j) => recorded.get(j)), (await job.upToDate!.state?.(ctx)) ?? '');
   };
   for (const job of jobs) {
@@ -64,8 +63,9 @@ export async function runPipeline(
     if (job.name !== 'ingest') await lookUpAsOf();
     try {
       if (job.upToDate && !ctx.force) {
-        const key = await keyOf(job);
-        const last = (await readRecorded(wh)).get(job.name);
+        const recorded = await readRecorded(wh);
+        const key = await keyOf(job, recorded);
+        const last = recorded.get(job.name);
         if (last?.key === key && ((await job.upToDate.inPlace?.(ctx)) ?? true)) {
           const summary = { up_to_date: { since_run_id: last.runId, reason: 'nothing it reads has changed since that run: canonical tables, as-of, configuration, code and the jobs before it' } };
           ctx.results[job.name] = summary;
@@ -88,7 +88,7 @@ export async function runPipeline(
       // A job that is not skippable (ingest) may change the canonical tables: read them again for the next.
       if (!job.upToDate) shared = undefined;
       // Recorded after the job: its own state (e.g. the model it trained) is part of the key it leaves.
-      if (job.upToDate) await recordInputs(wh, job.name, { key: await keyOf(job), runId, recordedAt: ctx.clock.now() });
+      if (job.upToDate) await recordInputs(wh, job.name, { key: await keyOf(job, await readRecorded(wh)), runId, recordedAt: ctx.clock.now() });
       ctx.results[job.name] = summary;
       jobResults[job.name] = { status: 'succeeded', duration_ms: Math.round(performance.now() - t0), summary };
       ctx.logger.info(`job ${job.name} succeeded`, { run_id: runId, ms: Math.round(performance.now() - t0) });

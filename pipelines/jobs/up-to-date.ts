@@ -33,8 +33,8 @@ export interface RecordedInputs {
 }
 
 /**
- * Row count and the sum of a hash of each whole row, per canonical table: one scan each (about 1.5 s at
- * 1M customers / 10M purchases). Whole rows, not columns one by one: two rows swapping an amount change
+ * Row count and the sum of a hash of each whole row, per canonical table: one scan each (about 0.85 s
+ * at 1M customers / 10M purchases). Whole rows, not columns one by one: two rows swapping an amount change
  * no column's sum, but they change the rows'.
  */
 export async function canonicalContent(db: Db): Promise<string> {
@@ -86,11 +86,8 @@ export async function recordInputs(db: Warehouse, job: string, rec: RecordedInpu
 }
 
 /** Every one of these tables exists (a job whose tables were dropped is not up to date). */
-export async function tablesExist(db: Db, tables: readonly string[]): Promise<boolean> {
-  const have = new Set(
-    (await db.all<{ t: string }>("select table_name as t from information_schema.tables where table_schema = 'main'")).map((r) => r.t),
-  );
-  return tables.every((t) => have.has(t));
+export async function tablesExist(wh: Warehouse, tables: readonly string[]): Promise<boolean> {
+  return (await Promise.all(tables.map((t) => wh.tableExists(t)))).every(Boolean);
 }
 
 export async function forgetInputs(db: Db, job: string): Promise<void> {
