@@ -29,8 +29,9 @@ export interface StepContext {
 export type StepSummary = Record<string, unknown>;
 
 /**
- * A step of the score job. Steps run after the transform, side by side (score-job.ts): a step reads
- * canonical tables, marts and its own module's tables, and writes only its own, never another step's.
+ * A step of the score job. Steps run after the transform, one after another (score-job.ts): a step
+ * reads canonical tables, marts and its own module's tables, and writes only its own, never another
+ * step's, so no step depends on the order.
  */
 export type ScoreStep = (ctx: StepContext, asOf: Date) => Promise<StepSummary>;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isoDate } from '../core/clock.js';
 import { sqlDate } from '../core/sql-date.js';
-import { CxpError, toCxpError } from '../core/errors.js';
+import { CxpError, toCxpError, type ErrorDetails } from '../core/errors.js';
 import type { Job, JobContext } from './types.js';
 import { resolveAsOf } from '../core/as-of.js';
 import { forgetInputs, jobKey, readRecorded, recordInputs, runInputs, type RecordedInputs } from './up-to-date.js';
@@ -93,7 +93,7 @@ export async function runPipeline(
       jobResults[job.name] = { status: 'succeeded', duration_ms: Math.round(performance.now() - t0), summary };
       ctx.logger.info(`job ${job.name} succeeded`, { run_id: runId, ms: Math.round(performance.now() - t0) });
     } catch (err) {
-      error = toCxpError(err, 'CXP_ERR_JOB_FAILED');
+      error = toCxpError(err, 'CXP_ERR_JOB_FAILED', failureDetails(err));
       jobResults[job.name] = { status: 'failed', duration_ms: Math.round(performance.now() - t0), error: error.toJSON() };
       ctx.logger.error(`job ${job.name} failed`, { run_id: runId, error: error.toLine() });
       break;
@@ -124,5 +124,19 @@ export async function runPipeline(
     asOf: asOfDate ? isoDate(asOfDate) : undefined,
     results: ctx.results,
     error,
+  };
+}
+
+/** A job DuckDB refused memory: the setting that decides it, and where it is explained. */
+export function failureDetails(err: unknown): ErrorDetails {
+  let outOfMemory = false;
+  // DuckDB's error itself, or the cause of one a step wrapped it in.
+  for (let e = err, depth = 0; e instanceof Error && depth < 5 && !outOfMemory; e = (e as Error & { cause?: unknown }).cause, depth++) {
+    outOfMemory = /Out of Memory Error/i.test(e.message);
+  }
+  if (!outOfMemory) return {};
+  return {
+    where: 'duckdb.memoryLimit',
+    hint: 'raise duckdb.memoryLimit in the config file (or remove it: DuckDB then takes up to 80% of RAM); docs/operations.md "Memory and threads" gives the peaks measured',
   };
 }

@@ -14,48 +14,28 @@ import { activeModelId } from '../../models/churn/model-store.js';
 /** The score job's steps: each module's own (AnalyticsModule.scoreStep), listed in module-list order. */
 export const SCORE_STEPS: { name: string; run: ScoreStep }[] = MODULES.flatMap((m) => (m.scoreStep ? [{ name: m.name, run: m.scoreStep }] : []));
 
-/** DuckDB refused memory (its `memory_limit`): the error, or one it caused. */
-export function isOutOfMemory(err: unknown): boolean {
-  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = (e as Error & { cause?: unknown }).cause, depth++) {
-    if (/Out of Memory Error/i.test(e.message)) return true;
-  }
-  return false;
-}
-
 /**
- * Runs the steps side by side: a step reads canonical tables, marts and its own module's tables, never
- * another step's output (module.ts ScoreStep), so one step's single-threaded parts (the value fit, the
- * churn forest's joins) overlap another's SQL, where a core would otherwise sit idle. Returns each
- * step's summary (with its `ms`) in list order; once all have settled, the first failure in list order
- * is thrown (the steps that succeeded keep their results).
- *
- * Side by side, the steps share DuckDB's memory_limit: near it (3M customers in 1.5GB), one step's query
- * can be refused memory the others hold at that moment. Such a step runs again on its own once the
- * others have finished (each step writes in one transaction, so its failed attempt left nothing), and its
- * summary says `retried_alone`. Any other failure is not retried.
+ * Runs the steps one after another, in list order. A step reads canonical tables, marts and its own
+ * module's tables, never another step's output (module.ts ScoreStep), so the order does not change any
+ * result. They used to run side by side; measured on 2 cores (docs/decisions/0017) that gained nothing
+ * at 100k customers, and at 1M and 3M it was slower and less steady, because each step's SQL already
+ * keeps both cores busy and the steps fought over DuckDB's memory_limit (at 3M in 1.5GB, two steps were
+ * refused memory and had to run again). Returns each step's summary (with its `ms`) in list order. A
+ * failing step does not stop the later ones; once all have run, the first failure in list order is
+ * thrown (the steps that succeeded keep their results).
  */
 export async function runScoreSteps(steps: { name: string; run: ScoreStep }[], ctx: StepContext, asOf: Date): Promise<JobSummary> {
-  const attempt = async (step: { name: string; run: ScoreStep }) => {
+  const out: JobSummary = {};
+  let failure: { error: unknown } | undefined;
+  for (const step of steps) {
     const t0 = performance.now();
-    return { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
-  };
-  const settled: PromiseSettledResult<JobSummary>[] = await Promise.allSettled(steps.map(attempt));
-  for (const [i, r] of settled.entries()) {
-    if (r.status === 'fulfilled' || !isOutOfMemory(r.reason)) continue;
-    ctx.logger?.warn(`score step ${steps[i].name} ran out of DuckDB memory beside the other steps; running it again on its own`, {
-      error: (r.reason as Error).message.split('\n')[0],
-    });
     try {
-      settled[i] = { status: 'fulfilled', value: { ...(await attempt(steps[i])), retried_alone: true } };
-    } catch (err) {
-      settled[i] = { status: 'rejected', reason: err };
+      out[step.name] = { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
+    } catch (error) {
+      failure ??= { error };
     }
   }
-  const out: JobSummary = {};
-  for (const [i, r] of settled.entries()) {
-    if (r.status === 'rejected') throw r.reason;
-    out[steps[i].name] = r.value;
-  }
+  if (failure) throw failure.error;
   return out;
 }
 
