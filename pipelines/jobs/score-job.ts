@@ -22,12 +22,22 @@ export const SCORE_STEPS: { name: string; run: ScoreStep }[] = MODULES.flatMap((
  * keeps both cores busy and the steps fought over DuckDB's memory_limit (at 3M in 1.5GB, two steps were
  * refused memory and had to run again). Returns each step's summary (with its `ms`) in list order. A
  * failing step does not stop the later ones; once all have run, the first failure in list order is
- * thrown (the steps that succeeded keep their results).
+ * thrown (the steps that succeeded keep their results). Once `ctx.signal` is aborted (shutdown), no
+ * further step starts.
  */
 export async function runScoreSteps(steps: { name: string; run: ScoreStep }[], ctx: StepContext, asOf: Date): Promise<JobSummary> {
   const out: JobSummary = {};
   let failure: { error: unknown } | undefined;
   for (const step of steps) {
+    // Shutting down: the steps done keep their results; the job fails, so the next run scores again.
+    if (ctx.signal?.aborted) {
+      failure ??= {
+        error: new CxpError('CXP_ERR_JOB_FAILED', `score stopped before its step ${step.name}: shutting down`, {
+          hint: 'the steps not run keep their previous results; run `cxpulse run score` again',
+        }),
+      };
+      break;
+    }
     const t0 = performance.now();
     try {
       out[step.name] = { ...(await step.run(ctx, asOf)), ms: Math.round(performance.now() - t0) };
@@ -52,12 +62,7 @@ export const scoreJob: Job = {
   async run(ctx) {
     const asOf = await runAsOf(ctx);
     const out: JobSummary = { as_of: isoDate(asOf) };
-    if (ctx.signal?.aborted) {
-      // A partial score run must not be recorded as a success.
-      throw new CxpError('CXP_ERR_JOB_FAILED', 'score stopped before its steps: shutting down', {
-        hint: 'the score tables keep their previous results; run `cxpulse run score` again',
-      });
-    }
+    // Stops between steps once shutting down, and then fails: a partial score run is not a success.
     Object.assign(out, await runScoreSteps(SCORE_STEPS, ctx, asOf));
     // The steps' arrays (the churn feature matrix and reasons: ~0.5 GB at 1M) freed before the SQL below
     // fills DuckDB's buffer pool: otherwise they stay until the process ends and the peak RSS is both.

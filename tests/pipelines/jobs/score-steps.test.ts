@@ -67,3 +67,24 @@ describe('a job DuckDB refused memory', () => {
     expect(failureDetails('a string')).toEqual({});
   });
 });
+
+describe('shutting down during the score job', () => {
+  test('no step starts once the signal is aborted; the steps done keep their results and the job fails', async () => {
+    const abort = new AbortController();
+    const ran: string[] = [];
+    const run = runScoreSteps(
+      [
+        { name: 'a', run: async () => { ran.push('a'); abort.abort(); return {}; } },
+        { name: 'b', run: async () => { ran.push('b'); return {}; } },
+      ],
+      { signal: abort.signal } as StepContext,
+      asOf,
+    );
+    await expect(run).rejects.toMatchObject({ code: 'CXP_ERR_JOB_FAILED', message: expect.stringContaining('before its step b: shutting down') });
+    expect(ran).toEqual(['a']);
+
+    const before = runScoreSteps([{ name: 'only', run: async () => { ran.push('only'); return {}; } }], { signal: abort.signal } as StepContext, asOf);
+    await expect(before).rejects.toMatchObject({ code: 'CXP_ERR_JOB_FAILED' });
+    expect(ran).toEqual(['a']);
+  });
+});
