@@ -17,10 +17,10 @@ export const SCORE_STEPS: { name: string; run: ScoreStep }[] = MODULES.flatMap((
 /**
  * Runs the steps one after another, in list order. A step reads canonical tables, marts and its own
  * module's tables, never another step's output (module.ts ScoreStep), so the order does not change any
- * result. They used to run side by side; measured on 2 cores (docs/decisions/0017) that gained nothing
- * at 100k customers, and at 1M and 3M it was slower and less steady, because each step's SQL already
- * keeps both cores busy and the steps fought over DuckDB's memory_limit (at 3M in 1.5GB, two steps were
- * refused memory and had to run again). Returns each step's summary (with its `ms`) in list order. A
+ * result. They used to run side by side; measured on 2 cores (docs/decisions/0017) that gained no time:
+ * each step's SQL already keeps both cores busy, so side by side the steps fought over the cores and
+ * DuckDB's memory_limit. At 1M the job's time spread wider, at 3M in 1.5GB steps were refused memory and
+ * the peak RSS was higher. Returns each step's summary (with its `ms`) in list order. A
  * failing step does not stop the later ones; once all have run, the first failure in list order is
  * thrown (the steps that succeeded keep their results). Once `ctx.signal` is aborted (shutdown), no
  * further step starts.
