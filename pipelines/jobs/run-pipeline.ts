@@ -53,6 +53,12 @@ export async function runPipeline(
     shared ??= await runInputs(wh, ctx.config, ctx.asOf);
     return jobKey(job.name, shared, job.upToDate!.after.map((j) => recorded.get(j)), (await job.upToDate!.state?.(ctx)) ?? '');
   };
+  // A job's failure, recorded and logged once whichever part of it failed (the up-to-date check or the job).
+  const failed = (job: Job, t0: number, e: CxpError): CxpError => {
+    jobResults[job.name] = { status: 'failed', duration_ms: Math.round(performance.now() - t0), error: e.toJSON() };
+    ctx.logger.error(`job ${job.name} failed`, { run_id: runId, error: e.toLine() });
+    return e;
+  };
   for (const job of jobs) {
     if (ctx.signal?.aborted) {
       error = new CxpError('CXP_ERR_JOB_FAILED', `run stopped before job ${job.name}: shutting down`);
@@ -75,9 +81,7 @@ export async function runPipeline(
         }
       }
     } catch (err) {
-      error = toCxpError(err, 'CXP_ERR_JOB_FAILED');
-      jobResults[job.name] = { status: 'failed', duration_ms: Math.round(performance.now() - t0), error: error.toJSON() };
-      ctx.logger.error(`job ${job.name} failed`, { run_id: runId, error: error.toLine() });
+      error = failed(job, t0, toCxpError(err, 'CXP_ERR_JOB_FAILED'));
       break;
     }
     ctx.logger.info(`job ${job.name} started`, { run_id: runId });
@@ -93,9 +97,7 @@ export async function runPipeline(
       jobResults[job.name] = { status: 'succeeded', duration_ms: Math.round(performance.now() - t0), summary };
       ctx.logger.info(`job ${job.name} succeeded`, { run_id: runId, ms: Math.round(performance.now() - t0) });
     } catch (err) {
-      error = toCxpError(err, 'CXP_ERR_JOB_FAILED', failureDetails(err));
-      jobResults[job.name] = { status: 'failed', duration_ms: Math.round(performance.now() - t0), error: error.toJSON() };
-      ctx.logger.error(`job ${job.name} failed`, { run_id: runId, error: error.toLine() });
+      error = failed(job, t0, toCxpError(err, 'CXP_ERR_JOB_FAILED', failureDetails(err)));
       break;
     }
   }
