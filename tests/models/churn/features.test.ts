@@ -163,6 +163,39 @@ describe('churn features (sql/features/churn_features.sql)', () => {
     expect(set.labelObserved).toBe(true);
   });
 
+  it('order rhythm: median and coefficient of variation of the gaps between consecutive local order days, by hand', async () => {
+    const t = await tempWarehouse();
+    open.push(t);
+    await t.wh.run(`insert into customers (customer_id, signup_at) values ('G', '2024-12-01'), ('H', '2024-12-01')`);
+    // Inserted out of order. Europe/Riga is UTC+2 in winter, UTC+3 from 2025-03-30.
+    await t.wh.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status) values
+      ('g7', 'G', '2025-04-01 20:59', 10, 'completed'),  -- local 04-01 23:59
+      ('g2', 'G', '2025-01-10 21:30', 10, 'completed'),  -- local 01-10 23:30: the same day as g1
+      ('g9', 'G', '2025-07-01 08:00', 10, 'completed'),  -- after the cutoff: not known
+      ('g4', 'G', '2025-02-15 08:00', 10, 'refunded'),   -- placed and paid: an order
+      ('g1', 'G', '2025-01-10 12:00', 10, 'completed'),
+      ('g6', 'G', '2025-03-01 08:00', 10, 'returned'),   -- a return: not purchase activity
+      ('g8', 'G', '2025-04-11 21:00', 10, 'completed'),  -- local 04-12 00:00
+      ('g5', 'G', '2025-02-20 08:00', 10, 'cancelled'),  -- cancelled: not an order
+      ('g3', 'G', '2025-01-20 22:30', 10, 'completed'),  -- local 01-21 00:30
+      ('h1', 'H', '2025-05-01 08:00', 10, 'completed'),
+      ('h2', 'H', '2025-05-08 08:00', 10, 'completed')`);
+    const set = await loadChurnFeatures(t.wh, { cutoff: D('2025-06-01'), lookbackDays: 365, horizonDays: 90, dataEnd: D('2025-12-31'), timezone: 'Europe/Riga' });
+    // Local order days 01-10, 01-10, 01-21, 02-15, 04-01, 04-12: gaps 0, 11, 25, 45, 11 (in UTC days they
+    // would be 0, 10, 26, 45, 10).
+    const gaps = [0, 11, 25, 45, 11];
+    const mean = gaps.reduce((s, x) => s + x, 0) / gaps.length;
+    const sd = Math.sqrt(gaps.reduce((s, x) => s + (x - mean) ** 2, 0) / (gaps.length - 1));
+    const g = rowOf(set, 'G');
+    expect(g.median_gap_days).toBe(11);
+    expect(g.gap_cv).toBeCloseTo(sd / mean, 12);
+    expect(g.count_orders_total).toBe(6);
+    // One gap: its median is the gap; a sample deviation of one value is undefined.
+    const h = rowOf(set, 'H');
+    expect(h.median_gap_days).toBe(7);
+    expect(Number.isNaN(h.gap_cv)).toBe(true);
+  });
+
   it('cancellation label: population is the customers not cancelled by the cutoff, tenure counts from signup, the label is a cancellation in the horizon', async () => {
     const t = await tempWarehouse();
     open.push(t);
