@@ -35,7 +35,9 @@ signups as (
 orders as (
     -- An order counts as purchase activity unless it was cancelled (a refunded order was placed and paid).
     -- Returns and credits (status 'returned') are not purchase activity; they feed the returns features.
-    select o.customer_id, o.ordered_at, o.amount::double as amount, o.status_at_cutoff as status
+    -- Amounts stay DECIMAL through the sums (cast to double in final): exact, so a feature does not depend on
+    -- the order in which DuckDB's threads add up a customer's orders.
+    select o.customer_id, o.ordered_at, o.amount, o.status_at_cutoff as status
     from (
         -- The status known at the cutoff: a change loaded later (a refund, a cancellation) is not seen.
         select o.*,
@@ -47,7 +49,7 @@ orders as (
 ),
 
 returned as (
-    select r.customer_id, r.amount::double as amount, date_diff('day', cxp_local_on(r.ordered_at), p.cutoff_on) as age_days
+    select r.customer_id, r.amount, date_diff('day', cxp_local_on(r.ordered_at), p.cutoff_on) as age_days
     from purchases r, params p
     where r.ordered_at < p.cutoff_at and r.status = 'returned'
 ),
@@ -209,9 +211,9 @@ final as (
         coalesce(f.count_orders_365d, 0)                                   as count_orders_365d,
         coalesce(f.count_orders_total, 0)                                  as count_orders_total,
         coalesce(f.count_orders_90d - f.count_orders_prev_90d, 0)          as order_trend_90d,
-        coalesce(f.amount_90d, 0)                                          as amount_90d,
-        coalesce(f.amount_365d, 0)                                         as amount_365d,
-        coalesce(f.amount_90d - f.amount_prev_90d, 0)                      as amount_trend_90d,
+        coalesce(f.amount_90d, 0)::double                                  as amount_90d,
+        coalesce(f.amount_365d, 0)::double                                 as amount_365d,
+        coalesce(f.amount_90d - f.amount_prev_90d, 0)::double              as amount_trend_90d,
         f.avg_order_value_365d,
         f.median_gap_days,
         f.days_since_last_purchase / nullif(f.median_gap_days, 0)          as recency_over_gap,
@@ -219,7 +221,7 @@ final as (
         coalesce(f.count_refunds_365d, 0)                                  as count_refunds_365d,
         f.count_refunds_365d / nullif(f.count_orders_365d, 0)              as refund_rate_365d,
         coalesce(rf.count_returns_365d, 0)                                 as count_returns_365d,
-        coalesce(rf.amount_returns_365d, 0)                                as amount_returns_365d,
+        coalesce(rf.amount_returns_365d, 0)::double                        as amount_returns_365d,
         coalesce(cf.count_interactions_90d, 0)                             as count_interactions_90d,
         coalesce(cf.count_interactions_365d, 0)                            as count_interactions_365d,
         coalesce(cf.count_complaints_90d, 0)                               as count_complaints_90d,

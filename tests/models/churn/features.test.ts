@@ -196,6 +196,38 @@ describe('churn features (sql/features/churn_features.sql)', () => {
     expect(Number.isNaN(h.gap_cv)).toBe(true);
   });
 
+  it('amounts are summed exactly (cents, then one rounding), so every feature is the same to the bit run after run', async () => {
+    const t = await tempWarehouse();
+    open.push(t);
+    // 300,000 orders (three of DuckDB's row groups, so its threads add up partial sums) of 5,000 customers,
+    // every one of them in the last 360 days before the cutoff.
+    const customers = 5000;
+    const orders = 300_000;
+    await t.wh.run(`insert into customers (customer_id, signup_at) select 'C' || i, '2024-01-01' from range(${customers}) r(i)`);
+    await t.wh.run(
+      `insert into purchases (order_id, customer_id, ordered_at, amount, status)
+       select 'O' || i, 'C' || (i % ${customers}), timestamp '2025-05-31 10:00' - to_days((i % 360)::integer) - to_hours((i % 24)::integer),
+              (((i * 7919) % 99999 + 1)::decimal(18, 2) * 0.01)::decimal(18, 2), 'completed'
+       from range(${orders}) r(i)`,
+    );
+    const cents = new Array<number>(customers).fill(0);
+    for (let i = 0; i < orders; i++) cents[i % customers] += ((i * 7919) % 99999) + 1;
+    const q = { cutoff: D('2025-06-01'), lookbackDays: 365, horizonDays: 90, dataEnd: D('2025-12-31') };
+    const first = await loadChurnFeatures(t.wh, q);
+    const second = await loadChurnFeatures(t.wh, q);
+    expect(first.customerIds.length).toBe(customers);
+    for (let c = 0; c < customers; c++) {
+      const row = rowOf(first, `C${c}`);
+      // The exact sum in cents, rounded once to a double (a sum of doubles misses it in the last bits).
+      if (!Object.is(row.amount_365d, cents[c] / 100)) expect([c, row.amount_365d]).toEqual([c, cents[c] / 100]);
+    }
+    expect(second.customerIds).toEqual(first.customerIds);
+    const a = first.x.data;
+    const b = second.x.data;
+    expect(b.length).toBe(a.length);
+    for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) expect([first.features[k % first.x.nCols], a[k]]).toEqual([first.features[k % first.x.nCols], b[k]]);
+  });
+
   it('cancellation label: population is the customers not cancelled by the cutoff, tenure counts from signup, the label is a cancellation in the horizon', async () => {
     const t = await tempWarehouse();
     open.push(t);
