@@ -148,12 +148,6 @@ gap_features as (
     group by customer_id
 ),
 
-order_gaps as (
-    select f.*, g.median_gap_days, g.gap_cv
-    from order_features f
-    left join gap_features g using (customer_id)
-),
-
 population as (
     -- Buyers: a customer with an order (purchase activity) in the lookback, read from order_features
     -- rather than by a second pass over the orders.
@@ -229,9 +223,9 @@ final as (
         coalesce(f.amount_365d, 0)::double                                 as amount_365d,
         coalesce(f.amount_90d - f.amount_prev_90d, 0)::double              as amount_trend_90d,
         f.avg_order_value_365d,
-        f.median_gap_days,
-        f.days_since_last_purchase / nullif(f.median_gap_days, 0)          as recency_over_gap,
-        f.gap_cv,
+        g.median_gap_days,
+        f.days_since_last_purchase / nullif(g.median_gap_days, 0)          as recency_over_gap,
+        g.gap_cv,
         coalesce(f.count_refunds_365d, 0)                                  as count_refunds_365d,
         f.count_refunds_365d / nullif(f.count_orders_365d, 0)              as refund_rate_365d,
         coalesce(rf.count_returns_365d, 0)                                 as count_returns_365d,
@@ -261,7 +255,8 @@ final as (
         p.horizon_end_at                                                   as label_observed_until_at
     from population pop
     cross join params p
-    left join order_gaps f using (customer_id)
+    left join order_features f using (customer_id)
+    left join gap_features g using (customer_id)
     left join signups c using (customer_id)
     left join contact_features cf using (customer_id)
     left join survey_features sf using (customer_id)
