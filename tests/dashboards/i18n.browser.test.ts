@@ -76,6 +76,41 @@ function englishLeftovers(lang: Lang): string[] {
   return [...out];
 }
 
+/**
+ * A list table squeezed into a narrow screen: Latin words and numbers in its cells broken across lines
+ * (a customer ID one character per line), and rows more than 4 lines tall. Tables scroll sideways in
+ * their card instead (.table-wrap). Chinese text breaks between characters by design and is not looked at;
+ * hyphens are break points, so a hyphenated word counts as two.
+ */
+async function tableSqueeze(p: Page): Promise<{ broken: string[]; tall: string[] }> {
+  return p.evaluate(() => {
+    const broken: string[] = [];
+    const tall: string[] = [];
+    for (const cell of Array.from(document.querySelectorAll('.table-wrap td, .table-wrap th'))) {
+      if (!cell.getClientRects().length) continue; // in a closed <details>: not laid out
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = n.textContent ?? '';
+        const word = /[A-Za-z0-9\u00C0-\u024F\u20AC%.,:@_']{2,}/g;
+        for (let m = word.exec(text); m; m = word.exec(text)) {
+          const r = document.createRange();
+          r.setStart(n, m.index);
+          r.setEnd(n, m.index + m[0].length);
+          const lines = new Set(Array.from(r.getClientRects()).map((x) => Math.round(x.top)));
+          if (lines.size > 1) broken.push(m[0]);
+        }
+      }
+    }
+    for (const row of Array.from(document.querySelectorAll('.table-wrap tbody tr'))) {
+      const cell = row.querySelector('td');
+      if (!cell || !row.getClientRects().length) continue;
+      const line = parseFloat(getComputedStyle(cell).lineHeight);
+      if (row.getBoundingClientRect().height > 4 * line + 14) tall.push((row.textContent ?? '').slice(0, 40));
+    }
+    return { broken: broken.slice(0, 5), tall: tall.slice(0, 3) };
+  });
+}
+
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('dashboards in Chinese and Latvian, on a phone and a desk', () => {
@@ -98,6 +133,9 @@ describe('dashboards in Chinese and Latvian, on a phone and a desk', () => {
           await page.waitForTimeout(200);
           const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
           expect(scrollWidth, `${base}-${width}: page wider than the screen`).toBeLessThanOrEqual(innerWidth);
+          const squeezed = await tableSqueeze(page);
+          expect(squeezed.broken, `${base}-${width}: words broken inside table cells`).toEqual([]);
+          expect(squeezed.tall, `${base}-${width}: table rows taller than 4 lines`).toEqual([]);
           await page.screenshot({ path: join(ARTIFACTS, `${base}-${width}.png`), fullPage: true });
         }
         const name = `${base}-1400`;
