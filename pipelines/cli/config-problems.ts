@@ -2,10 +2,11 @@ import { alertsProblems } from '../alerts/alert-rules.js';
 import type { Config } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
 import { Warehouse } from '../core/warehouse.js';
+import { CxpError } from '../core/errors.js';
 import { writablePathsProblems } from '../core/writable-paths.js';
 import { JOB_NAMES } from '../jobs/registry.js';
 import { scheduleProblems } from '../scheduler/schedule-config.js';
-import { listSourceFiles } from '../sources/source-files.js';
+import { formatOf, listSourceFiles } from '../sources/source-files.js';
 import { resolvePostgresUrl } from '../sources/postgres-source.js';
 import { deliveryProblems } from '../triggers/deliver.js';
 import { triggersProblems } from '../triggers/rules.js';
@@ -15,7 +16,7 @@ import { triggersProblems } from '../triggers/rules.js';
  * (schema, section rules, each module's `problems`): trigger rules (fields, operators, endpoints),
  * schedules (cron expressions, job names, time zone, the digest's cron), webhook signing secrets in this
  * environment, KPI alert channels (endpoint, SMTP server and password variable, digest recipients),
- * that every file source's path matches a file, that every database source's URL variable is set, and
+ * that every file source's path matches a file of a format the ingest reads, that every database source's URL variable is set, and
  * that the warehouse file and exports.dir can be written (core/writable-paths.ts).
  * Uses the same functions the jobs use, so when this
  * returns nothing no job rejects the file for a config reason. Each problem names its key.
@@ -41,10 +42,24 @@ export async function configProblems(config: Config, env: Record<string, string 
         }
         continue;
       }
+      let files: string[];
       try {
-        await listSourceFiles(wh, name as SourceName, src);
+        files = await listSourceFiles(wh, name as SourceName, src);
       } catch (err) {
         out.push(`sources.${name}.path: ${(err as Error).message}`);
+        continue;
+      }
+      // A file whose format the ingest cannot tell (or will not read: a spreadsheet), named once per source.
+      const unreadable = files.flatMap((f) => {
+        try {
+          formatOf(name as SourceName, src, f);
+          return [];
+        } catch (err) {
+          return [err instanceof CxpError ? `${err.message}; ${String(err.details.hint)}` : (err as Error).message];
+        }
+      });
+      if (unreadable.length) {
+        out.push(`sources.${name}.path: ${unreadable[0]}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more files)` : ''}`);
       }
     }
   } finally {

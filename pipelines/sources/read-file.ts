@@ -9,7 +9,7 @@ import { quoteIdent } from '../core/sql-ident.js';
 import type { ConnDb } from '../core/warehouse.js';
 import type { SourceConfig } from '../config/types.js';
 import type { SourceName } from '../config/schema.js';
-import type { FileFormat } from './source-files.js';
+import { workbookHint, type FileFormat } from './source-files.js';
 import { MAX_RECORD_BYTES, splitRecords } from './csv-layout.js';
 
 /**
@@ -470,10 +470,12 @@ async function readParquet(db: ConnDb, opts: ReadOptions): Promise<RawFile> {
 }
 
 /**
- * UTF-16 text (a byte-order mark FF FE / FE FF, or a NUL every other byte in the first line) would
- * otherwise be read as UTF-8 full of NUL bytes: refused whole, saying how to convert it.
+ * Text cxpulse cannot read as UTF-8, refused whole with what to do instead of being read as garbage:
+ * - UTF-16 (a byte-order mark FF FE / FE FF, or a NUL every other byte in the first line): NUL bytes;
+ * - a spreadsheet workbook under a text name (Excel .xlsx / LibreOffice .ods are ZIP archives,
+ *   "PK\x03\x04"; Excel 97-2003 .xls is an OLE2 file, D0 CF 11 E0): one garbled "column".
  */
-async function assertNotUtf16(opts: ReadOptions): Promise<void> {
+async function assertUtf8Text(opts: ReadOptions): Promise<void> {
   if (/\.(gz|zst|zstd)$/i.test(opts.file)) return;
   const fh = await open(opts.file, 'r');
   let head: Buffer;
@@ -483,6 +485,10 @@ async function assertNotUtf16(opts: ReadOptions): Promise<void> {
     head = buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
+  }
+  const starts = (magic: number[]) => magic.every((b, i) => head[i] === b);
+  if (starts([0x50, 0x4b, 0x03, 0x04]) || starts([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
+    throw malformed(opts.file, 'is a spreadsheet workbook or ZIP archive, not delimited text', workbookHint(opts.source));
   }
   const bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
   let nulEveryOther = head.length >= 8;
@@ -500,7 +506,7 @@ async function assertNotUtf16(opts: ReadOptions): Promise<void> {
 export async function readSourceFile(db: ConnDb, opts: ReadOptions): Promise<RawFile> {
   await dropReaderTables(db);
   if (opts.format === 'parquet') return readParquet(db, opts);
-  await assertNotUtf16(opts);
+  await assertUtf8Text(opts);
   if (opts.format === 'jsonl') return readJsonLines(db, opts);
   if (opts.cfg.delimiter === 'whitespace') return readWhitespace(db, opts);
   return readDelimited(db, opts);

@@ -30,6 +30,11 @@ export interface SourceFile {
 }
 
 /** The format of a file: the source's `format` key, else its extension (compression suffixes ignored). */
+/** What to do with a spreadsheet workbook given as a source: save the sheet as CSV and point the source at it. */
+export function workbookHint(source: SourceName): string {
+  return `save the sheet as CSV (Excel: File > Save As > "CSV UTF-8 (Comma delimited)"; LibreOffice: File > Save As > "Text CSV", character set UTF-8) and point sources.${source}.path at the .csv file`;
+}
+
 export function formatOf(source: SourceName, cfg: SourceConfig, file: string): FileFormat {
   if (cfg.format) return cfg.format;
   const name = file.toLowerCase().replace(/\.(gz|zst)$/, '');
@@ -37,6 +42,12 @@ export function formatOf(source: SourceName, cfg: SourceConfig, file: string): F
   if (name.endsWith('.tsv') || name.endsWith('.tab')) return 'tsv';
   if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
   if (name.endsWith('.parquet')) return 'parquet';
+  if (/\.(xlsx|xlsm|xlsb|xls|ods)$/.test(name)) {
+    throw new CxpError('CXP_ERR_SOURCE_MALFORMED', `${file} is a spreadsheet workbook; cxpulse reads CSV, TSV, JSON lines and Parquet`, {
+      where: file,
+      hint: workbookHint(source),
+    });
+  }
   // A delimiter says "this is delimited text" whatever the extension (e.g. CDNOW's .txt).
   if (cfg.delimiter) return 'csv';
   throw new CxpError('CXP_ERR_SOURCE_MALFORMED', `cannot tell the format of ${file} from its extension`, {

@@ -51,6 +51,18 @@ describe('cxpulse config runs every check a job would run', () => {
     }
   });
 
+  it('names a source file of a format the ingest does not read (a workbook, an unknown extension), once per source', async () => {
+    for (const f of ['book-1.xlsx', 'book-2.xlsx', 'notes.dat']) writeFileSync(join(dir, f), 'order_id\no1\n');
+    const cfg = resolveConfig({ sources: { customers: { path: 'customers.csv' }, purchases: { path: 'book-*.xlsx' }, interactions: { path: 'notes.dat' } } }, dir);
+    const problems = await configProblems(cfg, {});
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^sources\.purchases\.path: .*book-1\.xlsx is a spreadsheet workbook; .*Save As.*CSV UTF-8.* \(and 1 more files\)$/);
+    expect(problems[1]).toMatch(/^sources\.interactions\.path: cannot tell the format of .*notes\.dat from its extension; set sources\.interactions\.format/);
+    // With the format given, the extension no longer decides: no problem for the .dat file.
+    const given = resolveConfig({ sources: { customers: { path: 'customers.csv' }, interactions: { path: 'notes.dat', format: 'csv' } } }, dir);
+    expect(await configProblems(given, {})).toEqual([]);
+  });
+
   it('names a webhook endpoint whose secret environment variable is unset, and accepts it once set', async () => {
     const raw = { ...base(), delivery: { endpoints: { default: { url: 'https://example.invalid/hook', secretEnv: 'CXP_TEST_HOOK_SECRET' } } } };
     const cfg = resolveConfig(raw, dir);

@@ -104,6 +104,26 @@ function cases(env: () => IngestEnv): Case[] {
       fails: /CXP_ERR_SOURCE_MALFORMED.*is UTF-16 text.*iconv/,
     },
     {
+      // Excel's .xlsx and LibreOffice's .ods are ZIP archives (local file header "PK\x3\x4"); read as text
+      // they would be one garbled column.
+      name: 'an Excel workbook under a .csv name fails whole, saying to save the sheet as CSV',
+      file: 'book.csv',
+      bytes: () => Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]), Buffer.from('[Content_Types].xml', 'latin1'), Buffer.alloc(64)]),
+      fails: /CXP_ERR_SOURCE_MALFORMED.*spreadsheet workbook.*Save As.*CSV UTF-8/,
+    },
+    {
+      name: 'an Excel 97-2003 workbook (OLE2) under a .csv name fails whole, saying to save the sheet as CSV',
+      file: 'old-book.csv',
+      bytes: () => Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]),
+      fails: /CXP_ERR_SOURCE_MALFORMED.*spreadsheet workbook.*Save As.*CSV UTF-8/,
+    },
+    {
+      name: 'a workbook named .xlsx fails whole before it is read, saying to save the sheet as CSV',
+      file: 'book.xlsx',
+      bytes: (s, t) => Buffer.from(csv([s.header, ...good(s, t)])),
+      fails: /CXP_ERR_SOURCE_MALFORMED.*is a spreadsheet workbook; cxpulse reads CSV.*Save As/,
+    },
+    {
       name: 'a Latin-1 byte: that row rejected',
       file: 'latin1.csv',
       bytes: (s, t) =>
