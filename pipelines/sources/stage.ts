@@ -105,7 +105,9 @@ export function planColumns(spec: SourceSpec, cfg: SourceConfig, file: string, r
   if (missing.length > 0) {
     const shown = raw.columns.filter((c) => !c.startsWith('_cxp_')).slice(0, 12);
     const single = shown.length === 1 ? shown[0] : undefined;
-    const wrongDelimiter = single !== undefined && /[;,\t|]/.test(single);
+    // The separator the one-column header is full of: the one to set (a tab shown as JSON writes it).
+    const separator = single === undefined ? undefined : [';', ',', '\t', '|'].map((d) => ({ d, n: single.split(d).length - 1 })).sort((a, b) => b.n - a.n)[0];
+    const wrongDelimiter = separator !== undefined && separator.n > 0;
     throw new CxpError(
       'CXP_ERR_SOURCE_COLUMN_MISSING',
       `${file}: column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found; the file has ${shown.length === 0 ? 'no columns' : shown.map((c) => JSON.stringify(c)).join(', ')}`,
@@ -114,7 +116,7 @@ export function planColumns(spec: SourceSpec, cfg: SourceConfig, file: string, r
         source: spec.source,
         missing,
         hint: wrongDelimiter
-          ? `the header looks like one column: set sources.${spec.source}.delimiter to the file's separator`
+          ? `the header looks like one column split by ${JSON.stringify(separator.d)}: set sources.${spec.source}.delimiter to ${JSON.stringify(separator.d)}${cfg.delimiter === undefined ? '' : ` (it is ${JSON.stringify(cfg.delimiter)})`}`
           : `map the columns with sources.${spec.source}.columns (canonical name -> column in the file), or give sources.${spec.source}.defaults`,
       },
     );

@@ -46,7 +46,16 @@ describe('malformed source files: a clear error naming the file, or rejected row
     const e = await failure('wrong-delimiter.csv');
     expect(e.code).toBe('CXP_ERR_SOURCE_COLUMN_MISSING');
     expect(e.message).toContain('"customer_id;country"');
-    expect(e.details.hint).toMatch(/delimiter/);
+    expect(e.details.hint).toBe('the header looks like one column split by ";": set sources.customers.delimiter to ";"');
+  });
+
+  it('wrong delimiter: a tab-separated file under a .csv name is told to set the tab, and the wrong one set is named', async () => {
+    writeFileSync(join(env.dir, 'tabbed.csv'), 'customer_id\tcountry\tsignup_at\nc1\tLV\t2026-01-02\n');
+    const err = (await env.ingest({ customers: { path: 'tabbed.csv' } }, 'run-m').catch((e: unknown) => e)) as CxpError;
+    expect(err.code).toBe('CXP_ERR_SOURCE_COLUMN_MISSING');
+    expect(err.details.hint).toBe('the header looks like one column split by "\\t": set sources.customers.delimiter to "\\t"');
+    const wrong = (await env.ingest({ customers: { path: 'tabbed.csv', delimiter: '|' } }, 'run-m').catch((e: unknown) => e)) as CxpError;
+    expect(wrong.details.hint).toBe('the header looks like one column split by "\\t": set sources.customers.delimiter to "\\t" (it is "|")');
   });
 
   it('wrong delimiter fixed by config: loads', async () => {
