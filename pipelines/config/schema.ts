@@ -40,6 +40,12 @@ const sourceSchema = {
     header: { type: 'boolean', default: true },
     names: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
     timestampFormat: { type: 'string', minLength: 1 },
+    decimalSeparator: {
+      type: 'string',
+      enum: ['.', ','],
+      description:
+        'the decimal mark of numbers in the file: "." (default) or "," as European exports write them (1234,5; 1.234,5; 1 234,5: "." and spaces then group thousands)',
+    },
     quote: { type: 'string', maxLength: 1 },
     encoding: { type: 'string', enum: ['utf-8', 'utf8'] },
     defaults: {

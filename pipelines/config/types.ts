@@ -10,6 +10,8 @@ export interface SourceConfig extends SourceExtraOptions {
   header: boolean;
   names?: string[];
   timestampFormat?: string;
+  /** The decimal mark of the file's numbers (default "."); "," reads 1.234,5 and 1 234,5 (stage.ts numberMacro). */
+  decimalSeparator?: '.' | ',';
   quote?: string;
   encoding?: string;
   defaults: Record<string, string | number | boolean>;

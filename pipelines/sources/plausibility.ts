@@ -199,7 +199,8 @@ function checksFor(source: SourceName, column: string, kind: Kind, rule: ColumnR
   if (kind === 'number') {
     if (rule.decimals !== undefined) {
       // The staged value is already rounded to the column's scale; the raw text says what was meant.
-      const text = `r.${quoteIdent(column)}`;
+      // As DuckDB reads it: a decimal comma is a '.' here (stage.ts numberMacro).
+      const text = `cxp_num(r.${quoteIdent(column)})`;
       const raw = `try_cast(${text} as decimal(38, 10))`;
       // Casting text to a 38-digit decimal costs ~8 us a value (~7 s per 1M rows, most of this step), so
       // it only runs where the text can carry more places than allowed: more than `decimals` characters

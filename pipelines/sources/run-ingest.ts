@@ -199,17 +199,18 @@ async function stageSource(
     }
     await verifyCompressed(path, spec.source);
     try {
+      const format = formatOf(spec.source, cfg, path);
       const raw = await readSourceFile(db, {
         source: spec.source,
         cfg,
         file: path,
-        format: formatOf(spec.source, cfg, path),
+        format,
         wanted,
         breakFree: breakFree(f, cfg.quote),
         spaceOnly: trimSpaceOnly(f, cfg.quote),
       });
       const plans = planColumns(spec, cfg, path, raw);
-      await setSourceVariables(db, spec, cfg, plans);
+      await setSourceVariables(db, spec, cfg, plans, format === 'parquet');
       await createRawView(db, spec, cfg, raw, plans, idx);
       const { rejected, conflicts, repeatedKeys } = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
       const k = keys.get(spec.source) ?? { files: 0, repeatedKeys: 0 };

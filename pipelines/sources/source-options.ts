@@ -99,6 +99,7 @@ interface CheckedSource extends SourceExtraOptions {
   delimiter?: string;
   names?: string[];
   format?: string;
+  decimalSeparator?: string;
 }
 
 /** The grain of a source: explicit, else `line` when a line column is mapped. */
@@ -121,7 +122,7 @@ export function sourceProblems(name: string, src: CheckedSource): string[] {
     if (!src.url) out.push(`${at}.url: is required for a postgres source (env:NAME, the variable holding the URL)`);
     else out.push(...urlProblems(`${at}.url`, src.url));
     if ((src.table === undefined) === (src.query === undefined)) out.push(`${at}: give exactly one of table or query`);
-    for (const k of ['delimiter', 'names', 'format'] as const) {
+    for (const k of ['delimiter', 'names', 'format', 'decimalSeparator'] as const) {
       if (src[k] !== undefined) out.push(`${at}.${k}: only file sources have it`);
     }
   }

@@ -40,7 +40,7 @@ export async function stagePostgresSource(
     },
   });
   const plans = planColumns(spec, cfg, pull.where, pull.raw);
-  await setSourceVariables(db, spec, cfg, plans);
+  await setSourceVariables(db, spec, cfg, plans, true);
   await createRawView(db, spec, cfg, pull.raw, plans, opts.fileIdx);
   const { rejected, conflicts } = await stageFile(db, spec, cfg, pull.raw, pull.where, opts.fileIdx, opts.runDate);
   return { read: pull.raw.rows, rejected, conflicts, where: pull.where, watermark: pull.watermark };

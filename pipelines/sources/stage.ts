@@ -51,6 +51,37 @@ export const STAGING_MACROS = [
      end`,
 ];
 
+/**
+ * cxp_num(v): a number's text as DuckDB casts it, per source (`decimalSeparator`). For "." (the default,
+ * and for typed sources: Parquet, PostgreSQL) it is v itself, so it costs nothing. For "," (European
+ * exports): "1234,5", "1.234,5" and "1 234,5" (a space, no-break or narrow no-break space grouping
+ * thousands) become "1234.5"; any other text becomes null, so the staging model rejects the row as
+ * unparseable quoting the text as written. "12.50" is such a text: with "," as the decimal mark its "."
+ * can only group thousands, and 12.50 is not grouped in threes.
+ */
+export function numberMacro(decimalSeparator: '.' | ','): string {
+  if (decimalSeparator === '.') return 'create or replace temp macro cxp_num(v) as v';
+  return `create or replace temp macro cxp_num(v) as
+     case
+       when regexp_full_match(v, '[+-]?[0-9]+(,[0-9]+)?') then replace(v, ',', '.')
+       when regexp_full_match(v, '[+-]?[0-9]{1,3}([. \\x{00A0}\\x{202F}][0-9]{3})+(,[0-9]+)?')
+         then replace(regexp_replace(v, '[. \\x{00A0}\\x{202F}]', '', 'g'), ',', '.')
+     end`;
+}
+
+/**
+ * cxp_num_hint(v): appended to an "unparseable <number>" reason. With "." as the decimal mark, a text
+ * that can only be a decimal comma ("12,50", "1.234,5") says which setting reads it (the source's name is
+ * the variable cxp_source_name); otherwise nothing. "1,234" gets no hint: it may be a thousands separator.
+ */
+export function numberHintMacro(decimalSeparator: '.' | ','): string {
+  if (decimalSeparator === ',') return "create or replace temp macro cxp_num_hint(v) as ''";
+  return `create or replace temp macro cxp_num_hint(v) as
+     case when regexp_full_match(v, '[+-]?[0-9]+,([0-9]{1,2}|[0-9]{4,})') or regexp_full_match(v, '[+-]?[0-9]{1,3}([. ][0-9]{3})+,[0-9]+')
+       then ' (a decimal comma? set sources.' || getvariable('cxp_source_name') || '.decimalSeparator to ",")'
+       else '' end`;
+}
+
 export async function createStagingMacros(db: ConnDb): Promise<void> {
   // Naive timestamps are UTC; timestamptz casts must not depend on the machine's zone.
   await db.run("set session TimeZone = 'UTC'");
@@ -61,6 +92,9 @@ export async function createStagingMacros(db: ConnDb): Promise<void> {
   // Whether stg_purchases' derived-id branch can have rows; true (always run it) unless stageFile finds none.
   await db.run('set variable cxp_derived_rows = true');
   for (const m of STAGING_MACROS) await db.run(m);
+  await db.run(numberMacro('.'));
+  await db.run(numberHintMacro('.'));
+  await db.run("set variable cxp_source_name = ''");
   await createSourceMacros(db);
 }
 
@@ -125,8 +159,19 @@ export function planColumns(spec: SourceSpec, cfg: SourceConfig, file: string, r
 }
 
 /** Binds the per-source variables the staging model reads. */
-export async function setSourceVariables(db: ConnDb, spec: SourceSpec, cfg: SourceConfig, plans: ColumnPlan[]): Promise<void> {
+export async function setSourceVariables(
+  db: ConnDb,
+  spec: SourceSpec,
+  cfg: SourceConfig,
+  plans: ColumnPlan[],
+  /** Parquet or a database: numbers arrive typed (their text has a "." decimal mark whatever the config says). */
+  typedNumbers = false,
+): Promise<void> {
   await db.run('set variable cxp_ts_format = $1::varchar', [cfg.timestampFormat ?? null]);
+  const decimal = typedNumbers ? '.' : (cfg.decimalSeparator ?? '.');
+  await db.run(numberMacro(decimal));
+  await db.run(numberHintMacro(decimal));
+  await db.run('set variable cxp_source_name = $1::varchar', [spec.source]);
   await db.run('set variable cxp_source_tz = $1::varchar', [cfg.timezone ?? 'UTC']);
   const orderPlan = plans.find((p) => p.canonical === 'order_id');
   await db.run('set variable cxp_derive_order_id = $1', [spec.source === 'purchases' && !orderPlan?.sourceColumn && !orderPlan?.hasDefault]);

@@ -24,7 +24,7 @@ parsed as (
         -- The first numeric attribute (sources.customers.attributes) whose value is not a number.
         list_filter(getvariable('cxp_numeric_attributes'),
             k -> json_extract_string(attributes, '$.' || k) is not null
-                 and try_cast(json_extract_string(attributes, '$.' || k) as double) is null)[1] as bad_attribute
+                 and try_cast(cxp_num(json_extract_string(attributes, '$.' || k)) as double) is null)[1] as bad_attribute
     from source
 ),
 
@@ -41,7 +41,7 @@ validated as (
             when churned_at_text is not null and churned_at is null
                 then 'unparseable timestamp "' || churned_at_text || '" in churned_at'
             when bad_attribute is not null
-                then 'unparseable number "' || json_extract_string(attributes_text, '$.' || bad_attribute) || '" in numeric attribute ' || bad_attribute
+                then 'unparseable number "' || json_extract_string(attributes_text, '$.' || bad_attribute) || '" in numeric attribute ' || bad_attribute || cxp_num_hint(json_extract_string(attributes_text, '$.' || bad_attribute))
         end as reject_reason
     from parsed
 ),
@@ -61,7 +61,7 @@ final as (
         case when attributes_text is not null then to_json(map_from_entries(list_transform(getvariable('cxp_attribute_names'), k -> {
             'key': k,
             'value': case when list_contains(getvariable('cxp_numeric_attributes'), k)
-                          then to_json(try_cast(json_extract_string(attributes_text, '$.' || k) as double))
+                          then to_json(try_cast(cxp_num(json_extract_string(attributes_text, '$.' || k)) as double))
                           else to_json(json_extract_string(attributes_text, '$.' || k)) end})))
         end                                 as attributes,
         false                               as is_bare,

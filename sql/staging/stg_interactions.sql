@@ -21,10 +21,10 @@ parsed as (
         -- Helpdesk exports often give the first reply as minutes after opening (first_response_minutes).
         coalesce(
             cxp_parse_ts(first_response_at),
-            cxp_parse_ts(opened_at) + to_seconds(cast(round(try_cast(first_response_minutes as double) * 60) as bigint))
+            cxp_parse_ts(opened_at) + to_seconds(cast(round(try_cast(cxp_num(first_response_minutes) as double) * 60) as bigint))
         )                                                   as first_response_at,
         first_response_minutes                              as first_response_minutes_text,
-        try_cast(first_response_minutes as double)          as first_response_minutes,
+        try_cast(cxp_num(first_response_minutes) as double) as first_response_minutes,
         resolved_at                                         as resolved_at_text,
         cxp_parse_ts(resolved_at)                           as resolved_at,
         is_first_contact_resolution                         as is_first_contact_resolution_text,
@@ -56,7 +56,7 @@ validated as (
             when first_response_at_text is not null and first_response_at is null
                 then 'unparseable timestamp "' || first_response_at_text || '" in first_response_at'
             when first_response_minutes_text is not null and (first_response_minutes is null or first_response_minutes < 0)
-                then 'unparseable first_response_minutes "' || first_response_minutes_text || '" (a number of minutes >= 0)'
+                then 'unparseable first_response_minutes "' || first_response_minutes_text || '" (a number of minutes >= 0)' || cxp_num_hint(first_response_minutes_text)
             when resolved_at_text is not null and resolved_at is null
                 then 'unparseable timestamp "' || resolved_at_text || '" in resolved_at'
             when first_response_at < opened_at

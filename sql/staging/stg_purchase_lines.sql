@@ -20,13 +20,13 @@ parsed as (
         ordered_at                                   as ordered_at_text,
         cxp_parse_ts(ordered_at)                     as ordered_at,
         quantity                                     as quantity_text,
-        try_cast(quantity as decimal(18, 4))         as quantity,
+        try_cast(cxp_num(quantity) as decimal(18, 4)) as quantity,
         unit_price                                   as unit_price_text,
-        try_cast(unit_price as decimal(18, 4))       as unit_price,
+        try_cast(cxp_num(unit_price) as decimal(18, 4)) as unit_price,
         line_amount                                  as line_amount_text,
-        try_cast(line_amount as decimal(18, 4))      as line_amount,
+        try_cast(cxp_num(line_amount) as decimal(18, 4)) as line_amount,
         refunded_amount                              as refunded_amount_text,
-        try_cast(refunded_amount as decimal(18, 2))  as refunded_amount,
+        try_cast(cxp_num(refunded_amount) as decimal(18, 2)) as refunded_amount,
         coalesce(lower(status), 'completed')         as status,
         lower(channel)                               as channel,
         coalesce(lower(kind), 'order')               as kind
@@ -44,13 +44,13 @@ validated as (
             when ordered_at_text is not null and ordered_at is null
                 then 'unparseable timestamp "' || ordered_at_text || '" in ordered_at'
             when quantity_text is not null and quantity is null
-                then 'unparseable quantity "' || quantity_text || '"'
+                then 'unparseable quantity "' || quantity_text || '"' || cxp_num_hint(quantity_text)
             when unit_price_text is not null and unit_price is null
-                then 'unparseable unit_price "' || unit_price_text || '"'
+                then 'unparseable unit_price "' || unit_price_text || '"' || cxp_num_hint(unit_price_text)
             when line_amount_text is not null and line_amount is null
-                then 'unparseable line_amount "' || line_amount_text || '"'
+                then 'unparseable line_amount "' || line_amount_text || '"' || cxp_num_hint(line_amount_text)
             when refunded_amount_text is not null and (refunded_amount is null or refunded_amount < 0)
-                then 'unparseable refunded_amount "' || refunded_amount_text || '" (expected an amount of 0 or more)'
+                then 'unparseable refunded_amount "' || refunded_amount_text || '" (expected an amount of 0 or more)' || cxp_num_hint(refunded_amount_text)
             when line_amount is null and (quantity is null or unit_price is null)
                 then 'missing line value (needs line_amount, or quantity and unit_price)'
             else cxp_purchase_word_problem(status, kind)

@@ -19,7 +19,7 @@ parsed as (
         ordered_at                                 as ordered_at_text,
         cxp_parse_ts(ordered_at)                   as ordered_at,
         amount                                     as amount_text,
-        try_cast(amount as decimal(18, 2))         as amount,
+        try_cast(cxp_num(amount) as decimal(18, 2)) as amount,
         coalesce(lower(status), 'completed')       as status,
         lower(channel)                             as channel,
         coalesce(lower(kind), 'order')             as kind
@@ -41,7 +41,7 @@ validated as (
             when amount_text is null
                 then 'missing amount'
             when amount is null
-                then 'unparseable amount "' || amount_text || '"'
+                then 'unparseable amount "' || amount_text || '"' || cxp_num_hint(amount_text)
             -- only for a known status and kind, so checking it before the words changes no reason
             when amount < 0 and status = 'completed' and kind = 'order'
                 then 'negative amount ' || amount_text || ' on a completed order'

@@ -21,14 +21,14 @@ parsed as (
         cxp_parse_ts(submitted_at)            as submitted_at,
         lower(survey_type)                    as survey_type,
         score                                 as score_text,
-        try_cast(score as double)             as score_number,
+        try_cast(cxp_num(score) as double)             as score_number,
         interaction_id,
         comment,
         (list_contains(getvariable('cxp_score_na_text'), lower(score))
-            or list_contains(getvariable('cxp_score_na_num'), try_cast(score as double)))  as is_score_no_answer,
+            or list_contains(getvariable('cxp_score_na_num'), try_cast(cxp_num(score) as double)))  as is_score_no_answer,
         list_filter(_answers, a -> a.value is not null
             and not list_contains(a.scale.na_text, lower(a.value))
-            and not coalesce(list_contains(a.scale.na_num, try_cast(a.value as double)), false)) as answers_given,
+            and not coalesce(list_contains(a.scale.na_num, try_cast(cxp_num(a.value) as double)), false)) as answers_given,
         len(_answers)                                                                     as answers_asked
     from source
 ),
@@ -36,10 +36,10 @@ parsed as (
 checked as (
     select
         *,
-        list_filter(answers_given, a -> try_cast(a.value as double) is null)              as answers_bad,
+        list_filter(answers_given, a -> try_cast(cxp_num(a.value) as double) is null)              as answers_bad,
         -- Non-finite values (NaN, inf) are left to the plausibility check (pipelines/sources/plausibility.ts).
-        list_filter(answers_given, a -> isfinite(try_cast(a.value as double))
-            and (try_cast(a.value as double) < a.scale.min or try_cast(a.value as double) > a.scale.max)) as answers_out
+        list_filter(answers_given, a -> isfinite(try_cast(cxp_num(a.value) as double))
+            and (try_cast(cxp_num(a.value) as double) < a.scale.min or try_cast(cxp_num(a.value) as double) > a.scale.max)) as answers_out
     from parsed
 ),
 
@@ -72,13 +72,13 @@ validated as (
             when is_score_no_answer
                 then 'no answer to the score ("' || score_text || '"): a response without a score is not loaded'
             when score_number is null
-                then 'unparseable score "' || score_text || '"'
+                then 'unparseable score "' || score_text || '"' || cxp_num_hint(score_text)
             when score_number <> round(score_number)
                 then 'score ' || score_text || ' is not a whole number'
             when score_number < score_min or score_number > score_max
                 then 'score ' || score_text || ' outside ' || score_min || '-' || score_max || ' for ' || survey_type
             when len(answers_bad) > 0
-                then 'unparseable answer "' || answers_bad[1].value || '" in column "' || answers_bad[1].question || '"'
+                then 'unparseable answer "' || answers_bad[1].value || '" in column "' || answers_bad[1].question || '"' || cxp_num_hint(answers_bad[1].value)
             when len(answers_out) > 0
                 then 'answer ' || answers_out[1].value || ' outside '
                     || case when answers_out[1].scale.min = round(answers_out[1].scale.min) then answers_out[1].scale.min::bigint::varchar else answers_out[1].scale.min::varchar end
@@ -101,7 +101,7 @@ final as (
         case when reject_reason is null then score_number::integer end  as score,
         interaction_id,
         comment,
-        list_transform(answers_given, a -> {'question': a.question, 'score': try_cast(a.value as double)}) as _answers,
+        list_transform(answers_given, a -> {'question': a.question, 'score': try_cast(cxp_num(a.value) as double)}) as _answers,
         answers_asked - len(answers_given)                                 as _answers_no_answer,
         reject_reason
     from validated
