@@ -11,15 +11,52 @@ const TEXT_COLUMNS = new Set(['customer_id', 'country', 'churn_band', 'top_reaso
 const COLUMNS: readonly string[] = AT_RISK_COLUMNS;
 
 /**
+ * How a CSV separates its cells and writes decimals. Tools read RFC 4180 (PLAIN_CSV); a spreadsheet opened
+ * by double-click splits on its locale's list separator and reads its decimal mark, so the file made for a
+ * person follows the conventions of their language (dashboards/i18n/translate.ts SPREADSHEET_CSV).
+ */
+export interface CsvStyle {
+  delimiter: ',' | ';' | '\t';
+  decimal: '.' | ',';
+}
+export const PLAIN_CSV: CsvStyle = { delimiter: ',', decimal: '.' };
+
+/**
+ * A language's spreadsheet convention: its decimal mark (CLDR, through Intl), and ";" between cells where
+ * that mark is "," (Excel's list separator in such locales, so a number's comma is not read as a cell
+ * break): lv -> ";" and ","; en and zh-CN -> "," and ".".
+ */
+export function spreadsheetCsv(lang: string): CsvStyle {
+  const mark = new Intl.NumberFormat(lang).formatToParts(1.5).find((p) => p.type === 'decimal')?.value;
+  return mark === ',' ? { delimiter: ';', decimal: ',' } : PLAIN_CSV;
+}
+
+const DELIMITERS = { comma: ',', semicolon: ';', tab: '\t' } as const;
+const DECIMALS = { point: '.', comma: ',' } as const;
+
+/** The CSV style a request asks for: `delimiter` / `decimal` as given, else the default for its reader. */
+export function csvStyleOf(q: { delimiter?: keyof typeof DELIMITERS; decimal?: keyof typeof DECIMALS }, fallback: CsvStyle): CsvStyle {
+  return {
+    delimiter: q.delimiter ? DELIMITERS[q.delimiter] : fallback.delimiter,
+    decimal: q.decimal ? DECIMALS[q.decimal] : fallback.decimal,
+  };
+}
+export const CSV_STYLE_QUERY = {
+  delimiter: { type: 'string', enum: Object.keys(DELIMITERS), description: 'csv: between cells (default: comma; with header=labels, the language\'s spreadsheet convention: semicolon for lv)' },
+  decimal: { type: 'string', enum: Object.keys(DECIMALS), description: 'csv: decimal mark of numbers (default: point; with header=labels, the language\'s: comma for lv)' },
+} as const;
+
+/**
  * The at-risk query turned into CSV lines inside DuckDB (set-based, vectorised): the same escaping as
- * csvCell, written as a temporary macro on the streaming connection. Run `CSV_MACRO` first.
+ * csvCell, written as a temporary macro on the streaming connection. Run `CSV_MACRO` first; bind
+ * `csvStyleParams(style)` with the query's parameters.
  */
 // One flat CASE, no subquery: a subquery in a macro is planned per call site as a correlated subquery,
 // which cost ~6x the whole CSV (1.9 s vs 0.3 s in-engine for 100k rows). The formula prefix (') cannot
-// add a quote, comma or line break, so whether to quote is decided on the raw text.
-export const CSV_MACRO = `create or replace temp macro cxp_csv_text(x) as
+// add a quote, a delimiter or a line break, so whether to quote is decided on the raw text.
+export const CSV_MACRO = `create or replace temp macro cxp_csv_text(x, d) as
   case when x is null then ''
-       when regexp_matches(x, '[",\r\n]')
+       when regexp_matches(x, '["\r\n]') or contains(x, d)
          then '"' || replace(case when regexp_matches(x, '^[=+@\t\r-]') then '''' || x else x end, '"', '""') || '"'
        when regexp_matches(x, '^[=+@\t\r-]') then '''' || x
        else x
@@ -27,28 +64,35 @@ export const CSV_MACRO = `create or replace temp macro cxp_csv_text(x) as
 
 export function csvLinesSql(select: string): string {
   const cells = COLUMNS.map((c) => {
-    if (TEXT_COLUMNS.has(c)) return `cxp_csv_text(q.${c})`;
+    if (TEXT_COLUMNS.has(c)) return `cxp_csv_text(q.${c}, $csv_delimiter)`;
     if (c === 'scored_at') return `coalesce(strftime(q.${c}, '%Y-%m-%dT%H:%M:%S.%g') || 'Z', '')`;
-    return `coalesce(q.${c}::varchar, '')`;
+    // Numbers and booleans: the only "." a number's text has is its decimal mark.
+    return `coalesce(replace(q.${c}::varchar, '.', $csv_decimal), '')`;
   });
-  return `select concat_ws(',', ${cells.join(', ')}) as line from (${select}) q`;
+  return `select concat_ws($csv_delimiter, ${cells.join(', ')}) as line from (${select}) q`;
+}
+
+/** The values csvLinesSql binds. */
+export function csvStyleParams(style: CsvStyle): { csv_delimiter: string; csv_decimal: string } {
+  return { csv_delimiter: style.delimiter, csv_decimal: style.decimal };
 }
 
 /** Neutralises spreadsheet formulas: a text cell starting with = + - @ (or tab/CR) gets a leading quote. */
-export function csvCell(v: unknown): string {
+export function csvCell(v: unknown, style: CsvStyle = PLAIN_CSV): string {
   if (v === null || v === undefined) return '';
   let s: string;
   if (v instanceof Date) s = v.toISOString();
-  else if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') s = String(v);
+  else if (typeof v === 'number') s = String(v).replace('.', style.decimal);
+  else if (typeof v === 'bigint' || typeof v === 'boolean') s = String(v);
   else {
     s = typeof v === 'string' ? v : JSON.stringify(v);
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   }
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return /["\r\n]/.test(s) || s.includes(style.delimiter) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export function csvLine(values: unknown[]): string {
-  return values.map(csvCell).join(',') + '\r\n';
+export function csvLine(values: unknown[], style: CsvStyle = PLAIN_CSV): string {
+  return values.map((v) => csvCell(v, style)).join(style.delimiter) + '\r\n';
 }
 
 /** The 360 profile: everything known about one customer, read from whichever tables exist. */

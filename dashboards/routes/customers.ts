@@ -3,7 +3,7 @@ import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import type { FastifyPluginAsync } from 'fastify';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { AT_RISK_POPULATIONS, AT_RISK_SORTS, atRiskSql, lostRule, lostThresholds, populationLabel, type AtRiskQuery } from '../../models/churn/at-risk-list.js';
-import { AT_RISK_COLUMNS, CSV_MACRO, csvLine, csvLinesSql, customerProfile } from '../data/customers.js';
+import { AT_RISK_COLUMNS, CSV_MACRO, CSV_STYLE_QUERY, PLAIN_CSV, csvLine, csvLinesSql, csvStyleOf, csvStyleParams, customerProfile, spreadsheetCsv } from '../data/customers.js';
 import { checkKnownValue } from '../filters.js';
 import { columnLabel, reasonTexts } from '../data/reasons.js';
 import { lostRuleText } from '../data/lost-rule.js';
@@ -46,6 +46,7 @@ const atRiskQuery = {
       type: 'string', enum: ['columns', 'labels'], default: 'columns',
       description: 'csv: first line with the column names (default, for machines) or the labels people read, in `lang` (the dashboard\'s download)',
     },
+    ...CSV_STYLE_QUERY,
     lang: {
       ...langProperty.lang,
       description: 'for people: json rows carry column_labels, and top_reason (json, csv) is rendered from the glossary in this language (en: the stored text); without it the stored English text',
@@ -53,7 +54,14 @@ const atRiskQuery = {
   },
 } as const;
 
-type AtRiskRequest = Omit<AtRiskQuery, 'limit' | 'reasonTexts'> & { limit?: number; format: 'json' | 'csv' | 'arrow'; header: 'columns' | 'labels'; lang?: string };
+type AtRiskRequest = Omit<AtRiskQuery, 'limit' | 'reasonTexts'> & {
+  limit?: number;
+  format: 'json' | 'csv' | 'arrow';
+  header: 'columns' | 'labels';
+  lang?: string;
+  delimiter?: 'comma' | 'semicolon' | 'tab';
+  decimal?: 'point' | 'comma';
+};
 
 /** Customer lists and profiles: marketing role, rate limited. */
 export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (app, opts) => {
@@ -127,10 +135,13 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     // In `lang` only (the cached JSON page is keyed on the query, not on Accept-Language).
     const lost_rule = lostRuleText(q.lang !== undefined ? t : translator('en'), rule);
     const header = q.header === 'labels' ? columns.map((c) => columnLabel(t, c)) : columns;
+    // A person's file opens by double-click in their spreadsheet: its cells and decimals as their language
+    // writes them. A machine's stays RFC 4180 unless it asks.
+    const style = csvStyleOf(q, q.header === 'labels' ? spreadsheetCsv(t.lang) : PLAIN_CSV);
     const people = q.lang !== undefined ? { reasonTexts: t.lang === 'en' ? undefined : reasonTexts(t), column_labels: Object.fromEntries(columns.map((c) => [c, columnLabel(t, c)])) } : null;
     if (!state.tables.has('churn_scores')) {
       const reason = 'no data yet: churn scores (churn_scores) are not there; run the score job';
-      if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLine(header));
+      if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLine(header, style));
       if (q.format === 'arrow') throw new CxpError('CXP_ERR_NOT_FOUND', reason, { where: 'churn_scores' });
       return { as_of: state.as_of, freshness: state.freshness, available: false, empty_reason: reason, population, lost_rule, total: 0, counts: { at_risk: 0, lost: 0 }, limit, offset: q.offset, next_offset: null, columns, rows: [] };
     }
@@ -138,7 +149,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     const build = () => app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit, reasonTexts: people?.reasonTexts } as AtRiskQuery, state.tables.has('at_risk_list'), lost));
     if (q.format === 'csv') {
       const sql = await build();
-      const params = { ...sql.params, ...sql.selectParams, limit, offset: q.offset };
+      const params = { ...sql.params, ...sql.selectParams, ...csvStyleParams(style), limit, offset: q.offset };
       const conn = await app.warehouse.connect();
       // Streamed chunk by chunk: memory stays flat however many rows, the connection closes at the end.
       // Lines are built and escaped in DuckDB (csvLinesSql); JS only joins each chunk's lines.
@@ -146,7 +157,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
         try {
           await conn.run(CSV_MACRO);
           const result = await conn.stream(csvLinesSql(sql.select), params);
-          yield '\uFEFF' + csvLine(header);
+          yield '\uFEFF' + csvLine(header, style);
           for await (const rows of result.yieldRowsJs()) {
             if (rows.length) yield rows.map((r) => r[0] as string).join('\r\n') + '\r\n';
           }

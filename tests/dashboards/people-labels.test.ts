@@ -16,7 +16,8 @@ import { planFactors } from '../../models/churn/explain.js';
 
 const MACHINE = 'customer_id,country,churn_risk,churn_band,value_at_stake,clv,p_alive,is_lost,top_reason,rfm_segment,lifecycle_stage,monetary,recency_days,marketing_consent,email,scored_at';
 const ENGLISH = 'Customer,Country,Churn risk,Risk band,Value at stake,Lifetime value,Chance still active,Already lost,Main reason,Segment,Lifecycle stage,Net revenue,Days since last order,Marketing consent,Email,Scored';
-const LATVIAN = 'Klients,Valsts,Aizplūšanas risks,Riska līmenis,Apdraudētā vērtība,Mūža vērtība,"Varbūtība, ka joprojām aktīvs",Jau zaudēts,Galvenais iemesls,Segments,Dzīves cikla posms,Neto ieņēmumi,Dienas kopš pēdējā pasūtījuma,Piekrišana mārketingam,E-pasts,Novērtēts';
+// Latvian spreadsheets split cells on ";" (the decimal mark is ","): a label with a comma needs no quotes there.
+const LATVIAN = 'Klients;Valsts;Aizplūšanas risks;Riska līmenis;Apdraudētā vērtība;Mūža vērtība;Varbūtība, ka joprojām aktīvs;Jau zaudēts;Galvenais iemesls;Segments;Dzīves cikla posms;Neto ieņēmumi;Dienas kopš pēdējā pasūtījuma;Piekrišana mārketingam;E-pasts;Novērtēts';
 
 /** The churn model's reason for a declared attribute whose value is missing (its sentence, made by the model itself). */
 const MISSING = {
@@ -51,7 +52,28 @@ const csv = async (query: string, headers: Record<string, string> = {}) => {
   expect(res.statusCode).toBe(200);
   return res.body.replace(/^\uFEFF/, '').trim().split('\r\n');
 };
-const cell = (line: string, i: number) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, ''))[i]!;
+/** One CSV line's cells (RFC 4180 quoting) split on `d`. */
+const cells = (line: string, d = ','): string[] => {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === d) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  return [...out, cur];
+};
+const cell = (line: string, i: number, d = ',') => cells(line, d)[i]!;
 
 describe('the at-risk CSV: machines get column names, people get labels in their language', () => {
   it('default CSV (machine-facing) keeps the column names, whatever the browser language', async () => {
@@ -66,6 +88,53 @@ describe('the at-risk CSV: machines get column names, people get labels in their
     const zh = (await csv('header=labels&lang=zh-CN'))[0]!;
     expect(zh.split(',')).toHaveLength(16);
     expect(zh).not.toMatch(/[A-Za-z]{3,}/);
+  });
+});
+
+describe('the CSV opens in the reader\'s spreadsheet: cells and decimals as their language writes them', () => {
+  // The same rows as the machine's JSON: each number cell, read with the language's decimal mark, is the JSON value.
+  const json = async () =>
+    (await app.inject({ url: '/api/customers/at-risk?consent_only=false&sort=risk_desc&limit=5' })).json().rows as Record<string, unknown>[];
+  const readNumber = (text: string, mark: string) => {
+    expect(text, 'a number in one style only').not.toContain(mark === ',' ? '.' : ',');
+    return text === '' ? null : Number(text.replace(mark, '.'));
+  };
+
+  it('lv: ";" between cells and "," in numbers; en and zh-CN: "," and "."', async () => {
+    const rows = await json();
+    for (const [lang, d, mark] of [['lv', ';', ','], ['en', ',', '.'], ['zh-CN', ',', '.']] as const) {
+      const lines = await csv(`header=labels&lang=${lang}&limit=5`);
+      expect(cells(lines[0]!, d), lang).toHaveLength(16);
+      for (const [i, r] of rows.entries()) {
+        const c = cells(lines[i + 1]!, d);
+        expect(c, `${lang} row ${i}`).toHaveLength(16);
+        expect(c[0]).toBe(r.customer_id);
+        expect(readNumber(c[2]!, mark), `${lang} churn_risk`).toBe(r.churn_risk);
+        expect(readNumber(c[4]!, mark), `${lang} value_at_stake`).toBeCloseTo(r.value_at_stake as number, 9);
+        expect(readNumber(c[5]!, mark), `${lang} clv`).toBeCloseTo(r.clv as number, 9);
+      }
+    }
+    // The fixture has fractional numbers, so the check above saw a decimal mark.
+    expect(rows.some((r) => typeof r.value_at_stake === 'number' && !Number.isInteger(r.value_at_stake))).toBe(true);
+  });
+
+  it('a text holding the delimiter is quoted; delimiter and decimal can be asked for', async () => {
+    await fx.warehouse.run("update customers set country = 'L;V' where customer_id = (select customer_id from churn_scores order by churn_risk desc, customer_id limit 1)");
+    try {
+      const lv = await csv('header=labels&lang=lv&limit=1');
+      expect(lv[1]).toContain(';"L;V";');
+      expect(cells(lv[1]!, ';')[1]).toBe('L;V');
+      // The machine's CSV is RFC 4180 with "." unless it asks: a ";" needs no quotes there.
+      expect((await csv('limit=1'))[1]).toContain(',L;V,');
+      const tab = await csv('limit=1&delimiter=tab&decimal=comma');
+      expect(tab[0]).toBe(MACHINE.replaceAll(',', '\t'));
+      const rows = await json();
+      expect(readNumber(cells(tab[1]!, '\t')[4]!, ',')).toBeCloseTo(rows[0]!.value_at_stake as number, 9);
+      // A person's file with the plain style, asked for.
+      expect((await csv('header=labels&lang=lv&limit=1&delimiter=comma&decimal=point'))[0]).toBe(LATVIAN.split(';').map((l) => (l.includes(',') ? `"${l}"` : l)).join(','));
+    } finally {
+      await fx.warehouse.run("update customers set country = 'LV' where country = 'L;V'");
+    }
   });
 });
 
@@ -101,8 +170,8 @@ describe('churn reasons rendered from the glossary by feature', () => {
       expect(machine.column_labels).toBeUndefined();
       // The human CSV in Latvian carries the same reason text.
       const lines = await csv('population=all&header=labels&lang=lv');
-      const line = lines.find((l) => l.startsWith('c00002,'))!;
-      expect(cell(line, 8)).toBe(pick(lv.rows, 'c00002'));
+      const line = lines.find((l) => l.startsWith('c00002;'))!;
+      expect(cell(line, 8, ';')).toBe(pick(lv.rows, 'c00002'));
     });
   }
 });
