@@ -15,6 +15,7 @@ import { LOAD_ORDER, PURCHASE_LINES_SPEC, SOURCE_SPECS, type SourceSpec } from '
 import { collapseLines, LINE_WEIGHT_COLUMN } from './line-items.js';
 import { grainOf } from './source-options.js';
 import { DERIVED_SIGNUP_NOTE, deriveSignupsFromPurchases } from './derived-customers.js';
+import { rejectHint, topRejects, type TopReject } from './top-rejects.js';
 import { createRawView, createStagingMacros, planColumns, scrubErasedFromRejects, setSourceVariables, stagedTable, stageFile } from './stage.js';
 import { saveWatermarks, type PendingWatermark } from './postgres-source.js';
 import { stagePostgresSource } from './stage-postgres.js';
@@ -40,6 +41,8 @@ export interface SourceCounts {
 export interface IngestSummary {
   sources: Partial<Record<SourceName, SourceCounts>>;
   bare_customers: number;
+  /** Per source with rejected rows: the commonest reasons of this run's rejects (top-rejects.ts). */
+  top_rejects?: Partial<Record<SourceName, TopReject[]>>;
   /** Things the user should know about how the data was read (e.g. customers derived from purchases). */
   notes?: string[];
   duration_ms: number;
@@ -301,6 +304,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
     const marks: PendingWatermark[] = [];
     const keys = new Map<SourceName, StagedKeys>();
     const notes: string[] = [];
+    const why: Partial<Record<SourceName, TopReject[]>> = {};
     try {
       const plan: { spec: SourceSpec; cfg: SourceConfig; files: string[] }[] = [];
       for (const name of LOAD_ORDER) {
@@ -356,6 +360,12 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
         }
         const now = opts.clock.now();
         await scrubErasedFromRejects(db);
+        for (const [source, top] of Object.entries(await topRejects(db))) {
+          why[source as SourceName] = top.map((t) => {
+            const hint = rejectHint(source, t.reason, opts.config.sources[source as SourceName]);
+            return hint ? { ...t, hint } : t;
+          });
+        }
         await db.run(
           `insert into rejected_rows (run_id, source, file, line, reason, raw_row, rejected_at)
            select $1, source, file, line, reason, raw_row, $2 from cxp_rejects order by source, file, line`,
@@ -381,7 +391,13 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           opts.logger.error('ingest counts do not add up', { source: name, ...c });
         }
       }
-      return { sources, bare_customers: bare, ...(notes.length ? { notes } : {}), duration_ms: Math.round(performance.now() - t0) };
+      return {
+        sources,
+        bare_customers: bare,
+        ...(Object.keys(why).length ? { top_rejects: why } : {}),
+        ...(notes.length ? { notes } : {}),
+        duration_ms: Math.round(performance.now() - t0),
+      };
     } finally {
       for (const spec of staged) await db.run(`drop table if exists ${quoteIdent(stagedTable(spec))}`).catch(() => undefined);
       await db.run('drop table if exists cxp_rejects').catch(() => undefined);
