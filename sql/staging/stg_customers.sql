@@ -37,7 +37,7 @@ validated as (
             when signup_at_text is not null and signup_at is null
                 then 'unparseable timestamp "' || signup_at_text || '" in signup_at'
             when marketing_consent_text is not null and marketing_consent is null
-                then 'unparseable boolean "' || marketing_consent_text || '" in marketing_consent (use true/false/yes/no/y/n/1/0)'
+                then 'unparseable boolean "' || marketing_consent_text || '" in marketing_consent (use true/false/yes/no/y/n/1/0, or map other words with sources.customers.values.marketing_consent)'
             when churned_at_text is not null and churned_at is null
                 then 'unparseable timestamp "' || churned_at_text || '" in churned_at'
             when bad_attribute is not null

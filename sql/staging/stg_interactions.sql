@@ -64,7 +64,7 @@ validated as (
             when resolved_at < opened_at
                 then 'resolved_at ' || resolved_at_text || ' is before opened_at ' || opened_at_text
             when is_first_contact_resolution_text is not null and is_first_contact_resolution is null
-                then 'unparseable boolean "' || is_first_contact_resolution_text || '" in is_first_contact_resolution'
+                then 'unparseable boolean "' || is_first_contact_resolution_text || '" in is_first_contact_resolution (use true/false/yes/no/y/n/1/0, or map other words with sources.interactions.values.is_first_contact_resolution)'
         end as reject_reason
     from parsed
 ),

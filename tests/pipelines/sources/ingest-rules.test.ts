@@ -112,7 +112,7 @@ describe('ingest: every row ends in exactly one place', () => {
     expect(by('customers')).toEqual([
       [5, 'unparseable timestamp "2026-02-30" in signup_at'],
       [6, 'missing key customer_id'],
-      [7, 'unparseable boolean "maybe" in marketing_consent (use true/false/yes/no/y/n/1/0)'],
+      [7, 'unparseable boolean "maybe" in marketing_consent (use true/false/yes/no/y/n/1/0, or map other words with sources.customers.values.marketing_consent)'],
     ]);
     expect(by('purchases')).toEqual([
       [3, 'negative amount -5.00 on a completed order'],
