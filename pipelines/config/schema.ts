@@ -44,7 +44,7 @@ const sourceSchema = {
       type: 'string',
       enum: ['.', ','],
       description:
-        'the decimal mark of numbers in the file: "." (default) or "," as European exports write them (1234,5; 1.234,5; 1 234,5: "." and spaces then group thousands)',
+        'CSV/TSV: the decimal mark of numbers in the file: "." (default) or "," as European exports write them (1234,5; 1.234,5; 1 234,5: "." and spaces then group thousands); Parquet and JSON numbers are typed',
     },
     quote: { type: 'string', maxLength: 1 },
     encoding: { type: 'string', enum: ['utf-8', 'utf8'] },

@@ -213,7 +213,7 @@ async function stageSource(
         spaceOnly: trimSpaceOnly(f, cfg.quote),
       });
       const plans = planColumns(spec, cfg, path, raw);
-      await setSourceVariables(db, spec, cfg, plans, format === 'parquet');
+      await setSourceVariables(db, spec, cfg, plans, format === 'parquet' || format === 'jsonl');
       await createRawView(db, spec, cfg, raw, plans, idx);
       const { rejected, conflicts, repeatedKeys } = await stageFile(db, spec, cfg, raw, path, idx, opts.clock.now());
       const k = keys.get(spec.source) ?? { files: 0, repeatedKeys: 0 };

@@ -74,8 +74,8 @@ export function numberMacro(decimalSeparator: '.' | ','): string {
  * that can only be a decimal comma ("12,50", "1.234,5") says which setting reads it (the source's name is
  * the variable cxp_source_name); otherwise nothing. "1,234" gets no hint: it may be a thousands separator.
  */
-export function numberHintMacro(decimalSeparator: '.' | ','): string {
-  if (decimalSeparator === ',') return "create or replace temp macro cxp_num_hint(v) as ''";
+export function numberHintMacro(decimalSeparator: '.' | ',' | 'none'): string {
+  if (decimalSeparator !== '.') return "create or replace temp macro cxp_num_hint(v) as ''";
   return `create or replace temp macro cxp_num_hint(v) as
      case when regexp_full_match(v, '[+-]?[0-9]+,([0-9]{1,2}|[0-9]{4,})') or regexp_full_match(v, '[+-]?[0-9]{1,3}([. ][0-9]{3})+,[0-9]+')
        then ' (a decimal comma? set sources.' || getvariable('cxp_source_name') || '.decimalSeparator to ",")'
@@ -164,13 +164,16 @@ export async function setSourceVariables(
   spec: SourceSpec,
   cfg: SourceConfig,
   plans: ColumnPlan[],
-  /** Parquet or a database: numbers arrive typed (their text has a "." decimal mark whatever the config says). */
+  /**
+   * Parquet, JSON lines or a database: numbers arrive typed (their text has a "." decimal mark whatever the
+   * config says), and no decimalSeparator applies, so no reason suggests one.
+   */
   typedNumbers = false,
 ): Promise<void> {
   await db.run('set variable cxp_ts_format = $1::varchar', [cfg.timestampFormat ?? null]);
   const decimal = typedNumbers ? '.' : (cfg.decimalSeparator ?? '.');
   await db.run(numberMacro(decimal));
-  await db.run(numberHintMacro(decimal));
+  await db.run(numberHintMacro(typedNumbers ? 'none' : decimal));
   await db.run('set variable cxp_source_name = $1::varchar', [spec.source]);
   await db.run('set variable cxp_source_tz = $1::varchar', [cfg.timezone ?? 'UTC']);
   const orderPlan = plans.find((p) => p.canonical === 'order_id');

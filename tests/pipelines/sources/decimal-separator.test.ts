@@ -115,6 +115,14 @@ describe('sources.<name>.decimalSeparator: ","', () => {
     expect((await env.wh.one<{ a: string }>('select amount::varchar as a from purchases'))?.a).toBe('12.50');
   });
 
+  it('JSON lines numbers are typed: a decimal-comma source reads them as written, and suggests no setting', async () => {
+    env.write('orders.jsonl', '{"order_id":"J1","customer_id":"C1","ordered_at":"2026-03-01 10:00:00","amount":12.5}\n{"order_id":"J2","customer_id":"C1","ordered_at":"2026-03-01 11:00:00","amount":"12,50"}\n');
+    const s = await env.ingest({ purchases: { path: 'orders.jsonl', decimalSeparator: ',' } });
+    expect(s.sources.purchases).toMatchObject({ read: 2, loaded: 1, rejected: 1 });
+    expect((await env.wh.one<{ a: string }>('select amount::varchar as a from purchases'))?.a).toBe('12.50');
+    expect((await rejects()).map((r) => r.reason)).toEqual(['unparseable amount "12,50"']);
+  });
+
   it('the config accepts "." and "," only, and only for file sources', () => {
     expect(() => resolveConfig({ sources: { purchases: { path: 'x.csv', decimalSeparator: ';' } } }, env.dir)).toThrow(/sources\/purchases\/decimalSeparator|decimalSeparator/);
     expect(() =>
