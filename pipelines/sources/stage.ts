@@ -53,8 +53,8 @@ export const STAGING_MACROS = [
 
 /**
  * cxp_num(v): a number's text as DuckDB casts it, per source (`decimalSeparator`). For "." (the default,
- * and for typed sources: Parquet, PostgreSQL) it is v itself, so it costs nothing. For "," (European
- * exports): "1234,5", "1.234,5" and "1 234,5" (a space, no-break or narrow no-break space grouping
+ * and for typed sources: Parquet, JSON lines, PostgreSQL) it is v itself, so it costs nothing. For ","
+ * (European exports): "1234,5", "1.234,5" and "1 234,5" (a space, no-break or narrow no-break space grouping
  * thousands) become "1234.5"; any other text becomes null, so the staging model rejects the row as
  * unparseable quoting the text as written. "12.50" is such a text: with "," as the decimal mark its "."
  * can only group thousands, and 12.50 is not grouped in threes.
