@@ -3,7 +3,7 @@ import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import type { FastifyPluginAsync } from 'fastify';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { AT_RISK_POPULATIONS, AT_RISK_SORTS, atRiskSql, lostRule, lostThresholds, populationLabel, type AtRiskQuery } from '../../models/churn/at-risk-list.js';
-import { AT_RISK_COLUMNS, CSV_MACRO, CSV_STYLE_QUERY, PLAIN_CSV, csvLine, csvLinesSql, csvStyleOf, csvStyleParams, customerProfile, spreadsheetCsv } from '../data/customers.js';
+import { AT_RISK_COLUMNS, CSV_MACRO, CSV_STYLE_QUERY, PLAIN_CSV, csvLine, csvLinesSql, csvStyleOf, customerProfile, spreadsheetCsv } from '../data/customers.js';
 import { checkKnownValue } from '../filters.js';
 import { columnLabel, reasonTexts } from '../data/reasons.js';
 import { lostRuleText } from '../data/lost-rule.js';
@@ -149,14 +149,15 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     const build = () => app.warehouse.withConnection((db) => atRiskSql(db, { ...q, limit, reasonTexts: people?.reasonTexts } as AtRiskQuery, state.tables.has('at_risk_list'), lost));
     if (q.format === 'csv') {
       const sql = await build();
-      const params = { ...sql.params, ...sql.selectParams, ...csvStyleParams(style), limit, offset: q.offset };
+      const csvSql = csvLinesSql(sql.select, style);
+      const params = { ...sql.params, ...sql.selectParams, ...csvSql.params, limit, offset: q.offset };
       const conn = await app.warehouse.connect();
       // Streamed chunk by chunk: memory stays flat however many rows, the connection closes at the end.
       // Lines are built and escaped in DuckDB (csvLinesSql); JS only joins each chunk's lines.
       async function* lines() {
         try {
           await conn.run(CSV_MACRO);
-          const result = await conn.stream(csvLinesSql(sql.select), params);
+          const result = await conn.stream(csvSql.sql, params);
           yield '\uFEFF' + csvLine(header, style);
           for await (const rows of result.yieldRowsJs()) {
             if (rows.length) yield rows.map((r) => r[0] as string).join('\r\n') + '\r\n';
