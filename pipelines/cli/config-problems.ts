@@ -16,8 +16,8 @@ import { triggersProblems } from '../triggers/rules.js';
  * (schema, section rules, each module's `problems`): trigger rules (fields, operators, endpoints),
  * schedules (cron expressions, job names, time zone, the digest's cron), webhook signing secrets in this
  * environment, KPI alert channels (endpoint, SMTP server and password variable, digest recipients),
- * that every file source's path matches a file of a format the ingest reads, that every database source's URL variable is set, and
- * that the warehouse file and exports.dir can be written (core/writable-paths.ts).
+ * that every file source's path matches a file of a format the ingest reads, that every database source's
+ * URL variable is set, and that the warehouse file and exports.dir can be written (core/writable-paths.ts).
  * Uses the same functions the jobs use, so when this
  * returns nothing no job rejects the file for a config reason. Each problem names its key.
  */

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { RunOutcome } from '../jobs/run-pipeline.js';
+import type { TopReject } from '../sources/top-rejects.js';
 
 interface SourceCounts {
   read?: number;
@@ -10,14 +11,6 @@ interface SourceCounts {
   conflicts?: number;
   files?: number;
   skipped_files?: number;
-}
-
-interface TopReject {
-  reason: string;
-  count: number;
-  file: string;
-  line: number | null;
-  hint?: string;
 }
 
 function pad(s: string | number, n: number, right = false): string {
