@@ -23,22 +23,23 @@ export interface GrownForest {
  * grown. The caller may start other work before calling finish() (train.ts starts the next forest's
  * workers first, so this thread's share overlaps with them).
  */
-export async function growHistForestParallel(x: Matrix, y: Uint8Array, params: HistForestParams, workers: number): Promise<GrownForest> {
+export async function growHistForestParallel(x: Matrix, y: Uint8Array, params: HistForestParams, workers: number, onTrees?: (n: number) => void): Promise<GrownForest> {
   const w = Math.min(workers, params.trees);
   if (w <= 1) {
-    const fit = fitHistForest(x, y, params);
+    const fit = fitHistForest(x, y, params, onTrees && (() => onTrees(1)));
     return { finish: () => fit };
   }
   const { binning, data } = binTraining(x, y, params);
   const per = Math.ceil(params.trees / w);
   const parts = await Promise.all(
     Array.from({ length: w }, (_, k) =>
-      runModuleWorker<GrownTrees>('train-worker', { data, params, from: k * per, to: Math.min(params.trees, (k + 1) * per) }),
+      runModuleWorker<GrownTrees>('train-worker', { data, params, from: k * per, to: Math.min(params.trees, (k + 1) * per), ticks: onTrees !== undefined }, [], onTrees),
     ),
   );
   return { finish: () => assembleForest(binning, data, params, parts) };
 }
 
-export async function fitHistForestParallel(x: Matrix, y: Uint8Array, params: HistForestParams, workers: number): Promise<HistForestFit> {
-  return (await growHistForestParallel(x, y, params, workers)).finish();
+/** `onTrees(n)`: n more trees grown (progress on a terminal). */
+export async function fitHistForestParallel(x: Matrix, y: Uint8Array, params: HistForestParams, workers: number, onTrees?: (n: number) => void): Promise<HistForestFit> {
+  return (await growHistForestParallel(x, y, params, workers, onTrees)).finish();
 }

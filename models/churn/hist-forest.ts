@@ -372,7 +372,15 @@ function bagSize(params: HistForestParams, n: number): number {
  * `layout` 'wide' forces the three-field histograms even for a small bag; tests use it to show that both
  * layouts grow the same trees.
  */
-export function growTrees(d: BinnedTraining, params: HistForestParams, from: number, to: number, layout: 'auto' | 'wide' = 'auto'): GrownTrees {
+export function growTrees(
+  d: BinnedTraining,
+  params: HistForestParams,
+  from: number,
+  to: number,
+  layout: 'auto' | 'wide' = 'auto',
+  /** Called after each tree (progress on a terminal); it cannot change the forest. */
+  onTree?: () => void,
+): GrownTrees {
   const { bins, n, nc, nBins, y } = d;
   const maxB = Math.max(...nBins);
   const p = { ...params, maxFeatures: Math.max(1, Math.min(nc, Math.round(params.maxFeatures))) };
@@ -438,6 +446,7 @@ export function growTrees(d: BinnedTraining, params: HistForestParams, from: num
       oobSum[i] += value[oobLeaf[k]];
       oobCount[i]++;
     }
+    onTree?.();
   }
   return { trees, imps, oobSum, oobCount };
 }
@@ -570,7 +579,7 @@ function joinOutOfBag(forest: Forest, d: BinnedTraining, params: HistForestParam
 }
 
 /** In-process training. */
-export function fitHistForest(x: Matrix, y: Uint8Array, params: HistForestParams): HistForestFit {
+export function fitHistForest(x: Matrix, y: Uint8Array, params: HistForestParams, onTree?: () => void): HistForestFit {
   const { binning, data } = binTraining(x, y, params);
-  return assembleForest(binning, data, params, [growTrees(data, params, 0, params.trees)]);
+  return assembleForest(binning, data, params, [growTrees(data, params, 0, params.trees, 'auto', onTree)]);
 }

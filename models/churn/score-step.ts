@@ -3,6 +3,7 @@ import { addDays, isoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import { configTimeZone } from '../../pipelines/core/time-zone.js';
 import { collectGarbage } from '../../pipelines/core/collect-garbage.js';
+import { progressLine } from '../../pipelines/core/progress.js';
 import { churnConfig, type ChurnConfig } from './settings.js';
 import { applyCategoryEncodings } from './encoding.js';
 import { attributeTypes, featureNames, loadChurnFeatures, resolveLabelMode, slaFromConfig, type AttributeTypes, type LabelMode } from './features.js';
@@ -56,6 +57,8 @@ export async function trainAndActivate(ctx: JobContext, asOf: Date): Promise<Tra
     logger: ctx.logger,
     attributes: attributeTypes(ctx.config.sources),
     timezone: configTimeZone(ctx.config),
+    // On a terminal: trees grown, trees per second and the time left (the longest step of a large run).
+    progress: (trees) => progressLine('churn training', trees, { unit: 'trees' }),
   });
   await ctx.warehouse.transaction((tx) => saveActiveModel(tx, model));
   ctx.logger.info('churn model trained', modelSummary(model));

@@ -17,6 +17,7 @@
 import { addDays, isoDate } from '../../pipelines/core/clock.js';
 import { CxpError } from '../../pipelines/core/errors.js';
 import type { Logger } from '../../pipelines/core/logger.js';
+import { silentProgress, type Progress } from '../../pipelines/core/progress.js';
 import type { Db } from '../../pipelines/core/warehouse.js';
 import { latestEventDate } from '../../pipelines/core/as-of.js';
 import type { ChurnConfig } from './settings.js';
@@ -138,6 +139,8 @@ export interface TrainOptions {
   attributes?: AttributeTypes;
   /** The company's IANA zone (config `timezone`): cutoffs end at local midnight, ages count local days. */
   timezone?: string;
+  /** A progress line for this many trees (every forest the training grows); none when omitted. */
+  progress?: (trees: number) => Progress;
 }
 
 const mean = (a: ArrayLike<number>) => {
@@ -147,13 +150,20 @@ const mean = (a: ArrayLike<number>) => {
 };
 const r5 = (x: number) => Math.round(x * 1e5) / 1e5;
 
+const cvFolds = (cfg: ChurnConfig, rows: number) => Math.min(cfg.cvFolds, rows);
+
 /**
  * K-fold cross-validation of the whole training procedure (encodings, forest, calibration) on one
  * window: every row is predicted by a model that did not see it. Folds are a seeded shuffle.
  */
-async function crossValidate(set: FeatureSet, cfg: ChurnConfig, params: HistForestParams): Promise<{ raw: Float64Array; calibrated: Float64Array; folds: number }> {
+async function crossValidate(
+  set: FeatureSet,
+  cfg: ChurnConfig,
+  params: HistForestParams,
+  onTrees?: (n: number) => void,
+): Promise<{ raw: Float64Array; calibrated: Float64Array; folds: number }> {
   const n = set.y.length;
-  const folds = Math.min(cfg.cvFolds, n);
+  const folds = cvFolds(cfg, n);
   const rng = seededRng(cfg.seed + 1);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -171,7 +181,7 @@ async function crossValidate(set: FeatureSet, cfg: ChurnConfig, params: HistFore
     const enc = fitCategoryEncodings(set, trainRows);
     const x = applyCategoryEncodings(set, enc);
     const yTrain = Uint8Array.from(trainRows, (i) => set.y[i]);
-    const fit = await fitHistForestParallel(selectRows(x, trainRows), yTrain, params, workersFor(cfg, trainRows.length));
+    const fit = await fitHistForestParallel(selectRows(x, trainRows), yTrain, params, workersFor(cfg, trainRows.length), onTrees);
     const cal = chooseCalibrator(cfg.calibration, fit.oob, yTrain);
     const p = predictForest(fit.forest, selectRows(x, testRows));
     const pc = applyCalibratorAll(cal.calibrator, p);
@@ -215,68 +225,78 @@ export async function trainChurnModel(db: Db, opts: TrainOptions): Promise<Train
   const encodings = fitCategoryEncodings(train);
   const trainX = applyCategoryEncodings(train, encodings);
   let finalFit: Promise<HistForestFit> | undefined;
-  if (valChurned >= cfg.minChurnExamples && val.y.length - valChurned >= cfg.minChurnExamples) {
-    const valEnc = fitCategoryEncodings(val);
-    const vgrown = await growHistForestParallel(applyCategoryEncodings(val, valEnc), val.y, params, workersFor(cfg, val.y.length));
-    // The final model's trees grow in the workers while this thread joins the validation forest and
-    // scores the later window with it: the same work, with both cores busy.
-    finalFit = fitHistForestParallel(trainX, train.y, params, workersFor(cfg, train.y.length));
-    finalFit.catch(() => undefined); // awaited below; this only keeps an early failure here from being "unhandled"
-    const vfit = vgrown.finish();
-    const vcal = chooseCalibrator(cfg.calibration, vfit.oob, val.y);
-    const raw = predictForest(vfit.forest, applyCategoryEncodings(train, valEnc));
-    const calibrated = applyCalibratorAll(vcal.calibrator, raw);
-    metrics.validation = 'out_of_time';
-    metrics.out_of_time = {
-      train_cutoff_on: val.cutoff,
-      test_cutoff_on: train.cutoff,
-      count_train_rows: val.y.length,
-      raw: slim(churnMetrics(raw, train.y)),
-      calibrated: slim(churnMetrics(calibrated, train.y)),
-      calibration: vcal.calibrator.kind,
-    };
-    // Base-rate shift: what a model of the earlier window expects for the later one vs what happened.
-    const predicted = mean(calibrated);
-    const shift = trainRate - predicted;
-    const warn = Math.abs(shift) > cfg.baseRateShiftWarning;
-    metrics.base_rate = {
-      previous_window_observed: r5(mean(val.y)),
-      latest_window_observed: r5(trainRate),
-      latest_window_predicted_by_previous_model: r5(predicted),
-      shift: r5(shift),
-      threshold: cfg.baseRateShiftWarning,
-      is_shifted: warn,
-      action: warn
-        ? `the churn rate moved from ${pct1(mean(val.y))} to ${pct1(trainRate)}; a model of the earlier window predicted ${pct1(predicted)}. This model is fitted and calibrated on the latest window (${pct1(trainRate)}); check the scored mean risk against later outcomes.`
-        : 'none: the previous window\'s model predicted the latest churn rate within the threshold',
-    };
-    if (warn) opts.logger?.warn('churn: base-rate shift between training windows', metrics.base_rate as Record<string, unknown>);
-  } else {
-    metrics.out_of_time = null;
-    metrics.out_of_time_skipped = `the earlier window (features as of ${val.cutoff}) has ${valChurned} churned and ${val.y.length - valChurned} retained customers, fewer than churn.minChurnExamples (${cfg.minChurnExamples}) of each`;
-    const cv = await crossValidate(train, cfg, params);
-    metrics.validation = 'cross_validation';
-    metrics.cross_validation = {
-      folds: cv.folds,
-      cutoff_on: train.cutoff,
-      count_rows: train.y.length,
-      raw: slim(churnMetrics(cv.raw, train.y)),
-      calibrated: slim(churnMetrics(cv.calibrated, train.y)),
-      note: `out-of-time validation is impossible (${metrics.out_of_time_skipped}); the training window was cross-validated (${cv.folds} folds) instead, which does not measure how the model holds up in a later period and is usually optimistic`,
-    };
-    metrics.base_rate = {
-      previous_window_observed: val.y.length ? r5(mean(val.y)) : null,
-      latest_window_observed: r5(trainRate),
-      latest_window_predicted_by_previous_model: null,
-      shift: null,
-      threshold: cfg.baseRateShiftWarning,
-      is_shifted: null,
-      action: 'not measured: no earlier window to compare with',
-    };
-    opts.logger?.warn('churn: no out-of-time validation, too little history; cross-validated instead', { cutoff: val.cutoff, folds: cv.folds });
-  }
+  let fit: HistForestFit;
+  const outOfTime = valChurned >= cfg.minChurnExamples && val.y.length - valChurned >= cfg.minChurnExamples;
+  // Every forest this training grows: the validation forest (or one per fold) and the final one.
+  const progress = opts.progress?.((outOfTime ? 2 : cvFolds(cfg, train.y.length) + 1) * params.trees) ?? silentProgress;
+  // Off a terminal the line is silent: then the workers post nothing per tree either.
+  const onTrees = progress !== silentProgress ? (n: number) => progress.tick(n) : undefined;
+  try {
+    if (outOfTime) {
+      const valEnc = fitCategoryEncodings(val);
+      const vgrown = await growHistForestParallel(applyCategoryEncodings(val, valEnc), val.y, params, workersFor(cfg, val.y.length), onTrees);
+      // The final model's trees grow in the workers while this thread joins the validation forest and
+      // scores the later window with it: the same work, with both cores busy.
+      finalFit = fitHistForestParallel(trainX, train.y, params, workersFor(cfg, train.y.length), onTrees);
+      finalFit.catch(() => undefined); // awaited below; this only keeps an early failure here from being "unhandled"
+      const vfit = vgrown.finish();
+      const vcal = chooseCalibrator(cfg.calibration, vfit.oob, val.y);
+      const raw = predictForest(vfit.forest, applyCategoryEncodings(train, valEnc));
+      const calibrated = applyCalibratorAll(vcal.calibrator, raw);
+      metrics.validation = 'out_of_time';
+      metrics.out_of_time = {
+        train_cutoff_on: val.cutoff,
+        test_cutoff_on: train.cutoff,
+        count_train_rows: val.y.length,
+        raw: slim(churnMetrics(raw, train.y)),
+        calibrated: slim(churnMetrics(calibrated, train.y)),
+        calibration: vcal.calibrator.kind,
+      };
+      // Base-rate shift: what a model of the earlier window expects for the later one vs what happened.
+      const predicted = mean(calibrated);
+      const shift = trainRate - predicted;
+      const warn = Math.abs(shift) > cfg.baseRateShiftWarning;
+      metrics.base_rate = {
+        previous_window_observed: r5(mean(val.y)),
+        latest_window_observed: r5(trainRate),
+        latest_window_predicted_by_previous_model: r5(predicted),
+        shift: r5(shift),
+        threshold: cfg.baseRateShiftWarning,
+        is_shifted: warn,
+        action: warn
+          ? `the churn rate moved from ${pct1(mean(val.y))} to ${pct1(trainRate)}; a model of the earlier window predicted ${pct1(predicted)}. This model is fitted and calibrated on the latest window (${pct1(trainRate)}); check the scored mean risk against later outcomes.`
+          : 'none: the previous window\'s model predicted the latest churn rate within the threshold',
+      };
+      if (warn) opts.logger?.warn('churn: base-rate shift between training windows', metrics.base_rate as Record<string, unknown>);
+    } else {
+      metrics.out_of_time = null;
+      metrics.out_of_time_skipped = `the earlier window (features as of ${val.cutoff}) has ${valChurned} churned and ${val.y.length - valChurned} retained customers, fewer than churn.minChurnExamples (${cfg.minChurnExamples}) of each`;
+      const cv = await crossValidate(train, cfg, params, onTrees);
+      metrics.validation = 'cross_validation';
+      metrics.cross_validation = {
+        folds: cv.folds,
+        cutoff_on: train.cutoff,
+        count_rows: train.y.length,
+        raw: slim(churnMetrics(cv.raw, train.y)),
+        calibrated: slim(churnMetrics(cv.calibrated, train.y)),
+        note: `out-of-time validation is impossible (${metrics.out_of_time_skipped}); the training window was cross-validated (${cv.folds} folds) instead, which does not measure how the model holds up in a later period and is usually optimistic`,
+      };
+      metrics.base_rate = {
+        previous_window_observed: val.y.length ? r5(mean(val.y)) : null,
+        latest_window_observed: r5(trainRate),
+        latest_window_predicted_by_previous_model: null,
+        shift: null,
+        threshold: cfg.baseRateShiftWarning,
+        is_shifted: null,
+        action: 'not measured: no earlier window to compare with',
+      };
+      opts.logger?.warn('churn: no out-of-time validation, too little history; cross-validated instead', { cutoff: val.cutoff, folds: cv.folds });
+    }
 
-  const fit = await (finalFit ?? fitHistForestParallel(trainX, train.y, params, workersFor(cfg, train.y.length)));
+    fit = await (finalFit ?? fitHistForestParallel(trainX, train.y, params, workersFor(cfg, train.y.length), onTrees));
+  } finally {
+    progress.done();
+  }
   const cal = chooseCalibrator(cfg.calibration, fit.oob, train.y);
   const oobRows: number[] = [];
   for (let i = 0; i < fit.oob.length; i++) if (!Number.isNaN(fit.oob[i])) oobRows.push(i);

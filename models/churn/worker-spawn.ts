@@ -17,11 +17,29 @@ function startWorker(name: string, workerData: unknown, transferList: TransferLi
   return new Worker(boot, { eval: true, workerData, transferList });
 }
 
-export function runModuleWorker<T>(name: string, workerData: unknown, transferList: TransferListItem[] = []): Promise<T> {
+/** A message a worker posts before its answer: a count of work done (progress), not the result. */
+export interface WorkerTick {
+  cxpTick: number;
+}
+
+function isTick(m: unknown): m is WorkerTick {
+  return typeof m === 'object' && m !== null && typeof (m as WorkerTick).cxpTick === 'number' && Object.keys(m).length === 1;
+}
+
+/**
+ * Runs a worker module to its one answer. Messages `{ cxpTick: n }` it posts before answering go to
+ * `onTick` (units of work done); the first other message is the answer.
+ */
+export function runModuleWorker<T>(name: string, workerData: unknown, transferList: TransferListItem[] = [], onTick?: (n: number) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const worker = startWorker(name, workerData, transferList);
     let done = false;
-    worker.once('message', (m: T) => {
+    worker.on('message', (m: T | WorkerTick) => {
+      if (done) return;
+      if (isTick(m)) {
+        onTick?.(m.cxpTick);
+        return;
+      }
       done = true;
       resolve(m);
       void worker.terminate();

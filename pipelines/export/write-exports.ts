@@ -3,6 +3,7 @@ import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, re
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { CxpError } from '../core/errors.js';
+import { silentProgress, type Progress } from '../core/progress.js';
 import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import type { SqlValue, Warehouse } from '../core/warehouse.js';
 import { sqlDate } from '../core/sql-date.js';
@@ -126,7 +127,8 @@ async function fingerprints(wh: Warehouse, source: string, groupExpr: string | n
 export async function writeExports(
   warehouse: Warehouse,
   datasets: ExportDataset[],
-  opts: { dir: string; asOf: string; includePii: boolean; runId: string; now: Date },
+  /** progress: a progress line for this many files to write (a terminal's); none when omitted. */
+  opts: { dir: string; asOf: string; includePii: boolean; runId: string; now: Date; progress?: (files: number) => Progress },
 ): Promise<{
   written: ManifestEntry[];
   unchanged: number;
@@ -227,6 +229,8 @@ export async function writeExports(
     run_id: opts.runId,
     run_as_of: opts.asOf,
   });
+  // On a terminal: files written of those this run writes, and the time left.
+  const progress = opts.progress?.(planned.length) ?? silentProgress;
   const failed = (p: Planned, where: string, err: unknown) =>
     new CxpError('CXP_ERR_EXPORT_FAILED', `export of ${p.ds.name} failed: ${(err as Error).message}`, {
       where,
@@ -247,6 +251,7 @@ export async function writeExports(
         throw failed(p, target, err);
       }
       staged[staged.length - 1].entry = { ...entryOf(p, twin.entry.rows, twin.entry.columns, twin.entry.sha256) };
+      progress.tick(1);
       return;
     }
     const slot = staged.push({ entry: undefined as unknown as ManifestEntry, tmp, target }) - 1;
@@ -258,6 +263,7 @@ export async function writeExports(
       throw failed(p, target, err);
     }
     staged[slot].entry = entryOf(p, Number(stats[0]?.count ?? 0), await describeFile(warehouse, tmp), await sha256File(tmp));
+    progress.tick(1);
   };
   // One COPY keeps DuckDB's threads only partly busy (small files, the ordered Parquet writer), so
   // files are written EXPORT_PARALLEL at a time, each on its own connection.
@@ -298,6 +304,7 @@ export async function writeExports(
       const target = join(opts.dir, p.path);
       mkdirSync(dirname(target), { recursive: true });
       staged.push({ entry: entryOf(p, Number(out[0].count), schema, await sha256File(tmp)), tmp, target });
+      progress.tick(1);
     }
   };
   try {
@@ -338,6 +345,7 @@ export async function writeExports(
     }
     complete = true;
   } finally {
+    progress.done();
     for (const s of staged) {
       try {
         rmSync(s.tmp, { force: true });

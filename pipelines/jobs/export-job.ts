@@ -5,6 +5,7 @@ import { CATALOG_FILE, writeCatalog } from '../export/catalog.js';
 import { EXPORT_DATASETS } from '../export/datasets.js';
 import { readManifest, writeExports } from '../export/write-exports.js';
 import { runAsOf } from '../core/as-of.js';
+import { progressLine } from '../core/progress.js';
 import type { Job } from './types.js';
 
 export const exportJob: Job = {
@@ -22,6 +23,7 @@ export const exportJob: Job = {
       includePii: ctx.config.exports.includePii,
       runId: ctx.runId,
       now: ctx.clock.now(),
+      progress: (files) => progressLine('export', files, { unit: 'files', rate: false }),
     });
     // Views over every dataset in the manifest, including those this run did not select.
     const catalog = await writeCatalog(ctx.config.exports.dir, EXPORT_DATASETS, res.manifest, res.schemas);

@@ -57,8 +57,8 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Read everything again: database sources ignore their watermark, files are read even when unchanged. */
   full?: boolean;
-  /** Ticked with each file's size in MB as it is read (a progress line on a terminal). */
-  progress?: Progress;
+  /** A progress line for this many MB (every file's size); default: a terminal's (silent elsewhere). */
+  progress?: (mb: number) => Progress;
 }
 
 /** A file's size in MB, 0 when it cannot be read (the reader reports that file's problem). */
@@ -140,7 +140,8 @@ async function stageSource(
   db: ConnDb,
   spec: SourceSpec,
   cfg: SourceConfig,
-  opts: IngestOptions,
+  /** meter: ticked with each file's size in MB once it is staged or skipped. */
+  opts: IngestOptions & { meter: Progress },
   files: string[],
   hashes: HashQueue,
   loaded: LoadedFile[],
@@ -182,7 +183,6 @@ async function stageSource(
   ];
   for (const [idx, path] of files.entries()) {
     checkAbort(opts.signal);
-    opts.progress?.tick(fileMb(path));
     const f = await hashes.get(path);
     const seen = await db.one(
       'select 1 as x from ingested_files where source = $1 and file = $2 and sha256 = $3 limit 1',
@@ -191,6 +191,7 @@ async function stageSource(
     if (seen && !opts.full && !cfg.fullReload) {
       counts.skipped_files += 1;
       opts.logger.debug('file unchanged, skipped', { source: spec.source, file: path });
+      opts.meter.tick(fileMb(path));
       continue;
     }
     if (f.bytes === 0) {
@@ -234,6 +235,9 @@ async function stageSource(
       }
       loaded.push({ ...f, source: spec.source, rowsRead: read });
       opts.logger.debug('file staged', { source: spec.source, file: path, read, rejected: raw.readerRejects + rejected });
+      // Counted once staged, so the rate and time left are of work done (counted at its start, the
+      // first file read as thousands of MB/s).
+      opts.meter.tick(fileMb(path));
     } catch (err) {
       if (isCxpError(err)) throw err;
       if (cfg.timestampFormat && /format specifier/i.test(String(err))) {
@@ -315,14 +319,15 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
       const allFiles = plan.flatMap((p) => p.files);
       const hashes = new HashQueue(allFiles, await unchangedByStat(db, allFiles));
       // On a terminal: MB read so far, MB/s and the time left (silent otherwise).
-      const progress = progressLine('ingest', allFiles.reduce((a, f) => a + fileMb(f), 0), { unit: 'MB' });
+      const totalMb = allFiles.reduce((a, f) => a + fileMb(f), 0);
+      const meter = opts.progress ? opts.progress(totalMb) : progressLine('ingest', totalMb, { unit: 'MB' });
       try {
         for (const { spec, cfg, files } of plan) {
-          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, progress }, files, hashes, loaded, marks, keys);
+          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, meter }, files, hashes, loaded, marks, keys);
           staged.push(spec);
         }
       } finally {
-        progress.done();
+        meter.done();
       }
       checkAbort(opts.signal);
 

@@ -3,6 +3,7 @@ import { quoteIdent } from '../core/sql-ident.js';
 import { LOCAL_DAY_MACROS } from '../core/time-zone.js';
 import type { ConnDb, SqlValue, Warehouse } from '../core/warehouse.js';
 import type { Logger } from '../core/logger.js';
+import { silentProgress, type Progress } from '../core/progress.js';
 import { discoverModels, orderModels, type SqlModel } from './sql-models.js';
 import { discoverDataTests, runDataTests, type DataTest } from './data-tests.js';
 import { fillNpsIntervals } from '../../models/satisfaction/mart-intervals.js';
@@ -42,10 +43,20 @@ export async function runTransform(
   warehouse: Warehouse,
   vars: Record<string, SqlValue>,
   logger: Logger,
-  opts: { models?: SqlModel[]; tests?: DataTest[] } = {},
+  /** progress: a progress line for this many models (a terminal's); none when omitted. */
+  opts: { models?: SqlModel[]; tests?: DataTest[]; progress?: (models: number) => Progress } = {},
 ): Promise<TransformResult> {
   const models = orderModels(opts.models ?? discoverModels());
   const tests = opts.tests ?? discoverDataTests();
+  const progress = opts.progress?.(models.length) ?? silentProgress;
+  try {
+    return await build(warehouse, vars, logger, models, tests, progress);
+  } finally {
+    progress.done();
+  }
+}
+
+async function build(warehouse: Warehouse, vars: Record<string, SqlValue>, logger: Logger, models: SqlModel[], tests: DataTest[], progress: Progress): Promise<TransformResult> {
   return warehouse.transaction(async (db) => {
     await setVariables(db, vars);
     const done: TransformResult['models'] = [];
@@ -63,6 +74,7 @@ export async function runTransform(
       const r = await db.one<{ n: number }>(`select count(*) as n from ${quoteIdent(m.name)}`);
       done.push({ name: m.name, rows: r?.n ?? 0, ms: Math.round(performance.now() - t0) });
       logger.debug('model built', { model: m.name, rows: r?.n });
+      progress.tick(1);
     }
     const { ran, failures } = await runDataTests(db, tests);
     if (failures.length > 0) {

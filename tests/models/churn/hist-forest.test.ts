@@ -121,6 +121,18 @@ describe('histogram forest', () => {
     expect(Array.from(parallel.importance)).toEqual(Array.from(serial.importance));
   });
 
+  it('counts every tree once as it is grown, on worker threads and in-process, without changing the forest', async () => {
+    const { x, y } = xorData(1500, 12);
+    const serial = fitHistForest(x, y, { ...P, trees: 7 });
+    for (const workers of [2, 1]) {
+      const ticks: number[] = [];
+      const fit = await fitHistForestParallel(x, y, { ...P, trees: 7 }, workers, (n) => ticks.push(n));
+      expect(ticks, `${workers} workers`).toEqual([1, 1, 1, 1, 1, 1, 1]);
+      expect(forestToJSON(fit.forest)).toEqual(forestToJSON(serial.forest));
+      expect(Array.from(fit.oob)).toEqual(Array.from(serial.oob));
+    }
+  });
+
   it('out-of-bag sums joined from several parts are the tree-order walks to the bit, and say when they would not be', () => {
     const { x, y } = xorData(2100, 15, true);
     for (const params of [{ ...P, trees: 23 }, { ...P, trees: 11, sampleSize: 700, minSamplesLeaf: 1 }, { ...P, trees: 3 }]) {

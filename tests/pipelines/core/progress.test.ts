@@ -16,24 +16,30 @@ function sink(isTTY: boolean): NodeJS.WriteStream & { text: string } {
 }
 
 describe('progress line', () => {
-  it('says rows, rate and the time left', () => {
-    expect(progressText('ingest', 250, 1000, 5, 'MB')).toBe('ingest: 250 / 1,000 MB, 50 MB/s, ETA 15 s');
-    expect(progressText('score', 120_000, 1_000_000, 60)).toBe('score: 120,000 / 1,000,000 rows, 2,000 rows/s, ETA 7 min 20 s');
-    expect(progressText('ingest', 10, undefined, 2)).toBe('ingest: 10 rows, 5 rows/s');
+  it('says units done, rate and the time left', () => {
+    expect(progressText('ingest', 250, 1000, 50, 'MB')).toBe('ingest: 250 / 1,000 MB, 50 MB/s, ETA 15 s');
+    expect(progressText('score', 120_000, 1_000_000, 2000)).toBe('score: 120,000 / 1,000,000 rows, 2,000 rows/s, ETA 7 min 20 s');
+    expect(progressText('ingest', 10, undefined, 5)).toBe('ingest: 10 rows, 5 rows/s');
+    // Not measured yet: the count alone. Counted in a few large units: the time left without a rate.
+    expect(progressText('churn training', 1, 200, undefined, 'trees')).toBe('churn training: 1 / 200 trees');
+    expect(progressText('export', 3, 17, 0.5, 'files', false)).toBe('export: 3 / 17 files, ETA 28 s');
+    // 119.5 s left is two minutes, not "1 min 60 s".
+    expect(progressText('x', 0, 239, 2)).toBe('x: 0 / 239 rows, 2 rows/s, ETA 2 min 0 s');
   });
 
-  it('redraws one line on a terminal, at most every everyMs, and clears it at the end', () => {
+  it('redraws one line on a terminal, at most every everyMs, with the rate from the first unit done on, and clears it at the end', () => {
     let t = 0;
     const out = sink(true);
     const p = progressLine('ingest', 100, { stream: out, everyMs: 1000, now: () => t, unit: 'MB' });
+    // The first 10 MB took 2 s with the start-up: no rate is claimed from them.
     t = 2000;
     p.tick(10);
     t = 2500;
     p.tick(10); // within everyMs: not drawn
     t = 4000;
-    p.tick(20);
+    p.tick(20); // 30 MB in the 2 s since the first: 15 MB/s, 60 MB left
     p.done();
-    expect(out.text).toBe('\r\x1b[Kingest: 10 / 100 MB, 5 MB/s, ETA 18 s\r\x1b[Kingest: 40 / 100 MB, 10 MB/s, ETA 6 s\r\x1b[K');
+    expect(out.text).toBe('\r\x1b[Kingest: 10 / 100 MB\r\x1b[Kingest: 40 / 100 MB, 15 MB/s, ETA 4 s\r\x1b[K');
   });
 
   it('is silent when the output is not a terminal (CI, log files)', () => {
@@ -42,6 +48,17 @@ describe('progress line', () => {
     p.tick(50);
     p.done();
     expect(out.text).toBe('');
+  });
+
+  it('is silent on a terminal under --log-format json, whose stderr is one JSON object per line', () => {
+    const out = sink(true);
+    const p = progressLine('ingest', 100, { stream: out, env: { CXPULSE_LOG_FORMAT: 'json' } });
+    p.tick(50);
+    p.done();
+    expect(out.text).toBe('');
+    const text = progressLine('ingest', 100, { stream: out, env: {} });
+    text.tick(50);
+    expect(out.text).toBe('\r\x1b[Kingest: 50 / 100 rows');
   });
 });
 
