@@ -1,3 +1,5 @@
+import { clearDrawnLine } from './terminal-line.js';
+
 /** A minimal structured logger; passed in so tests can silence or capture it. */
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -31,11 +33,16 @@ export function consoleLogger(
 ): Logger {
   const out = opts.stream ?? process.stderr;
   const now = opts.now ?? (() => new Date());
-  const line =
+  const write =
     opts.format === 'json'
       ? (level: string, msg: string, fields?: Record<string, unknown>) =>
           out.write(`${JSON.stringify({ time: now().toISOString(), level: level.trim(), msg, ...fields }, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}\n`)
       : (level: string, msg: string, fields?: Record<string, unknown>) => out.write(`${now().toISOString()} ${level} ${msg}${fmt(fields)}\n`);
+  // A progress line on the same terminal is cleared first, or the log line would start after its text.
+  const line = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    clearDrawnLine(out);
+    write(level, msg, fields);
+  };
   return {
     info: (m, f) => line('info ', m, f),
     warn: (m, f) => line('warn ', m, f),

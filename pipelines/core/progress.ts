@@ -1,4 +1,5 @@
 import { logFormatFromEnv } from './logger.js';
+import { clearDrawnLine, lineDrawn } from './terminal-line.js';
 
 /**
  * Progress of a long step (rows per second and the time left) for a person at a terminal. It redraws one
@@ -39,9 +40,10 @@ export function progressLine(
       last = t;
       const rate = t > first.t && count > first.count ? (count - first.count) / ((t - first.t) / 1000) : undefined;
       stream.write(`\r\x1b[K${progressText(label, count, total, rate, unit, opts.rate ?? true)}`);
+      lineDrawn(stream, true);
     },
     done() {
-      if (last > -Infinity) stream.write('\r\x1b[K');
+      clearDrawnLine(stream);
     },
   };
 }

@@ -50,6 +50,32 @@ describe('progress line', () => {
     expect(out.text).toBe('');
   });
 
+  it('a log line written while the progress line is shown clears it first, and the next tick draws it again', () => {
+    let t = 0;
+    const out = sink(true);
+    const p = progressLine('export', 4, { stream: out, everyMs: 0, now: () => t, unit: 'files', rate: false });
+    const log = consoleLogger({ stream: out, now: () => new Date('2026-11-30T12:00:00Z') });
+    t = 1000;
+    p.tick(1);
+    log.info('request', { status: 200 });
+    // Nothing shown any more: the next log line writes no clearing sequence of its own.
+    log.info('request', { status: 304 });
+    t = 2000;
+    p.tick(1);
+    p.done();
+    expect(out.text).toBe(
+      '\r\x1b[Kexport: 1 / 4 files' +
+        '\r\x1b[K2026-11-30T12:00:00.000Z info  request {"status":200}\n' +
+        '2026-11-30T12:00:00.000Z info  request {"status":304}\n' +
+        '\r\x1b[Kexport: 2 / 4 files, ETA 2 s' +
+        '\r\x1b[K',
+    );
+    // After done() the line is gone: a later log line is written as it is.
+    log.info('after');
+    expect(out.text.endsWith('\r\x1b[K2026-11-30T12:00:00.000Z info  after\n')).toBe(true);
+    expect(out.text.endsWith('\r\x1b[K\r\x1b[K2026-11-30T12:00:00.000Z info  after\n')).toBe(false);
+  });
+
   it('is silent on a terminal under --log-format json, whose stderr is one JSON object per line', () => {
     const out = sink(true);
     const p = progressLine('ingest', 100, { stream: out, env: { CXPULSE_LOG_FORMAT: 'json' } });

@@ -1,0 +1,19 @@
+/**
+ * The progress line a stream shows, if any (progress.ts draws it without a newline). A log line written
+ * to the same stream meanwhile, such as a request logged by the server during a scheduled run, clears it
+ * first, so the two never share a line; the progress line is drawn again at its next tick.
+ */
+const drawn = new WeakSet<NodeJS.WritableStream>();
+
+export function lineDrawn(stream: NodeJS.WritableStream, on: boolean): void {
+  if (on) drawn.add(stream);
+  else drawn.delete(stream);
+}
+
+/** Clears the progress line on `stream` if one is shown; returns whether it did. */
+export function clearDrawnLine(stream: NodeJS.WritableStream): boolean {
+  if (!drawn.has(stream)) return false;
+  drawn.delete(stream);
+  stream.write('\r\x1b[K');
+  return true;
+}
