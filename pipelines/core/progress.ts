@@ -40,7 +40,7 @@ export function progressLine(
       last = t;
       const rate = t > first.t && count > first.count ? (count - first.count) / ((t - first.t) / 1000) : undefined;
       stream.write(`\r\x1b[K${progressText(label, count, total, rate, unit, opts.rate ?? true)}`);
-      lineDrawn(stream, true);
+      lineDrawn(stream);
     },
     done() {
       clearDrawnLine(stream);

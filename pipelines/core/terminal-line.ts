@@ -5,15 +5,11 @@
  */
 const drawn = new WeakSet<NodeJS.WritableStream>();
 
-export function lineDrawn(stream: NodeJS.WritableStream, on: boolean): void {
-  if (on) drawn.add(stream);
-  else drawn.delete(stream);
+export function lineDrawn(stream: NodeJS.WritableStream): void {
+  drawn.add(stream);
 }
 
-/** Clears the progress line on `stream` if one is shown; returns whether it did. */
-export function clearDrawnLine(stream: NodeJS.WritableStream): boolean {
-  if (!drawn.has(stream)) return false;
-  drawn.delete(stream);
-  stream.write('\r\x1b[K');
-  return true;
+/** Clears the progress line on `stream` if one is shown. */
+export function clearDrawnLine(stream: NodeJS.WritableStream): void {
+  if (drawn.delete(stream)) stream.write('\r\x1b[K');
 }
