@@ -196,6 +196,52 @@ describe('churn features (sql/features/churn_features.sql)', () => {
     expect(Number.isNaN(h.gap_cv)).toBe(true);
   });
 
+  it('order rhythm on many random histories: the same medians and CVs as the gaps computed here from the inserted orders', async () => {
+    const t = await tempWarehouse();
+    open.push(t);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const statuses = ['completed', 'completed', 'completed', 'refunded', 'cancelled', 'returned'];
+    const rows: string[] = [];
+    const days = new Map<string, number[]>(); // customer -> UTC order days counted as purchase activity
+    const start = Date.UTC(2024, 0, 1);
+    for (let c = 0; c < 150; c++) {
+      const id = `C${c}`;
+      const n = Math.floor(rand() * 25);
+      days.set(id, []);
+      for (let k = 0; k < n; k++) {
+        // Half the orders on a few shared days, so same-day orders (gap 0) and ties are common.
+        const day = rand() < 0.5 ? Math.floor(rand() * 4) * 90 : Math.floor(rand() * 500);
+        const ms = start + day * 86_400_000 + Math.floor(rand() * 86_400_000);
+        const status = statuses[Math.floor(rand() * statuses.length)];
+        rows.push(`('${id}-${k}', '${id}', '${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)}', 10, '${status}')`);
+        if (status !== 'cancelled' && status !== 'returned') days.get(id)!.push(Math.floor(ms / 86_400_000));
+      }
+      // A recent completed order keeps every customer in the population.
+      rows.push(`('${id}-last', '${id}', '2025-05-20 12:00:00', 10, 'completed')`);
+      days.get(id)!.push(Math.floor(Date.UTC(2025, 4, 20) / 86_400_000));
+    }
+    await t.wh.run(`insert into customers (customer_id, signup_at) select 'C' || i, '2023-12-01' from range(150) r(i)`);
+    await t.wh.run(`insert into purchases (order_id, customer_id, ordered_at, amount, status) values ${rows.join(', ')}`);
+    const set = await loadChurnFeatures(t.wh, { cutoff: D('2025-06-01'), lookbackDays: 365, horizonDays: 90, dataEnd: D('2025-12-31') });
+    expect(set.customerIds.length).toBe(150);
+    for (const [id, ds] of days) {
+      const sorted = [...ds].sort((a, b) => a - b);
+      const gaps = sorted.slice(1).map((d, i) => d - sorted[i]);
+      const byValue = [...gaps].sort((a, b) => a - b);
+      const h = byValue.length;
+      const median = h === 0 ? Number.NaN : h % 2 ? byValue[(h - 1) / 2] : (byValue[h / 2 - 1] + byValue[h / 2]) / 2;
+      const mean = gaps.reduce((s, x) => s + x, 0) / h;
+      const sd = Math.sqrt(gaps.reduce((s, x) => s + (x - mean) ** 2, 0) / (h - 1));
+      const cv = h >= 2 && mean !== 0 ? sd / mean : Number.NaN;
+      const r = rowOf(set, id);
+      if (Number.isNaN(median)) expect(Number.isNaN(r.median_gap_days), id).toBe(true);
+      else expect(r.median_gap_days, id).toBeCloseTo(median, 12);
+      if (Number.isNaN(cv)) expect(Number.isNaN(r.gap_cv), id).toBe(true);
+      else expect(r.gap_cv, id).toBeCloseTo(cv, 10);
+    }
+  });
+
   it('amounts are summed exactly (cents, then one rounding), so every feature is the same to the bit run after run', async () => {
     const t = await tempWarehouse();
     open.push(t);
