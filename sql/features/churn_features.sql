@@ -32,7 +32,8 @@ signups as (
     from customers group by customer_id
 ),
 
-orders as (
+orders as not materialized (
+    -- Read twice (order_days, gap_days): recomputed, not materialised with every column.
     -- An order counts as purchase activity unless it was cancelled (a refunded order was placed and paid).
     -- Returns and credits (status 'returned') are not purchase activity; they feed the returns features.
     -- Amounts stay DECIMAL through the sums (cast to double in final): exact, so a feature does not depend on
@@ -119,27 +120,32 @@ order_features as (
         coalesce(sum(amount) filter (where age_days < 365), 0)            as amount_365d,
         avg(amount) filter (where age_days < 365)                         as avg_order_value_365d,
         count(*) filter (where age_days < 365 and status = 'refunded')    as count_refunds_365d,
-        bool_or(is_in_lookback)                                           as has_order_in_lookback,
-        list_sort(list(age_days))                                         as order_ages
+        bool_or(is_in_lookback)                                           as has_order_in_lookback
     from order_days
     group by customer_id
 ),
 
+gap_days as (
+    -- The gap to the customer's previous order day. A window over just (customer, day): the order rows'
+    -- other columns are aggregated in scan order above, which is exact for the DECIMAL sums.
+    select customer_id,
+           date_diff('day', lag(ordered_on) over (partition by customer_id order by ordered_on), ordered_on) as gap_days
+    from (select customer_id, cxp_local_on(ordered_at) as ordered_on from orders)
+),
+
 gap_features as (
-    -- The gaps between a customer's consecutive order days: neighbours in the customer's own order ages,
-    -- sorted in order_features. The same gaps as lag() over the orders partitioned by customer, without
-    -- sorting the whole order table: at 1M customers that window was the query's costliest step.
     -- The coefficient of variation from whole-number sums (exact whatever order DuckDB's threads add them
     -- in): sample variance = (n * sum(g^2) - sum(g)^2) / (n * (n - 1)), then one division and a root.
     select
         customer_id,
-        list_median(gaps)                                                 as median_gap_days,
-        case when len(gaps) >= 2 then
-            sqrt((len(gaps) * list_sum([g * g for g in gaps]) - list_sum(gaps) * list_sum(gaps))
-                 / (len(gaps) * (len(gaps) - 1)))
-            / nullif(list_sum(gaps) / len(gaps), 0)
+        median(gap_days)                                                  as median_gap_days,
+        case when count(gap_days) >= 2 then
+            sqrt((count(gap_days) * sum(gap_days * gap_days) - sum(gap_days) * sum(gap_days))
+                 / (count(gap_days) * (count(gap_days) - 1)))
+            / nullif(sum(gap_days) / count(gap_days), 0)
         end                                                               as gap_cv
-    from (select customer_id, [order_ages[i + 1] - order_ages[i] for i in range(1, len(order_ages))] as gaps from order_features)
+    from gap_days
+    group by customer_id
 ),
 
 population as (
