@@ -4,6 +4,7 @@ import { useLocalDays } from '../../../pipelines/core/time-zone.js';
 import { sqlDate } from '../../../pipelines/core/sql-date.js';
 import type { Db } from '../../../pipelines/core/warehouse.js';
 import { tempWarehouse, warehouseWithHistory, type TempWarehouse } from './helpers.js';
+import { seededRng } from '../../../models/churn/rng.js';
 import { ingestEnv } from '../../pipelines/sources/ingest-helpers.js';
 
 const D = (s: string) => new Date(`${s}T00:00:00Z`);
@@ -199,8 +200,7 @@ describe('churn features (sql/features/churn_features.sql)', () => {
   it('order rhythm on many random histories: the same medians and CVs as the gaps computed here from the inserted orders', async () => {
     const t = await tempWarehouse();
     open.push(t);
-    let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = seededRng(7).next;
     const statuses = ['completed', 'completed', 'completed', 'refunded', 'cancelled', 'returned'];
     const rows: string[] = [];
     const days = new Map<string, number[]>(); // customer -> UTC order days counted as purchase activity
