@@ -22,6 +22,7 @@ import { migrate } from '../pipelines/core/migrate.js';
 import { fromRoot } from '../pipelines/core/paths.js';
 import { quoteIdent, quoteLiteral } from '../pipelines/core/sql-ident.js';
 import { Warehouse } from '../pipelines/core/warehouse.js';
+import { duckdbSettings } from '../pipelines/config/duckdb-settings.js';
 import { loadConfig } from '../pipelines/config/load-config.js';
 import { runIngest, type IngestSummary } from '../pipelines/sources/run-ingest.js';
 
@@ -221,10 +222,7 @@ export async function benchIngest(opts: IngestBenchOptions = {}): Promise<BenchR
 /** Child mode: one ingest run, printing its timing, CPU, peak RSS and summary as one JSON line. */
 async function child(configPath: string, runId: string): Promise<void> {
   const config = loadConfig(configPath);
-  const settings: Record<string, string> = {};
-  if (config.duckdb.memoryLimit) settings.memory_limit = config.duckdb.memoryLimit;
-  if (config.duckdb.threads) settings.threads = String(config.duckdb.threads);
-  const wh = await Warehouse.open(config.warehouse, { settings });
+  const wh = await Warehouse.open(config.warehouse, { settings: duckdbSettings(config) });
   try {
     await migrate(wh);
     const cpu0 = process.cpuUsage();

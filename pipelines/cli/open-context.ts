@@ -5,6 +5,7 @@ import { consoleLogger, logFormatFromEnv, type Logger } from '../core/logger.js'
 import { migrate } from '../core/migrate.js';
 import { Warehouse } from '../core/warehouse.js';
 import { assertWritablePaths } from '../core/writable-paths.js';
+import { duckdbSettings } from '../config/duckdb-settings.js';
 import { loadConfig } from '../config/load-config.js';
 import { lockAdvice, SERVER_ROUTES, type ServerRoute } from './lock-advice.js';
 import { markAbandonedRuns } from '../jobs/abandoned-runs.js';
@@ -43,11 +44,8 @@ export async function openContext(opts: {
   const asOfOverride = parseAsOf(opts.asOf);
   // So is where cxpulse writes: an unwritable warehouse or exports path names its key before any job.
   assertWritablePaths(config);
-  const settings: Record<string, string> = {};
-  if (config.duckdb.threads) settings.threads = String(config.duckdb.threads);
-  if (config.duckdb.memoryLimit) settings.memory_limit = config.duckdb.memoryLimit;
   const warehouse = await Warehouse.open(config.warehouse, {
-    settings,
+    settings: duckdbSettings(config),
     onLocked: lockAdvice(opts.command, opts.route ?? SERVER_ROUTES.none(), config.exports.dir),
   });
   const logger = consoleLogger({ debug: opts.debug, format: logFormatFromEnv() });

@@ -53,7 +53,8 @@ export type Config = {
   timezone: string;
   sources: Partial<Record<SourceName, SourceConfig>>;
   exports: ExportsConfig;
-  duckdb: { threads?: number; memoryLimit?: string };
+  /** duckdb-settings.ts: how each maps to a DuckDB setting. */
+  duckdb: { threads?: number; memoryLimit?: string; blockAllocatorMemory?: string };
   // Sections: each module narrows its own (models/<m>/settings.ts), the others pipelines/config/sections/.
   satisfaction: Record<string, unknown>;
   rfm: Record<string, unknown>;
