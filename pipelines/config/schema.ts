@@ -6,15 +6,6 @@ import { SOURCE_NAMES, type SourceName } from './source-names.js';
 
 export { SOURCE_NAMES, type SourceName };
 
-/**
- * What DuckDB's block allocator may keep: freed 256 KiB buffer blocks stay mapped for the next query
- * instead of going back to the OS and faulting in again. On the 100k-customer bench set the whole
- * `cxpulse run` took ~3 s less (about 11%), with fewer page faults and less system time, and peaked ~250 MB
- * higher; 512MB did as well as 1GB, 256MB about half as well (docs/decisions/0020). An absolute size:
- * DuckDB 1.5.5 aborts on a percentage given when the database opens.
- */
-export const DEFAULT_BLOCK_ALLOCATOR_MEMORY = '512MB';
-
 export const SOURCE_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'] as const;
 
 const noAnswerSchema = {
@@ -144,8 +135,8 @@ export const configSchema = {
       properties: {
         threads: { type: 'integer', minimum: 1 },
         memoryLimit: { type: 'string', pattern: '^[0-9.]+\\s*[KMGT]i?B$' },
-        // DuckDB's block_allocator_memory (duckdb-settings.ts applies it); "0MB" turns it off.
-        blockAllocatorMemory: { type: 'string', pattern: '^[0-9.]+\\s*[KMGT]i?B$', default: DEFAULT_BLOCK_ALLOCATOR_MEMORY },
+        // DuckDB's block_allocator_memory; its default depends on memoryLimit (duckdb-settings.ts). "0MB" turns it off.
+        blockAllocatorMemory: { type: 'string', pattern: '^[0-9.]+\\s*[KMGT]i?B$' },
       },
     },
     ...sectionSchemas,

@@ -32,18 +32,23 @@ async function settingsOpened(duckdb: Record<string, unknown> | undefined): Prom
 }
 
 describe('duckdb settings of the config', () => {
-  it('lets DuckDB keep 512MB of freed blocks by default (docs/decisions/0020)', async () => {
+  it('lets DuckDB keep 512MB of freed blocks when no memoryLimit is set (docs/decisions/0020)', async () => {
     const s = await settingsOpened(undefined);
     expect(s.block).toBe(mib(512e6));
   });
 
-  it('takes the block allocator size, the memory limit and the threads from the config; 0MB turns the allocator off', async () => {
-    const s = await settingsOpened({ blockAllocatorMemory: '0MB', memoryLimit: '1GB', threads: 1 });
-    expect(s.block).toBe('0 bytes');
+  it('keeps the block allocator off under a memoryLimit unless it is set too', async () => {
+    const capped = await settingsOpened({ memoryLimit: '1GB', threads: 1 });
+    expect(capped.block).toBe('0 bytes');
     // DuckDB keeps a little of memory_limit back for itself, so only the order of magnitude is checked.
-    expect(s.memory).toMatch(/^9\d\d\.\d MiB$/);
-    expect(s.threads).toBe('1');
+    expect(capped.memory).toMatch(/^9\d\d\.\d MiB$/);
+    expect(capped.threads).toBe('1');
+    expect((await settingsOpened({ memoryLimit: '1GB', blockAllocatorMemory: '256MB' })).block).toBe(mib(256e6));
+  });
+
+  it('takes an explicit size; 0MB turns the allocator off', async () => {
     expect((await settingsOpened({ blockAllocatorMemory: '1GB' })).block).toBe(mib(1e9));
+    expect((await settingsOpened({ blockAllocatorMemory: '0MB' })).block).toBe('0 bytes');
   });
 
   it('refuses a percentage (DuckDB 1.5.5 aborts on one given at open) as a config error naming the key', () => {
