@@ -8,7 +8,8 @@ import { addDays } from '../../pipelines/core/clock.js';
 import { CxpError, isCxpError } from '../../pipelines/core/errors.js';
 import { asOfParam } from '../../pipelines/core/sql-date.js';
 import { configTimeZone, dayStartUtc } from '../../pipelines/core/time-zone.js';
-import type { Db } from '../../pipelines/core/warehouse.js';
+import { insertRows } from '../../pipelines/core/insert-rows.js';
+import type { Db, SqlValue } from '../../pipelines/core/warehouse.js';
 import { keyDriversFromMoments, type DriverModel } from './drivers.js';
 import { aspectMoments, aspectQuestions, serviceMoments, type DriverKind, type SurveyTarget } from './driver-inputs.js';
 import { satisfactionSettings, type SatisfactionSettings } from './settings.js';
@@ -84,30 +85,35 @@ export async function fitDrivers(db: Db, asOf: Date, s: SatisfactionSettings, ti
   return { fitted, skipped };
 }
 
-export async function writeDrivers(db: Db, asOf: Date, rows: DriverRow[], runId: string | null): Promise<number> {
+/** satisfaction_drivers' columns as writeDrivers fills them. */
+const DRIVER_COLUMNS = [
+  'as_of', 'target', 'driver', 'kind', 'std_weight', 'coefficient', 'relative_importance', 't_stat', 'p_value', 'is_significant',
+  'r_squared', 'n', 'importance_method', 'note', 'run_id', 'lmg', 'n_complete', 'n_effective', 'n_answers', 'n_missing',
+] as const;
+
+export async function writeDrivers(db: Db, asOf: Date, models: DriverRow[], runId: string | null): Promise<number> {
   const day = asOfParam(asOf);
   await db.run(SATISFACTION_DRIVERS_DDL);
   for (const col of SATISFACTION_DRIVERS_ADDED) await db.run(`alter table satisfaction_drivers add column if not exists ${col}`);
   await db.run('delete from satisfaction_drivers where as_of = $as_of', day);
-  let n = 0;
-  const insert = `insert into satisfaction_drivers
-    (as_of, target, driver, kind, std_weight, coefficient, relative_importance, t_stat, p_value, is_significant,
-     r_squared, n, importance_method, note, run_id, lmg, n_complete, n_effective, n_answers, n_missing)
-    values ($as_of, $target, $driver, $kind, $std_weight, $coefficient, $relative_importance, $t_stat, $p_value, $is_significant,
-     $r_squared, $n, $importance_method, $note, $run_id, $lmg, $n_complete, $n_effective, $n_answers, $n_missing)`;
-  for (const { target, kind, model } of rows) {
-    const common = { ...day, target, kind, r_squared: model.rSquared, n: model.n, importance_method: model.importanceMethod, run_id: runId, n_complete: model.nComplete, n_effective: model.nEffective };
+  const rows: SqlValue[][] = [];
+  for (const { target, kind, model } of models) {
+    // In DRIVER_COLUMNS order; a dropped driver has no estimate, only the reason (note).
+    const common = (driver: string) => [day.as_of, target, driver, kind] as SqlValue[];
+    const fit = [model.rSquared, model.n, model.importanceMethod] as SqlValue[];
     for (const d of model.drivers) {
       const t = Number.isFinite(d.tStat) ? d.tStat : null;
-      await db.run(insert, { ...common, driver: d.driver, std_weight: d.stdWeight, coefficient: d.coefficient, relative_importance: d.relativeImportance, t_stat: t, p_value: d.pValue, is_significant: d.isSignificant, note: null, lmg: d.lmg, n_answers: d.answers, n_missing: d.missing });
-      n++;
+      rows.push([
+        ...common(d.driver), d.stdWeight, d.coefficient, d.relativeImportance, t, d.pValue, d.isSignificant,
+        ...fit, null, runId, d.lmg, model.nComplete, model.nEffective, d.answers, d.missing,
+      ]);
     }
     for (const d of model.dropped) {
-      await db.run(insert, { ...common, driver: d.driver, std_weight: null, coefficient: null, relative_importance: null, t_stat: null, p_value: null, is_significant: false, note: d.reason, lmg: null, n_answers: null, n_missing: null });
-      n++;
+      rows.push([...common(d.driver), null, null, null, null, null, false, ...fit, d.reason, runId, null, model.nComplete, model.nEffective, null, null]);
     }
   }
-  return n;
+  await insertRows(db, 'satisfaction_drivers', DRIVER_COLUMNS, rows);
+  return rows.length;
 }
 
 export async function scoreSatisfaction(ctx: JobContext, asOf: Date): Promise<JobSummary> {

@@ -7,6 +7,7 @@
  */
 import { DOUBLE, INTEGER, TINYINT, DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
 import { addDays } from '../../pipelines/core/clock.js';
+import { insertRows } from '../../pipelines/core/insert-rows.js';
 import { asOfParam, sqlDate } from '../../pipelines/core/sql-date.js';
 import { configTimeZone, useLocalDays } from '../../pipelines/core/time-zone.js';
 import type { ConnDb, SqlValue } from '../../pipelines/core/warehouse.js';
@@ -279,9 +280,10 @@ export async function scoreValue(ctx: JobContext, asOf: Date): Promise<JobSummar
     const segments = encode(out.segment);
     const stages = encode(out.stage);
     await db.run('create or replace temp table value_names (kind varchar, code integer, name varchar)');
-    for (const [kind, names] of [['segment', segments.names], ['stage', stages.names]] as const) {
-      for (let code = 0; code < names.length; code++) await db.run('insert into value_names values ($kind, $code, $name)', { kind, code, name: names[code] });
-    }
+    await insertRows(db, 'value_names', ['kind', 'code', 'name'], [
+      ...segments.names.map((name, code) => ['segment', code, name]),
+      ...stages.names.map((name, code) => ['stage', code, name]),
+    ]);
     await db.run(
       'create or replace temp table value_scores (idx integer, r_score tinyint, f_score tinyint, m_score tinyint, segment_code integer, stage_code integer, p_alive double, expected_purchases double, expected_order_value double, clv double)',
     );

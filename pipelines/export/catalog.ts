@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CxpError } from '../core/errors.js';
 import { quoteIdent, quoteLiteral } from '../core/sql-ident.js';
 import { Warehouse, type Db } from '../core/warehouse.js';
+import { insertRows } from '../core/insert-rows.js';
 import { sqlDate } from '../core/sql-date.js';
 import type { ExportDataset } from './datasets.js';
 import { ddlColumnComments } from './ddl-comments.js';
@@ -95,9 +96,15 @@ export async function writeCatalog(
         views.push(v.view);
       }
       await tx.run(`create table cxpulse_datasets (view varchar, dataset varchar, kind varchar, files varchar, description varchar, latest_as_of date)`);
-      for (const v of catalogViews(datasets).filter((x) => views.includes(x.view))) {
-        await tx.run('insert into cxpulse_datasets values ($1, $2, $3, $4, $5, $6)', [v.view, v.dataset.name, v.kind, v.glob, v.dataset.description, manifest.latest_as_of === null ? null : sqlDate(manifest.latest_as_of)]);
-      }
+      const latest = manifest.latest_as_of === null ? null : sqlDate(manifest.latest_as_of);
+      await insertRows(
+        tx,
+        'cxpulse_datasets',
+        ['view', 'dataset', 'kind', 'files', 'description', 'latest_as_of'],
+        catalogViews(datasets)
+          .filter((x) => views.includes(x.view))
+          .map((v) => [v.view, v.dataset.name, v.kind, v.glob, v.dataset.description, latest]),
+      );
       await writeFilesTable(tx, manifest);
       await tx.run(`comment on table cxpulse_datasets is 'one row per view: the files it reads (relative to this folder) and what a row means'`);
     });
@@ -120,9 +127,13 @@ export async function writeCatalog(
 /** `cxpulse_files`: the manifest as a table (replaced whole). */
 async function writeFilesTable(db: Db, manifest: Manifest): Promise<void> {
   await db.run(`create or replace table cxpulse_files (path varchar, dataset varchar, kind varchar, as_of date, rows bigint, sha256 varchar, run_id varchar, written_at timestamptz)`);
-  for (const e of manifest.datasets) {
-    await db.run('insert into cxpulse_files values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)', [e.path, e.dataset, e.kind, e.as_of === null ? null : sqlDate(e.as_of), e.rows, e.sha256, e.run_id, e.written_at]);
-  }
+  await insertRows(
+    db,
+    'cxpulse_files',
+    ['path', 'dataset', 'kind', 'as_of', 'rows', 'sha256', 'run_id', 'written_at'],
+    manifest.datasets.map((e) => [e.path, e.dataset, e.kind, e.as_of === null ? null : sqlDate(e.as_of), e.rows, e.sha256, e.run_id, e.written_at]),
+    { written_at: 'timestamptz' },
+  );
   await db.run(`comment on table cxpulse_files is 'every Parquet file with its rows, sha256, as-of and the run that wrote it (manifest.json)'`);
 }
 
