@@ -1,5 +1,5 @@
 import { isoDate } from '../core/clock.js';
-import { CONTROL_CHAR_SQL_PATTERN } from '../core/source-text.js';
+import { CONTROL_CHAR_SQL_PATTERN, INVISIBLE_CHAR_SQL_PATTERN } from '../core/source-text.js';
 import { quoteIdent } from '../core/sql-ident.js';
 import type { ConnDb } from '../core/warehouse.js';
 
@@ -162,6 +162,15 @@ function checksFor(source: SourceName, column: string, kind: Kind, rule: ColumnR
       cond: `(${mayHoldControl(c)}) and regexp_matches(${c}, ${lit(CONTROL_CHAR_SQL_PATTERN)})`,
       reason: lit(`implausible ${column}: contains a control character (U+0000-U+001F, U+007F-U+009F)`),
     });
+    if (kind === 'id') {
+      checks.push({
+        // Every Cf character is outside ASCII: clean ASCII ids never reach the regular expression.
+        cond: `strlen(${c}) <> length(${c}) and regexp_matches(${c}, ${lit(INVISIBLE_CHAR_SQL_PATTERN)})`,
+        reason: `${lit(`implausible ${column}: contains the invisible character U+`)} || lpad(upper(hex(unicode(regexp_extract(${c}, ${lit(
+          INVISIBLE_CHAR_SQL_PATTERN,
+        )})))), 4, '0') || ${lit(' (a zero-width or formatting mark, often pasted from a web page or spreadsheet: the key would differ from the one it looks like; remove it at the source)')}`,
+      });
+    }
     if (rule.maxLength !== undefined) {
       checks.push({
         cond: `length(${c}) > ${rule.maxLength}`,

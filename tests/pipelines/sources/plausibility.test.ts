@@ -97,7 +97,7 @@ describe('plausibility at staging: parseable but impossible rows are rejected wi
     expect(finite?.bad).toBe(0);
   });
 
-  it('control characters in ids are rejected; tabs and other blanks around ids are trimmed as everywhere', async () => {
+  it('control characters and invisible marks in ids are rejected; tabs and other blanks around ids are trimmed as everywhere', async () => {
     env.write('c.csv', 'customer_id,email\nC0000006,a@x.lv\nC0000007,b@x.lv\n');
     env.write('p.csv', [
       'order_id,customer_id,ordered_at,amount',
@@ -105,23 +105,33 @@ describe('plausibility at staging: parseable but impossible rows are rejected wi
       'O2,\u00a0C0000006,2026-06-01,1.00', // NBSP
       'O3,C00\u00000007,2026-06-01,1.00', // NUL inside: line 4
       'O4\u0001,C0000007,2026-06-01,1.00', // control char in the order id: line 5
-      'O5,C0000007\u200b,2026-06-01,1.00', // zero-width space is not blank: a different id, kept as written
+      'O5,C0000007\u200b,2026-06-01,1.00', // zero-width space (not blank, so not trimmed): line 6
+      'O6,C00\u00ad00007,2026-06-01,1.00', // soft hyphen inside: line 7
+      'O\u20607,C0000007,2026-06-01,1.00', // word joiner in the order id: line 8
+      'O8,\u5ba2\u6237\u00e9-7,2026-06-01,1.00', // non-ASCII but visible: a customer id like any other
     ].join('\n'));
     const s = await env.ingest({ customers: { path: 'c.csv' }, purchases: { path: 'p.csv' } });
-    expect(s.sources.purchases).toMatchObject({ read: 5, loaded: 3, rejected: 2 });
+    expect(s.sources.purchases).toMatchObject({ read: 8, loaded: 3, rejected: 5 });
+    expect(accountedFor(s.sources.purchases!)).toBe(true);
+    const invisible = (column: string, code: string) =>
+      `implausible ${column}: contains the invisible character U+${code} (a zero-width or formatting mark, often pasted from a web page or spreadsheet: the key would differ from the one it looks like; remove it at the source)`;
     const r = await rejects();
     expect(r).toEqual([
       { source: 'purchases', line: 4, reason: 'implausible customer_id: contains a control character (U+0000-U+001F, U+007F-U+009F)' },
       { source: 'purchases', line: 5, reason: 'implausible order_id: contains a control character (U+0000-U+001F, U+007F-U+009F)' },
+      { source: 'purchases', line: 6, reason: invisible('customer_id', '200B') },
+      { source: 'purchases', line: 7, reason: invisible('customer_id', '00AD') },
+      { source: 'purchases', line: 8, reason: invisible('order_id', '2060') },
     ]);
     const owners = await env.wh.all<{ order_id: string; customer_id: string }>('select order_id, customer_id from purchases order by 1');
-    expect(owners.slice(0, 2)).toEqual([
+    expect(owners).toEqual([
       { order_id: 'O1', customer_id: 'C0000006' },
       { order_id: 'O2', customer_id: 'C0000006' },
+      { order_id: 'O8', customer_id: '\u5ba2\u6237\u00e9-7' },
     ]);
     const nul = await env.wh.one<{ n: number }>("select count(*) as n from customers where customer_id like '%' || chr(0) || '%'");
     expect(nul?.n).toBe(0);
-    // Only the zero-width-space id is new (bare): no phantom from the tab or the NBSP.
+    // Only the visible non-ASCII id is new (bare): no phantom from the tab, the NBSP or the invisible marks.
     expect(s.bare_customers).toBe(1);
   });
 
