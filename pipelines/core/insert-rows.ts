@@ -13,7 +13,8 @@ const ROWS_PER_STATEMENT = 256;
  * `insert ... values` per ROWS_PER_STATEMENT rows instead of one statement per row: a 100k-customer run
  * issued some 200 single-row inserts, ~0.3 s of statement overhead. Values are bound, never written into
  * the text; `casts` (e.g. { written_at: 'timestamptz' }) are applied to a column's placeholders.
- * Large tables go through DuckDB's appender (value score-step) or SQL instead.
+ * DuckDB's appender is what large typed columns use (value score-step); for a few hundred rows of mixed
+ * types one bound statement does as well and keeps DuckDB's casts and the target's column types.
  */
 export async function insertRows(
   db: Pick<Db, 'run'>,
