@@ -166,9 +166,10 @@ function checksFor(source: SourceName, column: string, kind: Kind, rule: ColumnR
       checks.push({
         // Every Cf character is outside ASCII: clean ASCII ids never reach the regular expression.
         cond: `strlen(${c}) <> length(${c}) and regexp_matches(${c}, ${lit(INVISIBLE_CHAR_SQL_PATTERN)})`,
-        reason: `${lit(`implausible ${column}: contains the invisible character U+`)} || lpad(upper(hex(unicode(regexp_extract(${c}, ${lit(
+        // printf, not lpad: lpad would cut a code point above U+FFFF (U+E0001) to four digits.
+        reason: `${lit(`implausible ${column}: contains the invisible character U+`)} || printf('%04X', unicode(regexp_extract(${c}, ${lit(
           INVISIBLE_CHAR_SQL_PATTERN,
-        )})))), 4, '0') || ${lit(' (a zero-width or formatting mark, often pasted from a web page or spreadsheet: the key would differ from the one it looks like; remove it at the source)')}`,
+        )}))) || ${lit(' (a zero-width or formatting mark, often pasted from a web page or spreadsheet: the key would differ from the one it looks like; remove it at the source)')}`,
       });
     }
     if (rule.maxLength !== undefined) {

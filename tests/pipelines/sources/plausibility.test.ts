@@ -109,9 +109,10 @@ describe('plausibility at staging: parseable but impossible rows are rejected wi
       'O6,C00\u00ad00007,2026-06-01,1.00', // soft hyphen inside: line 7
       'O\u20607,C0000007,2026-06-01,1.00', // word joiner in the order id: line 8
       'O8,\u5ba2\u6237\u00e9-7,2026-06-01,1.00', // non-ASCII but visible: a customer id like any other
+      'O9,C0000007\u{E0001},2026-06-01,1.00', // a tag character, above U+FFFF: line 10
     ].join('\n'));
     const s = await env.ingest({ customers: { path: 'c.csv' }, purchases: { path: 'p.csv' } });
-    expect(s.sources.purchases).toMatchObject({ read: 8, loaded: 3, rejected: 5 });
+    expect(s.sources.purchases).toMatchObject({ read: 9, loaded: 3, rejected: 6 });
     expect(accountedFor(s.sources.purchases!)).toBe(true);
     const invisible = (column: string, code: string) =>
       `implausible ${column}: contains the invisible character U+${code} (a zero-width or formatting mark, often pasted from a web page or spreadsheet: the key would differ from the one it looks like; remove it at the source)`;
@@ -122,6 +123,7 @@ describe('plausibility at staging: parseable but impossible rows are rejected wi
       { source: 'purchases', line: 6, reason: invisible('customer_id', '200B') },
       { source: 'purchases', line: 7, reason: invisible('customer_id', '00AD') },
       { source: 'purchases', line: 8, reason: invisible('order_id', '2060') },
+      { source: 'purchases', line: 10, reason: invisible('customer_id', 'E0001') },
     ]);
     const owners = await env.wh.all<{ order_id: string; customer_id: string }>('select order_id, customer_id from purchases order by 1');
     expect(owners).toEqual([
