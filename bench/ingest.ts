@@ -1,7 +1,8 @@
 /**
  * Benchmark of the ingest job (issue 2): the generator's bench set (1M customers / ~10M purchases /
  * ~3M interactions / ~1M surveys, all CSV), loaded into a fresh warehouse; then a re-run with 1% new
- * rows (new files, as a daily drop would arrive), a re-run with nothing new, and DuckDB's bare
+ * rows (new files, as a daily drop would arrive) under keys among the stored ones, another under keys past
+ * them (NewKeys below), a re-run with nothing new, and DuckDB's bare
  * `create table as select * from read_csv(...)` of the same files for comparison.
  * Targets on 2 cores: full ingest < 60 s and < 4 GB peak RSS; re-run with 1% new rows < 5% of it (issue 14).
  *
@@ -57,6 +58,8 @@ interface ChildResult {
 const KEYS = { customers: 'customer_id', purchases: 'order_id', interactions: 'interaction_id', surveys: 'response_id' } as const;
 // Globs, so the re-run's new files are picked up next to the generated ones.
 const GLOBS = { customers: 'customers*.csv', purchases: 'purchases/*.csv', interactions: 'interactions*.csv', surveys: 'surveys*.csv' } as const;
+// The generator's own files (the new rows are copied from these, never from earlier new files).
+const GENERATED = { customers: 'customers.csv', purchases: 'purchases/purchases-[0-9]*.csv', interactions: 'interactions.csv', surveys: 'surveys.csv' } as const;
 const NEW_FILES = {
   customers: 'customers-bench-new.csv',
   purchases: 'purchases/purchases-bench-new.csv',
@@ -107,20 +110,41 @@ async function ingestInChild(configPath: string, runId: string, log: (s: string)
   return JSON.parse(line) as ChildResult;
 }
 
-/** ~fraction of each source's rows, copied under new keys into new files (deterministic: by key hash). */
-export async function writeNewRows(dataDir: string, fraction: number): Promise<number> {
+/**
+ * How the re-run's new keys relate to the stored ones:
+ * - `interleaved`: the copied row's key plus `-N`, sorting among the stored keys (as random keys such as UUIDs
+ *   do); the ingest must read every stored key to find which new ones are stored already;
+ * - `ascending`: the key's number moved past the largest stored one (`O0000003001` -> `O1000003010` when the
+ *   largest is `O1000000008`), as a system numbering its orders in sequence does; DuckDB's min/max filter from
+ *   the staged keys lets the probe skip the stored row groups.
+ */
+export type NewKeys = 'interleaved' | 'ascending';
+
+function newFile(name: keyof typeof NEW_FILES, keys: NewKeys): string {
+  return keys === 'interleaved' ? NEW_FILES[name] : NEW_FILES[name].replace('-bench-new', '-bench-next');
+}
+
+/** ~fraction of each source's generated rows, copied under new keys into new files (deterministic: by key hash). */
+export async function writeNewRows(dataDir: string, fraction: number, keys: NewKeys = 'interleaved'): Promise<number> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   let rows = 0;
   try {
     const modulo = Math.max(1, Math.round(1 / fraction));
     for (const [name, key] of Object.entries(KEYS)) {
-      const src = join(dataDir, GLOBS[name as keyof typeof GLOBS]);
-      const dst = join(dataDir, NEW_FILES[name as keyof typeof NEW_FILES]);
+      const src = join(dataDir, GENERATED[name as keyof typeof GENERATED]);
+      const dst = join(dataDir, newFile(name as keyof typeof NEW_FILES, keys));
       // COPY ... TO takes no bound file name; the paths are the bench's own.
       const k = quoteIdent(key);
+      const digits = `regexp_extract(${k}, '[0-9]+$')`;
+      const newKey =
+        keys === 'interleaved'
+          ? `${k} || '-N'`
+          : `regexp_extract(${k}, '^(.*?)[0-9]+$', 1) || lpad((${digits}::hugeint + top.n + 1)::varchar, length(${digits})::integer, '0')`;
       const r = await conn.runAndReadAll(
-        `copy (select * replace (${k} || '-N' as ${k}) from read_csv(${quoteLiteral(src)}, all_varchar = true)
+        `copy (with src as (select * from read_csv(${quoteLiteral(src)}, all_varchar = true)),
+                    top as (select max(${digits}::hugeint) as n from src)
+               select src.* replace (${newKey} as ${k}) from src, top
                where hash(${k}) % ${modulo} = 0) to ${quoteLiteral(dst)} (header)`,
       );
       rows += Number(r.getRows()[0]?.[0] ?? 0);
@@ -133,7 +157,12 @@ export async function writeNewRows(dataDir: string, fraction: number): Promise<n
 }
 
 export function removeNewRows(dataDir: string): void {
-  for (const f of Object.values(NEW_FILES)) if (existsSync(join(dataDir, f))) unlinkSync(join(dataDir, f));
+  for (const name of Object.keys(NEW_FILES) as (keyof typeof NEW_FILES)[]) {
+    for (const keys of ['interleaved', 'ascending'] as const) {
+      const f = join(dataDir, newFile(name, keys));
+      if (existsSync(f)) unlinkSync(f);
+    }
+  }
 }
 
 /** DuckDB alone: one `create table as select * from read_csv(...)` per source, same files, same threads. */
@@ -197,6 +226,18 @@ export async function benchIngest(opts: IngestBenchOptions = {}): Promise<BenchR
       note: `${((inc.ms / full.ms) * 100).toFixed(1)}% of the full ingest (target < 5%); loaded ${total(inc.summary, 'loaded')}, skipped files ${Object.values(
         inc.summary.sources,
       ).reduce((a, c) => a + (c?.skipped_files ?? 0), 0)}`,
+    });
+
+    // The same share again, under keys that continue the stored sequence (as growing order numbers do).
+    const next = await writeNewRows(dataDir, fraction, 'ascending');
+    log(`re-run with ${next} new rows, keys past the stored ones ...`);
+    const asc = await ingestInChild(configPath, 'bench-incremental-ascending', log);
+    rows.push({
+      name: `ingest re-run, +${next.toLocaleString('en')} new rows (${(fraction * 100).toFixed(0)}%), keys past the stored ones`,
+      ms: Math.round(asc.ms),
+      cpu_ms: asc.cpu_ms,
+      peak_rss_mb: asc.peak_rss_mb,
+      note: `${((asc.ms / full.ms) * 100).toFixed(1)}% of the full ingest (target < 5%); loaded ${total(asc.summary, 'loaded')}; new keys sort after every stored key, so the probe skips stored row groups`,
     });
 
     log('re-run with nothing new ...');

@@ -4,7 +4,7 @@
  *
  * Generates the benchmark set (default 1M customers / ~10M purchases / ~3M interactions / ~1M surveys,
  * cached under bench/out/), then measures, each in its own process so peak RSS is its own:
- *   ingest    full ingest, 1% re-run, unchanged re-run, and DuckDB's bare CTAS for comparison
+ *   ingest    full ingest, 1% re-runs (new keys among / past the stored ones), unchanged re-run, and DuckDB's bare CTAS
  *   pipeline  the full `cxpulse run` (ingest, transform, score, export, triggers) with per-job times
  *   churn     training time and out-of-time AUC vs training-set size (100k-customer history),
  *             scikit-learn baseline when python3-sklearn is installed, scoring 1M customers
