@@ -74,13 +74,11 @@ function malformed(file: string, problem: string, hint: string, cause?: unknown)
   return new CxpError('CXP_ERR_SOURCE_MALFORMED', `${file}: ${problem}`, { where: file, hint }, { cause });
 }
 
+// One call: twice per file, six round trips each added up in a small incremental run.
+const READER_TABLES = ['cxp_reject_errors', 'cxp_reject_scans', 'cxp_bad', 'cxp_lines', 'cxp_linemap', 'cxp_raw'];
+
 async function dropReaderTables(db: ConnDb): Promise<void> {
-  await db.run('drop table if exists cxp_reject_errors');
-  await db.run('drop table if exists cxp_reject_scans');
-  await db.run('drop table if exists cxp_bad');
-  await db.run('drop table if exists cxp_lines');
-  await db.run('drop table if exists cxp_linemap');
-  await db.run('drop table if exists cxp_raw');
+  await db.run(READER_TABLES.map((t) => `drop table if exists ${t};`).join('\n'));
 }
 
 /**

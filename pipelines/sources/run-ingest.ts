@@ -108,27 +108,61 @@ class HashQueue {
   }
 }
 
-/**
- * Files already loaded whose size, modification time and inode change time are all the same, with their
- * hash: re-reading gigabytes to prove a file unchanged would dominate an incremental run. The change time
- * moves on any write, rename-over or touch and cannot be set back, so only an untouched file matches.
- */
-async function unchangedByStat(db: ConnDb, paths: string[]): Promise<Map<string, SourceFile>> {
-  const out = new Map<string, SourceFile>();
-  for (const path of new Set(paths)) {
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (!st) continue;
-    const modifiedMs = Math.floor(st.mtimeMs);
-    const changedMs = Math.floor(st.ctimeMs);
-    const row = await db.one<{ sha256: string }>(
-      `select sha256 from ingested_files
-       where file = $1 and bytes = $2 and modified_at = $3 and changed_at = $4
-       order by ingested_at desc limit 1`,
-      [path, st.size, new Date(modifiedMs), new Date(changedMs)],
-    );
-    if (row) out.set(path, { path, bytes: st.size, sha256: row.sha256, modifiedMs, changedMs });
+type IngestedFileRow = {
+  source: string;
+  file: string;
+  sha256: string;
+  bytes: number;
+  modified_at: Date | null;
+  changed_at: Date | null;
+  ingested_at: Date;
+};
+
+/** What ingested_files records about the files of this run, read in one query (it was two per file). */
+class IngestedBefore {
+  private readonly byFile = new Map<string, IngestedFileRow[]>();
+
+  private constructor(rows: IngestedFileRow[]) {
+    for (const r of rows) this.byFile.set(r.file, [...(this.byFile.get(r.file) ?? []), r]);
   }
-  return out;
+
+  static async read(db: ConnDb, paths: string[]): Promise<IngestedBefore> {
+    if (paths.length === 0) return new IngestedBefore([]);
+    // The paths travel as one JSON list: a JS array has no DuckDB type to bind as.
+    const rows = await db.all<IngestedFileRow>(
+      `select source, file, sha256, bytes, modified_at, changed_at, ingested_at from ingested_files
+       where file in (select unnest(from_json($1::varchar, '["VARCHAR"]')))`,
+      [JSON.stringify([...new Set(paths)])],
+    );
+    return new IngestedBefore(rows);
+  }
+
+  /**
+   * Files already loaded whose size, modification time and inode change time are all the same, with their
+   * hash: re-reading gigabytes to prove a file unchanged would dominate an incremental run. The change time
+   * moves on any write, rename-over or touch and cannot be set back, so only an untouched file matches.
+   */
+  unchangedByStat(paths: string[]): Map<string, SourceFile> {
+    const out = new Map<string, SourceFile>();
+    for (const path of new Set(paths)) {
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st) continue;
+      const modifiedMs = Math.floor(st.mtimeMs);
+      const changedMs = Math.floor(st.ctimeMs);
+      let latest: IngestedFileRow | undefined;
+      for (const r of this.byFile.get(path) ?? []) {
+        if (Number(r.bytes) !== st.size || r.modified_at?.getTime() !== modifiedMs || r.changed_at?.getTime() !== changedMs) continue;
+        if (!latest || r.ingested_at > latest.ingested_at) latest = r;
+      }
+      if (latest) out.set(path, { path, bytes: st.size, sha256: latest.sha256, modifiedMs, changedMs });
+    }
+    return out;
+  }
+
+  /** Whether this source already loaded this file with this content. */
+  has(source: string, path: string, sha256: string): boolean {
+    return (this.byFile.get(path) ?? []).some((r) => r.source === source && r.sha256 === sha256);
+  }
 }
 
 function checkAbort(signal?: AbortSignal): void {
@@ -141,7 +175,7 @@ async function stageSource(
   spec: SourceSpec,
   cfg: SourceConfig,
   /** meter: ticked with each file's size in MB once it is staged or skipped. */
-  opts: IngestOptions & { meter: Progress },
+  opts: IngestOptions & { meter: Progress; before: IngestedBefore },
   files: string[],
   hashes: HashQueue,
   loaded: LoadedFile[],
@@ -184,11 +218,7 @@ async function stageSource(
   for (const [idx, path] of files.entries()) {
     checkAbort(opts.signal);
     const f = await hashes.get(path);
-    const seen = await db.one(
-      'select 1 as x from ingested_files where source = $1 and file = $2 and sha256 = $3 limit 1',
-      [spec.source, path, f.sha256],
-    );
-    if (seen && !opts.full && !cfg.fullReload) {
+    if (opts.before.has(spec.source, path, f.sha256) && !opts.full && !cfg.fullReload) {
       counts.skipped_files += 1;
       opts.logger.debug('file unchanged, skipped', { source: spec.source, file: path });
       opts.meter.tick(fileMb(path));
@@ -317,13 +347,14 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
         plan.push({ spec: SOURCE_SPECS[name], cfg, files: cfg.type === 'postgres' ? [] : await listSourceFiles(db, name, cfg) });
       }
       const allFiles = plan.flatMap((p) => p.files);
-      const hashes = new HashQueue(allFiles, await unchangedByStat(db, allFiles));
+      const before = await IngestedBefore.read(db, allFiles);
+      const hashes = new HashQueue(allFiles, before.unchangedByStat(allFiles));
       // On a terminal: MB read so far, MB/s and the time left (silent otherwise).
       const totalMb = allFiles.reduce((a, f) => a + fileMb(f), 0);
       const meter = opts.progress ? opts.progress(totalMb) : progressLine('ingest', totalMb, { unit: 'MB' });
       try {
         for (const { spec, cfg, files } of plan) {
-          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, meter }, files, hashes, loaded, marks, keys);
+          sources[spec.source] = await stageSource(db, spec, cfg, { ...opts, meter, before }, files, hashes, loaded, marks, keys);
           staged.push(spec);
         }
       } finally {

@@ -45,4 +45,21 @@ describe('unchanged files', () => {
     expect(res.sources.customers).toMatchObject({ read: 1, updated: 1 });
     expect((await env.wh.one<{ email: string }>('select email from customers'))?.email).toBe('q@x.org');
   });
+
+  it('many files, names with quotes, backslashes and non-ASCII: a re-run skips every untouched one and reads only the new one', async () => {
+    env = await ingestEnv();
+    const names = Array.from({ length: 24 }, (_, i) => `in/p/${i % 3 === 0 ? `o'brien "${i}"` : i % 3 === 1 ? `back\\slash ${i}` : `rīga 订单 ${i}`}.csv`);
+    for (const [i, n] of names.entries()) env.write(n, `order_id,customer_id,ordered_at,amount\nO${i},C${i % 5},2026-01-01,${i}.00\n`);
+    const sources = { purchases: { path: `${env.dir}/in/p/*.csv` } };
+    const first = await env.ingest(sources);
+    expect(first.sources.purchases).toMatchObject({ files: 24, read: 24, loaded: 24, skipped_files: 0 });
+
+    const again = await env.ingest(sources);
+    expect(again.sources.purchases).toMatchObject({ files: 24, read: 0, skipped_files: 24 });
+
+    env.write('in/p/zz new.csv', 'order_id,customer_id,ordered_at,amount\nO99,C1,2026-01-02,5.00\n');
+    const more = await env.ingest(sources);
+    expect(more.sources.purchases).toMatchObject({ files: 25, read: 1, loaded: 1, skipped_files: 24 });
+    expect((await env.wh.one<{ n: number }>('select count(*) as n from purchases'))?.n).toBe(25);
+  });
 });
