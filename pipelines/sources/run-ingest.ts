@@ -123,7 +123,11 @@ class IngestedBefore {
   private readonly byFile = new Map<string, IngestedFileRow[]>();
 
   private constructor(rows: IngestedFileRow[]) {
-    for (const r of rows) this.byFile.set(r.file, [...(this.byFile.get(r.file) ?? []), r]);
+    for (const r of rows) {
+      const known = this.byFile.get(r.file);
+      if (known) known.push(r);
+      else this.byFile.set(r.file, [r]);
+    }
   }
 
   static async read(db: ConnDb, paths: string[]): Promise<IngestedBefore> {
